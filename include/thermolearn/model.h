@@ -1,0 +1,85 @@
+/* The model interface: everything the engine knows about a model.
+ *
+ * A model is a table of parameters, a list of observables measured per
+ * trajectory (in every direction of its protocol), a list of per-point datasets
+ * of its own, and four functions.  Adding a model means one new folder under
+ * src/models/ and one line in src/models/registry.c.
+ */
+#ifndef THERMOLEARN_MODEL_H
+#define THERMOLEARN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "thermolearn/params.h"
+#include "thermolearn/stream.h"
+
+#define TL_MAX_DIRECTIONS 2
+#define TL_MAX_OBSERVABLES 8
+#define TL_MAX_EXTRA_RANK 3
+
+/* Trajectories a model simulates side by side in one call: the batch width
+ * of the structure-of-arrays kernels and the engine's unit of work. */
+#define TL_BATCH 256
+
+/* A per-trajectory observable: stored as /<name>/<direction>/... */
+typedef struct {
+    const char *name; /* "work", "heat" */
+    const char *units;
+    const char *description;
+} tl_observable;
+
+typedef enum { TL_EXTRA_F64, TL_EXTRA_INT8 } tl_extra_type;
+
+/* A per-point dataset of the model, /<model>/<name> [npoints, dims...]. */
+typedef struct {
+    const char *name;
+    tl_extra_type type;
+    const char *units;
+    const char *description;
+} tl_extra;
+
+typedef struct tl_model_type {
+    const char *name;        /* [run] model = name; parameters in section [name] */
+    const char *description;
+    const tl_param_spec *params;
+    size_t n_params;
+    const char *const *directions; /* e.g. {"forward", "reverse"}; reverse is the time reversal */
+    size_t n_directions;
+    const tl_observable *observables;
+    size_t n_observables;
+    const tl_extra *extras;
+    size_t n_extras;
+
+    /* Check the parameters of one point beyond their declared ranges.  On a
+     * problem write a message naming the key to `why` and return TL_ERR_INPUT. */
+    int (*validate)(const tl_point *pt, char *why, size_t why_len);
+
+    /* Shape of extra e at point pt, without the leading point axis; returns the rank. */
+    int (*extra_shape)(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK]);
+
+    /* Everything a point needs before simulating (couplings, exact
+     * distributions).  Deterministic in the parameters alone. */
+    void *(*point_alloc)(const tl_point *pt);
+    void (*point_free)(void *state);
+
+    /* Simulate trajectories first .. first+count-1 (count <= TL_BATCH) in
+     * direction `direction`, writing observable o of trajectory first+i to
+     * out[o][i].  Trajectory t draws only from the streams of (key, t). */
+    void (*simulate)(void *state, const tl_stream_key *key, uint64_t first, size_t count,
+                     double *const out[TL_MAX_OBSERVABLES]);
+
+    /* Fill extra e for this point (row-major, zero-padded to the shape of the
+     * largest point); values are converted to the extra's type on output. */
+    void (*extra_fill)(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out);
+
+    /* `thermolearn bench <name> [options]`, or NULL; returns the exit status. */
+    int (*bench)(int argc, char **argv);
+} tl_model_type;
+
+/* The models the engine knows, by name; NULL if none. */
+const tl_model_type *tl_model_find(const char *name);
+/* "hopfield, ..." for messages. */
+const char *tl_model_names(void);
+
+#endif

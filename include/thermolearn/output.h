@@ -1,0 +1,39 @@
+/* Parallel HDF5 output: one file, opened by every rank, written collectively.
+ * Every dataset gets `description` and `units` attributes. */
+#ifndef THERMOLEARN_OUTPUT_H
+#define THERMOLEARN_OUTPUT_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stddef.h>
+
+typedef struct {
+    hid_t file;
+    int rank;
+} tl_output;
+
+/* Create (truncate) `path` collectively.  Returns 0 or TL_ERR_IO. */
+int tl_output_create(tl_output *out, const char *path, MPI_Comm comm);
+void tl_output_close(tl_output *out);
+
+/* Attributes on the object at `object_path` (a group or dataset; "/" for the root). */
+void tl_output_attr_string(tl_output *out, const char *object_path, const char *name, const char *value);
+void tl_output_attr_double(tl_output *out, const char *object_path, const char *name, double value);
+void tl_output_attr_uint64(tl_output *out, const char *object_path, const char *name, unsigned long long value);
+void tl_output_attr_strings(tl_output *out, const char *object_path, const char *name,
+                            const char *const *values, size_t n);
+
+/* Create a dataset (and its groups) and write it whole from rank 0: `data` is
+ * read on rank 0 only.  mem_type is the type of `data`; file_type the stored one. */
+void tl_output_write(tl_output *out, const char *path, hid_t file_type, hid_t mem_type, int rank,
+                     const hsize_t *dims, const void *data, const char *description, const char *units);
+
+/* Create a 2-d float64 dataset [rows, columns] and write it collectively, each
+ * rank its own pieces: piece k is row pieces[k][0], columns pieces[k][1] ..
+ * pieces[k][1] + pieces[k][2] - 1.  Pieces must be sorted by (row, column);
+ * `data` holds them one after another. */
+void tl_output_write_pieces(tl_output *out, const char *path, const hsize_t dims[2], size_t n_pieces,
+                            const hsize_t (*pieces)[3], const double *data, const char *description,
+                            const char *units);
+
+#endif

@@ -1,0 +1,61 @@
+/* Counter-based random streams (Random123 Philox4x32-10).
+ *
+ * A stream is keyed by what a trajectory is, never by who runs it:
+ * (seed, grid point, direction, purpose) in the key and counter words, and the
+ * trajectory index in the counter.  Draw k of trajectory t is word k%4 of
+ * Philox(counter = {k/4, t, point, direction | purpose << 8}, key = seed).
+ * So results are identical for any number of ranks or any batch layout.
+ */
+#ifndef THERMOLEARN_STREAM_H
+#define THERMOLEARN_STREAM_H
+
+#include <stdint.h>
+#include <Random123/philox.h>
+#include <gsl/gsl_rng.h>
+
+/* What a stream is used for; a model may define more from TL_PURPOSE_MODEL. */
+enum {
+    TL_PURPOSE_DYNAMICS = 0,
+    TL_PURPOSE_INITIAL = 1,
+    TL_PURPOSE_DISORDER = 2,
+    TL_PURPOSE_MODEL = 16,
+};
+
+typedef struct {
+    uint64_t seed;
+    uint32_t point;
+    uint32_t direction;
+} tl_stream_key;
+
+static inline philox4x32_key_t tl_stream_philox_key(uint64_t seed)
+{
+    philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+    return k;
+}
+
+static inline philox4x32_ctr_t tl_stream_counter(const tl_stream_key *key, uint32_t purpose,
+                                                 uint64_t trajectory, uint32_t block)
+{
+    philox4x32_ctr_t c = {{block, (uint32_t)trajectory, key->point,
+                           key->direction | (purpose << 8) | ((uint32_t)(trajectory >> 32) << 16)}};
+    return c;
+}
+
+/* A uniform float in (0, 1) from 24 random bits: never 0, never 1. */
+static inline float tl_uniform_float(uint32_t r)
+{
+    return ((float)(r >> 8) + 0.5f) * (1.0f / 16777216.0f);
+}
+
+/* A uniform double in (0, 1) from two words (53 bits). */
+static inline double tl_uniform_double(uint32_t hi, uint32_t lo)
+{
+    uint64_t bits = ((uint64_t)hi << 21) ^ (lo >> 11);
+    return ((double)bits + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/* A GSL generator drawing from one Philox stream, for GSL's samplers
+ * (gsl_ran_*): one generator family, not two.  Free with gsl_rng_free. */
+gsl_rng *tl_stream_gsl_alloc(const tl_stream_key *key, uint32_t purpose, uint64_t trajectory);
+
+#endif

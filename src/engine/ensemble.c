@@ -1,0 +1,203 @@
+/* Accumulating trajectories into histograms, block moments and samples. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "thermolearn/ensemble.h"
+#include "thermolearn/error.h"
+
+static void extras_init(tl_ensemble *en)
+{
+    const tl_model_type *m = en->model;
+    en->extras = tl_calloc(m->n_extras, sizeof *en->extras, "model datasets");
+    for (size_t p = 0; p < en->n_points; p++) {
+        tl_point pt;
+        tl_config_point(en->cfg, p, &pt);
+        for (size_t e = 0; e < m->n_extras; e++) {
+            size_t dims[TL_MAX_EXTRA_RANK];
+            tl_extra_buffer *x = &en->extras[e];
+            x->rank = m->extra_shape(&pt, e, dims);
+            for (int r = 0; r < x->rank; r++) x->dims[r] = dims[r] > x->dims[r] ? dims[r] : x->dims[r];
+        }
+        tl_config_point_free(&pt);
+    }
+    for (size_t e = 0; e < m->n_extras; e++) {
+        tl_extra_buffer *x = &en->extras[e];
+        x->size = 1;
+        for (int r = 0; r < x->rank; r++) x->size *= x->dims[r];
+        x->values = tl_calloc(en->n_points * x->size, sizeof *x->values, "model datasets");
+    }
+}
+
+void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg)
+{
+    *en = (tl_ensemble){0};
+    en->cfg = cfg;
+    en->model = cfg->model;
+    en->n_points = cfg->grid.n_points;
+    en->n_directions = cfg->model->n_directions;
+    en->n_observables = cfg->model->n_observables;
+    en->n_blocks = (cfg->trajectories + TL_BATCH - 1) / TL_BATCH;
+    en->bins = cfg->histogram.bins;
+    size_t slots = en->n_points * en->n_directions * en->n_observables;
+    en->hist = tl_calloc(slots, sizeof *en->hist, "histograms");
+    for (size_t s = 0; s < slots; s++) en->hist[s] = gsl_histogram_alloc(en->bins);
+    en->outliers = tl_calloc(2 * slots, sizeof *en->outliers, "outlier counts");
+    en->blocks = tl_calloc(slots * en->n_blocks, sizeof *en->blocks, "block moments");
+    for (size_t c = 0; c < 2; c++) en->cache[c].point = SIZE_MAX;
+    extras_init(en);
+    if (!cfg->histogram.range_auto) tl_ensemble_set_ranges(en, MPI_COMM_NULL);
+}
+
+void tl_ensemble_free(tl_ensemble *en)
+{
+    size_t slots = en->n_points * en->n_directions * en->n_observables;
+    for (size_t s = 0; s < slots; s++) gsl_histogram_free(en->hist[s]);
+    for (size_t r = 0; r < en->n_records; r++) free(en->records[r].values);
+    for (size_t e = 0; e < en->model->n_extras; e++) free(en->extras[e].values);
+    for (size_t c = 0; c < 2; c++)
+        if (en->cache[c].state) en->model->point_free(en->cache[c].state);
+    free(en->extras);
+    free(en->records);
+    free(en->hist);
+    free(en->outliers);
+    free(en->blocks);
+    *en = (tl_ensemble){0};
+}
+
+/* The model's state of point p; the two most recently used points are kept,
+ * since a rank's units come in runs of the same point. */
+static void *point_state(tl_ensemble *en, size_t p)
+{
+    size_t victim = 0;
+    for (size_t c = 0; c < 2; c++) {
+        if (en->cache[c].point == p) {
+            en->cache[c].used = ++en->clock;
+            return en->cache[c].state;
+        }
+        if (en->cache[c].used < en->cache[victim].used) victim = c;
+    }
+    if (en->cache[victim].state) en->model->point_free(en->cache[victim].state);
+    tl_point pt;
+    tl_config_point(en->cfg, p, &pt);
+    en->cache[victim].state = en->model->point_alloc(&pt);
+    tl_config_point_free(&pt);
+    en->cache[victim].point = p;
+    en->cache[victim].used = ++en->clock;
+    return en->cache[victim].state;
+}
+
+static void bin_values(tl_ensemble *en, size_t slot, const double *x, size_t n)
+{
+    gsl_histogram *h = en->hist[slot];
+    for (size_t i = 0; i < n; i++) {
+        /* GSL returns GSL_EDOM without calling the error handler outside the range. */
+        if (gsl_histogram_increment(h, x[i]) != 0) en->outliers[2 * slot + (x[i] >= h->range[h->n])]++;
+    }
+}
+
+static void keep_record(tl_ensemble *en, uint64_t unit, size_t count, double *const vals[])
+{
+    if (en->n_records == en->cap_records) {
+        en->cap_records = en->cap_records ? 2 * en->cap_records : 64;
+        en->records = realloc(en->records, en->cap_records * sizeof *en->records);
+        if (!en->records) error("cannot grow the sample records");
+    }
+    double *copy = tl_malloc(en->n_observables * count * sizeof *copy, "samples");
+    for (size_t o = 0; o < en->n_observables; o++) memcpy(copy + o * count, vals[o], count * sizeof *copy);
+    en->records[en->n_records++] = (tl_record){unit, count, copy};
+}
+
+void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
+{
+    size_t block = unit % en->n_blocks, pd = unit / en->n_blocks;
+    size_t p = pd / en->n_directions, d = pd % en->n_directions;
+    uint64_t first = (uint64_t)block * TL_BATCH;
+    size_t count = en->cfg->trajectories - first < TL_BATCH ? en->cfg->trajectories - first : TL_BATCH;
+    void *state = point_state(en, p);
+
+    static double buffer[TL_MAX_OBSERVABLES][TL_BATCH];
+    double *vals[TL_MAX_OBSERVABLES];
+    for (size_t o = 0; o < TL_MAX_OBSERVABLES; o++) vals[o] = buffer[o];
+    tl_stream_key key = {en->cfg->seed, (uint32_t)p, (uint32_t)d};
+    en->model->simulate(state, &key, first, count, vals);
+
+    for (size_t o = 0; o < en->n_observables; o++) {
+        size_t slot = tl_ensemble_slot(en, p, d, o);
+        en->blocks[slot * en->n_blocks + block] = tl_moments_of(vals[o], count);
+        if (en->binning) bin_values(en, slot, vals[o], count);
+    }
+    if (en->cfg->histogram.store_samples || !en->binning) keep_record(en, unit, count, vals);
+    if (d == 0 && block == 0) {
+        for (size_t e = 0; e < en->model->n_extras; e++) {
+            tl_extra_buffer *x = &en->extras[e];
+            en->model->extra_fill(state, e, x->dims, x->values + p * x->size);
+        }
+    }
+}
+
+/* Extremes of observable o at point p over directions, reverse values
+ * mirrored (-x), from this rank's records. */
+static void local_extremes(const tl_ensemble *en, double *lo, double *hi)
+{
+    size_t n = en->n_points * en->n_observables;
+    for (size_t k = 0; k < n; k++) lo[k] = INFINITY, hi[k] = -INFINITY;
+    for (size_t r = 0; r < en->n_records; r++) {
+        const tl_record *rec = &en->records[r];
+        size_t pd = rec->unit / en->n_blocks, p = pd / en->n_directions, d = pd % en->n_directions;
+        double sign = d == 1 ? -1.0 : 1.0;
+        for (size_t o = 0; o < en->n_observables; o++)
+            for (size_t i = 0; i < rec->count; i++) {
+                double x = sign * rec->values[o * rec->count + i];
+                lo[p * en->n_observables + o] = fmin(lo[p * en->n_observables + o], x);
+                hi[p * en->n_observables + o] = fmax(hi[p * en->n_observables + o], x);
+            }
+    }
+}
+
+/* Forward histograms cover [lo, hi]; the reverse ones [-hi, -lo], so that
+ * reverse bin bins-1-b holds -W_R in forward bin b (P_R(-W) beside P_F(W)). */
+static void set_range(tl_ensemble *en, size_t p, size_t o, double lo, double hi)
+{
+    for (size_t d = 0; d < en->n_directions; d++) {
+        gsl_histogram *h = en->hist[tl_ensemble_slot(en, p, d, o)];
+        if (d == 1) gsl_histogram_set_ranges_uniform(h, -hi, -lo);
+        else gsl_histogram_set_ranges_uniform(h, lo, hi);
+    }
+}
+
+void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm)
+{
+    const tl_histogram_config *hc = &en->cfg->histogram;
+    if (!hc->range_auto) {
+        for (size_t p = 0; p < en->n_points; p++)
+            for (size_t o = 0; o < en->n_observables; o++) set_range(en, p, o, hc->range_lo, hc->range_hi);
+        en->binning = 1;
+        return;
+    }
+    size_t n = en->n_points * en->n_observables;
+    double *lo = tl_malloc(n * sizeof *lo, "ranges"), *hi = tl_malloc(n * sizeof *hi, "ranges");
+    local_extremes(en, lo, hi);
+    MPI_Allreduce(MPI_IN_PLACE, lo, (int)n, MPI_DOUBLE, MPI_MIN, comm);
+    MPI_Allreduce(MPI_IN_PLACE, hi, (int)n, MPI_DOUBLE, MPI_MAX, comm);
+    for (size_t k = 0; k < n; k++) {
+        /* The pilot block sees the bulk; widen by half its span each side for the tails. */
+        double span = hi[k] - lo[k];
+        if (!(span > 0)) span = fmax(fabs(lo[k]), 1.0);
+        set_range(en, k / en->n_observables, k % en->n_observables, lo[k] - 0.5 * span, hi[k] + 0.5 * span);
+    }
+    free(lo);
+    free(hi);
+    en->binning = 1;
+    /* Bin what the pilot produced; drop it if samples are not stored. */
+    size_t kept = 0;
+    for (size_t r = 0; r < en->n_records; r++) {
+        tl_record *rec = &en->records[r];
+        size_t pd = rec->unit / en->n_blocks;
+        for (size_t o = 0; o < en->n_observables; o++)
+            bin_values(en, pd * en->n_observables + o, rec->values + o * rec->count, rec->count);
+        if (hc->store_samples) en->records[kept++] = *rec;
+        else free(rec->values);
+    }
+    en->n_records = kept;
+}

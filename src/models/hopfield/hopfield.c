@@ -1,0 +1,284 @@
+/* The driven Hopfield network: parameters, couplings, and the model interface. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "hopfield.h"
+#include "thermolearn/error.h"
+#include "thermolearn/status.h"
+
+static const tl_param_spec hopfield_params[] = {
+    {"n", TL_PARAM_INT, "15", 2, HOPFIELD_MAX_N, 0, NULL, "1", "number of spins N"},
+    {"patterns", TL_PARAM_INT, "2", 2, HOPFIELD_MAX_PATTERNS, 0, NULL, "1",
+     "number of stored patterns M (2 for weights = two_pattern)"},
+    {"weights", TL_PARAM_CHOICE, "two_pattern", 0, 0, 0, "two_pattern|hebbian", "",
+     "coupling rule: eq. 13 (gamma, asymmetry) or the Hebbian rule of eq. 9, (1/M) sum eps eps^T"},
+    {"gamma", TL_PARAM_REAL, "0.5", 0, 1, 0, NULL, "energy",
+     "weight of pattern 1 in eq. 13 (pattern 2 gets 1 - gamma)"},
+    {"asymmetry", TL_PARAM_REAL, "0", -1000, 1000, 0, NULL, "energy",
+     "cross term a eps^1 eps^2^T of eq. 13 (the paper's alpha); non-zero breaks detailed balance"},
+    {"threshold", TL_PARAM_REAL, "0", -1e6, 1e6, 0, NULL, "energy", "activation threshold U of eq. 4"},
+    {"field", TL_PARAM_REAL, "5", -1e6, 1e6, 0, NULL, "energy",
+     "input amplitude h: I = h[(1-lambda) eps^1 + lambda eps^2] (interpolate), h lambda eps^2 (ramp)"},
+    {"protocol", TL_PARAM_CHOICE, "interpolate", 0, 0, 0, "interpolate|ramp", "",
+     "how the input depends on lambda, which goes 0 -> 1 linearly in `steps` steps"},
+    {"steps", TL_PARAM_INT, "1000", 1, 1e9, 0, NULL, "1", "protocol steps (one sweep of updates each)"},
+    {"update", TL_PARAM_CHOICE, "sequential", 0, 0, 0, "sequential|palindromic", "",
+     "relaxation kernel: sequential heat-bath sweep 1..N (reverse process N..1), or 1..N..1"},
+    {"pattern_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1", "seed of the random patterns"},
+    {"pattern_file", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
+     "file of M rows of N values +1/-1 to use instead of random patterns"},
+    {"initial", TL_PARAM_CHOICE, "auto", 0, 0, 0, "auto|exact|burn_in", "",
+     "initial states: exact Boltzmann sampling by enumeration (N <= 24), or burn-in sweeps"},
+    {"burn_in", TL_PARAM_INT, "1000", 0, 1e9, 0, NULL, "1", "sweeps at the start value of lambda (initial = burn_in)"},
+};
+#define N_PARAMS (sizeof hopfield_params / sizeof hopfield_params[0])
+
+static const char *const directions[] = {"forward", "reverse"};
+
+static const tl_observable observables[] = {
+    {"work", "energy", "work done on the network by the input, eq. 10: sum_t E(V_t, I_t+1) - E(V_t, I_t)"},
+    {"heat", "energy", "heat absorbed from the bath in the relaxation sweeps, eq. 11"},
+};
+
+static const tl_extra extras[] = {
+    {"patterns", TL_EXTRA_INT8, "1", "stored patterns eps^mu_i (+1/-1) [point, mu, i]; 0 pads points with smaller M or N"},
+    {"delta_f_exact", TL_EXTRA_F64, "energy",
+     "exact F(lambda=1) - F(lambda=0) by enumeration of all 2^N states (NaN for N > 24)"},
+};
+
+/* ---- patterns -------------------------------------------------------------- */
+
+static int read_pattern_file(const char *path, int m, int n, int8_t *out, char *why, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(why, len, "pattern_file: cannot open '%s'", path);
+        return TL_ERR_INPUT;
+    }
+    int count = 0, value, status = TL_OK;
+    char sep;
+    while (status == TL_OK && fscanf(f, "%d", &value) == 1) {
+        if ((value != 1 && value != -1) || count >= m * n) {
+            snprintf(why, len, "pattern_file '%s': %s", path,
+                     count >= m * n ? "more than M*N values" : "values must be +1 or -1");
+            status = TL_ERR_INPUT;
+        } else if (out) {
+            out[count] = (int8_t)value;
+        }
+        count++;
+        (void)(fscanf(f, " %c", &sep) == 1 && sep != ',' && ungetc(sep, f));
+    }
+    if (status == TL_OK && (!feof(f) || count != m * n)) {
+        snprintf(why, len, "pattern_file '%s': expected %d rows of %d values +1/-1, read %d values",
+                 path, m, n, count);
+        status = TL_ERR_INPUT;
+    }
+    fclose(f);
+    return status;
+}
+
+/* Random patterns from the Philox stream of pattern_seed, through GSL's sampler. */
+static void random_patterns(uint64_t seed, int m, int n, int8_t *out)
+{
+    tl_stream_key key = {seed, 0, 0};
+    gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_DISORDER, 0);
+    for (int k = 0; k < m * n; k++) out[k] = gsl_rng_uniform_int(r, 2) ? 1 : -1;
+    gsl_rng_free(r);
+}
+
+/* ---- couplings --------------------------------------------------------------- */
+
+static void build_couplings(hopfield *hf, const tl_point *pt)
+{
+    int m = hf->m, n = hf->n;
+    hf->coupling = tl_calloc((size_t)m * m, sizeof *hf->coupling, "couplings");
+    if (tl_point_choice(pt, "weights") == 0) {
+        double g = tl_point_real(pt, "gamma");
+        hf->coupling[0] = g;
+        hf->coupling[1] = tl_point_real(pt, "asymmetry");
+        hf->coupling[3] = 1 - g;
+    } else {
+        for (int mu = 0; mu < m; mu++) hf->coupling[mu * m + mu] = 1.0 / m;
+    }
+    hf->field_coeff = tl_malloc((size_t)n * m * sizeof(float), "field coefficients");
+    hf->self = tl_malloc((size_t)n * sizeof(float), "self couplings");
+    hf->diagonal = 0;
+    for (int i = 0; i < n; i++) {
+        double self = 0;
+        for (int nu = 0; nu < m; nu++) {
+            double a = 0;
+            for (int mu = 0; mu < m; mu++) a += hf->coupling[mu * m + nu] * hf->patterns[mu * n + i];
+            hf->field_coeff[i * m + nu] = (float)a;
+            self += a * hf->patterns[nu * n + i];
+        }
+        hf->self[i] = (float)self;
+        hf->diagonal += self;
+    }
+}
+
+hopfield *hopfield_alloc(const tl_point *pt)
+{
+    hopfield *hf = tl_calloc(1, sizeof *hf, "hopfield");
+    hf->n = (int)tl_point_int(pt, "n");
+    hf->m = (int)tl_point_int(pt, "patterns");
+    hf->beta = tl_point_real(pt, "beta");
+    hf->threshold = tl_point_real(pt, "threshold");
+    hf->field = tl_point_real(pt, "field");
+    hf->protocol = tl_point_choice(pt, "protocol");
+    hf->update = tl_point_choice(pt, "update");
+    hf->steps = tl_point_int(pt, "steps");
+    hf->burn_in = tl_point_int(pt, "burn_in");
+    int initial = tl_point_choice(pt, "initial");
+    hf->exact_initial = initial == 1 || (initial == 0 && hf->n <= HOPFIELD_MAX_EXACT_N);
+
+    hf->patterns = tl_malloc((size_t)hf->m * hf->n, "patterns");
+    const char *file = tl_point_string(pt, "pattern_file");
+    char why[512];
+    if (file[0] != '\0') {
+        if (read_pattern_file(file, hf->m, hf->n, hf->patterns, why, sizeof why))
+            error("%s (it was readable when the input was checked)", why);
+    } else {
+        random_patterns((uint64_t)tl_point_int(pt, "pattern_seed"), hf->m, hf->n, hf->patterns);
+    }
+    build_couplings(hf, pt);
+    hf->free_energy[0] = hf->free_energy[1] = NAN;
+    if (hf->n <= HOPFIELD_MAX_EXACT_N) hopfield_enumerate(hf);
+    return hf;
+}
+
+void hopfield_free(hopfield *hf)
+{
+    if (!hf) return;
+    free(hf->patterns);
+    free(hf->coupling);
+    free(hf->field_coeff);
+    free(hf->self);
+    free(hf->cdf[0]);
+    free(hf->cdf[1]);
+    free(hf);
+}
+
+void hopfield_input_weights(const hopfield *hf, double lambda, double *a, double *b)
+{
+    *a = hf->protocol == HOPFIELD_INTERPOLATE ? 1.0 - lambda : 0.0;
+    *b = lambda;
+}
+
+double hopfield_energy_overlaps(const hopfield *hf, const double *overlap, double m0, double lambda)
+{
+    double quadratic = 0, a, b;
+    for (int mu = 0; mu < hf->m; mu++)
+        for (int nu = 0; nu < hf->m; nu++) quadratic += hf->coupling[mu * hf->m + nu] * overlap[mu] * overlap[nu];
+    hopfield_input_weights(hf, lambda, &a, &b);
+    return -0.5 * (quadratic - hf->diagonal) - hf->field * (a * overlap[0] + b * overlap[1]) +
+           hf->threshold * m0;
+}
+
+double hopfield_energy_explicit(const hopfield *hf, const int8_t *spins, double lambda)
+{
+    int n = hf->n, m = hf->m;
+    double a, b, e = 0;
+    hopfield_input_weights(hf, lambda, &a, &b);
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            if (i == j) continue;
+            double w = 0;
+            for (int mu = 0; mu < m; mu++)
+                for (int nu = 0; nu < m; nu++)
+                    w += hf->coupling[mu * m + nu] * hf->patterns[mu * n + i] * hf->patterns[nu * n + j];
+            e -= 0.5 * w * spins[i] * spins[j];
+        }
+        double input = hf->field * (a * hf->patterns[i] + b * hf->patterns[n + i]);
+        e += (-input + hf->threshold) * spins[i];
+    }
+    return e;
+}
+
+/* ---- the model interface ------------------------------------------------------ */
+
+static int hopfield_validate(const tl_point *pt, char *why, size_t len)
+{
+    int n = (int)tl_point_int(pt, "n"), m = (int)tl_point_int(pt, "patterns");
+    int two_pattern = tl_point_choice(pt, "weights") == 0;
+    if (two_pattern && m != 2) {
+        snprintf(why, len, "patterns = %d: weights = two_pattern (eq. 13) stores exactly 2", m);
+        return TL_ERR_INPUT;
+    }
+    if (!two_pattern && (tl_point_given(pt, "gamma") || tl_point_given(pt, "asymmetry"))) {
+        snprintf(why, len, "gamma and asymmetry belong to weights = two_pattern, not hebbian");
+        return TL_ERR_INPUT;
+    }
+    if (tl_point_choice(pt, "initial") == 1 && n > HOPFIELD_MAX_EXACT_N) {
+        snprintf(why, len, "n = %d too large for initial = exact (enumeration of 2^n states, n <= %d)",
+                 n, HOPFIELD_MAX_EXACT_N);
+        return TL_ERR_INPUT;
+    }
+    int updates = tl_point_choice(pt, "update") == HOPFIELD_PALINDROMIC ? 2 * n : n;
+    double blocks = (double)tl_point_int(pt, "steps") * ((updates + 3) / 4);
+    if (blocks >= 4294967296.0) {
+        snprintf(why, len, "steps x n too large: at most 2^32 random blocks per trajectory");
+        return TL_ERR_INPUT;
+    }
+    const char *file = tl_point_string(pt, "pattern_file");
+    if (file[0] != '\0') return read_pattern_file(file, m, n, NULL, why, len);
+    return TL_OK;
+}
+
+static int hopfield_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK])
+{
+    if (e == 1) return 0;
+    dims[0] = (size_t)tl_point_int(pt, "patterns");
+    dims[1] = (size_t)tl_point_int(pt, "n");
+    return 2;
+}
+
+static void *point_alloc(const tl_point *pt)
+{
+    return hopfield_alloc(pt);
+}
+
+static void point_free(void *state)
+{
+    hopfield_free(state);
+}
+
+static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
+                     double *const out[TL_MAX_OBSERVABLES])
+{
+    hopfield_simulate_batch(state, key, first, count, out[0], out[1], NULL, NULL);
+}
+
+static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
+{
+    const hopfield *hf = state;
+    if (e == 1) {
+        out[0] = hf->free_energy[1] - hf->free_energy[0];
+        return;
+    }
+    for (int mu = 0; mu < hf->m; mu++)
+        for (int i = 0; i < hf->n; i++) out[mu * dims[1] + i] = hf->patterns[mu * hf->n + i];
+}
+
+const tl_model_type tl_model_hopfield = {
+    .name = "hopfield",
+    .description = "Hopfield network driven between two stored patterns (Chen 2020)",
+    .params = hopfield_params,
+    .n_params = N_PARAMS,
+    .directions = directions,
+    .n_directions = 2,
+    .observables = observables,
+    .n_observables = 2,
+    .extras = extras,
+    .n_extras = 2,
+    .validate = hopfield_validate,
+    .extra_shape = hopfield_extra_shape,
+    .point_alloc = point_alloc,
+    .point_free = point_free,
+    .simulate = simulate,
+    .extra_fill = extra_fill,
+    .bench = hopfield_bench,
+};

@@ -1,0 +1,81 @@
+/* The driven Hopfield network (Chen 2020, section II): internals shared by
+ * the model's files and its tests.
+ *
+ * Couplings are low rank, W_ij = sum_{mu,nu} C[mu][nu] eps^mu_i eps^nu_j for
+ * i != j and W_ii = 0: eq. 13 is C = [[gamma, a], [0, 1 - gamma]], the Hebbian
+ * rule of eq. 9 is C = identity / M.  So the energy (eq. 4) depends on a
+ * configuration only through the integer overlaps m_nu = sum_i eps^nu_i V_i and
+ * the magnetisation m_0 = sum_i V_i:
+ *
+ *   E(V; lambda) = -1/2 (m^T C m - d) - h (a(lambda) m_1 + b(lambda) m_2) + U m_0,
+ *
+ * with d = sum_i sum_{mu,nu} C[mu][nu] eps^mu_i eps^nu_i the removed diagonal
+ * and I(lambda) = h (a eps^1 + b eps^2) the input: (a, b) = (1 - lambda, lambda)
+ * for `interpolate`, (0, lambda) for `ramp`.  Only the symmetric part of W
+ * enters E; the dynamics uses the full row of W in the local field (eq. 5).
+ */
+#ifndef THERMOLEARN_HOPFIELD_H
+#define THERMOLEARN_HOPFIELD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "thermolearn/model.h"
+
+#define HOPFIELD_MAX_N 4096
+#define HOPFIELD_MAX_PATTERNS 64
+#define HOPFIELD_MAX_EXACT_N 24
+
+enum hopfield_protocol { HOPFIELD_INTERPOLATE, HOPFIELD_RAMP };
+enum hopfield_update { HOPFIELD_SEQUENTIAL, HOPFIELD_PALINDROMIC };
+
+typedef struct {
+    /* parameters */
+    int n, m;              /* spins, patterns */
+    double beta, threshold, field;
+    int protocol, update;
+    int64_t steps, burn_in;
+    int exact_initial;     /* draw initial states from the enumerated Boltzmann weights */
+
+    int8_t *patterns;      /* eps^mu_i at [mu * n + i] */
+    double *coupling;      /* C[mu][nu] at [mu * m + nu] */
+    double diagonal;       /* d */
+
+    /* kernel tables, float: the local field of site i is
+     * sum_nu field_coeff[i*m + nu] m_nu - self[i] V_i + input[i](lambda) - U */
+    float *field_coeff;
+    float *self;
+
+    /* exact enumeration (exact_initial): cumulative Boltzmann weights of the
+     * 2^n states at lambda = 0 and lambda = 1, and the free energies. */
+    double *cdf[2];
+    double free_energy[2]; /* F(lambda = 0), F(lambda = 1); NaN if not enumerated */
+} hopfield;
+
+hopfield *hopfield_alloc(const tl_point *pt);
+void hopfield_free(hopfield *hf);
+
+/* (a, b) of the input I(lambda) = h (a eps^1 + b eps^2). */
+void hopfield_input_weights(const hopfield *hf, double lambda, double *a, double *b);
+
+/* E(V; lambda) from the overlaps m[0..m-1] and magnetisation m0. */
+double hopfield_energy_overlaps(const hopfield *hf, const double *overlap, double m0, double lambda);
+
+/* E(V; lambda) by the explicit double sum of eq. 4, for tests: O(n^2). */
+double hopfield_energy_explicit(const hopfield *hf, const int8_t *spins, double lambda);
+
+/* Exact enumeration: free energies and the cdf tables (exact.c). */
+void hopfield_enumerate(hopfield *hf);
+/* Index of the state whose cumulative weight first exceeds u in (0,1). */
+uint64_t hopfield_sample_state(const hopfield *hf, int lambda_end, double u);
+
+/* Simulate a batch (kernel.c).  spins_initial / spins_final, when not NULL,
+ * receive the configurations, [count][n]. */
+void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint64_t first,
+                             size_t count, double *work, double *heat, int8_t *spins_initial,
+                             int8_t *spins_final);
+
+/* `thermolearn bench hopfield` (bench.c). */
+int hopfield_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,22 @@
+/* The models the engine knows.  A new model adds one line here. */
+#include <string.h>
+
+#include "thermolearn/model.h"
+
+extern const tl_model_type tl_model_hopfield;
+
+static const tl_model_type *const registry[] = {
+    &tl_model_hopfield,
+};
+
+const tl_model_type *tl_model_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (strcmp(registry[i]->name, name) == 0) return registry[i];
+    return NULL;
+}
+
+const char *tl_model_names(void)
+{
+    return "hopfield";
+}
