@@ -29,6 +29,7 @@ static void read_axes(hid_t file, work_file *w)
     hssize_t n = H5Sget_simple_extent_npoints(space);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5T_CSET_UTF8);
     char **names = calloc((size_t)n, sizeof *names);
     if (n > 0 && H5Aread(a, mt, names) >= 0) {
         w->axis_names = calloc((size_t)n, sizeof *w->axis_names);

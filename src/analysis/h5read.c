@@ -44,6 +44,7 @@ char *tl_h5_root_string(hid_t file, const char *name)
         if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5T_CSET_UTF8);
             char *s = NULL;
             if (H5Aread(a, mt, &s) >= 0 && s) value = strdup(s);
             if (s) H5free_memory(s);

@@ -20,6 +20,7 @@ static herr_t list_dataset(hid_t obj, const char *name, const H5O_info_t *info, 
         hid_t a = H5Aopen(d, "units", H5P_DEFAULT);
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5T_CSET_UTF8);
         char *s = NULL;
         if (H5Aread(a, mt, &s) >= 0 && s) printf("  (%s)", s[0] ? s : "-"), H5free_memory(s);
         H5Tclose(mt);

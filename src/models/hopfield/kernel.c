@@ -65,12 +65,14 @@ static void draw_uniforms(batch *bt, const tl_stream_key *key, uint32_t purpose,
     }
 }
 
-/* One heat-bath update of site i in every lane. */
-static void update_site(const hopfield *hf, batch *bt, int i, float input, const float *u)
+/* One heat-bath update of site i in every lane.  Every array is reached
+ * through its own restrict pointer: the loops must vectorise without a
+ * run-time aliasing check. */
+static void update_site(const hopfield *hf, batch *bt, int i, float input, const float *restrict u)
 {
     const int m = hf->m;
     float *restrict spin = bt->spin + (size_t)i * B;
-    float *restrict field = bt->field, *restrict dv = bt->dv;
+    float *restrict field = bt->field, *restrict dv = bt->dv, *restrict m0 = bt->m0;
     const float self = hf->self[i], two_beta = (float)(2.0 * hf->beta);
     for (int b = 0; b < B; b++) field[b] = input - self * spin[b];
     for (int nu = 0; nu < m; nu++) {
@@ -83,7 +85,7 @@ static void update_site(const hopfield *hf, batch *bt, int i, float input, const
         float v = u[b] < p ? 1.0f : -1.0f;
         dv[b] = v - spin[b];
         spin[b] = v;
-        bt->m0[b] += dv[b];
+        m0[b] += dv[b];
     }
     for (int nu = 0; nu < m; nu++) {
         const float e = hf->patterns[nu * hf->n + i];
