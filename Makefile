@@ -55,12 +55,16 @@ build/tests/%: tests/unit/%.c build/libthermolearn.a
 	@mkdir -p build/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS) -lcmocka
 
-unit-tests: $(TEST_BIN)
+build/tools/%: tests/tools/%.c build/libthermolearn.a
+	@mkdir -p build/tools
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
+
+unit-tests: $(TEST_BIN) build/tools/bar_cli
 
 # The test command of the README: set-up, build, every test.
 test: deps
 	$(MAKE) all unit-tests
-	MPIRUN="$(MPIRUN)" PY=$(PY) bash tests/run_all.sh
+	MPIRUN="$(MPIRUN)" PY=$(PY) bash tests/run_all.sh $(TESTS)
 
 run: deps
 	$(MAKE) all
