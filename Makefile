@@ -59,7 +59,7 @@ build/tools/%: tests/tools/%.c build/libthermolearn.a
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
 
-unit-tests: $(TEST_BIN) build/tools/bar_cli
+unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check
 
 # The test command of the README: set-up, build, every test.
 test: deps

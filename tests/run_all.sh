@@ -8,6 +8,7 @@ export PY="${PY:-/usr/bin/python3}"
 export MPIRUN="${MPIRUN:-mpirun --oversubscribe}"
 if [ "$(id -u)" = 0 ] && [[ "$MPIRUN" != *allow-run-as-root* ]]; then MPIRUN="$MPIRUN --allow-run-as-root"; fi
 export OMPI_MCA_rmaps_base_oversubscribe=1
+if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 passed=0 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -43,6 +44,7 @@ run() {
 
 FILTER=("$@")
 for t in build/tests/test_*; do run "$(basename "$t")" "$t"; done
+run scheduler $MPIRUN -n 3 build/tools/scheduler_check
 run bar_pymbar "$PY" tests/integration/test_bar_pymbar.py build/tools/bar_cli
 run plot_work bash tests/integration/test_plot_work.sh "$BIN"
 run bad_inputs bash tests/integration/test_bad_inputs.sh "$BIN"
