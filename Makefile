@@ -73,6 +73,13 @@ run: deps
 	bin/thermolearn check results/hopfield_crooks.h5 || true
 	$(PY) analysis/plot_work.py results/hopfield_crooks.h5 -o results/hopfield_crooks.png
 
+figures: deps
+	$(MAKE) all
+	@mkdir -p results
+	$(MPIRUN) -n 2 bin/thermolearn run inputs/hopfield_gamma_sweep.ini -o results/hopfield_gamma_sweep.h5 --force
+	bin/thermolearn check results/hopfield_gamma_sweep.h5 || true
+	$(PY) analysis/plot_work.py results/hopfield_gamma_sweep.h5 -o results/hopfield_gamma_sweep.png
+
 bench: all
 	bin/thermolearn bench hopfield
 
