@@ -19,6 +19,8 @@ typedef struct {
     int range_auto;        /* range = auto: from a pilot block of every point */
     double range_lo, range_hi;
     int store_samples;
+    uint64_t sample_cap;   /* at most this many samples per point and direction */
+    uint64_t n_samples;    /* stored per point and direction: min(trajectories, cap), 0 if not stored */
 } tl_histogram_config;
 
 typedef struct {

@@ -20,7 +20,8 @@
 
 typedef struct {
     uint64_t unit;
-    size_t count;
+    size_t count;   /* trajectories in the unit */
+    size_t stored;  /* of which the first `stored` are kept as samples (the sample cap) */
     double *values; /* [n_observables][count] */
 } tl_record;
 

@@ -163,7 +163,7 @@ static int parse_run(tl_config *cfg, const ini_state *s, const reporter *r)
 static int parse_histogram(tl_config *cfg, const ini_state *s, const reporter *r)
 {
     tl_histogram_config *h = &cfg->histogram;
-    *h = (tl_histogram_config){.bins = 100, .range_auto = 1, .store_samples = 1};
+    *h = (tl_histogram_config){.bins = 100, .range_auto = 1, .store_samples = 1, .sample_cap = 1000000};
     for (size_t i = 0; i < s->n; i++) {
         const entry *e = &s->entries[i];
         if (strcmp(e->section, "histogram") != 0) continue;
@@ -188,10 +188,16 @@ static int parse_histogram(tl_config *cfg, const ini_state *s, const reporter *r
         } else if (strcmp(e->key, "store_samples") == 0) {
             if (tl_parse_bool(e->value, &h->store_samples))
                 return fail_at(r, e, "expected true or false, not '%s'", e->value);
+        } else if (strcmp(e->key, "sample_cap") == 0) {
+            int64_t v;
+            if (parse_count(r, e, 1, (int64_t)UINT32_MAX, &v)) return TL_ERR_INPUT;
+            h->sample_cap = (uint64_t)v;
         } else {
-            return fail_at(r, e, "unknown key (known: bins, range, store_samples)");
+            return fail_at(r, e, "unknown key (known: bins, range, store_samples, sample_cap)");
         }
     }
+    /* Memory and file size are bounded by the cap, not by the number of trajectories. */
+    h->n_samples = !h->store_samples ? 0 : cfg->trajectories < h->sample_cap ? cfg->trajectories : h->sample_cap;
     return TL_OK;
 }
 

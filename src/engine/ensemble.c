@@ -105,7 +105,9 @@ static void keep_record(tl_ensemble *en, uint64_t unit, size_t count, double *co
     }
     double *copy = tl_malloc(en->n_observables * count * sizeof *copy, "samples");
     for (size_t o = 0; o < en->n_observables; o++) memcpy(copy + o * count, vals[o], count * sizeof *copy);
-    en->records[en->n_records++] = (tl_record){unit, count, copy};
+    uint64_t first = (unit % en->n_blocks) * TL_BATCH, cap = en->cfg->histogram.n_samples;
+    size_t stored = first >= cap ? 0 : cap - first < count ? (size_t)(cap - first) : count;
+    en->records[en->n_records++] = (tl_record){unit, count, stored, copy};
 }
 
 void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
@@ -127,7 +129,7 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
         en->blocks[slot * en->n_blocks + block] = tl_moments_of(vals[o], count);
         if (en->binning) bin_values(en, slot, vals[o], count);
     }
-    if (en->cfg->histogram.store_samples || !en->binning) keep_record(en, unit, count, vals);
+    if (first < en->cfg->histogram.n_samples || !en->binning) keep_record(en, unit, count, vals);
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
@@ -196,7 +198,7 @@ void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm)
         size_t pd = rec->unit / en->n_blocks;
         for (size_t o = 0; o < en->n_observables; o++)
             bin_values(en, pd * en->n_observables + o, rec->values + o * rec->count, rec->count);
-        if (hc->store_samples) en->records[kept++] = *rec;
+        if (rec->stored > 0) en->records[kept++] = *rec;
         else free(rec->values);
     }
     en->n_records = kept;

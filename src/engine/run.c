@@ -169,7 +169,7 @@ static int by_unit(const void *a, const void *b)
 static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
 {
     size_t n = 0, total = 0;
-    for (size_t r = 0; r < en->n_records; r++) total += en->records[r].count;
+    for (size_t r = 0; r < en->n_records; r++) total += en->records[r].stored;
     hsize_t (*pieces)[3] = tl_malloc((en->n_records + 1) * sizeof *pieces, "sample pieces");
     double *data = tl_malloc((total + 1) * sizeof *data, "samples");
     size_t at = 0;
@@ -179,9 +179,9 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
         if (pd % en->n_directions != d) continue;
         pieces[n][0] = pd / en->n_directions;
         pieces[n][1] = block * TL_BATCH;
-        pieces[n][2] = rec->count;
-        memcpy(data + at, rec->values + o * rec->count, rec->count * sizeof *data);
-        at += rec->count;
+        pieces[n][2] = rec->stored;
+        memcpy(data + at, rec->values + o * rec->count, rec->stored * sizeof *data);
+        at += rec->stored;
         n++;
     }
     const tl_observable *obs = &en->model->observables[o];
@@ -189,7 +189,7 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     snprintf(path, sizeof path, "/%s/%s/samples", obs->name, en->model->directions[d]);
     snprintf(what, sizeof what, "%s of every trajectory (%s process) [point, trajectory]; %s", obs->name,
              en->model->directions[d], obs->description);
-    hsize_t dims[2] = {en->n_points, en->cfg->trajectories};
+    hsize_t dims[2] = {en->n_points, en->cfg->histogram.n_samples};
     tl_output_write_pieces(out, path, dims, n, (const hsize_t(*)[3])pieces, data, what, obs->units);
     free(pieces);
     free(data);
@@ -217,14 +217,15 @@ static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
 static void gather_samples(const tl_ensemble *en, size_t p, size_t d, size_t o, double *x, MPI_Comm comm,
                            int rank)
 {
-    memset(x, 0, en->cfg->trajectories * sizeof *x);
+    size_t n = en->cfg->histogram.n_samples;
+    memset(x, 0, n * sizeof *x);
     for (size_t r = 0; r < en->n_records; r++) {
         const tl_record *rec = &en->records[r];
         size_t pd = rec->unit / en->n_blocks;
         if (pd != p * en->n_directions + d) continue;
-        memcpy(x + (rec->unit % en->n_blocks) * TL_BATCH, rec->values + o * rec->count, rec->count * sizeof *x);
+        memcpy(x + (rec->unit % en->n_blocks) * TL_BATCH, rec->values + o * rec->count, rec->stored * sizeof *x);
     }
-    reduce_to_root(x, en->cfg->trajectories, MPI_DOUBLE, comm, rank);
+    reduce_to_root(x, n, MPI_DOUBLE, comm, rank);
 }
 
 static void work_data(const tl_ensemble *en, size_t p, size_t d, const double *samples, uint64_t *counts,
@@ -235,7 +236,7 @@ static void work_data(const tl_ensemble *en, size_t p, size_t d, const double *s
     for (size_t b = 0; b < en->bins; b++) counts[b] = (uint64_t)h->bin[b];
     tl_moments m = {0, 0, 0, INFINITY, -INFINITY};
     for (size_t k = 0; k < en->n_blocks; k++) m = tl_moments_merge(m, en->blocks[slot * en->n_blocks + k]);
-    *w = (tl_work_data){samples, en->cfg->trajectories, counts, h->range, m.mean, tl_moments_variance(&m)};
+    *w = (tl_work_data){samples, en->cfg->histogram.n_samples, counts, h->range, m.mean, tl_moments_variance(&m)};
 }
 
 static const char *const estimate_names[7][2] = {
@@ -252,11 +253,11 @@ static const char *const estimate_names[7][2] = {
  * samples and histogram counts are summed into rank 0 point by point. */
 static void write_estimates(tl_output *out, tl_ensemble *en, MPI_Comm comm)
 {
-    size_t P = en->n_points, T = en->cfg->trajectories, bins = en->bins;
+    size_t P = en->n_points, T = en->cfg->histogram.n_samples + 1, bins = en->bins;
     double *est = tl_malloc(7 * P * sizeof *est, "estimates");
     double *wf = tl_malloc(T * sizeof *wf, "work"), *wr = tl_malloc(T * sizeof *wr, "work");
     uint64_t *cf = tl_malloc(bins * sizeof *cf, "counts"), *cr = tl_malloc(bins * sizeof *cr, "counts");
-    int store = en->cfg->histogram.store_samples;
+    int store = en->cfg->histogram.n_samples > 0;
     for (size_t p = 0; p < P; p++) {
         if (store) {
             gather_samples(en, p, 0, 0, wf, comm, out->rank);
@@ -296,7 +297,7 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
                    MPI_DOUBLE, comm, out->rank);
     for (size_t o = 0; o < en->n_observables; o++)
         for (size_t d = 0; d < en->n_directions; d++) {
-            if (en->cfg->histogram.store_samples) write_samples(out, en, d, o);
+            if (en->cfg->histogram.n_samples > 0) write_samples(out, en, d, o);
             write_histograms(out, en, d, o, comm);
         }
     write_extras(out, en, comm);

@@ -1,4 +1,5 @@
 /* The models the engine knows.  A new model adds one line here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "thermolearn/model.h"
@@ -18,5 +19,9 @@ const tl_model_type *tl_model_find(const char *name)
 
 const char *tl_model_names(void)
 {
-    return "hopfield";
+    static char names[256];
+    if (names[0]) return names;
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", registry[i]->name);
+    return names;
 }

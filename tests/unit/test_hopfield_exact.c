@@ -738,8 +738,13 @@ static void test_stream_reproducibility(void **state)
             hopfield_simulate_batch(hf, &key, TL_BATCH / 2, 10, wc, qc, NULL, NULL);
             assert_memory_equal(wc, wa + TL_BATCH / 2, 10 * sizeof *wc);
             assert_memory_equal(qc, qa + TL_BATCH / 2, 10 * sizeof *qc);
-            /* and the streams are not all alike */
-            assert_true(memcmp(wa, wa + 1, 8 * sizeof *wa) != 0 || memcmp(qa, qa + 1, 8 * sizeof *qa) != 0);
+            /* and the trajectories are not all alike (forward: the reverse
+             * process here mostly stays in pattern 2, W = 70 every time) */
+            if (dir == 0) {
+                size_t distinct = 0;
+                for (size_t b = 1; b < NB; b++) distinct += wa[b] != wa[0] || qa[b] != qa[0];
+                assert_true(distinct > NB / 4);
+            }
         }
         hopfield_free(hf);
     }
