@@ -224,7 +224,15 @@ static int hopfield_validate(const tl_point *pt, char *why, size_t len)
         return TL_ERR_INPUT;
     }
     const char *file = tl_point_string(pt, "pattern_file");
-    if (file[0] != '\0') return read_pattern_file(file, m, n, NULL, why, len);
+    if (file[0] != '\0' && read_pattern_file(file, m, n, NULL, why, len)) return TL_ERR_INPUT;
+    static int warned;
+    int initial = tl_point_choice(pt, "initial");
+    if (!warned && (initial == 2 || (initial == 0 && n > HOPFIELD_MAX_EXACT_N))) {
+        warned = 1;
+        tl_warning("hopfield: initial states from %lld burn-in sweeps, not exact Boltzmann draws%s",
+                   (long long)tl_point_int(pt, "burn_in"),
+                   n > HOPFIELD_MAX_EXACT_N ? "; no exact dF (N > 24): check reports no-exact" : "");
+    }
     return TL_OK;
 }
 
