@@ -66,19 +66,21 @@ test: deps
 	$(MAKE) all unit-tests
 	MPIRUN="$(MPIRUN)" PY=$(PY) bash tests/run_all.sh $(TESTS)
 
+# $(call study,NAME): run inputs/NAME.ini on 2 ranks, print the check table, plot the work.
+define study
+	@mkdir -p results
+	$(MPIRUN) -n 2 bin/thermolearn run inputs/$(1).ini -o results/$(1).h5 --force
+	bin/thermolearn check results/$(1).h5 || true
+	$(PY) analysis/plot_work.py results/$(1).h5 -o results/$(1).png
+endef
+
 run: deps
 	$(MAKE) all
-	@mkdir -p results
-	$(MPIRUN) -n 2 bin/thermolearn run inputs/hopfield_crooks.ini -o results/hopfield_crooks.h5 --force
-	bin/thermolearn check results/hopfield_crooks.h5 || true
-	$(PY) analysis/plot_work.py results/hopfield_crooks.h5 -o results/hopfield_crooks.png
+	$(call study,hopfield_crooks)
 
 figures: deps
 	$(MAKE) all
-	@mkdir -p results
-	$(MPIRUN) -n 2 bin/thermolearn run inputs/hopfield_gamma_sweep.ini -o results/hopfield_gamma_sweep.h5 --force
-	bin/thermolearn check results/hopfield_gamma_sweep.h5 || true
-	$(PY) analysis/plot_work.py results/hopfield_gamma_sweep.h5 -o results/hopfield_gamma_sweep.png
+	$(call study,hopfield_gamma_sweep)
 
 bench: all
 	bin/thermolearn bench hopfield
