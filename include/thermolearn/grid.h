@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* The largest grid: every rank holds a few numbers per point. */
+#define TL_MAX_GRID_POINTS 1000000
+
 typedef struct {
     char *name;
     double *values;

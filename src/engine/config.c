@@ -1,4 +1,6 @@
 /* Parsing and checking of input files (inih for the INI syntax). */
+#include <ctype.h>
+#include <errno.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@ typedef struct {
 typedef struct {
     const char *text; /* where the reader is */
     int line;         /* lines handed to inih so far */
+    int too_long;     /* the line number of a line longer than inih's buffer */
     entry *entries;
     size_t n;
     const char *path;
@@ -33,14 +36,24 @@ typedef struct {
 static char *read_line(char *str, int num, void *stream)
 {
     ini_state *s = stream;
-    if (*s->text == '\0') return NULL;
-    int i = 0;
-    while (i < num - 1 && s->text[i] && s->text[i] != '\n') i++;
-    if (s->text[i] == '\n' && i < num - 1) i++;
-    memcpy(str, s->text, (size_t)i);
-    str[i] = '\0';
-    s->text += i;
+    if (*s->text == '\0' || s->too_long) return NULL;
+    size_t len = strcspn(s->text, "\n");
     s->line++;
+    if (len + 1 >= (size_t)num) {
+        /* A long comment is dropped; a long setting cannot be read whole. */
+        const char *c = s->text + strspn(s->text, " \t");
+        if (*c != '#' && *c != ';') {
+            s->too_long = s->line;
+            return NULL;
+        }
+        len = 0;
+        str[0] = '\0';
+    } else {
+        memcpy(str, s->text, len);
+        str[len] = '\0';
+    }
+    s->text += strcspn(s->text, "\n");
+    if (*s->text == '\n') s->text++;
     return str;
 }
 
@@ -149,9 +162,10 @@ static int parse_run(tl_config *cfg, const ini_state *s, const reporter *r)
     cfg->seed = 1;
     if ((e = lookup(s, "run", "seed"))) {
         char *end;
-        cfg->seed = strtoull(e->value, &end, 0);
-        if (*e->value == '-' || *e->value == '\0' || *end != '\0')
-            return fail_at(r, e, "malformed seed '%s' (a non-negative 64-bit integer)", e->value);
+        errno = 0;
+        cfg->seed = strtoull(e->value, &end, 10);
+        if (!isdigit((unsigned char)e->value[0]) || *end != '\0' || errno == ERANGE)
+            return fail_at(r, e, "malformed seed '%s' (a decimal integer from 0 to 2^64-1)", e->value);
     }
     if ((e = lookup(s, "run", "output"))) {
         if (e->value[0] == '\0') return fail_at(r, e, "empty output path");
@@ -246,7 +260,7 @@ static int parse_grid(tl_config *cfg, const ini_state *s, const reporter *r)
         }
         if (tl_grid_add_axis(&cfg->grid, e->key, values, n, e->line)) {
             free(values);
-            return fail_at(r, e, "the grid has too many points");
+            return fail_at(r, e, "the grid has too many points (at most %d)", TL_MAX_GRID_POINTS);
         }
         cfg->given[k] = 1;
     }
@@ -346,6 +360,9 @@ int tl_config_parse(tl_config *cfg, const char *path, const char *text, char *wh
     int status = TL_OK;
     if (s.failed)
         status = TL_ERR_INPUT;
+    else if (s.too_long)
+        status = fail_at(&r, NULL, "line %d: longer than %d characters (only comments may be)", s.too_long,
+                         INI_MAX_LINE - 2);
     else if (line > 0)
         status = fail_at(&r, NULL, "line %d: syntax error (expected [section], key = value or a comment)",
                          line);

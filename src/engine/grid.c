@@ -29,7 +29,8 @@ static int parse_list(const char *text, double **values, size_t *n, char *why, s
         count++;
     }
     /* strtok skips empty fields, so "0.1,,0.2" or "0.1," must be caught by hand. */
-    if (status == TL_OK && (strstr(text, ",,") || text[0] == ',' || text[strlen(text) - 1] == ',')) {
+    size_t text_len = strlen(text);
+    if (status == TL_OK && text_len > 0 && (strstr(text, ",,") || text[0] == ',' || text[text_len - 1] == ',')) {
         snprintf(why, len, "empty element in list '%s'", text);
         status = TL_ERR_INPUT;
     }
@@ -57,7 +58,8 @@ static int parse_range(const char *text, int logarithmic, double **values, size_
     double start, stop;
     int64_t count;
     int status = TL_ERR_INPUT;
-    if (np != 3 || strstr(text, "::"))
+    size_t text_len = strlen(text);
+    if (np != 3 || strstr(text, "::") || text_len == 0 || text[0] == ':' || text[text_len - 1] == ':')
         snprintf(why, len, "a range is start:stop:count or log:start:stop:count, not '%s'", text);
     else if (tl_parse_real(parts[0], &start) || tl_parse_real(parts[1], &stop))
         snprintf(why, len, "malformed number in range '%s'", text);
@@ -98,7 +100,8 @@ int tl_axis_parse(const char *text, double **values, size_t *n, char *why, size_
 
 int tl_grid_add_axis(tl_grid *grid, const char *name, double *values, size_t n, int line)
 {
-    if (grid->n_points > 0 && n > SIZE_MAX / grid->n_points) return TL_ERR_INPUT;
+    size_t before = grid->n_axes == 0 ? 1 : grid->n_points;
+    if (n > TL_MAX_GRID_POINTS / before) return TL_ERR_INPUT;
     grid->axes = realloc(grid->axes, (grid->n_axes + 1) * sizeof *grid->axes);
     if (!grid->axes) error("cannot grow the grid");
     grid->axes[grid->n_axes++] = (tl_axis){strdup(name), values, n, line};

@@ -72,7 +72,12 @@ static int read_pattern_file(const char *path, int m, int n, int8_t *out, char *
         count++;
         (void)(fscanf(f, " %c", &sep) == 1 && sep != ',' && ungetc(sep, f));
     }
-    if (status == TL_OK && (!feof(f) || count != m * n)) {
+    char token[32];
+    if (status == TL_OK && !feof(f) && fscanf(f, "%31s", token) == 1) {
+        snprintf(why, len, "pattern_file '%s': '%s' after %d values is not +1 or -1", path, token, count);
+        status = TL_ERR_INPUT;
+    }
+    if (status == TL_OK && count != m * n) {
         snprintf(why, len, "pattern_file '%s': expected %d rows of %d values +1/-1, read %d values",
                  path, m, n, count);
         status = TL_ERR_INPUT;
