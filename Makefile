@@ -17,6 +17,9 @@ CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parame
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 ifdef SANITIZE
+# Open MPI keeps allocations to the end on purpose: leak reports would be noise.
+export ASAN_OPTIONS := detect_leaks=0
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
 endif
