@@ -81,9 +81,11 @@ run: deps
 	$(MAKE) all
 	$(call study,hopfield_crooks)
 
+# Every script in analysis/figures.d/ makes the figures of one study.
 figures: deps
 	$(MAKE) all
-	$(call study,hopfield_gamma_sweep)
+	@mkdir -p results
+	@for f in analysis/figures.d/*.sh; do echo "== $$f"; MPIRUN="$(MPIRUN)" PY=$(PY) bash $$f || exit 1; done
 
 bench: all
 	bin/thermolearn bench hopfield

@@ -46,10 +46,12 @@ FILTER=("$@")
 for t in build/tests/test_*; do run "$(basename "$t")" "$t"; done
 run scheduler $MPIRUN -n 3 build/tools/scheduler_check
 run bar_pymbar "$PY" tests/integration/test_bar_pymbar.py build/tools/bar_cli
-PLOT_WORK_INPUT=inputs/hopfield_crooks.ini run plot_work bash tests/integration/test_plot_work.sh "$BIN"
-run bad_inputs bash tests/integration/test_bad_inputs.sh "$BIN"
-run ranks bash tests/integration/test_ranks.sh "$BIN"
-run crooks_gamma bash tests/integration/test_crooks_gamma.sh "$BIN"
+export PLOT_WORK_INPUT=inputs/hopfield_crooks.ini
+# Every integration script takes the binary as its argument.
+for t in tests/integration/test_*.sh; do
+    name=$(basename "$t" .sh)
+    run "${name#test_}" bash "$t" "$BIN"
+done
 
 echo
 echo "$passed passed, $failed failed"

@@ -36,6 +36,7 @@ typedef struct {
     const tl_config *cfg;
     const tl_model_type *model;
     size_t n_points, n_directions, n_observables, n_blocks, bins;
+    const char *const *directions; /* their names */
     int binning;                /* histogram ranges are known */
     gsl_histogram **hist;       /* [point][direction][observable] */
     uint64_t *outliers;         /* [point][direction][observable][below, above] */
@@ -49,6 +50,9 @@ typedef struct {
 
 void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg);
 void tl_ensemble_free(tl_ensemble *en);
+
+/* The model's state of point p (allocated on first use; two are cached). */
+void *tl_ensemble_point_state(tl_ensemble *en, size_t p);
 
 /* Simulate unit u and accumulate it. */
 void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "thermolearn/moments.h"
 #include "thermolearn/params.h"
 #include "thermolearn/stream.h"
 
@@ -31,12 +32,15 @@ typedef struct {
 
 typedef enum { TL_EXTRA_F64, TL_EXTRA_INT8 } tl_extra_type;
 
-/* A per-point dataset of the model, /<model>/<name> [npoints, dims...]. */
+/* A per-point dataset of the model, /<model>/<name> [npoints, dims...]:
+ * from the point's state (extra_fill), or derived from the moments of the
+ * run's observables (summarize). */
 typedef struct {
     const char *name;
     tl_extra_type type;
     const char *units;
     const char *description;
+    int derived; /* 0: extra_fill, 1: summarize */
 } tl_extra;
 
 typedef struct tl_model_type {
@@ -44,12 +48,17 @@ typedef struct tl_model_type {
     const char *description;
     const tl_param_spec *params;
     size_t n_params;
-    const char *const *directions; /* e.g. {"forward", "reverse"}; reverse is the time reversal */
-    size_t n_directions;
     const tl_observable *observables;
     size_t n_observables;
     const tl_extra *extras;
     size_t n_extras;
+
+    /* The directions of the protocol at this point (the same at every point:
+     * they may depend on choices, never on grid axes).  With two, the second
+     * is the time reversal of the first ({"forward", "reverse"}): the engine
+     * mirrors their histograms and, for an observable named "work", runs the
+     * Crooks estimators. */
+    size_t (*directions)(const tl_point *pt, const char *const **names);
 
     /* Check the parameters of one point beyond their declared ranges.  On a
      * problem write a message naming the key to `why` and return TL_ERR_INPUT. */
@@ -72,6 +81,12 @@ typedef struct tl_model_type {
     /* Fill extra e for this point (row-major, zero-padded to the shape of the
      * largest point); values are converted to the extra's type on output. */
     void (*extra_fill)(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out);
+
+    /* Fill derived extra e of a point from moments[d * n_observables + o],
+     * the moments of observable o over all trajectories of direction d.
+     * Called on rank 0 after the run; NULL if the model has no derived extras. */
+    void (*summarize)(void *state, const tl_moments *moments, size_t e,
+                      const size_t dims[TL_MAX_EXTRA_RANK], double *out);
 
     /* `thermolearn bench <name> [options]`, or NULL; returns the exit status. */
     int (*bench)(int argc, char **argv);

@@ -35,7 +35,10 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg)
     en->cfg = cfg;
     en->model = cfg->model;
     en->n_points = cfg->grid.n_points;
-    en->n_directions = cfg->model->n_directions;
+    tl_point pt;
+    tl_config_point(cfg, 0, &pt);
+    en->n_directions = cfg->model->directions(&pt, &en->directions);
+    tl_config_point_free(&pt);
     en->n_observables = cfg->model->n_observables;
     en->n_blocks = (cfg->trajectories + TL_BATCH - 1) / TL_BATCH;
     en->bins = cfg->histogram.bins;
@@ -67,7 +70,7 @@ void tl_ensemble_free(tl_ensemble *en)
 
 /* The model's state of point p; the two most recently used points are kept,
  * since a rank's units come in runs of the same point. */
-static void *point_state(tl_ensemble *en, size_t p)
+void *tl_ensemble_point_state(tl_ensemble *en, size_t p)
 {
     size_t victim = 0;
     for (size_t c = 0; c < 2; c++) {
@@ -116,7 +119,7 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
     size_t p = pd / en->n_directions, d = pd % en->n_directions;
     uint64_t first = (uint64_t)block * TL_BATCH;
     size_t count = en->cfg->trajectories - first < TL_BATCH ? en->cfg->trajectories - first : TL_BATCH;
-    void *state = point_state(en, p);
+    void *state = tl_ensemble_point_state(en, p);
 
     static double buffer[TL_MAX_OBSERVABLES][TL_BATCH];
     double *vals[TL_MAX_OBSERVABLES];
@@ -133,7 +136,7 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
-            en->model->extra_fill(state, e, x->dims, x->values + p * x->size);
+            if (!en->model->extras[e].derived) en->model->extra_fill(state, e, x->dims, x->values + p * x->size);
         }
     }
 }

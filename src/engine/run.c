@@ -109,6 +109,17 @@ static void write_parameters(tl_output *out, const tl_config *cfg)
     tl_output_attr_strings(out, "/parameters", "axes", axes, cfg->grid.n_axes);
 }
 
+/* Moments of observable o over all trajectories of (p, d), merged in block
+ * order: the same sums for any number of ranks (valid on rank 0 after the
+ * block moments are reduced). */
+static tl_moments merged_moments(const tl_ensemble *en, size_t p, size_t d, size_t o)
+{
+    size_t slot = tl_ensemble_slot(en, p, d, o);
+    tl_moments m = {0, 0, 0, INFINITY, -INFINITY};
+    for (size_t k = 0; k < en->n_blocks; k++) m = tl_moments_merge(m, en->blocks[slot * en->n_blocks + k]);
+    return m;
+}
+
 /* Sum a per-rank array into rank 0 (exact: each entry has one contributor). */
 static void reduce_to_root(void *data, size_t n, MPI_Datatype type, MPI_Comm comm, int rank)
 {
@@ -128,9 +139,7 @@ static void write_histograms(tl_output *out, tl_ensemble *en, size_t d, size_t o
         for (size_t b = 0; b < bins; b++) counts[p * bins + b] = (uint64_t)h->bin[b];
         memcpy(edges + p * (bins + 1), h->range, (bins + 1) * sizeof *edges);
         memcpy(outliers + 2 * p, en->outliers + 2 * slot, 2 * sizeof *outliers);
-        /* Block moments merged in block order: the same sums for any number of ranks. */
-        tl_moments m = {0, 0, 0, INFINITY, -INFINITY};
-        for (size_t k = 0; k < en->n_blocks; k++) m = tl_moments_merge(m, en->blocks[slot * en->n_blocks + k]);
+        tl_moments m = merged_moments(en, p, d, o);
         double row[4] = {m.mean, tl_moments_variance(&m), m.min, m.max};
         memcpy(moments + 4 * p, row, sizeof row);
     }
@@ -139,7 +148,7 @@ static void write_histograms(tl_output *out, tl_ensemble *en, size_t d, size_t o
     reduce_to_root(outliers, P * 2, MPI_UINT64_T, comm, rank);
 
     const tl_observable *obs = &en->model->observables[o];
-    const char *dir = en->model->directions[d];
+    const char *dir = en->directions[d];
     char path[256], what[512];
     hsize_t dc[2] = {P, bins}, de[2] = {P, bins + 1}, dm[2] = {P, 4}, dout[2] = {P, 2};
     snprintf(path, sizeof path, "/%s/%s/counts", obs->name, dir);
@@ -186,13 +195,27 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     }
     const tl_observable *obs = &en->model->observables[o];
     char path[256], what[512];
-    snprintf(path, sizeof path, "/%s/%s/samples", obs->name, en->model->directions[d]);
+    snprintf(path, sizeof path, "/%s/%s/samples", obs->name, en->directions[d]);
     snprintf(what, sizeof what, "%s of every trajectory (%s process) [point, trajectory]; %s", obs->name,
-             en->model->directions[d], obs->description);
+             en->directions[d], obs->description);
     hsize_t dims[2] = {en->n_points, en->cfg->histogram.n_samples};
     tl_output_write_pieces(out, path, dims, n, (const hsize_t(*)[3])pieces, data, what, obs->units);
     free(pieces);
     free(data);
+}
+
+/* Derived extras, on rank 0, from the merged moments of every observable. */
+static void summarize(tl_ensemble *en, size_t e, int rank)
+{
+    if (rank != 0) return;
+    size_t n = en->n_directions * en->n_observables;
+    tl_moments *m = tl_malloc(n * sizeof *m, "moments");
+    tl_extra_buffer *buf = &en->extras[e];
+    for (size_t p = 0; p < en->n_points; p++) {
+        for (size_t k = 0; k < n; k++) m[k] = merged_moments(en, p, k / en->n_observables, k % en->n_observables);
+        en->model->summarize(tl_ensemble_point_state(en, p), m, e, buf->dims, buf->values + p * buf->size);
+    }
+    free(m);
 }
 
 static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
@@ -200,7 +223,8 @@ static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
     for (size_t e = 0; e < en->model->n_extras; e++) {
         const tl_extra *x = &en->model->extras[e];
         tl_extra_buffer *buf = &en->extras[e];
-        reduce_to_root(buf->values, en->n_points * buf->size, MPI_DOUBLE, comm, out->rank);
+        if (x->derived) summarize(en, e, out->rank);
+        else reduce_to_root(buf->values, en->n_points * buf->size, MPI_DOUBLE, comm, out->rank);
         hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {en->n_points};
         for (int r = 0; r < buf->rank; r++) dims[r + 1] = buf->dims[r];
         char path[256];
@@ -228,14 +252,12 @@ static void gather_samples(const tl_ensemble *en, size_t p, size_t d, size_t o, 
     reduce_to_root(x, n, MPI_DOUBLE, comm, rank);
 }
 
-static void work_data(const tl_ensemble *en, size_t p, size_t d, const double *samples, uint64_t *counts,
-                      tl_work_data *w)
+static void work_data(const tl_ensemble *en, size_t p, size_t d, size_t o, const double *samples,
+                      uint64_t *counts, tl_work_data *w)
 {
-    size_t slot = tl_ensemble_slot(en, p, d, 0);
-    const gsl_histogram *h = en->hist[slot];
+    const gsl_histogram *h = en->hist[tl_ensemble_slot(en, p, d, o)];
     for (size_t b = 0; b < en->bins; b++) counts[b] = (uint64_t)h->bin[b];
-    tl_moments m = {0, 0, 0, INFINITY, -INFINITY};
-    for (size_t k = 0; k < en->n_blocks; k++) m = tl_moments_merge(m, en->blocks[slot * en->n_blocks + k]);
+    tl_moments m = merged_moments(en, p, d, o);
     *w = (tl_work_data){samples, en->cfg->histogram.n_samples, counts, h->range, m.mean, tl_moments_variance(&m)};
 }
 
@@ -251,7 +273,7 @@ static const char *const estimate_names[7][2] = {
 
 /* Crooks estimates of every point from the work (observable 0) on rank 0:
  * samples and histogram counts are summed into rank 0 point by point. */
-static void write_estimates(tl_output *out, tl_ensemble *en, MPI_Comm comm)
+static void write_estimates(tl_output *out, tl_ensemble *en, size_t o, MPI_Comm comm)
 {
     size_t P = en->n_points, T = en->cfg->histogram.n_samples + 1, bins = en->bins;
     double *est = tl_malloc(7 * P * sizeof *est, "estimates");
@@ -260,12 +282,12 @@ static void write_estimates(tl_output *out, tl_ensemble *en, MPI_Comm comm)
     int store = en->cfg->histogram.n_samples > 0;
     for (size_t p = 0; p < P; p++) {
         if (store) {
-            gather_samples(en, p, 0, 0, wf, comm, out->rank);
-            gather_samples(en, p, 1, 0, wr, comm, out->rank);
+            gather_samples(en, p, 0, o, wf, comm, out->rank);
+            gather_samples(en, p, 1, o, wr, comm, out->rank);
         }
         tl_work_data f, r;
-        work_data(en, p, 0, store ? wf : NULL, cf, &f);
-        work_data(en, p, 1, store ? wr : NULL, cr, &r);
+        work_data(en, p, 0, o, store ? wf : NULL, cf, &f);
+        work_data(en, p, 1, o, store ? wr : NULL, cr, &r);
         reduce_to_root(cf, bins, MPI_UINT64_T, comm, out->rank);
         reduce_to_root(cr, bins, MPI_UINT64_T, comm, out->rank);
         if (out->rank != 0) continue;
@@ -301,7 +323,9 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
             write_histograms(out, en, d, o, comm);
         }
     write_extras(out, en, comm);
-    if (en->n_directions == 2) write_estimates(out, en, comm);
+    for (size_t o = 0; o < en->n_observables; o++)
+        if (en->n_directions == 2 && strcmp(en->model->observables[o].name, "work") == 0)
+            write_estimates(out, en, o, comm);
 }
 
 /* ---- the output file: checked before any simulation, renamed at the end ------------ */
@@ -343,13 +367,13 @@ int tl_run(tl_config *cfg, const tl_run_options *opt)
         tl_message("thermolearn: cannot create output %s (does the directory exist and is it writable?)", final);
         return TL_ERR_IO;
     }
-    if (!opt->quiet)
-        tl_message("thermolearn: model %s, %zu grid point(s) x %llu trajectories x %zu direction(s) on %d rank(s)",
-                   cfg->model->name, cfg->grid.n_points, (unsigned long long)cfg->trajectories,
-                   cfg->model->n_directions, n_ranks);
     double t0 = MPI_Wtime();
     tl_ensemble en;
     tl_ensemble_init(&en, cfg);
+    if (!opt->quiet)
+        tl_message("thermolearn: model %s, %zu grid point(s) x %llu trajectories x %zu direction(s) on %d rank(s)",
+                   cfg->model->name, cfg->grid.n_points, (unsigned long long)cfg->trajectories,
+                   en.n_directions, n_ranks);
     simulate_all(&en, comm);
     write_all(&out, &en, n_ranks, comm);
     tl_ensemble_free(&en);

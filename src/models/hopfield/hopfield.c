@@ -37,7 +37,12 @@ static const tl_param_spec hopfield_params[] = {
 };
 #define N_PARAMS (sizeof hopfield_params / sizeof hopfield_params[0])
 
-static const char *const directions[] = {"forward", "reverse"};
+static size_t directions(const tl_point *pt, const char *const **names)
+{
+    static const char *const forward_reverse[] = {"forward", "reverse"};
+    *names = forward_reverse;
+    return 2;
+}
 
 static const tl_observable observables[] = {
     {"work", "energy", "work done on the network by the input, eq. 10: sum_t E(V_t, I_t+1) - E(V_t, I_t)"},
@@ -45,9 +50,9 @@ static const tl_observable observables[] = {
 };
 
 static const tl_extra extras[] = {
-    {"patterns", TL_EXTRA_INT8, "1", "stored patterns eps^mu_i (+1/-1) [point, mu, i]; 0 pads points with smaller M or N"},
+    {"patterns", TL_EXTRA_INT8, "1", "stored patterns eps^mu_i (+1/-1) [point, mu, i]; 0 pads points with smaller M or N", 0},
     {"delta_f_exact", TL_EXTRA_F64, "energy",
-     "exact F(lambda=1) - F(lambda=0) by enumeration of all 2^N states (NaN for N > 24)"},
+     "exact F(lambda=1) - F(lambda=0) by enumeration of all 2^N states (NaN for N > 24)", 0},
 };
 
 /* ---- patterns -------------------------------------------------------------- */
@@ -282,7 +287,6 @@ const tl_model_type tl_model_hopfield = {
     .params = hopfield_params,
     .n_params = N_PARAMS,
     .directions = directions,
-    .n_directions = 2,
     .observables = observables,
     .n_observables = 2,
     .extras = extras,
