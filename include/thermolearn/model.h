@@ -16,7 +16,7 @@
 #include "thermolearn/stream.h"
 
 #define TL_MAX_DIRECTIONS 2
-#define TL_MAX_OBSERVABLES 8
+#define TL_MAX_OBSERVABLES 24
 #define TL_MAX_EXTRA_RANK 3
 
 /* Trajectories a model simulates side by side in one call: the batch width

@@ -5,9 +5,11 @@
 #include "thermolearn/model.h"
 
 extern const tl_model_type tl_model_hopfield;
+extern const tl_model_type tl_model_spins;
 
 static const tl_model_type *const registry[] = {
     &tl_model_hopfield,
+    &tl_model_spins,
 };
 
 const tl_model_type *tl_model_find(const char *name)

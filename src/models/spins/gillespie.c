@@ -1,0 +1,171 @@
+/* Exact stochastic simulation (Gillespie's direct method) of the spin network.
+ *
+ * One trajectory at a time: the jumps of different trajectories do not line
+ * up in time, so a structure-of-arrays batch would spend most lanes idle.
+ * Jump n of trajectory t draws Philox block n of the (key, t) dynamics stream:
+ * words 0-1 the waiting time, words 2-3 the spin.  Local fields are updated
+ * along the sparse columns of W, so a jump costs O(neighbours) exponentials
+ * plus an O(n) scan to pick the spin.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spins.h"
+#include "thermolearn/error.h"
+
+/* A full resum of the total rate every so often bounds the drift of the running sum. */
+#define RESUM_EVERY 64
+
+typedef struct {
+    int8_t *s;
+    double *h, *k;         /* local fields, flip rates */
+    double total;          /* sum of k */
+    uint64_t b;            /* the state as bits (n <= 64) */
+    double *area, *last;   /* integral of s_i over the window so far, time of its last change */
+} walker;
+
+static void walker_rates(const spins *s, walker *w)
+{
+    w->total = 0;
+    for (int i = 0; i < s->n; i++) w->total += w->k[i] = s->rate * exp(-s->beta * w->s[i] * w->h[i]);
+}
+
+static void walker_start(const spins *s, const tl_stream_key *key, uint64_t t, walker *w)
+{
+    int n = s->n;
+    w->b = 0;
+    if (s->initial_steady) {
+        philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, TL_PURPOSE_INITIAL, t, 0),
+                                        tl_stream_philox_key(key->seed));
+        double u = tl_uniform_double(r.v[0], r.v[1]);
+        /* first state whose cumulative weight exceeds u */
+        size_t lo = 0, hi = s->n_states - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->cdf[mid] > u) hi = mid;
+            else lo = mid + 1;
+        }
+        for (int i = 0; i < n; i++) w->s[i] = (lo >> i) & 1 ? 1 : -1;
+    } else {
+        philox4x32_ctr_t r = {{0}};
+        for (int i = 0; i < n; i++) {
+            if (i % 128 == 0)
+                r = philox4x32(tl_stream_counter(key, TL_PURPOSE_INITIAL, t, (uint32_t)(i / 128)),
+                               tl_stream_philox_key(key->seed));
+            w->s[i] = (r.v[(i / 32) % 4] >> (i % 32)) & 1 ? 1 : -1;
+        }
+    }
+    for (int i = 0; i < n && i < 64; i++)
+        if (w->s[i] > 0) w->b |= (uint64_t)1 << i;
+    for (int i = 0; i < n; i++) {
+        double h = s->x[i];
+        for (int j = 0; j < n; j++) h += s->w[i * n + j] * w->s[j];
+        w->h[i] = h;
+    }
+    walker_rates(s, w);
+}
+
+/* The spin whose cumulative rate first exceeds u * total. */
+static int pick(const spins *s, const walker *w, double u)
+{
+    double target = u * w->total, c = 0;
+    int last = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (w->k[i] > 0) last = i;
+        c += w->k[i];
+        if (c > target) return i;
+    }
+    return last; /* round-off in the running total */
+}
+
+static void flip(const spins *s, walker *w, int j)
+{
+    w->s[j] = (int8_t)-w->s[j];
+    if (j < 64) w->b ^= (uint64_t)1 << j;
+    double change = 2.0 * w->s[j];
+    for (int c = s->col_start[j]; c < s->col_start[j + 1]; c++) {
+        int i = s->col[c];
+        w->h[i] += s->col_w[c] * change;
+        if (i == j) continue;
+        double k = s->rate * exp(-s->beta * w->s[i] * w->h[i]);
+        w->total += k - w->k[i];
+        w->k[i] = k;
+    }
+    double k = s->rate * exp(-s->beta * w->s[j] * w->h[j]);
+    w->total += k - w->k[j];
+    w->k[j] = k;
+}
+
+/* Simulate one trajectory; writes observables to row[o] (NULL entries skipped). */
+static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t, walker *w, double row[])
+{
+    int n = s->n;
+    walker_start(s, key, t, w);
+    philox4x32_key_t pk = tl_stream_philox_key(key->seed);
+    double now = 0, t0 = s->transient, t_end = s->time, sigma = 0, log_p_start = 0;
+    int in_window = 0;
+    uint64_t jumps = 0, window_jumps = 0;
+    for (uint32_t block = 0;; block++) {
+        if (block == UINT32_MAX) error("spins: more than 2^32 jumps in one trajectory; shorten time");
+        if (!in_window && now >= t0) {
+            in_window = 1;
+            now = t0;
+            for (int i = 0; i < n; i++) w->area[i] = 0, w->last[i] = t0;
+            if (s->p) log_p_start = log(s->p[w->b]);
+        }
+        if (block % RESUM_EVERY == 0) walker_rates(s, w);
+        philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, TL_PURPOSE_DYNAMICS, t, block), pk);
+        double tau = -log(tl_uniform_double(r.v[0], r.v[1])) / w->total;
+        if (!in_window && now + tau >= t0) {
+            /* Memoryless: the window starts at t0 in the current state, and the
+             * next waiting time is drawn afresh. */
+            now = t0;
+            continue;
+        }
+        if (in_window && now + tau >= t_end) break;
+        now += tau;
+        int i = pick(s, w, tl_uniform_double(r.v[2], r.v[3]));
+        jumps++;
+        if (in_window) {
+            w->area[i] += w->s[i] * (now - w->last[i]);
+            w->last[i] = now;
+            /* ln k(s->s')/k(s'->s) = -beta s_i (h_i(s) + h_i(s')) */
+            sigma += -2.0 * s->beta * w->s[i] * (w->h[i] - s->w[i * n + i] * w->s[i]);
+        }
+        flip(s, w, i);
+        if (in_window && s->max_jumps > 0 && (int64_t)++window_jumps == s->max_jumps) {
+            t_end = now;
+            break;
+        }
+    }
+    double length = t_end - t0;
+    row[0] = sigma;
+    row[1] = sigma / length;
+    double total = s->p ? sigma + log_p_start - log(s->p[w->b]) : 0.0;
+    row[2] = total;
+    row[3] = s->p ? exp(-total) : 0.0;
+    for (int i = 0; i < SPINS_MAGNETIZATION_OBS; i++)
+        row[SPINS_OBS_FIXED + i] = i < n ? (w->area[i] + w->s[i] * (t_end - w->last[i])) / length : 0.0;
+    return jumps;
+}
+
+void spins_simulate_batch(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
+                          double *const out[TL_MAX_OBSERVABLES], uint64_t *jumps)
+{
+    int n = s->n;
+    walker w;
+    w.s = tl_malloc((size_t)n, "spins");
+    w.h = tl_malloc((size_t)n * sizeof *w.h, "fields");
+    w.k = tl_malloc((size_t)n * sizeof *w.k, "rates");
+    w.area = tl_malloc((size_t)n * sizeof *w.area, "areas");
+    w.last = tl_malloc((size_t)n * sizeof *w.last, "times");
+    double row[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS];
+    for (size_t k = 0; k < count; k++) {
+        uint64_t j = trajectory(s, key, first + k, &w, row);
+        if (jumps) jumps[k] = j;
+        for (size_t o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++)
+            if (out[o]) out[o][k] = row[o];
+    }
+    free(w.s), free(w.h), free(w.k), free(w.area), free(w.last);
+}

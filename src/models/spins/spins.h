@@ -1,0 +1,101 @@
+/* Asymmetric spin networks in continuous time (Ingrosso & Panizon,
+ * "computation-dissipation bottleneck"): internals shared by the model's
+ * files and its tests.
+ *
+ * n spins s_i = +-1 (two chains of N, spin (m, c) at index c*N + m, or any n
+ * from a coupling-matrix file).  Spin i flips at rate r0 exp(-beta s_i h_i),
+ * h = W s + x.  A jump s -> s' (flip of i) produces the medium entropy
+ * ln k(s->s')/k(s'->s) = -beta s_i (h_i(s) + h_i(s')) = -2 beta s_i h_i(s) + 2 beta W_ii.
+ *
+ * States of the exact master equation are numbered by bits: bit i of state b
+ * is 1 when s_i = +1.
+ */
+#ifndef THERMOLEARN_SPINS_H
+#define THERMOLEARN_SPINS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "thermolearn/model.h"
+
+#define SPINS_MAX_N 4096          /* spins in all */
+#define SPINS_MAX_EXACT 14        /* exact master equation for n <= this (2^14 states) */
+#define SPINS_MAX_DENSE 10        /* dense LU up to here, sparse GMRES above */
+#define SPINS_MAGNETIZATION_OBS 20 /* per-spin magnetisation observables (spins 0..19) */
+#define SPINS_OBS_FIXED 4         /* entropy_production, _rate, _total, ift_weight */
+
+typedef struct {
+    /* parameters */
+    int n;                 /* spins */
+    int chain_length;      /* N (0 with a coupling-matrix file) */
+    int neighbours;        /* k (0 with a coupling-matrix file) */
+    double beta, rate, time, transient;
+    int64_t max_jumps;     /* in the measurement window; 0: no limit */
+    int initial_steady;    /* initial state from the exact steady state */
+
+    double *w;             /* W_ij at [i * n + j] */
+    double *x;             /* input field x_i */
+    /* who feels a flip of spin j: fields h_i with W_ij != 0, i in
+     * col[col_start[j] .. col_start[j+1]-1], with weights col_w */
+    int *col_start, *col;
+    double *col_w;
+
+    /* exact steady state (n <= SPINS_MAX_EXACT, else NULL / NaN) */
+    size_t n_states;
+    double *p;             /* p(b) */
+    double *cdf;           /* cumulative p, for initial draws */
+    double ep_rate_exact;  /* Schnakenberg, eq. 1 */
+    double *m_exact;       /* <s_i> */
+} spins;
+
+/* Parameters and set-up (spins.c). */
+int spins_validate_point(const tl_point *pt, char *why, size_t len);
+spins *spins_alloc(const tl_point *pt);
+/* A system from its parts, for tests and tools: w [n*n], x [n]; exact when n <= SPINS_MAX_EXACT. */
+spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, double rate, double time,
+                          double transient, int initial_steady);
+void spins_free(spins *s);
+/* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: README). */
+void spins_chain_matrix(int chain_length, int k, const double *c, double *w);
+/* Number of independent chain couplings for neighbours k. */
+int spins_chain_n_couplings(int k);
+
+/* Flip rate of spin i in state b (bits) and the master-equation generator (exact.c). */
+double spins_flip_rate(const spins *s, uint64_t b, int i);
+/* Steady state of the master equation by GSL linear algebra: dense LU up to
+ * 2^SPINS_MAX_DENSE states, restarted GMRES on the sparse generator above.
+ * Returns 0, or TL_ERR_NUMERIC when GMRES does not converge. */
+int spins_steady_state(const spins *s, double *p);
+/* Schnakenberg entropy production rate (eq. 1) of a distribution p. */
+double spins_schnakenberg(const spins *s, const double *p);
+/* Mean medium entropy production rate sum_b p(b) sum_i k_i(b) ln k_i(b)/k_i(b^i). */
+double spins_medium_rate(const spins *s, const double *p);
+/* Fill p, cdf, ep_rate_exact and m_exact. */
+void spins_exact(spins *s);
+/* The closed form of appendix C (eqs. C1-C3, corrected: README) for two spins,
+ * W = [[0, js + ja], [js - ja, 0]]: p[b] for states b = 0..3. */
+void spins_two_spin_closed_form(double beta, double js, double ja, double x1, double x2, double p[4]);
+
+/* Gillespie simulation (gillespie.c).  out[o][i] per observable; spins beyond
+ * SPINS_MAGNETIZATION_OBS are not reported; out may hold NULL for unwanted ones.
+ * jumps, when not NULL, receives the number of jumps of each trajectory. */
+void spins_simulate_batch(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
+                          double *const out[TL_MAX_OBSERVABLES], uint64_t *jumps);
+
+/* The linear (Ornstein-Uhlenbeck) system of appendix D (ou.c):
+ * ds = (W s + x) dt + sigma dB, n dimensions. */
+/* Stationary covariance from the Lyapunov equation W C + C W^T + sigma^2 I = 0 (GSL LU on the
+ * Kronecker form); returns 0 or TL_ERR_NUMERIC. */
+int spins_ou_lyapunov(int n, const double *w, double sigma, double *c);
+/* Steady-state entropy production rate tr(B^T D^-1 B C), B = W + D C^-1, D = sigma^2/2 I. */
+double spins_ou_entropy_rate(int n, const double *w, double sigma);
+/* Simulate one stationary 2-d trajectory with the exact Gaussian transition over steps of dt;
+ * returns the medium entropy production (Stratonovich, D^-1 F o ds) over `steps` steps and
+ * the time-averaged second moments s s^T in c_avg[4]. */
+double spins_ou_trajectory(const double w[4], const double x[2], double sigma, double dt, long steps,
+                           const tl_stream_key *key, uint64_t trajectory, double c_avg[4]);
+
+/* `thermolearn bench spins` (bench.c). */
+int spins_bench(int argc, char **argv);
+
+#endif

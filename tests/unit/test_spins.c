@@ -1,0 +1,323 @@
+/* Exactness tests of the asymmetric spin network (model `spins`).
+ *
+ * The contract (spins.h): spin i flips at rate r0 exp(-beta s_i h_i), h = W s + x;
+ * the medium entropy of a jump is ln k(s->s')/k(s'->s).  References here:
+ * the Boltzmann weights exp(beta (s^T W s / 2 + x.s)) for symmetric W, the
+ * 2-spin closed form (appendix C, corrected), the master equation solved by GSL
+ * (dense LU or GMRES), and the OU closed forms D8 and D11.  Gillespie
+ * estimates are compared with exact values within Z_TOL standard errors of
+ * independent trajectories.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_linalg.h>
+
+#include "thermolearn/moments.h"
+#include "thermolearn/stream.h"
+#include "../../src/models/spins/spins.h"
+
+#define Z_TOL 3.0 /* standard errors */
+#define SEED 777u
+
+#define assert_close(a, b, tol) close_or_fail((a), (b), (tol), #a, __FILE__, __LINE__)
+
+static void close_or_fail(double a, double b, double tol, const char *expr, const char *file, int line)
+{
+    if (fabs(a - b) <= tol) return;
+    print_error("%s = %.17g, expected %.17g within %.3g\n", expr, a, b, tol);
+    _fail(file, line);
+}
+
+/* 2N = 8, k = 2 couplings: symmetric (c(d) = c(-d) within, c_10(d) = c_01(-d) across), and asymmetric. */
+static const double c_sym[14] = {0.3, -0.4, -0.4, 0.3, 0.2, 0.5, -0.6, 0.1, 0.25, 0.25, 0.1, -0.6, 0.5, 0.2};
+static const double c_asym[14] = {0.9, -0.7, 0.2, 0.4, -0.8, 0.5, 0.6, 0.1, 0.7, -0.5, 0.3, -0.9, 0.4, 0.2};
+/* weakly asymmetric: c_sym with two couplings moved by 0.25 (entropy of order 1 per unit time) */
+static const double c_weak[14] = {0.3, -0.4, -0.15, 0.3, 0.2, 0.5, -0.6, 0.1, 0.25, 0.25, 0.1, -0.35, 0.5, 0.2};
+static const double x4[4] = {0.4, -0.3, 0.1, 0.6};
+
+static spins *chain8(const double *c, double beta, double time, double transient)
+{
+    double w[64], x[8];
+    spins_chain_matrix(4, 2, c, w);
+    for (int i = 0; i < 8; i++) x[i] = x4[i % 4];
+    return spins_alloc_direct(8, w, x, beta, 1.0, time, transient, 1);
+}
+
+static double energy(const spins *s, uint64_t b)
+{
+    double e = 0;
+    for (int i = 0; i < s->n; i++) {
+        int si = (b >> i) & 1 ? 1 : -1;
+        e -= s->x[i] * si;
+        for (int j = 0; j < s->n; j++) e -= 0.5 * s->w[i * s->n + j] * si * ((b >> j) & 1 ? 1 : -1);
+    }
+    return e;
+}
+
+/* ---- couplings -------------------------------------------------------------------- */
+
+static void test_chain_matrix(void **unused)
+{
+    double w[64];
+    spins_chain_matrix(4, 2, c_sym, w);
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++) assert_close(w[i * 8 + j], w[j * 8 + i], 0);
+    spins_chain_matrix(4, 2, c_asym, w);
+    /* spot checks of the documented order: (m, chain) -> index chain*4 + m */
+    assert_close(w[0 * 8 + 2], c_asym[0], 0);  /* same chain, d = m_i - m_j = -2 */
+    assert_close(w[3 * 8 + 2], c_asym[2], 0);  /* same chain, d = +1 */
+    assert_close(w[5 * 8 + 3], c_asym[4], 0);  /* i in chain 1 (m 1), j in chain 0 (m 3): d = -2 */
+    assert_close(w[4 * 8 + 0], c_asym[6], 0);  /* across, d = 0 */
+    assert_close(w[2 * 8 + 5], c_asym[12], 0); /* i in chain 0 (m 2), j in chain 1 (m 1): d = +1 */
+    assert_close(w[0 * 8 + 3], 0, 0);          /* beyond k = 2 */
+    assert_close(w[1 * 8 + 1], 0, 0);
+    int nonzero = 0;
+    for (int i = 0; i < 64; i++) nonzero += w[i] != 0;
+    /* within: 2 chains x (3+2+... ) pairs; across: 4 x 4 minus |d| = 3 pairs */
+    assert_int_equal(nonzero, 2 * 10 + 2 * 14);
+    assert_int_equal(spins_chain_n_couplings(2), 8 * 2 - 2);
+}
+
+/* ---- exact references --------------------------------------------------------------- */
+
+static void test_symmetric_is_boltzmann(void **unused)
+{
+    spins *s = chain8(c_sym, 0.8, 1, 0);
+    double z = 0;
+    for (uint64_t b = 0; b < 256; b++) z += exp(-s->beta * energy(s, b));
+    for (uint64_t b = 0; b < 256; b++) assert_close(s->p[b], exp(-s->beta * energy(s, b)) / z, 1e-13);
+    assert_close(s->ep_rate_exact, 0, 1e-13);
+    spins_free(s);
+}
+
+static void test_two_spin_closed_form(void **unused)
+{
+    const double cases[][5] = {{1.3, 0.4, 0.7, 0.3, -0.5}, {3.0, 0.0, 1.2, -1.5, 2.0}, {0.5, -0.8, -0.4, 0.9, 0.2},
+                               {3.0, 0.6, 0.0, 0.7, -0.1}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double beta = cases[c][0], js = cases[c][1], ja = cases[c][2], x[2] = {cases[c][3], cases[c][4]};
+        double w[4] = {0, js + ja, js - ja, 0}, p[4];
+        spins *s = spins_alloc_direct(2, w, x, beta, 1.0, 1, 0, 1);
+        spins_two_spin_closed_form(beta, js, ja, x[0], x[1], p);
+        for (int b = 0; b < 4; b++) assert_close(p[b], s->p[b], 1e-13);
+        spins_free(s);
+    }
+}
+
+/* The steady state solves the master equation; eq. 1 equals the mean medium rate. */
+static void check_master_equation(spins *s, double tol)
+{
+    size_t S = s->n_states;
+    for (uint64_t b = 0; b < S; b++) {
+        double flow = 0;
+        for (int i = 0; i < s->n; i++) {
+            uint64_t c = b ^ ((uint64_t)1 << i);
+            flow += spins_flip_rate(s, c, i) * s->p[c] - spins_flip_rate(s, b, i) * s->p[b];
+        }
+        assert_close(flow, 0, tol);
+    }
+    assert_close(spins_medium_rate(s, s->p), s->ep_rate_exact, 1e-10 * fmax(1, s->ep_rate_exact));
+    assert_true(s->ep_rate_exact > 0);
+}
+
+static void test_master_equation_dense_and_sparse(void **unused)
+{
+    spins *s = chain8(c_asym, 1.0, 1, 0);
+    check_master_equation(s, 1e-14);
+    spins_free(s);
+    /* 2N = 12: GMRES on the sparse generator */
+    double w[144], x[12];
+    spins_chain_matrix(6, 2, c_asym, w);
+    for (int i = 0; i < 12; i++) x[i] = 0.2 * (i % 5) - 0.4;
+    s = spins_alloc_direct(12, w, x, 0.7, 1.0, 1, 0, 1);
+    assert_non_null(s->p);
+    check_master_equation(s, 1e-10);
+    spins_free(s);
+}
+
+/* ---- Gillespie against the exact values ----------------------------------------------- */
+
+typedef struct {
+    tl_moments m[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS];
+} run_stats;
+
+static void run(const spins *s, size_t n_traj, uint32_t point, run_stats *st)
+{
+    double buf[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS][TL_BATCH];
+    double *out[TL_MAX_OBSERVABLES] = {0};
+    for (size_t o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++) {
+        out[o] = buf[o];
+        st->m[o] = (tl_moments){0, 0, 0, INFINITY, -INFINITY};
+    }
+    tl_stream_key key = {SEED, point, 0};
+    for (size_t first = 0; first < n_traj; first += TL_BATCH) {
+        size_t count = n_traj - first < TL_BATCH ? n_traj - first : TL_BATCH;
+        spins_simulate_batch(s, &key, first, count, out, NULL);
+        for (size_t o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++)
+            st->m[o] = tl_moments_merge(st->m[o], tl_moments_of(buf[o], count));
+    }
+}
+
+static double se(const tl_moments *m)
+{
+    return sqrt(tl_moments_variance(m) / m->n);
+}
+
+#define assert_within_se(est, m, exact)                                                         \
+    do {                                                                                        \
+        double z_ = ((est) - (exact)) / se(m);                                                  \
+        if (!(fabs(z_) <= Z_TOL)) {                                                             \
+            print_error("%s = %.6g, exact %.6g: %.2f standard errors\n", #est, (est), (exact), z_); \
+            fail();                                                                             \
+        }                                                                                       \
+    } while (0)
+
+static void check_gillespie(spins *s, uint32_t point)
+{
+    run_stats st;
+    run(s, 2000, point, &st);
+    for (int i = 0; i < s->n; i++) assert_within_se(st.m[SPINS_OBS_FIXED + i].mean, &st.m[SPINS_OBS_FIXED + i], s->m_exact[i]);
+    assert_within_se(st.m[1].mean, &st.m[1], s->ep_rate_exact);
+    /* the rate is the window's entropy over its length */
+    assert_close(st.m[1].mean * (s->time - s->transient), st.m[0].mean, 1e-9 * fabs(st.m[0].mean) + 1e-12);
+    for (int i = s->n; i < SPINS_MAGNETIZATION_OBS; i++) assert_close(st.m[SPINS_OBS_FIXED + i].max, 0, 0);
+    print_message("    ep rate %.5f +- %.5f (exact %.5f), m_0 %.4f +- %.4f (exact %.4f)\n", st.m[1].mean,
+                  se(&st.m[1]), s->ep_rate_exact, st.m[4].mean, se(&st.m[4]), s->m_exact[0]);
+}
+
+static void test_gillespie_symmetric(void **unused)
+{
+    spins *s = chain8(c_sym, 1.0, 100, 10);
+    assert_close(s->ep_rate_exact, 0, 1e-13);
+    check_gillespie(s, 1);
+    spins_free(s);
+}
+
+static void test_gillespie_asymmetric(void **unused)
+{
+    spins *s = chain8(c_asym, 1.0, 100, 10);
+    assert_true(s->ep_rate_exact > 0.1);
+    check_gillespie(s, 2);
+    spins_free(s);
+}
+
+/* From random spins, the transient brings the state to the steady state. */
+static void test_gillespie_random_start(void **unused)
+{
+    spins *s = chain8(c_asym, 1.0, 100, 20);
+    s->initial_steady = 0;
+    check_gillespie(s, 3);
+    spins_free(s);
+}
+
+/* <exp(-Sigma_tot)> = 1 in the steady state, over a short window where Sigma_tot fluctuates. */
+static void test_integral_fluctuation_theorem(void **unused)
+{
+    spins *s = chain8(c_weak, 1.0, 2.0, 0);
+    run_stats st;
+    run(s, 20000, 4, &st);
+    assert_within_se(st.m[3].mean, &st.m[3], 1.0);
+    /* and Sigma_tot is not trivially small: <Sigma_tot> = rate x time > 0 */
+    assert_within_se(st.m[2].mean, &st.m[2], s->ep_rate_exact * 2.0);
+    assert_true(sqrt(tl_moments_variance(&st.m[2])) > 0.5);
+    print_message("    <exp(-S_tot)> = %.4f +- %.4f, <S_tot> = %.4f (exact %.4f)\n", st.m[3].mean, se(&st.m[3]),
+                  st.m[2].mean, s->ep_rate_exact);
+    spins_free(s);
+}
+
+/* Streams: a trajectory's result does not depend on the batch it is simulated in. */
+static void test_batch_independence(void **unused)
+{
+    spins *s = chain8(c_asym, 1.0, 5, 1);
+    double a[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS][TL_BATCH], b[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS][TL_BATCH];
+    double *oa[TL_MAX_OBSERVABLES] = {0}, *ob[TL_MAX_OBSERVABLES] = {0};
+    for (int o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++) oa[o] = a[o], ob[o] = b[o];
+    tl_stream_key key = {SEED, 0, 0};
+    spins_simulate_batch(s, &key, 0, 10, oa, NULL);
+    spins_simulate_batch(s, &key, 7, 3, ob, NULL);
+    for (int o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++)
+        for (int k = 0; k < 3; k++) assert_true(a[o][7 + k] == b[o][k]);
+    spins_free(s);
+}
+
+/* ---- the linear system of appendix D ------------------------------------------------------ */
+
+static void test_ou_closed_forms(void **unused)
+{
+    const double cases[][3] = {{0.3, 0.5, 1.0}, {-0.6, 1.2, 0.7}, {0.0, 0.0, 1.5}, {0.9, 0.2, 2.0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double js = cases[k][0], ja = cases[k][1], sg = cases[k][2];
+        double w[4] = {-1, js + ja, js - ja, -1}, c[4];
+        assert_int_equal(spins_ou_lyapunov(2, w, sg, c), 0);
+        double delta = 1 + ja * ja - js * js, f = sg * sg / (2 * delta);
+        double d8[4] = {f * (1 + js * ja + ja * ja), f * js, f * js, f * (1 - js * ja + ja * ja)};
+        for (int i = 0; i < 4; i++) assert_close(c[i], d8[i], 1e-13);
+        assert_close(spins_ou_entropy_rate(2, w, sg), 2 * ja * ja, 1e-12); /* D11 */
+    }
+}
+
+/* Simulated OU: the entropy production rate of the Stratonovich sum and the
+ * time-averaged covariance, within Z_TOL standard errors.  The exact mean of
+ * the sum per step of dt is (2/sigma^2) tr(W_a^T e^{W dt} C), which is
+ * 2 J_a^2 dt (D11) to O(dt^2). */
+static void test_ou_simulated(void **unused)
+{
+    double js = 0.3, ja = 0.6, sg = 1.0, dt = 0.01, x[2] = {0.5, -0.2};
+    double w[4] = {-1, js + ja, js - ja, -1}, c[4];
+    spins_ou_lyapunov(2, w, sg, c);
+    long steps = 2000;
+    size_t n = 2000;
+    tl_moments ep = {0, 0, 0, INFINITY, -INFINITY}, cm[3];
+    for (int i = 0; i < 3; i++) cm[i] = ep;
+    tl_stream_key key = {SEED, 9, 0};
+    for (size_t t = 0; t < n; t++) {
+        double cavg[4], sigma = spins_ou_trajectory(w, x, sg, dt, steps, &key, t, cavg) / (steps * dt);
+        ep = tl_moments_merge(ep, tl_moments_of(&sigma, 1));
+        double v[3] = {cavg[0], cavg[1], cavg[3]};
+        for (int i = 0; i < 3; i++) cm[i] = tl_moments_merge(cm[i], tl_moments_of(&v[i], 1));
+    }
+    /* exact mean of the discrete estimator: (2/sigma^2) tr(W_a^T e^{W dt} C) / dt */
+    gsl_matrix *wdt = gsl_matrix_alloc(2, 2), *e = gsl_matrix_alloc(2, 2);
+    for (int i = 0; i < 4; i++) wdt->data[i] = w[i] * dt;
+    gsl_linalg_exponential_ss(wdt, e, GSL_PREC_DOUBLE);
+    double wa[4] = {0, ja, -ja, 0}, ec[4] = {0}, expect = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++) ec[i * 2 + j] += e->data[i * 2 + k] * c[k * 2 + j];
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) expect += wa[j * 2 + i] * ec[j * 2 + i]; /* tr(W_a^T EC) */
+    expect *= 2.0 / (sg * sg) / dt;
+    gsl_matrix_free(wdt), gsl_matrix_free(e);
+    assert_within_se(ep.mean, &ep, expect);
+    assert_close(expect, 2 * ja * ja, 2 * ja * ja * 3 * dt); /* O(dt) from D11 */
+    assert_within_se(cm[0].mean, &cm[0], c[0]);
+    assert_within_se(cm[1].mean, &cm[1], c[1]);
+    assert_within_se(cm[2].mean, &cm[2], c[3]);
+    print_message("    OU: Sigma %.4f +- %.4f (estimator mean %.4f, D11 %.4f)\n", ep.mean, se(&ep), expect, 2 * ja * ja);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_matrix),
+        cmocka_unit_test(test_symmetric_is_boltzmann),
+        cmocka_unit_test(test_two_spin_closed_form),
+        cmocka_unit_test(test_master_equation_dense_and_sparse),
+        cmocka_unit_test(test_gillespie_symmetric),
+        cmocka_unit_test(test_gillespie_asymmetric),
+        cmocka_unit_test(test_gillespie_random_start),
+        cmocka_unit_test(test_integral_fluctuation_theorem),
+        cmocka_unit_test(test_batch_independence),
+        cmocka_unit_test(test_ou_closed_forms),
+        cmocka_unit_test(test_ou_simulated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
