@@ -1,0 +1,374 @@
+/* The perceptron dynamics: exact Ornstein-Uhlenbeck pieces, disorder by BLAS,
+ * predicted labels.
+ *
+ * Every trajectory has its own disorder, so the O(N P) work of a trajectory
+ * (the Hebbian field F = Xi^T sigma_T / sqrt(N) and the stabilities
+ * Delta = sigma_T Xi w / sqrt(N)) is matrix-vector work on blocks of rows of
+ * Xi, generated from the counter-based stream and handed to BLAS (GSL's CBLAS
+ * interface; link an optimised BLAS in its place for speed).  The weights are
+ * then integrated piece by piece: O(N) per piece, loops over the weights.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cblas.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "perceptron.h"
+#include "thermolearn/error.h"
+
+#define ROWS 16          /* rows of Xi per BLAS call */
+#define WINDOW_MEMORY 20 /* label window: 2 gamma L >= 40 memory decays */
+#define WINDOW_STEPS 200
+
+/* Purposes of the model's own streams. */
+enum { PURPOSE_LABELS = TL_PURPOSE_MODEL, PURPOSE_SWITCH, PURPOSE_LABEL_NOISE };
+
+/* ---- one exact piece ------------------------------------------------------------ */
+
+/* Conditional variance of int_0^delta X given X(delta), in units of T: the
+ * closed form cancels badly for small delta, so long double there and the
+ * series below 1e-3. */
+static double integral_variance(double d)
+{
+    if (d < 1e-3) return d * d * d / 6.0 * (1.0 - d * d / 10.0);
+    long double p = -expm1l(-(long double)d), q = -expm1l(-2.0L * d);
+    return (double)(2.0L * d - 4.0L * p + q - p * p * p * p / q);
+}
+
+void perceptron_step_init(perceptron_step *st, double delta, double temperature)
+{
+    double p = -expm1(-delta), q = -expm1(-2.0 * delta);
+    st->delta = delta;
+    st->decay = 1.0 - p;
+    st->mean_a = p;
+    st->mean_b = delta - p;
+    st->sd_end = sqrt(temperature * q);
+    st->int_decay = p;
+    st->int_a = delta - p;
+    st->int_b = 0.5 * delta * delta - delta + p;
+    st->reg = q > 0 ? p * p / q : 0.0; /* Cov(X, Y) / Var(X) */
+    st->sd_int = sqrt(temperature * fmax(integral_variance(delta), 0.0));
+}
+
+/* w(delta) = e^-d w0 + a p + b (d - p) + X,
+ * int w = w0 p + a (d - p) + b (d^2/2 - d + p) + Y, (X, Y) jointly Gaussian. */
+void perceptron_step_apply(const perceptron_step *st, double w0, double a, double b, double z1,
+                           double z2, double *w1, double *integral)
+{
+    double x = st->sd_end * z1;
+    *w1 = st->decay * w0 + a * st->mean_a + b * st->mean_b + x;
+    *integral = w0 * st->int_decay + a * st->int_a + b * st->int_b + st->reg * x + st->sd_int * z2;
+}
+
+/* ---- disorder ---------------------------------------------------------------------- */
+
+static tl_stream_key disorder_key(const perceptron *pc, uint32_t direction)
+{
+    tl_stream_key k = {pc->disorder_seed, 0, direction};
+    return k;
+}
+
+/* Bits b of block `block` of a stream as +1 (bit set) / -1, into out[0..count-1]. */
+static void bits_to_signs(philox4x32_ctr_t r, double *out, int count)
+{
+    for (int j = 0; j < 4 && j * 32 < count; j++) {
+        uint32_t w = r.v[j];
+        int m = count - j * 32 < 32 ? count - j * 32 : 32;
+        for (int k = 0; k < m; k++) out[j * 32 + k] = (double)(int)((w >> k) & 1u) * 2.0 - 1.0;
+    }
+}
+
+void perceptron_sample_row(const perceptron *pc, uint32_t direction, uint64_t traj, int mu, double *row)
+{
+    tl_stream_key key = disorder_key(pc, direction);
+    philox4x32_key_t k = tl_stream_philox_key(key.seed);
+    uint32_t per_row = (uint32_t)((pc->n + 127) / 128);
+    for (uint32_t w = 0; w < per_row; w++) {
+        philox4x32_ctr_t c = tl_stream_counter(&key, TL_PURPOSE_DISORDER, traj, (uint32_t)mu * per_row + w);
+        int left = pc->n - (int)w * 128;
+        bits_to_signs(philox4x32(c, k), row + w * 128, left < 128 ? left : 128);
+    }
+}
+
+static void sample_rows(const perceptron *pc, uint32_t direction, uint64_t traj, int mu0, int rows,
+                        double *chunk)
+{
+    for (int r = 0; r < rows; r++) perceptron_sample_row(pc, direction, traj, mu0 + r, chunk + (size_t)r * pc->n);
+}
+
+void perceptron_disorder(const perceptron *pc, uint32_t direction, uint64_t traj, double *labels,
+                         double *field)
+{
+    tl_stream_key key = disorder_key(pc, direction);
+    philox4x32_key_t k = tl_stream_philox_key(key.seed);
+    for (int b = 0; b * 128 < pc->p; b++) {
+        philox4x32_ctr_t c = tl_stream_counter(&key, PURPOSE_LABELS, traj, (uint32_t)b);
+        int left = pc->p - b * 128;
+        bits_to_signs(philox4x32(c, k), labels + b * 128, left < 128 ? left : 128);
+    }
+    int n = pc->n;
+    double *chunk = tl_malloc((size_t)ROWS * n * sizeof *chunk, "sample rows");
+    memset(field, 0, (size_t)n * sizeof *field);
+    for (int mu = 0; mu < pc->p; mu += ROWS) {
+        int rows = pc->p - mu < ROWS ? pc->p - mu : ROWS;
+        sample_rows(pc, direction, traj, mu, rows, chunk);
+        /* F += Xi_rows^T sigma_rows: integer sums, exact in any order */
+        cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, chunk, n, labels + mu, 1, 1.0, field, 1);
+    }
+    double scale = 1.0 / sqrt((double)n);
+    for (int i = 0; i < n; i++) field[i] *= scale;
+    free(chunk);
+}
+
+/* Stabilities Delta^mu = sigma^mu xi^mu . w / sqrt(N) and h^mu = sigma^mu xi^mu . F / sqrt(N),
+ * one BLAS matrix product per block of rows: [Delta h] = Xi [w F]. */
+static void stabilities(const perceptron *pc, uint32_t direction, uint64_t traj, const double *labels,
+                        const double *w, const double *field, double *delta, double *h)
+{
+    int n = pc->n;
+    double *chunk = tl_malloc((size_t)ROWS * n * sizeof *chunk, "sample rows");
+    double *wf = tl_malloc((size_t)2 * n * sizeof *wf, "weights and field"), out[2 * ROWS];
+    for (int i = 0; i < n; i++) wf[2 * i] = w[i], wf[2 * i + 1] = field[i];
+    double scale = 1.0 / sqrt((double)n);
+    for (int mu = 0; mu < pc->p; mu += ROWS) {
+        int rows = pc->p - mu < ROWS ? pc->p - mu : ROWS;
+        sample_rows(pc, direction, traj, mu, rows, chunk);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, 2, n, scale, chunk, n, wf, 2, 0.0, out, 2);
+        for (int r = 0; r < rows; r++) {
+            delta[mu + r] = labels[mu + r] * out[2 * r];
+            h[mu + r] = labels[mu + r] * out[2 * r + 1];
+        }
+    }
+    free(chunk);
+    free(wf);
+}
+
+/* ---- the protocol as pieces ----------------------------------------------------------- */
+
+/* On a piece the trap centre is c_n(u) = (a + b u) v_n, with v = nu F (batch) or
+ * nu (P / sqrt N) sigma^mu xi^mu (online, mu = the piece's sample). */
+typedef struct {
+    double delta, a, b;
+    int64_t interval; /* online: which interval, for its sample */
+} piece;
+
+/* Forward pieces: the ramp and the plateau (batch), cut at the interval
+ * boundaries (online).  The reverse process runs them backwards. */
+static size_t forward_pieces(const perceptron *pc, piece *out)
+{
+    size_t n = 0;
+    double t = pc->time, tau = pc->tau;
+    int64_t k_max = pc->learning == PERCEPTRON_ONLINE ? pc->intervals : 1;
+    for (int64_t k = 0; k < k_max; k++) {
+        double s0 = t * (double)k / (double)k_max, s1 = k + 1 == k_max ? t : t * (double)(k + 1) / (double)k_max;
+        double cuts[3] = {s0, s1, s1};
+        int m = 2;
+        if (tau > s0 && tau < s1) cuts[1] = tau, cuts[2] = s1, m = 3;
+        for (int j = 0; j + 1 < m; j++) {
+            double u0 = cuts[j], u1 = cuts[j + 1];
+            if (!(u1 > u0)) continue;
+            int ramp = u0 < tau;
+            out[n++] = (piece){u1 - u0, ramp ? u0 / tau : 1.0, ramp ? 1.0 / tau : 0.0, k};
+        }
+    }
+    return n;
+}
+
+static size_t protocol_pieces(const perceptron *pc, int reverse, piece *out)
+{
+    size_t n = forward_pieces(pc, out);
+    if (!reverse) return n;
+    for (size_t i = 0; i < n / 2; i++) {
+        piece tmp = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = tmp;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i].a += out[i].b * out[i].delta; /* start at the forward piece's end */
+        out[i].b = -out[i].b;
+    }
+    return n;
+}
+
+static size_t max_pieces(const perceptron *pc)
+{
+    return (size_t)(pc->learning == PERCEPTRON_ONLINE ? pc->intervals : 1) + 2;
+}
+
+/* ---- one trajectory ------------------------------------------------------------------- */
+
+typedef struct {
+    double *labels, *field, *v, *w, *w0, *delta, *h, *window_m;
+    piece *pieces;
+} workspace;
+
+static double energy(const double *w, const double *v, double a, int n)
+{
+    double e = 0;
+    for (int i = 0; i < n; i++) {
+        double x = w[i] - a * v[i];
+        e += x * x;
+    }
+    return 0.5 * e;
+}
+
+/* The force direction v of a piece: nu F, or the piece's sample (online). */
+static void piece_vector(const perceptron *pc, uint32_t direction, uint64_t traj, const piece *pp,
+                         const tl_stream_key *key, workspace *ws)
+{
+    int n = pc->n;
+    if (pc->learning == PERCEPTRON_BATCH) {
+        for (int i = 0; i < n; i++) ws->v[i] = pc->nu * ws->field[i];
+        return;
+    }
+    philox4x32_ctr_t c = tl_stream_counter(key, PURPOSE_SWITCH, traj, (uint32_t)pp->interval);
+    philox4x32_ctr_t r = philox4x32(c, tl_stream_philox_key(key->seed));
+    int mu = (int)(tl_uniform_double(r.v[0], r.v[1]) * pc->p);
+    if (mu >= pc->p) mu = pc->p - 1;
+    perceptron_sample_row(pc, direction, traj, mu, ws->v);
+    double s = pc->nu * pc->p / sqrt((double)n) * ws->labels[mu];
+    for (int i = 0; i < n; i++) ws->v[i] *= s;
+}
+
+/* Integrate the weights through every piece; returns the work. */
+static double run_pieces(const perceptron *pc, const tl_stream_key *key, uint64_t traj, size_t n_pieces,
+                         workspace *ws, gsl_rng *noise)
+{
+    const int n = pc->n;
+    double work = 0, prev_a = 0;
+    int have_prev = 0;
+    for (size_t j = 0; j < n_pieces; j++) {
+        const piece *pp = &ws->pieces[j];
+        int new_vector = pc->learning == PERCEPTRON_ONLINE && (j == 0 || pp->interval != ws->pieces[j - 1].interval);
+        if (new_vector || j == 0) {
+            /* a sudden change of the trap centre is work: E(after) - E(before) */
+            double before = have_prev ? energy(ws->w, ws->v, prev_a, n) : 0;
+            piece_vector(pc, key->direction, traj, pp, key, ws);
+            if (have_prev) work += energy(ws->w, ws->v, pp->a, n) - before;
+        }
+        perceptron_step st;
+        perceptron_step_init(&st, pp->delta, pc->temperature);
+        double piece_work = 0;
+        for (int i = 0; i < n; i++) {
+            double z1 = gsl_ran_gaussian_ziggurat(noise, 1.0), z2 = gsl_ran_gaussian_ziggurat(noise, 1.0);
+            double a = pp->a * ws->v[i], b = pp->b * ws->v[i], w1, integral;
+            perceptron_step_apply(&st, ws->w[i], a, b, z1, z2, &w1, &integral);
+            /* dW = -b_n int (w_n - c_n) du */
+            piece_work -= b * (integral - (a * pp->delta + 0.5 * b * pp->delta * pp->delta));
+            ws->w[i] = w1;
+        }
+        work += piece_work;
+        prev_a = pp->a + pp->b * pp->delta;
+        have_prev = 1;
+    }
+    return work;
+}
+
+double perceptron_label_relax(double q, double delta_mid, double rate, double temperature, double dt)
+{
+    double x = fmin(fmax(delta_mid / temperature, -600.0), 600.0);
+    double q_eq = 1.0 / (1.0 + exp(-x));
+    double kappa = rate * 2.0 * cosh(0.5 * x);
+    return q_eq + (q - q_eq) * exp(-kappa * dt);
+}
+
+/* P(sigma^mu = sigma_T^mu | path), averaged over mu.  Adiabatic: the
+ * stationary value at Delta(t).  Finite rate (batch): Delta^mu(s) = nu h^mu M(s)
+ * + Y(s) with Y a stationary, reversible OU of variance T, so the window
+ * before t is drawn backwards from Y(t) exactly and the two-state master
+ * equation integrated forwards over it. */
+static double p_correct(const perceptron *pc, const tl_stream_key *key, uint64_t traj, workspace *ws)
+{
+    double sum = 0, T = pc->temperature;
+    int window = pc->label_rate < PERCEPTRON_ADIABATIC_RATE && pc->learning == PERCEPTRON_BATCH;
+    if (!window) {
+        for (int mu = 0; mu < pc->p; mu++) sum += 1.0 / (1.0 + exp(-ws->delta[mu] / T));
+        return sum / pc->p;
+    }
+    double length = fmin(pc->time, WINDOW_MEMORY / pc->label_rate), dt = length / WINDOW_STEPS;
+    int from_start = length >= pc->time;
+    for (int k = 0; k <= WINDOW_STEPS; k++)
+        ws->window_m[k] = pc->nu * perceptron_mean_factor(pc, (int)key->direction, pc->time - k * dt);
+    double decay = exp(-dt), sd = sqrt(T * -expm1(-2.0 * dt));
+    gsl_rng *r = tl_stream_gsl_alloc(key, PURPOSE_LABEL_NOISE, traj);
+    double *path = ws->window_m + WINDOW_STEPS + 1;
+    for (int mu = 0; mu < pc->p; mu++) {
+        double y = ws->delta[mu] - ws->h[mu] * ws->window_m[0];
+        path[0] = ws->delta[mu];
+        for (int k = 1; k <= WINDOW_STEPS; k++) {
+            y = decay * y + sd * gsl_ran_gaussian_ziggurat(r, 1.0);
+            path[k] = y + ws->h[mu] * ws->window_m[k];
+        }
+        double q = from_start ? 0.5 : 1.0 / (1.0 + exp(-path[WINDOW_STEPS] / T));
+        for (int k = WINDOW_STEPS - 1; k >= 0; k--)
+            q = perceptron_label_relax(q, 0.5 * (path[k] + path[k + 1]), pc->label_rate, T, dt);
+        sum += q;
+    }
+    gsl_rng_free(r);
+    return sum / pc->p;
+}
+
+static void trajectory(const perceptron *pc, const tl_stream_key *key, uint64_t traj, workspace *ws,
+                       size_t n_pieces, double obs[PERCEPTRON_N_OBS])
+{
+    const int n = pc->n, reverse = key->direction == 1;
+    perceptron_disorder(pc, key->direction, traj, ws->labels, ws->field);
+    /* initial equilibrium in the trap at the protocol's start */
+    double a0 = ws->pieces[0].a, sd = sqrt(pc->temperature);
+    piece_vector(pc, key->direction, traj, &ws->pieces[0], key, ws);
+    gsl_rng *r = tl_stream_gsl_alloc(key, TL_PURPOSE_INITIAL, traj);
+    for (int i = 0; i < n; i++) ws->w[i] = a0 * ws->v[i] + sd * gsl_ran_gaussian_ziggurat(r, 1.0);
+    gsl_rng_free(r);
+    memcpy(ws->w0, ws->w, (size_t)n * sizeof *ws->w);
+    double e0 = energy(ws->w, ws->v, a0, n);
+
+    r = tl_stream_gsl_alloc(key, TL_PURPOSE_DYNAMICS, traj);
+    double work = run_pieces(pc, key, traj, n_pieces, ws, r);
+    gsl_rng_free(r);
+    const piece *last = &ws->pieces[n_pieces - 1];
+    double e1 = energy(ws->w, ws->v, last->a + last->b * last->delta, n);
+
+    double s0 = 0, s1 = 0, ent = 0;
+    for (int i = 0; i < n; i++) {
+        s0 += ws->w0[i] * ws->w0[i];
+        s1 += ws->w[i] * ws->w[i];
+        ent -= perceptron_log_density(pc, reverse, 1, ws->w[i]) - perceptron_log_density(pc, reverse, 0, ws->w0[i]);
+    }
+    stabilities(pc, key->direction, traj, ws->labels, ws->w, ws->field, ws->delta, ws->h);
+    obs[PERCEPTRON_OBS_WORK] = work;
+    obs[PERCEPTRON_OBS_HEAT] = e1 - e0 - work;
+    obs[PERCEPTRON_OBS_P_CORRECT] = p_correct(pc, key, traj, ws);
+    obs[PERCEPTRON_OBS_W2_INITIAL] = s0 / n;
+    obs[PERCEPTRON_OBS_W2_FINAL] = s1 / n;
+    obs[PERCEPTRON_OBS_ENTROPY] = ent / n;
+}
+
+void perceptron_simulate_batch(const perceptron *pc, const tl_stream_key *key, uint64_t first,
+                               size_t count, double *const out[TL_MAX_OBSERVABLES], double *w_initial,
+                               double *w_final)
+{
+    size_t n = (size_t)pc->n, p = (size_t)pc->p;
+    workspace ws;
+    ws.labels = tl_malloc(p * sizeof(double), "labels");
+    ws.delta = tl_malloc(p * sizeof(double), "stabilities");
+    ws.h = tl_malloc(p * sizeof(double), "stabilities");
+    ws.field = tl_malloc(n * sizeof(double), "field");
+    ws.v = tl_malloc(n * sizeof(double), "force");
+    ws.w = tl_malloc(n * sizeof(double), "weights");
+    ws.w0 = tl_malloc(n * sizeof(double), "weights");
+    ws.window_m = tl_malloc(2 * (WINDOW_STEPS + 1) * sizeof(double), "label window");
+    ws.pieces = tl_malloc(max_pieces(pc) * 2 * sizeof(piece), "pieces");
+    size_t n_pieces = protocol_pieces(pc, key->direction == 1, ws.pieces);
+    for (size_t b = 0; b < count; b++) {
+        double obs[PERCEPTRON_N_OBS];
+        trajectory(pc, key, first + b, &ws, n_pieces, obs);
+        for (int o = 0; o < PERCEPTRON_N_OBS; o++) out[o][b] = obs[o];
+        if (w_initial) memcpy(w_initial + b * n, ws.w0, n * sizeof(double));
+        if (w_final) memcpy(w_final + b * n, ws.w, n * sizeof(double));
+    }
+    free(ws.labels), free(ws.delta), free(ws.h), free(ws.field), free(ws.v), free(ws.w), free(ws.w0);
+    free(ws.window_m), free(ws.pieces);
+}
