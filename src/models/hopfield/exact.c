@@ -50,8 +50,14 @@ void hopfield_enumerate(hopfield *hf)
     double *lw0 = tl_malloc(count * sizeof *lw0, "Boltzmann weights at lambda = 0");
     double *lw1 = tl_malloc(count * sizeof *lw1, "Boltzmann weights at lambda = 1");
     log_weights(hf, lw0, lw1);
+    if (hf->protocol == HOPFIELD_EXCHANGE) {
+        /* The initial equilibrium is at beta_initial: -beta_1 E = (beta_1 / beta) (-beta E). */
+        for (uint64_t s = 0; s < count; s++) lw0[s] *= hf->beta_initial / hf->beta;
+    }
     hf->free_energy[0] = -cumulate(lw0, count) / hf->beta;
     hf->free_energy[1] = -cumulate(lw1, count) / hf->beta;
+    if (hf->protocol == HOPFIELD_EXCHANGE || hf->protocol == HOPFIELD_STEADY)
+        hf->free_energy[0] = hf->free_energy[1] = NAN; /* no driving: no dF to compare with */
     if (hf->exact_initial) {
         hf->cdf[0] = lw0;
         hf->cdf[1] = lw1;

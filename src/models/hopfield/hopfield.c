@@ -23,11 +23,19 @@ static const tl_param_spec hopfield_params[] = {
     {"threshold", TL_PARAM_REAL, "0", -1e6, 1e6, 0, NULL, "energy", "activation threshold U of eq. 4"},
     {"field", TL_PARAM_REAL, "5", -1e6, 1e6, 0, NULL, "energy",
      "input amplitude h: I = h[(1-lambda) eps^1 + lambda eps^2] (interpolate), h lambda eps^2 (ramp)"},
-    {"protocol", TL_PARAM_CHOICE, "interpolate", 0, 0, 0, "interpolate|ramp", "",
-     "how the input depends on lambda, which goes 0 -> 1 linearly in `steps` steps"},
+    {"protocol", TL_PARAM_CHOICE, "interpolate", 0, 0, 0, "interpolate|ramp|exchange|steady", "",
+     "how the input depends on lambda, which goes 0 -> 1 linearly in `steps` steps; exchange: "
+     "equilibrium at beta_initial, then `steps` sweeps at beta (heat-exchange FT); steady: the exact "
+     "steady state, then `steps` sweeps (entropy production); both hold I = h eps^1"},
     {"steps", TL_PARAM_INT, "1000", 1, 1e9, 0, NULL, "1", "protocol steps (one sweep of updates each)"},
     {"update", TL_PARAM_CHOICE, "sequential", 0, 0, 0, "sequential|palindromic", "",
      "relaxation kernel: sequential heat-bath sweep 1..N (reverse process N..1), or 1..N..1"},
+    {"rule", TL_PARAM_CHOICE, "heat_bath", 0, 0, 0, "heat_bath|metropolis", "",
+     "single-site update: heat bath 1/(1 + exp(-2 beta H_i V_i')), or Metropolis min(1, exp(-2 beta H_i V_i))"},
+    {"beta_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "1/energy",
+     "exchange: inverse temperature of the initial equilibrium (0: not given; resolved value in /hopfield/beta_initial)"},
+    {"temperature_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "energy",
+     "exchange: temperature of the initial equilibrium (0: not given; resolved value in /hopfield/beta_initial)"},
     {"pattern_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1", "seed of the random patterns"},
     {"pattern_file", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
      "file of M rows of N values +1/-1 to use instead of random patterns"},
@@ -39,20 +47,37 @@ static const tl_param_spec hopfield_params[] = {
 
 static size_t directions(const tl_point *pt, const char *const **names)
 {
-    static const char *const forward_reverse[] = {"forward", "reverse"};
-    *names = forward_reverse;
-    return 2;
+    static const char *const forward_reverse[] = {"forward", "reverse"}, *const exchange[] = {"exchange"},
+                             *const steady[] = {"steady"};
+    int protocol = tl_point_choice(pt, "protocol");
+    *names = protocol == HOPFIELD_EXCHANGE ? exchange : protocol == HOPFIELD_STEADY ? steady : forward_reverse;
+    return protocol >= HOPFIELD_EXCHANGE ? 1 : 2;
 }
 
 static const tl_observable observables[] = {
     {"work", "energy", "work done on the network by the input, eq. 10: sum_t E(V_t, I_t+1) - E(V_t, I_t)"},
     {"heat", "energy", "heat absorbed from the bath in the relaxation sweeps, eq. 11"},
+    {"entropy", "1", "medium entropy production: sum over single-site updates of ln P(V -> V')/P(V' -> V), "
+     "= beta (W_nc - Q) with W_nc the work of the antisymmetric couplings (= -beta Q at a = 0)"},
 };
 
 static const tl_extra extras[] = {
     {"patterns", TL_EXTRA_INT8, "1", "stored patterns eps^mu_i (+1/-1) [point, mu, i]; 0 pads points with smaller M or N", 0},
     {"delta_f_exact", TL_EXTRA_F64, "energy",
-     "exact F(lambda=1) - F(lambda=0) by enumeration of all 2^N states (NaN for N > 24)", 0},
+     "exact F(lambda=1) - F(lambda=0) by enumeration of all 2^N states (NaN for N > 24, exchange and steady)", 0},
+    {"beta_initial", TL_EXTRA_F64, "1/energy",
+     "protocol = exchange: inverse temperature of the initial equilibrium (the bath is /parameters/beta); NaN otherwise", 0},
+    {"entropy_production_exact", TL_EXTRA_F64, "1",
+     "protocol = steady: exact entropy production per sweep in the steady state (Schnakenberg, enumeration "
+     "of 2^N states, N <= 16); NaN otherwise", 0},
+    {"steady_sweeps", TL_EXTRA_F64, "1",
+     "protocol = steady: power-iteration sweeps until the exact steady state changed by < 1e-12 (L1); -1: "
+     "not converged; NaN otherwise", 0},
+    {"entropy_production_rate", TL_EXTRA_F64, "1",
+     "mean medium entropy per sweep, <entropy> / steps, over the first direction's trajectories", 1},
+    {"entropy_production_rate_err", TL_EXTRA_F64, "1", "its standard error, sqrt(var / T) / steps", 1},
+    {"dissipated_work", TL_EXTRA_F64, "energy",
+     "forward protocols: <W>_F - dF_exact (dF of the symmetric part of W, as in the paper); NaN otherwise", 1},
 };
 
 /* ---- patterns -------------------------------------------------------------- */
@@ -140,6 +165,14 @@ hopfield *hopfield_alloc(const tl_point *pt)
     hf->field = tl_point_real(pt, "field");
     hf->protocol = tl_point_choice(pt, "protocol");
     hf->update = tl_point_choice(pt, "update");
+    hf->rule = tl_point_choice(pt, "rule");
+    hf->asymmetry = tl_point_choice(pt, "weights") == 0 ? tl_point_real(pt, "asymmetry") : 0.0;
+    hf->beta_initial = NAN;
+    if (hf->protocol == HOPFIELD_EXCHANGE)
+        hf->beta_initial = tl_point_given(pt, "beta_initial") ? tl_point_real(pt, "beta_initial")
+                                                              : 1.0 / tl_point_real(pt, "temperature_initial");
+    hf->entropy_production = NAN;
+    hf->steady_sweeps = 0;
     hf->steps = tl_point_int(pt, "steps");
     hf->burn_in = tl_point_int(pt, "burn_in");
     int initial = tl_point_choice(pt, "initial");
@@ -157,6 +190,7 @@ hopfield *hopfield_alloc(const tl_point *pt)
     build_couplings(hf, pt);
     hf->free_energy[0] = hf->free_energy[1] = NAN;
     if (hf->n <= HOPFIELD_MAX_EXACT_N) hopfield_enumerate(hf);
+    if (hf->protocol == HOPFIELD_STEADY) hopfield_steady_state(hf);
     return hf;
 }
 
@@ -174,7 +208,7 @@ void hopfield_free(hopfield *hf)
 
 void hopfield_input_weights(const hopfield *hf, double lambda, double *a, double *b)
 {
-    *a = hf->protocol == HOPFIELD_INTERPOLATE ? 1.0 - lambda : 0.0;
+    *a = hf->protocol == HOPFIELD_RAMP ? 0.0 : 1.0 - lambda;
     *b = lambda;
 }
 
@@ -210,6 +244,46 @@ double hopfield_energy_explicit(const hopfield *hf, const int8_t *spins, double 
 
 /* ---- the model interface ------------------------------------------------------ */
 
+/* exchange and steady start from an exact distribution by enumeration; the
+ * initial temperature belongs to exchange alone. */
+static int validate_protocol(const tl_point *pt, char *why, size_t len)
+{
+    int protocol = tl_point_choice(pt, "protocol"), n = (int)tl_point_int(pt, "n");
+    int b1 = tl_point_given(pt, "beta_initial"), t1 = tl_point_given(pt, "temperature_initial");
+    if (protocol != HOPFIELD_EXCHANGE) {
+        if (b1 || t1) {
+            snprintf(why, len, "%s: only protocol = exchange has an initial temperature",
+                     b1 ? "beta_initial" : "temperature_initial");
+            return TL_ERR_INPUT;
+        }
+        if (protocol != HOPFIELD_STEADY) return TL_OK;
+    }
+    if (protocol == HOPFIELD_EXCHANGE && b1 == t1) {
+        snprintf(why, len, "protocol = exchange: %s", b1 ? "beta_initial and temperature_initial both given: give exactly one"
+                                                         : "beta_initial or temperature_initial: missing (give exactly one)");
+        return TL_ERR_INPUT;
+    }
+    const char *key = b1 ? "beta_initial" : "temperature_initial";
+    if (protocol == HOPFIELD_EXCHANGE && !(tl_point_real(pt, key) > 0)) {
+        snprintf(why, len, "%s must be > 0", key);
+        return TL_ERR_INPUT;
+    }
+    /* P(Q)/P(-Q) = exp(dbeta Q) needs a kernel that is self-adjoint with
+     * respect to exp(-beta E); a sequential sweep 1..N is not (its adjoint is N..1). */
+    if (protocol == HOPFIELD_EXCHANGE && tl_point_choice(pt, "update") != HOPFIELD_PALINDROMIC) {
+        snprintf(why, len, "protocol = exchange needs update = palindromic: the sequential sweep is not "
+                           "self-adjoint, and the heat-exchange theorem does not hold for it");
+        return TL_ERR_INPUT;
+    }
+    int limit = protocol == HOPFIELD_EXCHANGE ? HOPFIELD_MAX_EXACT_N : HOPFIELD_MAX_STEADY_N;
+    if (n > limit || tl_point_choice(pt, "initial") == 2) {
+        snprintf(why, len, "protocol = %s starts from an exact distribution by enumeration: needs n <= %d "
+                           "and initial = auto or exact (n = %d)", protocol == HOPFIELD_EXCHANGE ? "exchange" : "steady", limit, n);
+        return TL_ERR_INPUT;
+    }
+    return TL_OK;
+}
+
 static int hopfield_validate(const tl_point *pt, char *why, size_t len)
 {
     int n = (int)tl_point_int(pt, "n"), m = (int)tl_point_int(pt, "patterns");
@@ -233,6 +307,7 @@ static int hopfield_validate(const tl_point *pt, char *why, size_t len)
         snprintf(why, len, "steps x n too large: at most 2^32 random blocks per trajectory");
         return TL_ERR_INPUT;
     }
+    if (validate_protocol(pt, why, len)) return TL_ERR_INPUT;
     const char *file = tl_point_string(pt, "pattern_file");
     if (file[0] != '\0' && read_pattern_file(file, m, n, NULL, why, len)) return TL_ERR_INPUT;
     static int warned;
@@ -248,7 +323,7 @@ static int hopfield_validate(const tl_point *pt, char *why, size_t len)
 
 static int hopfield_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK])
 {
-    if (e == 1) return 0;
+    if (e != 0) return 0;
     dims[0] = (size_t)tl_point_int(pt, "patterns");
     dims[1] = (size_t)tl_point_int(pt, "n");
     return 2;
@@ -267,18 +342,34 @@ static void point_free(void *state)
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
                      double *const out[TL_MAX_OBSERVABLES])
 {
-    hopfield_simulate_batch(state, key, first, count, out[0], out[1], NULL, NULL);
+    hopfield_simulate_batch_entropy(state, key, first, count, out[0], out[1], out[2], NULL, NULL);
 }
 
 static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
     const hopfield *hf = state;
-    if (e == 1) {
-        out[0] = hf->free_energy[1] - hf->free_energy[0];
-        return;
+    int steady = hf->protocol == HOPFIELD_STEADY;
+    switch (e) {
+    case 1: out[0] = hf->free_energy[1] - hf->free_energy[0]; return;
+    case 2: out[0] = hf->beta_initial; return;
+    case 3: out[0] = steady ? hf->entropy_production : NAN; return;
+    case 4: out[0] = steady ? (double)hf->steady_sweeps : NAN; return;
+    default: break;
     }
     for (int mu = 0; mu < hf->m; mu++)
         for (int i = 0; i < hf->n; i++) out[mu * dims[1] + i] = hf->patterns[mu * hf->n + i];
+}
+
+/* Derived datasets: moments[d * 3 + o], o = 0 work, 1 heat, 2 entropy. */
+static void summarize(void *state, const tl_moments *moments, size_t e, const size_t dims[TL_MAX_EXTRA_RANK],
+                      double *out)
+{
+    const hopfield *hf = state;
+    const tl_moments *entropy = &moments[2], *work = &moments[0];
+    double steps = (double)hf->steps;
+    if (e == 5) out[0] = entropy->n > 0 ? entropy->mean / steps : NAN;
+    else if (e == 6) out[0] = entropy->n > 1 ? sqrt(tl_moments_variance(entropy) / entropy->n) / steps : NAN;
+    else if (e == 7) out[0] = hf->protocol <= HOPFIELD_RAMP ? work->mean - (hf->free_energy[1] - hf->free_energy[0]) : NAN;
 }
 
 const tl_model_type tl_model_hopfield = {
@@ -288,14 +379,15 @@ const tl_model_type tl_model_hopfield = {
     .n_params = N_PARAMS,
     .directions = directions,
     .observables = observables,
-    .n_observables = 2,
+    .n_observables = 3,
     .extras = extras,
-    .n_extras = 2,
+    .n_extras = sizeof extras / sizeof extras[0],
     .validate = hopfield_validate,
     .extra_shape = hopfield_extra_shape,
     .point_alloc = point_alloc,
     .point_free = point_free,
     .simulate = simulate,
     .extra_fill = extra_fill,
+    .summarize = summarize,
     .bench = hopfield_bench,
 };

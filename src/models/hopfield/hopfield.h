@@ -26,14 +26,24 @@
 #define HOPFIELD_MAX_PATTERNS 64
 #define HOPFIELD_MAX_EXACT_N 24
 
-enum hopfield_protocol { HOPFIELD_INTERPOLATE, HOPFIELD_RAMP };
+#define HOPFIELD_MAX_STEADY_N 16
+
+/* exchange: equilibrium at beta_initial, then relaxation at beta (XFT);
+ * steady: the exact steady state at fixed input, then relaxation (entropy
+ * production).  Both hold the input at lambda = 0, I = h eps^1. */
+enum hopfield_protocol { HOPFIELD_INTERPOLATE, HOPFIELD_RAMP, HOPFIELD_EXCHANGE, HOPFIELD_STEADY };
 enum hopfield_update { HOPFIELD_SEQUENTIAL, HOPFIELD_PALINDROMIC };
+/* Acceptance rule of a single-site update: both leave exp(-beta E) invariant
+ * for symmetric W, and both are self-adjoint site by site. */
+enum hopfield_rule { HOPFIELD_HEAT_BATH, HOPFIELD_METROPOLIS };
 
 typedef struct {
     /* parameters */
     int n, m;              /* spins, patterns */
     double beta, threshold, field;
-    int protocol, update;
+    int protocol, update, rule;
+    double beta_initial;   /* exchange: the initial equilibrium; NaN otherwise */
+    double asymmetry;      /* a: the antisymmetric part of W is (a/2)(eps1 eps2^T - eps2 eps1^T) */
     int64_t steps, burn_in;
     int exact_initial;     /* draw initial states from the enumerated Boltzmann weights */
 
@@ -50,6 +60,12 @@ typedef struct {
      * 2^n states at lambda = 0 and lambda = 1, and the free energies. */
     double *cdf[2];
     double free_energy[2]; /* F(lambda = 0), F(lambda = 1); NaN if not enumerated */
+
+    /* steady: the exact stationary distribution of one sweep at lambda = 0
+     * (cdf[0] holds its cumulative weights) and its entropy production per
+     * sweep, by enumeration (N <= 16); NaN otherwise. */
+    double entropy_production;
+    int64_t steady_sweeps; /* power-iteration sweeps it took; -1 if it did not converge */
 } hopfield;
 
 hopfield *hopfield_alloc(const tl_point *pt);
@@ -69,11 +85,23 @@ void hopfield_enumerate(hopfield *hf);
 /* Index of the state whose cumulative weight first exceeds u in (0,1). */
 uint64_t hopfield_sample_state(const hopfield *hf, int lambda_end, double u);
 
+/* The exact steady state of the sweep kernel at lambda = 0 by power
+ * iteration over all 2^n states, and its entropy production per sweep
+ * (steady.c); fills hf->cdf[0], entropy_production, steady_sweeps. */
+void hopfield_steady_state(hopfield *hf);
+
 /* Simulate a batch (kernel.c).  spins_initial / spins_final, when not NULL,
  * receive the configurations, [count][n]. */
 void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint64_t first,
                              size_t count, double *work, double *heat, int8_t *spins_initial,
                              int8_t *spins_final);
+/* The same, with the medium entropy production of every trajectory when
+ * `entropy` is not NULL: the sum over single-site updates of
+ * ln P(V -> V') / P(V' -> V), in units of k_B.  It equals
+ * beta (W_nc - Q), W_nc the work of the antisymmetric part of W (zero at a = 0). */
+void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *key, uint64_t first,
+                                     size_t count, double *work, double *heat, double *entropy,
+                                     int8_t *spins_initial, int8_t *spins_final);
 
 /* `thermolearn bench hopfield` (bench.c). */
 int hopfield_bench(int argc, char **argv);

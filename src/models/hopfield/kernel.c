@@ -27,6 +27,8 @@ typedef struct {
     float m0[B];    /* magnetisation */
     float u[4][B];  /* uniforms for the next four updates */
     float field[B], dv[B];
+    float wnc[B];   /* work of the antisymmetric couplings in this sweep (track_wnc) */
+    int track_wnc;
     double energy[B];
 } batch;
 
@@ -80,12 +82,30 @@ static void update_site(const hopfield *hf, batch *bt, int i, float input, const
         const float *restrict ov = bt->overlap + (size_t)nu * B;
         for (int b = 0; b < B; b++) field[b] += c * ov[b];
     }
-    for (int b = 0; b < B; b++) {
-        float p = 1.0f / (1.0f + kernel_exp(-two_beta * field[b]));
-        float v = u[b] < p ? 1.0f : -1.0f;
-        dv[b] = v - spin[b];
-        spin[b] = v;
-        m0[b] += dv[b];
+    if (hf->rule == HOPFIELD_METROPOLIS) {
+        /* Flipping V_i costs 2 H_i V_i: accept with min(1, exp(-2 beta H_i V_i)). */
+        for (int b = 0; b < B; b++) {
+            float v = u[b] < kernel_exp(-two_beta * field[b] * spin[b]) ? -spin[b] : spin[b];
+            dv[b] = v - spin[b];
+            spin[b] = v;
+            m0[b] += dv[b];
+        }
+    } else {
+        for (int b = 0; b < B; b++) {
+            float p = 1.0f / (1.0f + kernel_exp(-two_beta * field[b]));
+            float v = u[b] < p ? 1.0f : -1.0f;
+            dv[b] = v - spin[b];
+            spin[b] = v;
+            m0[b] += dv[b];
+        }
+    }
+    if (bt->track_wnc) {
+        /* sum_j A_ij V_j dV_i with A = (a/2)(eps1 eps2^T - eps2 eps1^T), from
+         * the overlaps before the flip (A_ii = 0). */
+        const float e1 = hf->patterns[i], e2 = hf->patterns[hf->n + i], half_a = (float)(0.5 * hf->asymmetry);
+        const float *restrict o1 = bt->overlap, *restrict o2 = bt->overlap + B;
+        float *restrict wnc = bt->wnc;
+        for (int b = 0; b < B; b++) wnc[b] += half_a * (e1 * o2[b] - e2 * o1[b]) * dv[b];
     }
     for (int nu = 0; nu < m; nu++) {
         const float e = hf->patterns[nu * hf->n + i];
@@ -185,20 +205,22 @@ static void copy_spins(const hopfield *hf, const batch *bt, size_t count, int8_t
         for (int i = 0; i < hf->n; i++) out[b * hf->n + i] = (int8_t)bt->spin[(size_t)i * B + b];
 }
 
-void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint64_t first,
-                             size_t count, double *work, double *heat, int8_t *spins_initial,
-                             int8_t *spins_final)
+/* The work of the antisymmetric couplings in the sweep just run, into double. */
+static void flush_wnc(batch *bt, double *total)
 {
-    batch *bt = tl_malloc(sizeof *bt, "batch");
-    bt->spin = tl_malloc((size_t)hf->n * B * sizeof(float), "batch spins");
-    bt->overlap = tl_malloc((size_t)hf->m * B * sizeof(float), "batch overlaps");
+    if (!bt->track_wnc) return;
+    for (int b = 0; b < B; b++) total[b] += bt->wnc[b];
+    memset(bt->wnc, 0, sizeof bt->wnc);
+}
+
+/* The driven protocols: forward, or its exact time reversal. */
+static void run_driven(const hopfield *hf, batch *bt, const tl_stream_key *key, uint64_t first,
+                       double *w, double *q, double *wnc)
+{
     const int reverse = key->direction == 1;
     const double steps = (double)hf->steps;
-    double w[B] = {0}, q[B] = {0}, before[B];
-    initial_states(hf, bt, key, first, reverse);
-    if (spins_initial) copy_spins(hf, bt, count, spins_initial);
+    double before[B];
     uint32_t per_sweep = (uint32_t)((updates_per_sweep(hf) + 3) / 4);
-
     for (int64_t t = 1; t <= hf->steps; t++) {
         /* lambda before and after this step's change of input, in the process's own time */
         double from = reverse ? (double)(hf->steps - t + 1) / steps : (double)(t - 1) / steps;
@@ -213,6 +235,7 @@ void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint6
         batch_energy(hf, bt, relax_at);
         memcpy(before, bt->energy, sizeof before);
         sweep(hf, bt, relax_at, reverse, key, TL_PURPOSE_DYNAMICS, first, (uint32_t)(t - 1) * per_sweep);
+        flush_wnc(bt, wnc);
         batch_energy(hf, bt, relax_at);
         for (int b = 0; b < B; b++) q[b] += bt->energy[b] - before[b];
         if (reverse) {
@@ -221,12 +244,54 @@ void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint6
             for (int b = 0; b < B; b++) w[b] += bt->energy[b] - before[b];
         }
     }
+}
+
+/* exchange and steady: `steps` sweeps at lambda = 0 and no work; the heat
+ * absorbed is the change of energy. */
+static void run_relaxation(const hopfield *hf, batch *bt, const tl_stream_key *key, uint64_t first,
+                           double *q, double *wnc)
+{
+    double before[B];
+    uint32_t per_sweep = (uint32_t)((updates_per_sweep(hf) + 3) / 4);
+    batch_energy(hf, bt, 0.0);
+    memcpy(before, bt->energy, sizeof before);
+    for (int64_t t = 1; t <= hf->steps; t++) {
+        sweep(hf, bt, 0.0, 0, key, TL_PURPOSE_DYNAMICS, first, (uint32_t)(t - 1) * per_sweep);
+        flush_wnc(bt, wnc);
+    }
+    batch_energy(hf, bt, 0.0);
+    for (int b = 0; b < B; b++) q[b] = bt->energy[b] - before[b];
+}
+
+void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *key, uint64_t first,
+                                     size_t count, double *work, double *heat, double *entropy,
+                                     int8_t *spins_initial, int8_t *spins_final)
+{
+    batch *bt = tl_malloc(sizeof *bt, "batch");
+    bt->spin = tl_malloc((size_t)hf->n * B * sizeof(float), "batch spins");
+    bt->overlap = tl_malloc((size_t)hf->m * B * sizeof(float), "batch overlaps");
+    /* Only a != 0 needs the per-update bookkeeping: the default protocol pays nothing. */
+    bt->track_wnc = entropy != NULL && hf->asymmetry != 0;
+    double w[B] = {0}, q[B] = {0}, wnc[B] = {0};
+    initial_states(hf, bt, key, first, key->direction == 1);
+    memset(bt->wnc, 0, sizeof bt->wnc); /* burn-in is not part of the trajectory */
+    if (spins_initial) copy_spins(hf, bt, count, spins_initial);
+    if (hf->protocol == HOPFIELD_EXCHANGE || hf->protocol == HOPFIELD_STEADY) run_relaxation(hf, bt, key, first, q, wnc);
+    else run_driven(hf, bt, key, first, w, q, wnc);
     for (size_t b = 0; b < count; b++) {
         work[b] = w[b];
         heat[b] = q[b];
+        if (entropy) entropy[b] = hf->beta * (wnc[b] - q[b]);
     }
     if (spins_final) copy_spins(hf, bt, count, spins_final);
     free(bt->spin);
     free(bt->overlap);
     free(bt);
+}
+
+void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint64_t first,
+                             size_t count, double *work, double *heat, int8_t *spins_initial,
+                             int8_t *spins_final)
+{
+    hopfield_simulate_batch_entropy(hf, key, first, count, work, heat, NULL, spins_initial, spins_final);
 }
