@@ -4,8 +4,11 @@
  * up in time, so a structure-of-arrays batch would spend most lanes idle.
  * Jump n of trajectory t draws Philox block n of the (key, t) dynamics stream:
  * words 0-1 the waiting time, words 2-3 the spin.  Local fields are updated
- * along the sparse columns of W, so a jump costs O(neighbours) exponentials
- * plus an O(n) scan to pick the spin.
+ * along the sparse columns of W; the rates of the neighbours change by the
+ * precomputed factors exp(-+2 beta W_ij), so a jump costs one exponential and
+ * O(neighbours) products, plus an O(n) scan to pick the spin.  Every
+ * RESUM_EVERY jumps all rates are recomputed from the fields, which bounds the
+ * round-off of the products.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -88,7 +91,8 @@ static void flip(const spins *s, walker *w, int j)
         int i = s->col[c];
         w->h[i] += s->col_w[c] * change;
         if (i == j) continue;
-        double k = s->rate * exp(-s->beta * w->s[i] * w->h[i]);
+        /* k_i = r0 exp(-beta s_i h_i) changes by exp(-2 beta s_i s_j W_ij): a product, not an exp */
+        double k = w->k[i] * (w->s[i] == w->s[j] ? s->col_up[c] : s->col_down[c]);
         w->total += k - w->k[i];
         w->k[i] = k;
     }

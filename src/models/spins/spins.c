@@ -292,11 +292,17 @@ static void build_columns(spins *s)
         for (int i = 0; i < n; i++) nnz += s->w[i * n + j] != 0;
     s->col = tl_malloc((size_t)(nnz + 1) * sizeof *s->col, "columns");
     s->col_w = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_w, "columns");
+    s->col_up = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_up, "columns");
+    s->col_down = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_down, "columns");
     nnz = 0;
     for (int j = 0; j < n; j++) {
         s->col_start[j] = nnz;
         for (int i = 0; i < n; i++)
-            if (s->w[i * n + j] != 0) s->col[nnz] = i, s->col_w[nnz++] = s->w[i * n + j];
+            if (s->w[i * n + j] != 0) {
+                double wij = s->w[i * n + j];
+                s->col[nnz] = i, s->col_w[nnz] = wij;
+                s->col_up[nnz] = exp(-2 * s->beta * wij), s->col_down[nnz++] = exp(2 * s->beta * wij);
+            }
     }
     s->col_start[n] = nnz;
 }
@@ -349,7 +355,7 @@ spins *spins_alloc(const tl_point *pt)
 void spins_free(spins *s)
 {
     if (!s) return;
-    free(s->w), free(s->x), free(s->col_start), free(s->col), free(s->col_w);
+    free(s->w), free(s->x), free(s->col_start), free(s->col), free(s->col_w), free(s->col_up), free(s->col_down);
     free(s->p), free(s->cdf), free(s->m_exact);
     free(s);
 }

@@ -39,6 +39,7 @@ typedef struct {
      * col[col_start[j] .. col_start[j+1]-1], with weights col_w */
     int *col_start, *col;
     double *col_w;
+    double *col_up, *col_down; /* exp(-2 beta W_ij), exp(+2 beta W_ij): rate factors of a flip */
 
     /* exact steady state (n <= SPINS_MAX_EXACT, else NULL / NaN) */
     size_t n_states;
