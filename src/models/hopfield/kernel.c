@@ -82,6 +82,35 @@ static void update_site(const hopfield *hf, batch *bt, int i, float input, const
         const float *restrict ov = bt->overlap + (size_t)nu * B;
         for (int b = 0; b < B; b++) field[b] += c * ov[b];
     }
+    for (int b = 0; b < B; b++) {
+        float p = 1.0f / (1.0f + kernel_exp(-two_beta * field[b]));
+        float v = u[b] < p ? 1.0f : -1.0f;
+        dv[b] = v - spin[b];
+        spin[b] = v;
+        m0[b] += dv[b];
+    }
+    for (int nu = 0; nu < m; nu++) {
+        const float e = hf->patterns[nu * hf->n + i];
+        float *restrict ov = bt->overlap + (size_t)nu * B;
+        for (int b = 0; b < B; b++) ov[b] += e * dv[b];
+    }
+}
+
+/* The same with the Metropolis rule and/or the bookkeeping of the
+ * antisymmetric couplings' work: kept apart so that the default path above
+ * stays exactly as fast as it was. */
+static void update_site_general(const hopfield *hf, batch *bt, int i, float input, const float *restrict u)
+{
+    const int m = hf->m;
+    float *restrict spin = bt->spin + (size_t)i * B;
+    float *restrict field = bt->field, *restrict dv = bt->dv, *restrict m0 = bt->m0;
+    const float self = hf->self[i], two_beta = (float)(2.0 * hf->beta);
+    for (int b = 0; b < B; b++) field[b] = input - self * spin[b];
+    for (int nu = 0; nu < m; nu++) {
+        const float c = hf->field_coeff[i * m + nu];
+        const float *restrict ov = bt->overlap + (size_t)nu * B;
+        for (int b = 0; b < B; b++) field[b] += c * ov[b];
+    }
     if (hf->rule == HOPFIELD_METROPOLIS) {
         /* Flipping V_i costs 2 H_i V_i: accept with min(1, exp(-2 beta H_i V_i)). */
         for (int b = 0; b < B; b++) {
@@ -134,11 +163,13 @@ static void sweep(const hopfield *hf, batch *bt, double lambda, int adjoint, con
     double a, b;
     hopfield_input_weights(hf, lambda, &a, &b);
     int n = hf->n, updates = updates_per_sweep(hf);
+    const int plain = hf->rule == HOPFIELD_HEAT_BATH && !bt->track_wnc;
     for (int s = 0; s < updates; s++) {
         if (s % 4 == 0) draw_uniforms(bt, key, purpose, first, block0 + (uint32_t)(s / 4));
         int i = sweep_site(hf, s, adjoint);
         float input = (float)(hf->field * (a * hf->patterns[i] + b * hf->patterns[n + i]) - hf->threshold);
-        update_site(hf, bt, i, input, bt->u[s % 4]);
+        if (plain) update_site(hf, bt, i, input, bt->u[s % 4]);
+        else update_site_general(hf, bt, i, input, bt->u[s % 4]);
     }
 }
 
