@@ -63,6 +63,13 @@ def main():
                                                 "/hopfield/entropy_production_rate_err"])
         axs[2].plot(a2, ep, "k-", lw=1, label="exact (enumeration)")
         axs[2].errorbar(a2, rate, 3 * rerr, fmt="o", ms=3, label="trajectories ± 3 s.e.")
+        import h5py
+        with h5py.File(args.steady, "r") as f:
+            if "/hopfield/housekeeping_exact" in f:
+                hk = f["/hopfield/housekeeping_exact"][...]
+                axs[2].plot(a2, hk, "--", lw=1, label="eq. 17 (pattern states, exact)")
+                for k in range(len(a2)):
+                    print(f"a {a2[k]:g}: eq. 17 housekeeping {hk[k]:.6f}")
         axs[2].set_ylabel("entropy production per sweep (k_B)")
         axs[2].set_title("(d) steady-state EP")
         axs[2].legend(fontsize=7)

@@ -5,7 +5,8 @@
  *    (2^n x 2^n, in double, from the INI parameters and the model's
  *    patterns), solves pi K = pi with GSL's LU, and sums Schnakenberg's
  *    formula update by update.  The model's power iteration must agree to
- *    1e-9, for both sweeps and both update rules.
+ *    1e-9, for both sweeps and both update rules; so must the housekeeping
+ *    term of eq. 17 between the two pattern states (zero at a = 0).
  * 2. Trajectories: from exact draws of pi, the mean medium entropy per sweep
  *    lies within 3 standard errors of the exact rate at a != 0 (N = 8),
  *    where the rate is many standard errors away from zero, and within 3
@@ -52,6 +53,7 @@ static hopfield *make_hopfield(const char *section)
 typedef struct {
     int n, metropolis, palindromic;
     double beta, W[MAXN][MAXN], I[MAXN];
+    uint64_t e1, e2; /* the pattern states */
 } ref_model;
 
 static void ref_init(ref_model *r, const hopfield *hf, double gamma, double a, double h, double U, double beta,
@@ -60,6 +62,8 @@ static void ref_init(ref_model *r, const hopfield *hf, double gamma, double a, d
     int n = hf->n;
     const int8_t *e1 = hf->patterns, *e2 = hf->patterns + n;
     r->n = n, r->beta = beta, r->metropolis = metropolis, r->palindromic = palindromic;
+    r->e1 = r->e2 = 0;
+    for (int i = 0; i < n; i++) r->e1 |= (uint64_t)(e1[i] > 0) << i, r->e2 |= (uint64_t)(e2[i] > 0) << i;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++)
             r->W[i][j] = i == j ? 0 : gamma * e1[i] * e1[j] + (1 - gamma) * e2[i] * e2[j] + a * e1[i] * e2[j];
@@ -93,7 +97,7 @@ static void matmul(const double *A, const double *B, double *C, uint64_t n)
 
 /* pi by LU (pi (K - 1) = 0, one equation replaced by sum pi = 1), then the
  * entropy production per sweep, update by update. */
-static double ref_entropy_production(const ref_model *r, double *pi)
+static double ref_entropy_production(const ref_model *r, double *pi, double *hk)
 {
     uint64_t c = (uint64_t)1 << r->n;
     int updates = r->palindromic ? 2 * r->n : r->n;
@@ -117,6 +121,15 @@ static double ref_entropy_production(const ref_model *r, double *pi)
     gsl_linalg_LU_decomp(A, perm, &sign);
     gsl_linalg_LU_solve(A, perm, b, x);
     for (uint64_t s = 0; s < c; s++) pi[s] = gsl_vector_get(x, s);
+    /* eq. 17 with the adjoint sweep (sites in the opposite order) for the way back */
+    double *Ta = malloc(c * c * sizeof *Ta);
+    for (uint64_t k = 0; k < c * c; k++) Ta[k] = k % (c + 1) == 0;
+    for (int k = updates - 1; k >= 0; k--) {
+        matmul(Ta, Ks[k], tmp, c);
+        memcpy(Ta, tmp, c * c * sizeof *Ta);
+    }
+    *hk = log(pi[r->e1] * T[r->e1 * c + r->e2] / (pi[r->e2] * Ta[r->e2 * c + r->e1]));
+    free(Ta);
     /* Schnakenberg, update by update: sum p(x) K(x,y) ln [p(x) K(x,y) / (p'(y) K(y,x))] */
     double *p = malloc(c * sizeof *p), *q = malloc(c * sizeof *q), sigma = 0;
     memcpy(p, pi, c * sizeof *p);
@@ -157,17 +170,19 @@ static void exact_case(double a, const char *update, const char *rule)
     hopfield *hf = make_hopfield(section_for(buf, sizeof buf, 5, a, update, rule, 1));
     ref_model r;
     ref_init(&r, hf, 0.3, a, 0.5, 0.1, 1 / 1.5, strcmp(rule, "metropolis") == 0, strcmp(update, "palindromic") == 0);
-    double pi[32], sigma = ref_entropy_production(&r, pi);
+    double pi[32], hk, sigma = ref_entropy_production(&r, pi, &hk);
     print_message("a = %g %s %s: EP exact %.12f, model %.12f (%lld sweeps)\n", a, update, rule, sigma,
                   hf->entropy_production, (long long)hf->steady_sweeps);
     assert_true(hf->steady_sweeps > 0);
     assert_true(fabs(hf->entropy_production - sigma) < 1e-9);
+    print_message("  eq. 17: exact %.10f, model %.10f\n", hk, hf->housekeeping);
+    assert_true(fabs(hf->housekeeping - hk) < 1e-7 * (1 + fabs(hk)));
     for (uint64_t s = 0; s < 32; s++) {
         double p = hf->cdf[0][s] - (s ? hf->cdf[0][s - 1] : 0);
         assert_true(fabs(p - pi[s]) < 1e-10);
     }
-    if (a == 0) assert_true(fabs(sigma) < 1e-12);
-    else assert_true(sigma > 1e-3);
+    if (a == 0) assert_true(fabs(sigma) < 1e-12 && fabs(hk) < 1e-9);
+    else assert_true(sigma > 1e-3 && fabs(hk) > 1e-3);
     hopfield_free(hf);
 }
 

@@ -73,6 +73,9 @@ static const tl_extra extras[] = {
     {"steady_sweeps", TL_EXTRA_F64, "1",
      "protocol = steady: power-iteration sweeps until the exact steady state changed by < 1e-12 (L1); -1: "
      "not converged; NaN otherwise", 0},
+    {"housekeeping_exact", TL_EXTRA_F64, "1",
+     "protocol = steady: eq. 17, ln[pi(eps1) M(eps2|eps1) / (pi(eps2) M~(eps1|eps2))], pi the exact steady state, "
+     "M the one-sweep transition probability, M~ that of the adjoint sweep; 0 at a = 0; NaN otherwise", 0},
     {"entropy_production_rate", TL_EXTRA_F64, "1",
      "mean medium entropy per sweep, <entropy> / steps, over the first direction's trajectories", 1},
     {"entropy_production_rate_err", TL_EXTRA_F64, "1", "its standard error, sqrt(var / T) / steps", 1},
@@ -171,7 +174,7 @@ hopfield *hopfield_alloc(const tl_point *pt)
     if (hf->protocol == HOPFIELD_EXCHANGE)
         hf->beta_initial = tl_point_given(pt, "beta_initial") ? tl_point_real(pt, "beta_initial")
                                                               : 1.0 / tl_point_real(pt, "temperature_initial");
-    hf->entropy_production = NAN;
+    hf->entropy_production = hf->housekeeping = NAN;
     hf->steady_sweeps = 0;
     hf->steps = tl_point_int(pt, "steps");
     hf->burn_in = tl_point_int(pt, "burn_in");
@@ -354,6 +357,7 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
     case 2: out[0] = hf->beta_initial; return;
     case 3: out[0] = steady ? hf->entropy_production : NAN; return;
     case 4: out[0] = steady ? (double)hf->steady_sweeps : NAN; return;
+    case 5: out[0] = steady ? hf->housekeeping : NAN; return;
     default: break;
     }
     for (int mu = 0; mu < hf->m; mu++)
@@ -367,9 +371,9 @@ static void summarize(void *state, const tl_moments *moments, size_t e, const si
     const hopfield *hf = state;
     const tl_moments *entropy = &moments[2], *work = &moments[0];
     double steps = (double)hf->steps;
-    if (e == 5) out[0] = entropy->n > 0 ? entropy->mean / steps : NAN;
-    else if (e == 6) out[0] = entropy->n > 1 ? sqrt(tl_moments_variance(entropy) / entropy->n) / steps : NAN;
-    else if (e == 7) out[0] = hf->protocol <= HOPFIELD_RAMP ? work->mean - (hf->free_energy[1] - hf->free_energy[0]) : NAN;
+    if (e == 6) out[0] = entropy->n > 0 ? entropy->mean / steps : NAN;
+    else if (e == 7) out[0] = entropy->n > 1 ? sqrt(tl_moments_variance(entropy) / entropy->n) / steps : NAN;
+    else if (e == 8) out[0] = hf->protocol <= HOPFIELD_RAMP ? work->mean - (hf->free_energy[1] - hf->free_energy[0]) : NAN;
 }
 
 const tl_model_type tl_model_hopfield = {

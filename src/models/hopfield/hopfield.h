@@ -65,6 +65,7 @@ typedef struct {
      * (cdf[0] holds its cumulative weights) and its entropy production per
      * sweep, by enumeration (N <= 16); NaN otherwise. */
     double entropy_production;
+    double housekeeping;   /* eq. 17 between the pattern states, exact; NaN otherwise */
     int64_t steady_sweeps; /* power-iteration sweeps it took; -1 if it did not converge */
 } hopfield;
 

@@ -101,12 +101,42 @@ static int sweep_order(const hopfield *hf, int k)
     return hf->update == HOPFIELD_PALINDROMIC && k >= n ? 2 * n - 1 - k : k;
 }
 
-static double apply_sweep(const hopfield *hf, const site_tables *t, double *p)
+/* One sweep, or its adjoint (the sites in the opposite order). */
+static double apply_sweep_order(const hopfield *hf, const site_tables *t, double *p, int adjoint)
 {
     int updates = hf->update == HOPFIELD_PALINDROMIC ? 2 * hf->n : hf->n;
     double entropy = 0;
-    for (int k = 0; k < updates; k++) entropy += apply_site(t, sweep_order(hf, k), p);
+    for (int k = 0; k < updates; k++) entropy += apply_site(t, sweep_order(hf, adjoint ? updates - 1 - k : k), p);
     return entropy;
+}
+
+static double apply_sweep(const hopfield *hf, const site_tables *t, double *p)
+{
+    return apply_sweep_order(hf, t, p, 0);
+}
+
+static uint64_t pattern_state(const hopfield *hf, int mu)
+{
+    uint64_t s = 0;
+    for (int i = 0; i < hf->n; i++)
+        if (hf->patterns[mu * hf->n + i] > 0) s |= (uint64_t)1 << i;
+    return s;
+}
+
+/* Eq. 17: ln [pi(eps1) M(eps2|eps1) / (pi(eps2) M~(eps1|eps2))], M the one-sweep
+ * transition probability and M~ that of the adjoint sweep (the time reversal
+ * of a sweep is its adjoint: with it the value is 0 for a = 0 and every kernel). */
+static double housekeeping(const hopfield *hf, const site_tables *t, const double *pi, double *work)
+{
+    uint64_t e1 = pattern_state(hf, 0), e2 = pattern_state(hf, 1);
+    memset(work, 0, t->count * sizeof *work);
+    work[e1] = 1;
+    apply_sweep_order(hf, t, work, 0);
+    double forward = pi[e1] * work[e2];
+    memset(work, 0, t->count * sizeof *work);
+    work[e2] = 1;
+    apply_sweep_order(hf, t, work, 1);
+    return log(forward / (pi[e2] * work[e1]));
 }
 
 void hopfield_steady_state(hopfield *hf)
@@ -134,6 +164,7 @@ void hopfield_steady_state(hopfield *hf)
                    (long long)max_sweeps);
     memcpy(prev, p, t.count * sizeof *p);
     hf->entropy_production = hf->steady_sweeps < 0 ? NAN : apply_sweep(hf, &t, prev);
+    hf->housekeeping = hf->steady_sweeps < 0 ? NAN : housekeeping(hf, &t, p, prev);
     /* Initial states are drawn from pi: its cumulative weights replace the Boltzmann ones. */
     double sum = 0;
     for (uint64_t s = 0; s < t.count; s++) p[s] = (sum += p[s]);
