@@ -67,7 +67,7 @@ void perceptron_step_apply(const perceptron_step *st, double w0, double a, doubl
 
 static tl_stream_key disorder_key(const perceptron *pc, uint32_t direction)
 {
-    tl_stream_key k = {pc->disorder_seed, 0, direction};
+    tl_stream_key k = {pc->disorder_seed, pc->point, direction};
     return k;
 }
 

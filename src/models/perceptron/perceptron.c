@@ -97,6 +97,7 @@ perceptron *perceptron_alloc(const tl_point *pt)
     pc->learning = tl_point_choice(pt, "learning");
     pc->directions = tl_point_choice(pt, "reverse") == 0 ? 2 : 1;
     pc->disorder_seed = (uint64_t)tl_point_int(pt, "disorder_seed");
+    pc->point = (uint32_t)pt->index;
     pc->ramp = fmin(pc->time, pc->tau);
     pc->g_end = pc->ramp / pc->tau;
     pc->intervals = (int64_t)fmax(1.0, ceil(pc->switch_rate * pc->time - 1e-9));

@@ -22,8 +22,8 @@
  * the engine's convention; the paper's dissipated heat is -Q.
  *
  * Disorder (samples xi, labels sigma_T) is drawn per trajectory from streams
- * keyed by (disorder_seed, direction, trajectory): trajectories are independent
- * over disorder and noise, so the error of a mean over trajectories includes
+ * keyed by (disorder_seed, grid point, direction, trajectory): trajectories are
+ * independent over disorder and noise, so the error of a mean over trajectories includes
  * the disorder scatter.
  */
 #ifndef THERMOLEARN_PERCEPTRON_H
@@ -68,6 +68,7 @@ typedef struct {
     int learning;
     int directions;       /* 1: forward only, 2: forward and reverse */
     uint64_t disorder_seed;
+    uint32_t point;       /* grid point: disorder differs between points */
 
     /* the protocol: ramp length tau' = min(t, tau) and g(t) */
     double ramp, g_end;
