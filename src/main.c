@@ -13,7 +13,8 @@
 
 static const char *usage_main =
     "usage: thermolearn COMMAND [options]\n"
-    "  run CONFIG.ini [-o OUT.h5] [--force]   simulate the grid of CONFIG (under mpirun -n K)\n"
+    "  run CONFIG.ini [-o OUT.h5] [--force] [--resume] [--time-limit T]\n"
+    "                                         simulate the grid of CONFIG (under mpirun -n K)\n"
     "  check OUT.h5 [--json]                  free-energy estimates against exact values\n"
     "  info OUT.h5                            what a file holds\n"
     "  bench MODEL [options]                  one-rank kernel throughput (MODEL: hopfield)\n"
@@ -34,25 +35,53 @@ static int usage_error(const char *usage, const char *what)
 }
 
 static const char *usage_run =
-    "usage: thermolearn run CONFIG.ini [-o OUT.h5] [--force]\n"
+    "usage: thermolearn run CONFIG.ini [-o OUT.h5] [--force] [--resume] [--checkpoint FILE]\n"
+    "                      [--time-limit T] [--checkpoint-interval T] [--progress T | --no-progress] [--quiet]\n"
     "  Simulates every grid point of CONFIG and writes one HDF5 file (default: [run] output,\n"
     "  or CONFIG's name with .h5).  An existing file is kept unless --force is given; the\n"
     "  file is written as OUT.h5.partial and renamed when complete.\n"
-    "  Exit status: 0 done, 2 bad input, 3 output not writable.\n";
+    "  Completed work is saved in the checkpoint FILE (default OUT.h5.ckpt) every\n"
+    "  checkpoint interval, on SIGTERM, SIGUSR1 or SIGINT, at the time limit, and when\n"
+    "  the file OUT.h5.stop appears; the run then exits with status 75.  --resume continues\n"
+    "  from the checkpoint (or starts if there is none); raising [run] trajectories and\n"
+    "  resuming a finished run adds trajectories.  T: seconds or [D-]HH:MM:SS.\n"
+    "  --progress T: seconds between progress lines in batch logs (a terminal gets a live bar).\n"
+    "  Exit status: 0 done, 2 bad input, 3 output not writable, 75 stopped (resume it).\n";
+
+/* --time-limit and friends: a duration, or a usage error. */
+static int duration_arg(int argc, char **argv, int *i, double *out)
+{
+    if (*i + 1 >= argc) return -1;
+    return tl_parse_duration(argv[++*i], out) || *out < 0 ? -1 : 0;
+}
 
 static int command_run(int argc, char **argv)
 {
     if (want_help(argc, argv)) return tl_rank() == 0 ? (void)printf("%s", usage_run), 0 : 0;
-    tl_run_options opt = {0};
+    tl_run_options opt = {.checkpoint_interval = -1};
     const char *input = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) opt.output = argv[++i];
         else if (strcmp(argv[i], "--force") == 0) opt.force = 1;
         else if (strcmp(argv[i], "--quiet") == 0) opt.quiet = 1;
+        else if (strcmp(argv[i], "--resume") == 0) opt.resume = 1;
+        else if (strcmp(argv[i], "--no-progress") == 0) opt.progress = -1;
+        else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) opt.checkpoint = argv[++i];
+        else if (strcmp(argv[i], "--time-limit") == 0) {
+            if (duration_arg(argc, argv, &i, &opt.time_limit) || !(opt.time_limit > 0))
+                return usage_error(usage_run, "--time-limit needs seconds > 0 or [D-]HH:MM:SS");
+        } else if (strcmp(argv[i], "--checkpoint-interval") == 0) {
+            if (duration_arg(argc, argv, &i, &opt.checkpoint_interval))
+                return usage_error(usage_run, "--checkpoint-interval needs seconds >= 0 or HH:MM:SS");
+        } else if (strcmp(argv[i], "--progress") == 0) {
+            if (duration_arg(argc, argv, &i, &opt.progress) || !(opt.progress > 0))
+                return usage_error(usage_run, "--progress needs seconds > 0");
+        }
         else if (argv[i][0] == '-' || input) return usage_error(usage_run, "unexpected argument");
         else input = argv[i];
     }
     if (!input) return usage_error(usage_run, "no input file");
+    opt.input = input;
 
     /* Rank 0 reads the file; every rank parses the same text. */
     char why[1024] = "";

@@ -30,6 +30,8 @@ typedef struct {
     uint64_t trajectories; /* per grid point and direction */
     uint64_t seed;
     char *output;          /* [run] output, or the input's name with .h5 */
+    double checkpoint_interval; /* [run] seconds between checkpoints; 0: only on a stop */
+    double time_limit;          /* [run] seconds of simulation before checkpoint and exit; 0: none */
     tl_histogram_config histogram;
     tl_grid grid;
 
@@ -44,6 +46,11 @@ typedef struct {
 /* Parse `text` (the contents of `path`).  Returns 0, or TL_ERR_INPUT after
  * writing one message to `why` ("path:line: [section] key: problem"). */
 int tl_config_parse(tl_config *cfg, const char *path, const char *text, char *why, size_t why_len);
+
+#define TL_DEFAULT_CHECKPOINT_INTERVAL 600.0
+
+/* A duration: seconds ("90", "1.5e3") or [[D-]HH:]MM:SS ("2:00:00", "1-12:00:00"). */
+int tl_parse_duration(const char *text, double *seconds);
 
 /* Read a file whole; returns NULL (and a message in why) if it cannot be read. */
 char *tl_read_file(const char *path, char *why, size_t why_len);

@@ -44,6 +44,8 @@ typedef struct {
     tl_record *records;
     size_t n_records, cap_records;
     tl_extra_buffer *extras;
+    uint64_t n_units;           /* n_points * n_directions * n_blocks */
+    uint8_t *done;              /* [unit]: completed on this rank (or loaded from a checkpoint) */
     struct { size_t point; void *state; uint64_t used; } cache[2];
     uint64_t clock;
 } tl_ensemble;
@@ -60,6 +62,10 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit);
 /* Histogram ranges for every point: fixed from the input, or from the
  * extremes of the units run so far (a pilot block), reduced over comm. */
 void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm);
+
+/* Remove unit u's contributions (histograms, block moments, record) and
+ * mark it not done; its record must be held here. */
+void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit);
 
 /* Index helpers. */
 static inline size_t tl_ensemble_slot(const tl_ensemble *en, size_t p, size_t d, size_t o)

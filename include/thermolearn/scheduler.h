@@ -9,6 +9,18 @@
  *
  * Which rank runs a unit never changes a result: units are keyed by what they
  * are, not by who runs them.
+ *
+ * Pausing (for a checkpoint or a stop): rank 0 asks `pause` between its units;
+ * a worker passes its own `pause` wish (a signal it caught) to rank 0 inside
+ * its next request.  Once pausing, rank 0 hands out nothing more and tells
+ * every worker to drop the rest of its run after the unit it is in.  Which
+ * units were completed is then known only to the ranks that ran them: the
+ * caller records that in run_unit.
+ *
+ * Progress: each request carries the weight (trajectories) the worker has
+ * completed since its last request, so rank 0 knows the totals without any
+ * collective; `progress` is called on rank 0 between units.  Nothing ever
+ * waits for all ranks except the final drain.
  */
 #ifndef THERMOLEARN_SCHEDULER_H
 #define THERMOLEARN_SCHEDULER_H
@@ -22,10 +34,25 @@ typedef void (*tl_unit_fn)(uint64_t unit, void *context);
 typedef struct {
     uint64_t units_run;    /* by this rank */
     uint64_t messages;     /* requests served (rank 0) or sent (workers) */
+    int paused;            /* the run stopped early (the same on every rank) */
 } tl_scheduler_stats;
+
+typedef struct {
+    /* Nonzero: stop handing out work (rank 0: any reason; workers: a signal). */
+    int (*pause)(void *context);
+    /* Weight of unit k (its trajectories), for progress; NULL counts 1 per unit. */
+    uint64_t (*weight)(uint64_t unit, void *context);
+    /* Rank 0: `done` weight completed so far on all ranks (as last reported). */
+    void (*progress)(uint64_t done, void *context);
+    void *context;
+} tl_scheduler_control;
 
 /* Run every unit exactly once somewhere; collective over comm. */
 tl_scheduler_stats tl_scheduler_run(uint64_t n_units, tl_unit_fn run_unit, void *context, MPI_Comm comm);
+
+/* The same with pause and progress hooks (ctl may be NULL). */
+tl_scheduler_stats tl_scheduler_run_controlled(uint64_t n_units, tl_unit_fn run_unit, void *context, MPI_Comm comm,
+                                               const tl_scheduler_control *ctl);
 
 /* Length of the next run handed out, from what is left and the number of ranks. */
 uint64_t tl_scheduler_chunk(uint64_t remaining, int n_ranks);

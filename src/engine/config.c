@@ -137,15 +137,52 @@ static int parse_count(const reporter *r, const entry *e, int64_t lo, int64_t hi
     return TL_OK;
 }
 
+/* checkpoint_interval and time_limit: seconds, or [[D-]HH:]MM:SS as SLURM writes them. */
+static int parse_run_times(tl_config *cfg, const ini_state *s, const reporter *r)
+{
+    cfg->checkpoint_interval = TL_DEFAULT_CHECKPOINT_INTERVAL;
+    cfg->time_limit = 0;
+    const entry *e;
+    if ((e = lookup(s, "run", "checkpoint_interval")) &&
+        (tl_parse_duration(e->value, &cfg->checkpoint_interval) || cfg->checkpoint_interval < 0))
+        return fail_at(r, e, "expected seconds >= 0 (0: no timed checkpoints) or HH:MM:SS, not '%s'", e->value);
+    if ((e = lookup(s, "run", "time_limit")) &&
+        (tl_parse_duration(e->value, &cfg->time_limit) || !(cfg->time_limit > 0)))
+        return fail_at(r, e, "expected seconds > 0 or [D-]HH:MM:SS, not '%s'", e->value);
+    return TL_OK;
+}
+
+int tl_parse_duration(const char *text, double *seconds)
+{
+    int days = 0, n = 0;
+    unsigned h = 0, m = 0, sec = 0;
+    const char *t = text;
+    if (strchr(t, ':')) {
+        if (sscanf(t, "%d-%n", &days, &n) == 1 && n > 0 && t[n - 1] == '-') t += n;
+        else days = 0;
+        int parts = 0;
+        n = 0;
+        if (sscanf(t, "%u:%u:%u%n", &h, &m, &sec, &n) == 3 && t[n] == '\0') parts = 3;
+        else if (n = 0, sscanf(t, "%u:%u%n", &m, &sec, &n) == 2 && t[n] == '\0') parts = 2, h = 0;
+        if (!parts || days < 0 || m > 59 || sec > 59 || !isdigit((unsigned char)t[0])) return TL_ERR_INPUT;
+        *seconds = ((days * 24.0 + h) * 60.0 + m) * 60.0 + sec;
+        return TL_OK;
+    }
+    if (tl_parse_real(text, seconds) || !isfinite(*seconds)) return TL_ERR_INPUT;
+    return TL_OK;
+}
+
 static int parse_run(tl_config *cfg, const ini_state *s, const reporter *r)
 {
-    static const char *known[] = {"model", "trajectories", "seed", "output"};
+    static const char *known[] = {"model", "trajectories", "seed", "output", "checkpoint_interval", "time_limit"};
     for (size_t i = 0; i < s->n; i++) {
         const entry *e = &s->entries[i];
         if (strcmp(e->section, "run") != 0) continue;
         int ok = 0;
-        for (size_t k = 0; k < 4; k++) ok |= strcmp(e->key, known[k]) == 0;
-        if (!ok) return fail_at(r, e, "unknown key (known: model, trajectories, seed, output)");
+        for (size_t k = 0; k < 6; k++) ok |= strcmp(e->key, known[k]) == 0;
+        if (!ok)
+            return fail_at(r, e,
+                           "unknown key (known: model, trajectories, seed, output, checkpoint_interval, time_limit)");
     }
     const entry *e = lookup(s, "run", "model");
     if (!e) return fail_at(r, NULL, "[run] model: missing required key (one of: %s)", tl_model_names());
@@ -171,7 +208,7 @@ static int parse_run(tl_config *cfg, const ini_state *s, const reporter *r)
         if (e->value[0] == '\0') return fail_at(r, e, "empty output path");
         cfg->output = strdup(e->value);
     }
-    return TL_OK;
+    return parse_run_times(cfg, s, r);
 }
 
 static int parse_histogram(tl_config *cfg, const ini_state *s, const reporter *r)

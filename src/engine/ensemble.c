@@ -47,6 +47,8 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg)
     for (size_t s = 0; s < slots; s++) en->hist[s] = gsl_histogram_alloc(en->bins);
     en->outliers = tl_calloc(2 * slots, sizeof *en->outliers, "outlier counts");
     en->blocks = tl_calloc(slots * en->n_blocks, sizeof *en->blocks, "block moments");
+    en->n_units = en->n_points * en->n_directions * en->n_blocks;
+    en->done = tl_calloc(en->n_units, 1, "completed units");
     for (size_t c = 0; c < 2; c++) en->cache[c].point = SIZE_MAX;
     extras_init(en);
     if (!cfg->histogram.range_auto) tl_ensemble_set_ranges(en, MPI_COMM_NULL);
@@ -65,6 +67,7 @@ void tl_ensemble_free(tl_ensemble *en)
     free(en->hist);
     free(en->outliers);
     free(en->blocks);
+    free(en->done);
     *en = (tl_ensemble){0};
 }
 
@@ -132,7 +135,9 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
         en->blocks[slot * en->n_blocks + block] = tl_moments_of(vals[o], count);
         if (en->binning) bin_values(en, slot, vals[o], count);
     }
-    if (first < en->cfg->histogram.n_samples || !en->binning) keep_record(en, unit, count, vals);
+    /* A short last block is kept whole: extending the run re-runs it (tl_ensemble_forget_unit). */
+    if (first < en->cfg->histogram.n_samples || !en->binning || count < TL_BATCH) keep_record(en, unit, count, vals);
+    en->done[unit] = 1;
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
@@ -201,8 +206,42 @@ void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm)
         size_t pd = rec->unit / en->n_blocks;
         for (size_t o = 0; o < en->n_observables; o++)
             bin_values(en, pd * en->n_observables + o, rec->values + o * rec->count, rec->count);
-        if (rec->stored > 0) en->records[kept++] = *rec;
+        if (rec->stored > 0 || rec->count < TL_BATCH) en->records[kept++] = *rec;
         else free(rec->values);
     }
     en->n_records = kept;
+}
+
+/* Undo unit u: its histogram counts, block moments and record.  Only the rank
+ * that holds its record can (rank 0 after loading a checkpoint). */
+void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit)
+{
+    size_t pd = unit / en->n_blocks, block = unit % en->n_blocks;
+    size_t kept = 0;
+    for (size_t r = 0; r < en->n_records; r++) {
+        tl_record *rec = &en->records[r];
+        if (rec->unit != unit) {
+            en->records[kept++] = *rec;
+            continue;
+        }
+        for (size_t o = 0; en->binning && o < en->n_observables; o++) {
+            size_t slot = pd * en->n_observables + o;
+            gsl_histogram *h = en->hist[slot];
+            for (size_t i = 0; i < rec->count; i++) {
+                double x = rec->values[o * rec->count + i];
+                if (gsl_histogram_accumulate(h, x, -1.0) != 0) en->outliers[2 * slot + (x >= h->range[h->n])]--;
+            }
+        }
+        free(rec->values);
+    }
+    en->n_records = kept;
+    for (size_t o = 0; o < en->n_observables; o++)
+        en->blocks[(pd * en->n_observables + o) * en->n_blocks + block] = (tl_moments){0};
+    /* The point's own datasets are filled by its first forward unit: run again, filled again. */
+    if (block == 0 && pd % en->n_directions == 0)
+        for (size_t e = 0; e < en->model->n_extras; e++) {
+            tl_extra_buffer *x = &en->extras[e];
+            memset(x->values + pd / en->n_directions * x->size, 0, x->size * sizeof *x->values);
+        }
+    en->done[unit] = 0;
 }

@@ -1,6 +1,8 @@
 /* `thermolearn run`: schedule, simulate, reduce, write, estimate. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,46 +10,154 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "thermolearn/checkpoint.h"
 #include "thermolearn/crooks.h"
 #include "thermolearn/ensemble.h"
 #include "thermolearn/error.h"
 #include "thermolearn/output.h"
+#include "thermolearn/progress.h"
 #include "thermolearn/run.h"
 #include "thermolearn/scheduler.h"
 #include "thermolearn/status.h"
 
 #define PATH_LEN 4096
 
-/* ---- phases of units ------------------------------------------------------------ */
+/* ---- signals, stops and checkpoints --------------------------------------------------- */
+
+enum { STOP_NONE, STOP_TIMER, STOP_SIGNAL, STOP_TIME_LIMIT, STOP_FILE };
+static const char *const stop_names[] = {"", "checkpoint interval", "signal", "time limit", "stop file"};
+
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+    caught_signal = sig;
+}
+
+/* SIGTERM (scancel, the end of a SLURM time limit), SIGUSR1 (sbatch --signal, and
+ * mpirun forwards it), SIGINT: checkpoint and stop, instead of dying. */
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGTERM, SIGUSR1, SIGINT};
+    for (size_t k = 0; k < 3; k++) sigaction(sigs[k], &sa, NULL);
+}
 
 typedef struct {
     tl_ensemble *en;
-    int pilot;      /* units are the first block of every (point, direction) */
-    int skip_first; /* units are every block but the first */
-} phase;
+    const uint64_t *todo; /* the units of this phase, by position */
+    double t0, last_checkpoint, interval, limit, last_file_check;
+    const char *stop_file;
+    int rank, reason;
+    tl_progress progress;
+    uint64_t session_done; /* trajectories done in earlier phases of this session */
+    uint64_t phase_done;   /* in this phase, as last reported */
+} run_state;
 
-static void run_phase_unit(uint64_t k, void *context)
+static void run_todo_unit(uint64_t k, void *context)
 {
-    phase *ph = context;
-    uint64_t nb = ph->en->n_blocks, unit = k;
-    if (ph->pilot) unit = k * nb;
-    else if (ph->skip_first) unit = (k / (nb - 1)) * nb + 1 + k % (nb - 1);
-    tl_ensemble_run_unit(ph->en, unit);
+    run_state *rs = context;
+    tl_ensemble_run_unit(rs->en, rs->todo[k]);
 }
 
-static void simulate_all(tl_ensemble *en, MPI_Comm comm)
+static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)
 {
-    uint64_t pds = (uint64_t)en->n_points * en->n_directions;
-    if (en->cfg->histogram.range_auto) {
-        phase pilot = {en, 1, 0};
-        tl_scheduler_run(pds, run_phase_unit, &pilot, comm);
-        tl_ensemble_set_ranges(en, comm);
-        phase rest = {en, 0, 1};
-        if (en->n_blocks > 1) tl_scheduler_run(pds * (en->n_blocks - 1), run_phase_unit, &rest, comm);
-    } else {
-        phase all = {en, 0, 0};
-        tl_scheduler_run(pds * en->n_blocks, run_phase_unit, &all, comm);
+    uint64_t first = (unit % en->n_blocks) * TL_BATCH, T = en->cfg->trajectories;
+    return T - first < TL_BATCH ? T - first : TL_BATCH;
+}
+
+static uint64_t todo_weight(uint64_t k, void *context)
+{
+    run_state *rs = context;
+    return unit_trajectories(rs->en, rs->todo[k]);
+}
+
+/* Rank 0 decides every stop; a worker only passes on a signal it caught. */
+static int want_pause(void *context)
+{
+    run_state *rs = context;
+    if (caught_signal) return rs->reason = STOP_SIGNAL, 1;
+    if (rs->rank != 0) return 0;
+    double now = MPI_Wtime();
+    if (rs->limit > 0 && now - rs->t0 >= rs->limit) return rs->reason = STOP_TIME_LIMIT, 1;
+    if (now - rs->last_file_check >= 0.1) {
+        rs->last_file_check = now;
+        if (access(rs->stop_file, F_OK) == 0) return rs->reason = STOP_FILE, 1;
     }
+    if (rs->interval > 0 && now - rs->last_checkpoint >= rs->interval) return rs->reason = STOP_TIMER, 1;
+    return 0;
+}
+
+static void on_progress(uint64_t done, void *context)
+{
+    run_state *rs = context;
+    rs->phase_done = done;
+    tl_progress_update(&rs->progress, rs->session_done + done);
+}
+
+/* The units still to run, on every rank: the pilot blocks while the ranges are
+ * open, then everything else.  Returns how many. */
+static uint64_t units_left(const tl_ensemble *en, const uint8_t *done, uint64_t *todo)
+{
+    uint64_t n = 0;
+    for (uint64_t u = 0; u < en->n_units; u++)
+        if (!done[u] && (en->binning || u % en->n_blocks == 0)) todo[n++] = u;
+    return n;
+}
+
+static uint64_t trajectories_done(const tl_ensemble *en, const uint8_t *done)
+{
+    uint64_t n = 0;
+    for (uint64_t u = 0; u < en->n_units; u++)
+        if (done[u]) n += unit_trajectories(en, u);
+    return n;
+}
+
+/* Run everything not done, pausing for checkpoints.  Returns STOP_NONE when
+ * all is done, or why it stopped (after a checkpoint); TL_ERR_IO in *status
+ * when a checkpoint could not be written. */
+static int simulate_all(run_state *rs, const char *checkpoint, MPI_Comm comm, int *status)
+{
+    tl_ensemble *en = rs->en;
+    uint8_t *done = tl_malloc(en->n_units + 1, "done units");
+    uint64_t *todo = tl_malloc((en->n_units + 1) * sizeof *todo, "units to run");
+    tl_scheduler_control ctl = {want_pause, todo_weight, on_progress, rs};
+    int stop = STOP_NONE, started = 0;
+    for (;;) {
+        MPI_Allreduce(en->done, done, (int)en->n_units, MPI_UINT8_T, MPI_BOR, comm);
+        if (!started) {
+            uint64_t total = (uint64_t)en->n_points * en->n_directions * en->cfg->trajectories;
+            tl_progress_init(&rs->progress, total, trajectories_done(en, done), rs->progress.interval,
+                             rs->progress.enabled);
+            started = 1;
+        }
+        uint64_t n = units_left(en, done, todo);
+        if (n == 0 && en->binning) break;
+        if (n == 0) {
+            tl_ensemble_set_ranges(en, comm); /* the pilot blocks are all in */
+            continue;
+        }
+        rs->todo = todo;
+        rs->reason = STOP_NONE;
+        tl_scheduler_stats st = tl_scheduler_run_controlled(n, run_todo_unit, rs, comm, &ctl);
+        rs->session_done += rs->phase_done;
+        rs->phase_done = 0;
+        if (!st.paused) continue;
+        if (rs->rank == 0 && rs->reason == STOP_NONE) rs->reason = STOP_SIGNAL; /* a worker's */
+        MPI_Bcast(&rs->reason, 1, MPI_INT, 0, comm);
+        *status = tl_checkpoint_save(en, checkpoint, comm);
+        rs->last_checkpoint = MPI_Wtime();
+        if (rs->reason != STOP_TIMER || *status) {
+            stop = rs->reason;
+            break;
+        }
+    }
+    free(done);
+    free(todo);
+    return stop;
 }
 
 /* ---- writing ----------------------------------------------------------------------- */
@@ -185,7 +295,7 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     for (size_t r = 0; r < en->n_records; r++) {
         const tl_record *rec = &en->records[r];
         size_t pd = rec->unit / en->n_blocks, block = rec->unit % en->n_blocks;
-        if (pd % en->n_directions != d) continue;
+        if (pd % en->n_directions != d || rec->stored == 0) continue;
         pieces[n][0] = pd / en->n_directions;
         pieces[n][1] = block * TL_BATCH;
         pieces[n][2] = rec->stored;
@@ -246,7 +356,7 @@ static void gather_samples(const tl_ensemble *en, size_t p, size_t d, size_t o, 
     for (size_t r = 0; r < en->n_records; r++) {
         const tl_record *rec = &en->records[r];
         size_t pd = rec->unit / en->n_blocks;
-        if (pd != p * en->n_directions + d) continue;
+        if (pd != p * en->n_directions + d || rec->stored == 0) continue;
         memcpy(x + (rec->unit % en->n_blocks) * TL_BATCH, rec->values + o * rec->count, rec->stored * sizeof *x);
     }
     reduce_to_root(x, n, MPI_DOUBLE, comm, rank);
@@ -346,38 +456,129 @@ static int check_output(const char *path, int force, char *why, size_t len)
     return TL_OK;
 }
 
-int tl_run(tl_config *cfg, const tl_run_options *opt)
+/* A checkpoint of another run is not replaced by accident. */
+static int check_checkpoint(const char *path, int resume, int force, char *why, size_t len)
 {
-    MPI_Comm comm = MPI_COMM_WORLD;
-    int rank, n_ranks;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &n_ranks);
-    const char *final = opt->output ? opt->output : cfg->output;
-    char why[PATH_LEN + 256] = "", partial[PATH_LEN + 64];
-    int status = TL_OK;
-    if (rank == 0) status = check_output(final, opt->force, why, sizeof why);
-    snprintf(partial, sizeof partial, "%s.partial", final);
+    struct stat st;
+    if (!resume && !force && stat(path, &st) == 0) {
+        snprintf(why, len, "checkpoint %s exists: give --resume to continue that run or --force to start afresh",
+                 path);
+        return TL_ERR_INPUT;
+    }
+    return TL_OK;
+}
+
+/* The checkpoint must be writable too: find out before simulating. */
+static int check_checkpoint_writable(const char *path, char *why, size_t len)
+{
+    char tmp[PATH_LEN + 80];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(why, len, "cannot write the checkpoint %s: %s", tmp, strerror(errno));
+        return TL_ERR_IO;
+    }
+    close(fd);
+    unlink(tmp);
+    return TL_OK;
+}
+
+static int bcast_status(int status, const char *why, MPI_Comm comm)
+{
     MPI_Bcast(&status, 1, MPI_INT, 0, comm);
+    if (status) tl_message("thermolearn: %s", why);
+    return status;
+}
+
+/* Checks on rank 0, before anything is simulated. */
+static int check_paths(const char *final, const char *checkpoint, const tl_run_options *opt, MPI_Comm comm,
+                       int rank)
+{
+    char why[2 * PATH_LEN + 256] = "";
+    int status = TL_OK;
+    if (rank == 0) status = check_output(final, opt->force || opt->resume, why, sizeof why);
+    if (rank == 0 && !status) status = check_checkpoint(checkpoint, opt->resume, opt->force, why, sizeof why);
+    return bcast_status(status, why, comm);
+}
+
+/* --resume: load the checkpoint if there is one. */
+static int resume(tl_ensemble *en, const char *checkpoint, MPI_Comm comm, int rank, int quiet)
+{
+    int exists = rank == 0 && access(checkpoint, F_OK) == 0;
+    MPI_Bcast(&exists, 1, MPI_INT, 0, comm);
+    if (!exists) {
+        tl_message("thermolearn: no checkpoint %s: starting from the beginning", checkpoint);
+        return TL_OK;
+    }
+    char why[PATH_LEN + 512] = "";
+    int status = tl_checkpoint_load(en, checkpoint, comm, why, sizeof why);
     if (status) {
         tl_message("thermolearn: %s", why);
         return status;
     }
+    if (!quiet) tl_message("thermolearn: resuming from %s", checkpoint);
+    return TL_OK;
+}
+
+static void stop_message(int reason, const char *checkpoint, const tl_run_options *opt)
+{
+    tl_message("thermolearn: stopped (%s); progress saved in %s. Continue with: thermolearn run %s%s%s --resume%s%s "
+               "(exit status %d)",
+               stop_names[reason], checkpoint, opt->input ? opt->input : "CONFIG", opt->output ? " -o " : "",
+               opt->output ? opt->output : "", opt->checkpoint ? " --checkpoint " : "",
+               opt->checkpoint ? opt->checkpoint : "", TL_RUN_STOPPED);
+}
+
+static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const char *final, const char *partial,
+                              const char *checkpoint, MPI_Comm comm)
+{
+    int rank, n_ranks, status = TL_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &n_ranks);
     tl_output out;
     if (tl_output_create(&out, partial, comm)) {
         tl_message("thermolearn: cannot create output %s (does the directory exist and is it writable?)", final);
         return TL_ERR_IO;
     }
+    char why[2 * PATH_LEN + 256] = "";
+    if (rank == 0) status = check_checkpoint_writable(checkpoint, why, sizeof why);
+    if ((status = bcast_status(status, why, comm))) {
+        tl_output_close(&out);
+        if (rank == 0) unlink(partial);
+        return status;
+    }
     double t0 = MPI_Wtime();
     tl_ensemble en;
     tl_ensemble_init(&en, cfg);
-    if (!opt->quiet)
+    if (opt->resume) status = resume(&en, checkpoint, comm, rank, opt->quiet);
+    if (!status && !opt->quiet)
         tl_message("thermolearn: model %s, %zu grid point(s) x %llu trajectories x %zu direction(s) on %d rank(s)",
                    cfg->model->name, cfg->grid.n_points, (unsigned long long)cfg->trajectories,
                    en.n_directions, n_ranks);
-    simulate_all(&en, comm);
-    write_all(&out, &en, n_ranks, comm);
+    run_state rs = {.en = &en, .t0 = t0, .last_checkpoint = t0, .rank = rank,
+                    .interval = opt->checkpoint_interval >= 0 ? opt->checkpoint_interval : cfg->checkpoint_interval,
+                    .limit = opt->time_limit > 0 ? opt->time_limit : cfg->time_limit};
+    char stop_file[PATH_LEN + 16];
+    snprintf(stop_file, sizeof stop_file, "%s.stop", final);
+    rs.stop_file = stop_file;
+    rs.progress.enabled = rank == 0 && !opt->quiet && opt->progress >= 0;
+    rs.progress.interval = opt->progress > 0 ? opt->progress : 60;
+    int stop = STOP_NONE;
+    if (!status) {
+        catch_signals();
+        stop = simulate_all(&rs, checkpoint, comm, &status);
+        tl_progress_finish(&rs.progress);
+    }
+    if (!status && !stop) status = tl_checkpoint_save(&en, checkpoint, comm); /* kept to extend the run */
+    if (!status && !stop) write_all(&out, &en, n_ranks, comm);
     tl_ensemble_free(&en);
     tl_output_close(&out);
+    if (status || stop) {
+        if (rank == 0) unlink(partial);
+        if (rank == 0 && stop == STOP_FILE) unlink(stop_file);
+        if (!status) stop_message(stop, checkpoint, opt);
+        return status ? status : TL_RUN_STOPPED;
+    }
     if (rank == 0 && rename(partial, final) != 0) {
         tl_message("thermolearn: cannot rename %s to %s: %s", partial, final, strerror(errno));
         status = TL_ERR_IO;
@@ -385,4 +586,19 @@ int tl_run(tl_config *cfg, const tl_run_options *opt)
     MPI_Bcast(&status, 1, MPI_INT, 0, comm);
     if (!status && !opt->quiet) tl_message("thermolearn: wrote %s in %.2f s", final, MPI_Wtime() - t0);
     return status;
+}
+
+int tl_run(tl_config *cfg, const tl_run_options *opt)
+{
+    MPI_Comm comm = MPI_COMM_WORLD;
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    const char *final = opt->output ? opt->output : cfg->output;
+    char partial[PATH_LEN + 64], checkpoint[PATH_LEN + 64];
+    snprintf(partial, sizeof partial, "%s.partial", final);
+    snprintf(checkpoint, sizeof checkpoint, "%s", opt->checkpoint ? opt->checkpoint : final);
+    if (!opt->checkpoint) snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", final);
+    int status = check_paths(final, checkpoint, opt, comm, rank);
+    if (status) return status;
+    return simulate_and_write(cfg, opt, final, partial, checkpoint, comm);
 }

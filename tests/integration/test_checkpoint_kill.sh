@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Checkpoint and restart, the hard cases: runs killed with SIGKILL at random
+# moments while writing checkpoints every 50 ms, and resumed on 1 to 3 ranks,
+# end with datasets identical (h5diff, to the bit) to a run that never stopped.
+# Extending a finished run with more trajectories equals a run made with the
+# larger count from the start.
+set -u
+source "$(dirname "$0")/common.sh"
+# A copy: other builds may replace bin/thermolearn while this runs.
+cp "$1" "$TMP/thermolearn" && BIN="$TMP/thermolearn"
+cd "$TMP"
+
+# 6 points x 2 directions x 1000 trajectories (a short last block of 232):
+# about 2 s on one core, so that stops land in the middle.
+write_input() { # name trajectories seed gamma-list
+    cat > "$1.ini" <<INI
+[run]
+model = hopfield
+trajectories = $2
+seed = $3
+
+[grid]
+gamma = $4
+temperature = 2:6:3
+
+[hopfield]
+n = 10
+field = 2
+steps = 1000
+
+[histogram]
+bins = 30
+sample_cap = 700
+INI
+}
+write_input base 1000 7 "0.2, 0.7"
+# run K ARGS...: on K ranks (one rank without mpirun: a singleton starts faster).
+run() {
+    local n=$1; shift
+    if [ "$n" = 1 ]; then "$BIN" run "$@" --no-progress 2>>"$TMP/log"
+    else $MPIRUN -n "$n" "$BIN" run "$@" --no-progress 2>>"$TMP/log"; fi
+}
+
+run 1 base.ini -o ref.h5 --quiet || fail "reference run exited $?"
+[ -f ref.h5.ckpt ] && pass "a finished run keeps its checkpoint" || fail "no checkpoint after a finished run"
+
+# expect_same NAME FILE: FILE's datasets equal the reference's, bit for bit.
+expect_same() {
+    if same_datasets ref.h5 "$2"; then pass "$1: datasets identical to the uninterrupted run"
+    else fail "$1: datasets differ from the uninterrupted run"; fi
+}
+
+# ---- kill -9 at random moments, with checkpoints every 50 ms -------------------------------
+# Each restart must find a checkpoint it accepts (the previous or the new one),
+# never a damaged one; and the end result is still the uninterrupted one.
+RANDOM=12345
+kills=0 refused=0
+for k in $(seq 1 10); do
+    n=$((1 + k % 3))
+    $MPIRUN -n $n "$BIN" run base.ini -o k9.h5 --resume --checkpoint-interval 0.05 --no-progress 2>k9.err &
+    pid=$!
+    sleep "0.$((RANDOM % 6 + 2))$((RANDOM % 10))"
+    # SIGKILL every rank (the children of this mpirun, by id) and mpirun: nothing cleans up
+    kill -KILL $(pgrep -P "$pid") "$pid" 2>/dev/null
+    wait $pid 2>/dev/null
+    kills=$((kills + 1))
+    grep -q "damaged\|truncated\|not a checkpoint" k9.err && refused=$((refused + 1))
+done
+[ $refused = 0 ] && pass "kill -9 x $kills: every restart accepted the checkpoint" ||
+    fail "kill -9: $refused of $kills restarts found a damaged checkpoint"
+run 2 base.ini -o k9.h5 --resume --quiet || fail "kill -9: final resume exited $?"
+expect_same "kill -9 x $kills at random moments" k9.h5
+
+# ---- extending a finished run with more trajectories ----------------------------------------
+# 600 (a short last block) and 100 (a short pilot block) raised to 1000.
+for old in 600 100 512; do
+    write_input "ext$old" "$old" 7 "0.2, 0.7"
+    run 2 "ext$old.ini" -o "ext$old.h5" --quiet || fail "extend: first run exited $?"
+    run 3 base.ini -o "ext$old.h5" --checkpoint "ext$old.h5.ckpt" --resume --quiet || fail "extend: resume exited $?"
+    expect_same "extended from $old to 1000 trajectories" "ext$old.h5"
+done
+
+finish
