@@ -102,7 +102,7 @@ static void flip(const spins *s, walker *w, int j)
 }
 
 /* Simulate one trajectory; writes observables to row[o] (NULL entries skipped). */
-static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t, walker *w, double row[])
+static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t, walker *w, double row[], double *mag)
 {
     int n = s->n;
     walker_start(s, key, t, w);
@@ -144,6 +144,8 @@ static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t,
         }
     }
     double length = t_end - t0;
+    if (mag)
+        for (int i = 0; i < n; i++) mag[i] = (w->area[i] + w->s[i] * (t_end - w->last[i])) / length;
     row[0] = sigma;
     row[1] = sigma / length;
     double total = s->p ? sigma + log_p_start - log(s->p[w->b]) : 0.0;
@@ -154,22 +156,42 @@ static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t,
     return jumps;
 }
 
+static void walker_alloc(int n, walker *w)
+{
+    w->s = tl_malloc((size_t)n, "spins");
+    w->h = tl_malloc((size_t)n * sizeof *w->h, "fields");
+    w->k = tl_malloc((size_t)n * sizeof *w->k, "rates");
+    w->area = tl_malloc((size_t)n * sizeof *w->area, "areas");
+    w->last = tl_malloc((size_t)n * sizeof *w->last, "times");
+}
+
+static void walker_free(walker *w)
+{
+    free(w->s), free(w->h), free(w->k), free(w->area), free(w->last);
+}
+
+double spins_time_average(const spins *s, const tl_stream_key *key, uint64_t t, double *mag)
+{
+    walker w;
+    walker_alloc(s->n, &w);
+    double row[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS];
+    trajectory(s, key, t, &w, row, mag);
+    walker_free(&w);
+    return row[1];
+}
+
 void spins_simulate_batch(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
                           double *const out[TL_MAX_OBSERVABLES], uint64_t *jumps)
 {
     int n = s->n;
     walker w;
-    w.s = tl_malloc((size_t)n, "spins");
-    w.h = tl_malloc((size_t)n * sizeof *w.h, "fields");
-    w.k = tl_malloc((size_t)n * sizeof *w.k, "rates");
-    w.area = tl_malloc((size_t)n * sizeof *w.area, "areas");
-    w.last = tl_malloc((size_t)n * sizeof *w.last, "times");
+    walker_alloc(n, &w);
     double row[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS];
     for (size_t k = 0; k < count; k++) {
-        uint64_t j = trajectory(s, key, first + k, &w, row);
+        uint64_t j = trajectory(s, key, first + k, &w, row, NULL);
         if (jumps) jumps[k] = j;
         for (size_t o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++)
             if (out[o]) out[o][k] = row[o];
     }
-    free(w.s), free(w.h), free(w.k), free(w.area), free(w.last);
+    walker_free(&w);
 }

@@ -27,6 +27,20 @@ static const tl_param_spec spins_params[] = {
      "the window also ends at this many jumps after the transient (0: no limit)"},
     {"initial", TL_PARAM_CHOICE, "auto", 0, 0, 0, "auto|steady|random", "",
      "initial state: drawn from the exact steady state (n <= 14), or random spins; auto: steady when n <= 14"},
+    {"task", TL_PARAM_CHOICE, "none", 0, 0, 0, "none|random", "",
+     "random: optimise the chain couplings by SPSA on the random task (appendix B2) for L = -MSE - alpha Sigma"},
+    {"patterns", TL_PARAM_INT, "100", 1, 1e6, 0, NULL, "1", "task: input patterns M"},
+    {"task_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1", "task: seed of the random patterns and labels"},
+    {"alpha", TL_PARAM_REAL, "0", 0, 1e300, 0, NULL, "time", "task: the trade-off alpha of eq. 2"},
+    {"init_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1",
+     "task: seed of the initial couplings and of the SPSA streams (several per alpha: a grid axis)"},
+    {"init_scale", TL_PARAM_REAL, "0.1", 0, 1e3, 0, NULL, "energy", "task: initial couplings uniform in +-init_scale/2 (without couplings)"},
+    {"spsa_steps", TL_PARAM_INT, "200", 0, 1e7, 0, NULL, "1", "task: SPSA steps"},
+    {"spsa_a", TL_PARAM_REAL, "2", 0, 1e6, 0, NULL, "1", "task: SPSA step gain a, a_t = a / (t + 1 + steps/10)^0.602"},
+    {"spsa_c", TL_PARAM_REAL, "0.2", 1e-12, 1e3, 1, NULL, "energy", "task: SPSA perturbation c, c_t = c / (t + 1)^0.101"},
+    {"spsa_max_step", TL_PARAM_REAL, "0.2", 1e-12, 1e3, 1, NULL, "energy", "task: largest change of one coupling per step"},
+    {"task_time", TL_PARAM_REAL, "100", 1e-300, 1e300, 1, NULL, "time", "task: T_max of the trajectory of each input"},
+    {"task_transient", TL_PARAM_REAL, "10", 0, 1e300, 0, NULL, "time", "task: transient of the trajectory of each input"},
 };
 #define N_PARAMS (sizeof spins_params / sizeof spins_params[0])
 
@@ -46,7 +60,7 @@ _Static_assert(N_OBS == SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS, "observable t
 _Static_assert(N_OBS <= TL_MAX_OBSERVABLES, "raise TL_MAX_OBSERVABLES");
 
 enum {
-    X_M, X_M_ERR, X_EP, X_EP_ERR, X_IFT, X_IFT_ERR, X_M_EXACT, X_EP_EXACT, X_W, X_X, N_EXTRAS
+    X_M, X_M_ERR, X_EP, X_EP_ERR, X_IFT, X_IFT_ERR, X_M_EXACT, X_EP_EXACT, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA, N_EXTRAS
 };
 static const tl_extra extras[] = {
     {"magnetization", TL_EXTRA_F64, "1",
@@ -63,6 +77,12 @@ static const tl_extra extras[] = {
      "Schnakenberg entropy production rate (eq. 1) of the exact steady state [point] (NaN if n > 14)", 0},
     {"couplings", TL_EXTRA_F64, "energy", "the coupling matrix W_ij [point, i, j]; h = W s + x", 0},
     {"input", TL_EXTRA_F64, "energy", "the input field x_i of this point [point, spin]", 0},
+    {"task_mse", TL_EXTRA_F64, "1",
+     "task = random: mean squared error of the least-squares readout at the SPSA optimum, on fresh streams (NaN without a task) [point]", 0},
+    {"task_entropy_production_rate", TL_EXTRA_F64, "1/time",
+     "task = random: entropy production rate at the optimum, mean over the patterns (NaN without a task) [point]", 0},
+    {"task_couplings", TL_EXTRA_F64, "energy",
+     "task = random: the optimal 6k+2 chain couplings (NaN without a task) [point, coupling]", 0},
 };
 _Static_assert(sizeof extras / sizeof extras[0] == N_EXTRAS, "extras table");
 
@@ -189,6 +209,15 @@ static int check_matrix(const char *file, int *n_out, char *why, size_t len)
 static int check_couplings(const tl_point *pt, int *n, char *why, size_t len)
 {
     const char *text = tl_point_string(pt, "couplings"), *file = tl_point_string(pt, "coupling_matrix");
+    int task = tl_point_choice(pt, "task") != 0;
+    if (task && file[0] != '\0') {
+        snprintf(why, len, "coupling_matrix: task = random optimises chain couplings; give chain_length (and couplings to start from)");
+        return TL_ERR_INPUT;
+    }
+    if (task && text[0] == '\0') {
+        *n = 2 * (int)tl_point_int(pt, "chain_length");
+        return TL_OK;
+    }
     if ((text[0] != '\0') == (file[0] != '\0')) {
         snprintf(why, len, "couplings / coupling_matrix: give exactly one of them");
         return TL_ERR_INPUT;
@@ -221,7 +250,7 @@ static int load_input(const tl_point *pt, int n, double *x, char *why, size_t le
     const char *file = tl_point_string(pt, "inputs");
     int64_t index = tl_point_int(pt, "input_index");
     if (file[0] == '\0') {
-        if (index != 0) {
+        if (index != 0 && tl_point_choice(pt, "task") == 0) {
             snprintf(why, len, "input_index = %lld needs an inputs file", (long long)index);
             return TL_ERR_INPUT;
         }
@@ -262,6 +291,31 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
     if (n < 1 || n > SPINS_MAX_N) {
         snprintf(why, len, "%d spins: at most %d", n, SPINS_MAX_N);
         return TL_ERR_INPUT;
+    }
+    if (tl_point_choice(pt, "task") != 0) {
+        if (tl_point_string(pt, "inputs")[0] != '\0') {
+            snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
+            return TL_ERR_INPUT;
+        }
+        if (tl_point_int(pt, "input_index") >= tl_point_int(pt, "patterns")) {
+            snprintf(why, len, "input_index = %lld: the task has patterns = %lld (0 .. %lld)",
+                     (long long)tl_point_int(pt, "input_index"), (long long)tl_point_int(pt, "patterns"),
+                     (long long)tl_point_int(pt, "patterns") - 1);
+            return TL_ERR_INPUT;
+        }
+        if (tl_point_real(pt, "task_transient") >= tl_point_real(pt, "task_time")) {
+            snprintf(why, len, "task_transient = %g must be shorter than task_time = %g",
+                     tl_point_real(pt, "task_transient"), tl_point_real(pt, "task_time"));
+            return TL_ERR_INPUT;
+        }
+    } else {
+        static const char *const task_keys[] = {"patterns", "task_seed", "alpha", "init_seed", "init_scale", "spsa_steps",
+                                                "spsa_a", "spsa_c", "spsa_max_step", "task_time", "task_transient"};
+        for (size_t k = 0; k < sizeof task_keys / sizeof task_keys[0]; k++)
+            if (tl_point_given(pt, task_keys[k])) {
+                snprintf(why, len, "%s belongs to task = random", task_keys[k]);
+                return TL_ERR_INPUT;
+            }
     }
     if (tl_point_real(pt, "transient") >= tl_point_real(pt, "time")) {
         snprintf(why, len, "transient = %g must be shorter than time = %g", tl_point_real(pt, "transient"),
@@ -310,6 +364,12 @@ static void build_columns(spins *s)
 spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, double rate, double time,
                           double transient, int initial_steady)
 {
+    return spins_alloc_system(n, w, x, beta, rate, time, transient, n <= SPINS_MAX_EXACT, initial_steady);
+}
+
+spins *spins_alloc_system(int n, const double *w, const double *x, double beta, double rate, double time,
+                          double transient, int exact, int initial_steady)
+{
     spins *s = tl_calloc(1, sizeof *s, "spins");
     s->n = n;
     s->beta = beta, s->rate = rate, s->time = time, s->transient = transient;
@@ -319,7 +379,8 @@ spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, 
     memcpy(s->x, x, (size_t)n * sizeof *s->x);
     build_columns(s);
     s->ep_rate_exact = NAN;
-    if (n <= SPINS_MAX_EXACT) spins_exact(s);
+    s->task_mse = s->task_sigma = NAN;
+    if (exact && n <= SPINS_MAX_EXACT) spins_exact(s);
     s->initial_steady = initial_steady && s->p;
     return s;
 }
@@ -341,12 +402,18 @@ spins *spins_alloc(const tl_point *pt)
         spins_chain_matrix(n / 2, k, c, w);
     }
     if (load_input(pt, n, x, why, sizeof why)) error("%s", why);
+    double task_mse = NAN, task_sigma = NAN, *theta = NULL;
+    if (tl_point_choice(pt, "task") != 0) {
+        theta = spins_task_optimum(pt, &task_mse, &task_sigma, x);
+        spins_chain_matrix(n / 2, (int)tl_point_int(pt, "neighbours"), theta, w);
+    }
     int initial = tl_point_choice(pt, "initial");
     spins *s = spins_alloc_direct(n, w, x, tl_point_real(pt, "beta"), tl_point_real(pt, "rate"),
                                   tl_point_real(pt, "time"), tl_point_real(pt, "transient"),
                                   initial == 0 || initial == 1);
     if (file[0] == '\0') s->chain_length = n / 2, s->neighbours = (int)tl_point_int(pt, "neighbours");
     s->max_jumps = tl_point_int(pt, "max_jumps");
+    s->task_mse = task_mse, s->task_sigma = task_sigma, s->task_theta = theta;
     free(w);
     free(x);
     return s;
@@ -356,7 +423,7 @@ void spins_free(spins *s)
 {
     if (!s) return;
     free(s->w), free(s->x), free(s->col_start), free(s->col), free(s->col_w), free(s->col_up), free(s->col_down);
-    free(s->p), free(s->cdf), free(s->m_exact);
+    free(s->p), free(s->cdf), free(s->m_exact), free(s->task_theta);
     free(s);
 }
 
@@ -375,6 +442,9 @@ static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RA
     switch (e) {
     case X_M: case X_M_ERR: case X_M_EXACT: case X_X: dims[0] = n; return 1;
     case X_W: dims[0] = dims[1] = n; return 2;
+    case X_TASK_THETA:
+        dims[0] = tl_point_choice(pt, "task") != 0 ? (size_t)spins_chain_n_couplings((int)tl_point_int(pt, "neighbours")) : 1;
+        return 1;
     default: return 0;
     }
 }
@@ -411,6 +481,12 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
         break;
     case X_X:
         for (size_t i = 0; i < dims[0]; i++) out[i] = (int)i < n ? s->x[i] : NAN;
+        break;
+    case X_TASK_MSE: out[0] = s->task_mse; break;
+    case X_TASK_EP: out[0] = s->task_sigma; break;
+    case X_TASK_THETA:
+        for (size_t i = 0; i < dims[0]; i++)
+            out[i] = s->task_theta && (int)i < spins_chain_n_couplings(s->neighbours) ? s->task_theta[i] : NAN;
         break;
     }
 }

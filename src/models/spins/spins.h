@@ -47,6 +47,10 @@ typedef struct {
     double *cdf;           /* cumulative p, for initial draws */
     double ep_rate_exact;  /* Schnakenberg, eq. 1 */
     double *m_exact;       /* <s_i> */
+
+    /* task = random: the SPSA optimum of the point (NaN / NULL without a task) */
+    double task_mse, task_sigma;
+    double *task_theta;    /* [spins_chain_n_couplings(neighbours)] */
 } spins;
 
 /* Parameters and set-up (spins.c). */
@@ -55,6 +59,9 @@ spins *spins_alloc(const tl_point *pt);
 /* A system from its parts, for tests and tools: w [n*n], x [n]; exact when n <= SPINS_MAX_EXACT. */
 spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, double rate, double time,
                           double transient, int initial_steady);
+/* The same, with the exact steady state only when `exact` (and n <= SPINS_MAX_EXACT). */
+spins *spins_alloc_system(int n, const double *w, const double *x, double beta, double rate, double time,
+                          double transient, int exact, int initial_steady);
 void spins_free(spins *s);
 /* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: README). */
 void spins_chain_matrix(int chain_length, int k, const double *c, double *w);
@@ -82,6 +89,62 @@ void spins_two_spin_closed_form(double beta, double js, double ja, double x1, do
  * jumps, when not NULL, receives the number of jumps of each trajectory. */
 void spins_simulate_batch(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
                           double *const out[TL_MAX_OBSERVABLES], uint64_t *jumps);
+
+/* One trajectory t: the time average of every spin over the window into mag[n];
+ * returns its entropy production rate. */
+double spins_time_average(const spins *s, const tl_stream_key *key, uint64_t t, double *mag);
+
+/* ---- tasks (task.c) ---- */
+
+/* Least-squares readout y ~ m coef (no intercept, as the paper's W_out m_x),
+ * GSL multifit: m [M][d], y [M]; coef [d].  Returns the mean squared error
+ * (1/M) sum (y - m coef)^2. */
+double spins_readout_mse(size_t M, size_t d, const double *m, const double *y, double *coef);
+/* Multinomial logistic readout p_k ~ exp((W_out m)_k), W_out [K][d] in coef,
+ * by GSL's BFGS on the mean cross-entropy + ridge/2 |W_out|^2.  Returns the
+ * mean cross-entropy (without the ridge term). */
+double spins_readout_ce(size_t M, size_t d, size_t K, const double *m, const int *labels, double ridge,
+                        double *coef);
+/* The objective spins_readout_ce minimises, at coef. */
+double spins_readout_ce_objective(size_t M, size_t d, size_t K, const double *m, const int *labels,
+                                  double ridge, const double *coef);
+
+/* A task: M inputs of N values (repeated on both chains), targets, and how
+ * the network is simulated on it. */
+typedef struct {
+    int chain_length, neighbours;
+    double beta, rate, time, transient;
+    size_t M;
+    double *x;   /* [M][N] */
+    double *y;   /* [M], +-1 */
+} spins_task;
+
+/* The random task of appendix B2: x ~ N(0, 1), y = +-1 with probability 1/2. */
+void spins_task_random(spins_task *t, size_t M, uint64_t seed);
+void spins_task_free(spins_task *t);
+/* Simulate the chain with couplings theta (6k+2) on every input, one trajectory
+ * each from the streams of (seed, point = tag); MSE of the least-squares
+ * readout and the mean entropy production rate over the inputs. */
+void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag, double *mse,
+                         double *sigma);
+
+/* SPSA (appendix B4a) on L = G - alpha Sigma with G = -MSE: minimises MSE + alpha Sigma. */
+typedef struct {
+    int steps;
+    double a, c;          /* gains a_t = a / (t + 1 + steps/10)^0.602, c_t = c / (t + 1)^0.101 */
+    double alpha;
+    double max_step;      /* largest change of one coupling in one step */
+    uint64_t seed;        /* perturbations and simulation streams */
+} spins_spsa;
+/* theta holds the initial couplings and receives the optimum; mse and sigma
+ * are re-evaluated there on fresh streams. */
+void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, double *mse, double *sigma);
+
+/* task = random at a point: the SPSA optimum (memoised per process: every
+ * point of the same task parameters is optimised once).  Returns the
+ * couplings (malloc'd, 6k+2), the final MSE and rate, and the point's input
+ * x^{input_index} repeated on both chains into x [2N]. */
+double *spins_task_optimum(const tl_point *pt, double *mse, double *sigma, double *x);
 
 /* The linear (Ornstein-Uhlenbeck) system of appendix D (ou.c):
  * ds = (W s + x) dt + sigma dB, n dimensions. */

@@ -1,0 +1,261 @@
+/* Tasks on the spin network (appendix B): readouts on the magnetisations,
+ * the random input-output task, and SPSA optimisation of the couplings for
+ * L = G - alpha Sigma (eq. 2). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_randist.h>
+
+#include "spins.h"
+#include "thermolearn/error.h"
+
+/* ---- readouts ---------------------------------------------------------------------- */
+
+double spins_readout_mse(size_t M, size_t d, const double *m, const double *y, double *coef)
+{
+    gsl_matrix_const_view X = gsl_matrix_const_view_array(m, M, d);
+    gsl_vector_const_view Y = gsl_vector_const_view_array(y, M);
+    gsl_vector_view c = gsl_vector_view_array(coef, d);
+    gsl_matrix *cov = gsl_matrix_alloc(d, d);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(M, d);
+    double chisq;
+    /* SVD-based: rank-deficient magnetisations (frozen or copied spins) are fine */
+    gsl_multifit_linear(&X.matrix, &Y.vector, &c.vector, cov, &chisq, w);
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(cov);
+    return chisq / (double)M;
+}
+
+typedef struct {
+    size_t M, d, K;
+    const double *m;
+    const int *labels;
+    double ridge;
+} ce_problem;
+
+/* Mean cross-entropy + ridge/2 |W|^2 and its gradient (when g != NULL). */
+static double ce_eval(const ce_problem *p, const double *wk, double *g)
+{
+    size_t M = p->M, d = p->d, K = p->K;
+    double *z = tl_malloc(K * sizeof *z, "logits"), total = 0;
+    if (g) memset(g, 0, K * d * sizeof *g);
+    for (size_t mu = 0; mu < M; mu++) {
+        const double *x = p->m + mu * d;
+        double zmax = -INFINITY, sum = 0;
+        for (size_t k = 0; k < K; k++) {
+            z[k] = 0;
+            for (size_t j = 0; j < d; j++) z[k] += wk[k * d + j] * x[j];
+            zmax = fmax(zmax, z[k]);
+        }
+        for (size_t k = 0; k < K; k++) sum += exp(z[k] - zmax);
+        double lse = zmax + log(sum);
+        total += lse - z[p->labels[mu]];
+        if (g)
+            for (size_t k = 0; k < K; k++) {
+                double r = exp(z[k] - lse) - (k == (size_t)p->labels[mu]);
+                for (size_t j = 0; j < d; j++) g[k * d + j] += r * x[j] / (double)M;
+            }
+    }
+    free(z);
+    double f = total / (double)M;
+    for (size_t i = 0; i < K * d; i++) {
+        f += 0.5 * p->ridge * wk[i] * wk[i];
+        if (g) g[i] += p->ridge * wk[i];
+    }
+    return f;
+}
+
+static double ce_f(const gsl_vector *v, void *params)
+{
+    return ce_eval(params, v->data, NULL);
+}
+
+static void ce_df(const gsl_vector *v, void *params, gsl_vector *g)
+{
+    ce_eval(params, v->data, g->data);
+}
+
+static void ce_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *g)
+{
+    *f = ce_eval(params, v->data, g->data);
+}
+
+double spins_readout_ce_objective(size_t M, size_t d, size_t K, const double *m, const int *labels,
+                                  double ridge, const double *coef)
+{
+    ce_problem p = {M, d, K, m, labels, ridge};
+    return ce_eval(&p, coef, NULL);
+}
+
+double spins_readout_ce(size_t M, size_t d, size_t K, const double *m, const int *labels, double ridge,
+                        double *coef)
+{
+    ce_problem p = {M, d, K, m, labels, ridge};
+    size_t n = K * d;
+    gsl_multimin_function_fdf fn = {ce_f, ce_df, ce_fdf, n, &p};
+    gsl_vector *x = gsl_vector_calloc(n);
+    gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n);
+    gsl_multimin_fdfminimizer_set(s, &fn, x, 0.1, 0.1);
+    for (int iter = 0; iter < 2000; iter++) {
+        if (gsl_multimin_fdfminimizer_iterate(s)) break;
+        if (gsl_multimin_test_gradient(s->gradient, 1e-9) == GSL_SUCCESS) break;
+    }
+    memcpy(coef, s->x->data, n * sizeof *coef);
+    gsl_multimin_fdfminimizer_free(s);
+    gsl_vector_free(x);
+    ce_problem plain = {M, d, K, m, labels, 0};
+    return ce_eval(&plain, coef, NULL);
+}
+
+/* ---- the random task ------------------------------------------------------------------- */
+
+void spins_task_random(spins_task *t, size_t M, uint64_t seed)
+{
+    size_t N = (size_t)t->chain_length;
+    t->M = M;
+    t->x = tl_malloc(M * N * sizeof *t->x, "task inputs");
+    t->y = tl_malloc(M * sizeof *t->y, "task targets");
+    tl_stream_key key = {seed, 0, 0};
+    gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_DISORDER, 0);
+    for (size_t i = 0; i < M * N; i++) t->x[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    for (size_t mu = 0; mu < M; mu++) t->y[mu] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
+    gsl_rng_free(r);
+}
+
+void spins_task_free(spins_task *t)
+{
+    free(t->x);
+    free(t->y);
+    t->x = t->y = NULL;
+}
+
+void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag, double *mse,
+                         double *sigma)
+{
+    int N = t->chain_length, n = 2 * N;
+    double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_calloc((size_t)n, sizeof *x, "input");
+    double *m = tl_malloc(t->M * n * sizeof *m, "magnetisations"), *coef = tl_malloc((size_t)n * sizeof *coef, "readout");
+    spins_chain_matrix(N, t->neighbours, theta, w);
+    spins *s = spins_alloc_system(n, w, x, t->beta, t->rate, t->time, t->transient, 0, 0);
+    tl_stream_key key = {seed, tag, 0};
+    double total = 0;
+    for (size_t mu = 0; mu < t->M; mu++) {
+        for (int i = 0; i < n; i++) s->x[i] = t->x[mu * N + i % N];
+        total += spins_time_average(s, &key, mu, m + mu * n);
+    }
+    *sigma = total / (double)t->M;
+    *mse = spins_readout_mse(t->M, (size_t)n, m, t->y, coef);
+    spins_free(s);
+    free(w), free(x), free(m), free(coef);
+}
+
+/* ---- SPSA -------------------------------------------------------------------------------- */
+
+void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, double *mse, double *sigma)
+{
+    int p = spins_chain_n_couplings(t->neighbours);
+    double *delta = tl_malloc((size_t)p * sizeof *delta, "perturbation");
+    double *plus = tl_malloc((size_t)p * sizeof *plus, "theta+"), *minus = tl_malloc((size_t)p * sizeof *minus, "theta-");
+    tl_stream_key key = {opt->seed, 0, 0};
+    gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_MODEL, 0);
+    double big_a = opt->steps / 10.0;
+    for (int step = 0; step < opt->steps; step++) {
+        double a = opt->a / pow(step + 1 + big_a, 0.602), c = opt->c / pow(step + 1, 0.101);
+        for (int i = 0; i < p; i++) {
+            delta[i] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
+            plus[i] = theta[i] + c * delta[i];
+            minus[i] = theta[i] - c * delta[i];
+        }
+        /* common random numbers: both sides see the same streams */
+        double mp, sp, mm, sm;
+        spins_task_evaluate(t, plus, opt->seed, (uint32_t)step, &mp, &sp);
+        spins_task_evaluate(t, minus, opt->seed, (uint32_t)step, &mm, &sm);
+        double diff = (mp + opt->alpha * sp) - (mm + opt->alpha * sm);
+        for (int i = 0; i < p; i++) {
+            double change = -a * diff / (2 * c) * delta[i];
+            theta[i] += fmax(-opt->max_step, fmin(opt->max_step, change));
+        }
+    }
+    /* the optimum on streams the optimisation never saw */
+    spins_task_evaluate(t, theta, opt->seed, UINT32_MAX, mse, sigma);
+    gsl_rng_free(r);
+    free(delta), free(plus), free(minus);
+}
+
+/* ---- the task of a grid point ------------------------------------------------------------ */
+
+/* Optima already computed by this process, keyed by the task's parameters:
+ * points that differ only in what is simulated afterwards (input_index, time,
+ * ...) share one optimisation, and rank 0's summaries do not redo it. */
+typedef struct memo {
+    char key[1024];
+    double mse, sigma, *theta;
+    struct memo *next;
+} memo;
+static memo *memos;
+
+static void task_key(const tl_point *pt, char *key, size_t len)
+{
+    static const char *const names[] = {"chain_length", "neighbours", "couplings", "beta", "rate", "patterns",
+                                        "task_seed", "alpha", "init_seed", "init_scale", "spsa_steps", "spsa_a",
+                                        "spsa_c", "spsa_max_step", "task_time", "task_transient"};
+    size_t at = 0;
+    for (size_t k = 0; k < sizeof names / sizeof names[0] && at < len; k++) {
+        const char *text = names[k][0] == 'c' && names[k][1] == 'o' ? tl_point_string(pt, names[k]) : NULL;
+        if (text) at += (size_t)snprintf(key + at, len - at, "%s=%s;", names[k], text);
+        else at += (size_t)snprintf(key + at, len - at, "%s=%.17g;", names[k], tl_point_real(pt, names[k]));
+    }
+}
+
+static void initial_couplings(const tl_point *pt, int p, double *theta)
+{
+    const char *text = tl_point_string(pt, "couplings");
+    if (text[0] != '\0') {
+        char *end;
+        for (int i = 0; i < p; i++, text = end) {
+            while (*text == ',' || *text == ' ' || *text == '\t') text++;
+            theta[i] = strtod(text, &end);
+        }
+        return;
+    }
+    tl_stream_key key = {(uint64_t)tl_point_int(pt, "init_seed"), 0, 0};
+    gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_INITIAL, 0);
+    double scale = tl_point_real(pt, "init_scale");
+    for (int i = 0; i < p; i++) theta[i] = scale * (gsl_rng_uniform(r) - 0.5);
+    gsl_rng_free(r);
+}
+
+double *spins_task_optimum(const tl_point *pt, double *mse, double *sigma, double *x)
+{
+    spins_task t = {(int)tl_point_int(pt, "chain_length"), (int)tl_point_int(pt, "neighbours"),
+                    tl_point_real(pt, "beta"), tl_point_real(pt, "rate"), tl_point_real(pt, "task_time"),
+                    tl_point_real(pt, "task_transient"), 0, NULL, NULL};
+    spins_task_random(&t, (size_t)tl_point_int(pt, "patterns"), (uint64_t)tl_point_int(pt, "task_seed"));
+    int N = t.chain_length, p = spins_chain_n_couplings(t.neighbours);
+    size_t mu = (size_t)tl_point_int(pt, "input_index");
+    for (int i = 0; i < 2 * N; i++) x[i] = t.x[mu * N + i % N];
+    double *theta = tl_malloc((size_t)p * sizeof *theta, "couplings");
+    char key[1024];
+    task_key(pt, key, sizeof key);
+    memo *m = memos;
+    while (m && strcmp(m->key, key) != 0) m = m->next;
+    if (!m) {
+        m = tl_calloc(1, sizeof *m, "task memo");
+        snprintf(m->key, sizeof m->key, "%s", key);
+        m->theta = tl_malloc((size_t)p * sizeof *m->theta, "couplings");
+        initial_couplings(pt, p, m->theta);
+        spins_spsa opt = {(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
+                          tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
+                          tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed")};
+        spins_spsa_run(&t, &opt, m->theta, &m->mse, &m->sigma);
+        m->next = memos;
+        memos = m;
+    }
+    memcpy(theta, m->theta, (size_t)p * sizeof *theta);
+    *mse = m->mse, *sigma = m->sigma;
+    spins_task_free(&t);
+    return theta;
+}
