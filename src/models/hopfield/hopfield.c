@@ -32,6 +32,13 @@ static const tl_param_spec hopfield_params[] = {
      "relaxation kernel: sequential heat-bath sweep 1..N (reverse process N..1), or 1..N..1"},
     {"rule", TL_PARAM_CHOICE, "heat_bath", 0, 0, 0, "heat_bath|metropolis", "",
      "single-site update: heat bath 1/(1 + exp(-2 beta H_i V_i')), or Metropolis min(1, exp(-2 beta H_i V_i))"},
+    {"neurons", TL_PARAM_CHOICE, "binary", 0, 0, 0, "binary|graded", "",
+     "binary spins +-1, or graded responses V = 1/(1 + exp(-u)) with Langevin dynamics of u (eq. 15)"},
+    {"resistance", TL_PARAM_REAL, "1", 0, 1e6, 1, NULL, "1", "graded: R of eq. 15"},
+    {"dt", TL_PARAM_REAL, "0.05", 0, 100, 1, NULL, "time", "graded: Langevin time step"},
+    {"substeps", TL_PARAM_INT, "10", 1, 1e6, 0, NULL, "1", "graded: Langevin steps per protocol step"},
+    {"integrator", TL_PARAM_CHOICE, "mala", 0, 0, 0, "mala|euler", "",
+     "graded: Metropolis-adjusted Langevin (exactly reversible at any dt) or plain Euler-Maruyama"},
     {"beta_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "1/energy",
      "exchange: inverse temperature of the initial equilibrium (0: not given; resolved value in /hopfield/beta_initial)"},
     {"temperature_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "energy",
@@ -175,6 +182,11 @@ hopfield *hopfield_alloc(const tl_point *pt)
         hf->beta_initial = tl_point_given(pt, "beta_initial") ? tl_point_real(pt, "beta_initial")
                                                               : 1.0 / tl_point_real(pt, "temperature_initial");
     hf->entropy_production = hf->housekeeping = NAN;
+    hf->neurons = tl_point_choice(pt, "neurons");
+    hf->integrator = tl_point_choice(pt, "integrator");
+    hf->resistance = tl_point_real(pt, "resistance");
+    hf->dt = tl_point_real(pt, "dt");
+    hf->substeps = tl_point_int(pt, "substeps");
     hf->steady_sweeps = 0;
     hf->steps = tl_point_int(pt, "steps");
     hf->burn_in = tl_point_int(pt, "burn_in");
@@ -192,7 +204,8 @@ hopfield *hopfield_alloc(const tl_point *pt)
     }
     build_couplings(hf, pt);
     hf->free_energy[0] = hf->free_energy[1] = NAN;
-    if (hf->n <= HOPFIELD_MAX_EXACT_N) hopfield_enumerate(hf);
+    if (hf->neurons == HOPFIELD_GRADED) hopfield_graded_free_energies(hf);
+    else if (hf->n <= HOPFIELD_MAX_EXACT_N) hopfield_enumerate(hf);
     if (hf->protocol == HOPFIELD_STEADY) hopfield_steady_state(hf);
     return hf;
 }
@@ -287,6 +300,34 @@ static int validate_protocol(const tl_point *pt, char *why, size_t len)
     return TL_OK;
 }
 
+/* The graded network: its keys only with neurons = graded, and the protocols
+ * and couplings its Langevin dynamics supports. */
+static int validate_graded(const tl_point *pt, char *why, size_t len)
+{
+    static const char *const keys[] = {"resistance", "dt", "substeps", "integrator"};
+    int graded = tl_point_choice(pt, "neurons") == HOPFIELD_GRADED;
+    if (!graded) {
+        for (size_t k = 0; k < 4; k++)
+            if (tl_point_given(pt, keys[k])) {
+                snprintf(why, len, "%s belongs to neurons = graded", keys[k]);
+                return TL_ERR_INPUT;
+            }
+        return TL_OK;
+    }
+    int n = (int)tl_point_int(pt, "n");
+    const char *problem = n > HOPFIELD_MAX_GRADED_N ? "n: at most 64 graded neurons"
+                          : tl_point_choice(pt, "protocol") > HOPFIELD_RAMP ? "protocol: interpolate or ramp only"
+                          : tl_point_choice(pt, "initial") == 1 ? "initial: no exact sampling (burn-in Langevin steps)"
+                          : tl_point_choice(pt, "weights") == 0 && tl_point_real(pt, "asymmetry") != 0
+                              ? "asymmetry: the Langevin dynamics samples exp(-beta E); it needs symmetric W"
+                              : NULL;
+    if (problem) {
+        snprintf(why, len, "neurons = graded: %s", problem);
+        return TL_ERR_INPUT;
+    }
+    return TL_OK;
+}
+
 static int hopfield_validate(const tl_point *pt, char *why, size_t len)
 {
     int n = (int)tl_point_int(pt, "n"), m = (int)tl_point_int(pt, "patterns");
@@ -310,7 +351,7 @@ static int hopfield_validate(const tl_point *pt, char *why, size_t len)
         snprintf(why, len, "steps x n too large: at most 2^32 random blocks per trajectory");
         return TL_ERR_INPUT;
     }
-    if (validate_protocol(pt, why, len)) return TL_ERR_INPUT;
+    if (validate_protocol(pt, why, len) || validate_graded(pt, why, len)) return TL_ERR_INPUT;
     const char *file = tl_point_string(pt, "pattern_file");
     if (file[0] != '\0' && read_pattern_file(file, m, n, NULL, why, len)) return TL_ERR_INPUT;
     static int warned;
@@ -345,7 +386,9 @@ static void point_free(void *state)
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
                      double *const out[TL_MAX_OBSERVABLES])
 {
-    hopfield_simulate_batch_entropy(state, key, first, count, out[0], out[1], out[2], NULL, NULL);
+    const hopfield *hf = state;
+    if (hf->neurons == HOPFIELD_GRADED) hopfield_graded_simulate(hf, key, first, count, out[0], out[1], out[2], NULL);
+    else hopfield_simulate_batch_entropy(hf, key, first, count, out[0], out[1], out[2], NULL, NULL);
 }
 
 static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)

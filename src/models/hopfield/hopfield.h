@@ -27,6 +27,12 @@
 #define HOPFIELD_MAX_EXACT_N 24
 
 #define HOPFIELD_MAX_STEADY_N 16
+#define HOPFIELD_MAX_GRADED_N 64
+#define HOPFIELD_MAX_GRADED_EXACT_N 2 /* exact dF of the graded network by quadrature */
+
+/* Binary spins V = +-1, or graded responses V = f(u) in (0, 1) (eq. 15, graded.c). */
+enum hopfield_neurons { HOPFIELD_BINARY, HOPFIELD_GRADED };
+enum hopfield_integrator { HOPFIELD_MALA, HOPFIELD_EULER };
 
 /* exchange: equilibrium at beta_initial, then relaxation at beta (XFT);
  * steady: the exact steady state at fixed input, then relaxation (entropy
@@ -44,6 +50,9 @@ typedef struct {
     int protocol, update, rule;
     double beta_initial;   /* exchange: the initial equilibrium; NaN otherwise */
     double asymmetry;      /* a: the antisymmetric part of W is (a/2)(eps1 eps2^T - eps2 eps1^T) */
+    int neurons, integrator;
+    double resistance, dt; /* graded: R of eq. 15 and the Langevin time step */
+    int64_t substeps;      /* graded: Langevin steps per protocol step */
     int64_t steps, burn_in;
     int exact_initial;     /* draw initial states from the enumerated Boltzmann weights */
 
@@ -103,6 +112,14 @@ void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint6
 void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *key, uint64_t first,
                                      size_t count, double *work, double *heat, double *entropy,
                                      int8_t *spins_initial, int8_t *spins_final);
+
+/* The graded-response network (graded.c): E(V(u); lambda) of eq. 15, a batch
+ * of trajectories (acceptance, when not NULL: the fraction of accepted
+ * Langevin steps of each), and the exact free energies for n <= 2. */
+double hopfield_graded_energy(const hopfield *hf, const double *u, double lambda);
+void hopfield_graded_simulate(const hopfield *hf, const tl_stream_key *key, uint64_t first, size_t count,
+                              double *work, double *heat, double *entropy, double *acceptance);
+void hopfield_graded_free_energies(hopfield *hf);
 
 /* `thermolearn bench hopfield` (bench.c). */
 int hopfield_bench(int argc, char **argv);
