@@ -39,6 +39,10 @@ static const tl_param_spec hopfield_params[] = {
     {"substeps", TL_PARAM_INT, "10", 1, 1e6, 0, NULL, "1", "graded: Langevin steps per protocol step"},
     {"integrator", TL_PARAM_CHOICE, "mala", 0, 0, 0, "mala|euler", "",
      "graded: Metropolis-adjusted Langevin (exactly reversible at any dt) or plain Euler-Maruyama"},
+    {"plasticity", TL_PARAM_CHOICE, "off", 0, 0, 0, "off|hebbian", "",
+     "Hebbian plasticity during the protocol, eq. 16: dW/dt = -W/tau_s + eta V V^T (one step = one time unit)"},
+    {"learning_rate", TL_PARAM_REAL, "0.001", 0, 1e6, 0, NULL, "energy", "plasticity: eta of eq. 16"},
+    {"synaptic_time", TL_PARAM_REAL, "1000", 0, 1e300, 1, NULL, "steps", "plasticity: tau_s of eq. 16"},
     {"beta_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "1/energy",
      "exchange: inverse temperature of the initial equilibrium (0: not given; resolved value in /hopfield/beta_initial)"},
     {"temperature_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "energy",
@@ -187,6 +191,9 @@ hopfield *hopfield_alloc(const tl_point *pt)
     hf->resistance = tl_point_real(pt, "resistance");
     hf->dt = tl_point_real(pt, "dt");
     hf->substeps = tl_point_int(pt, "substeps");
+    hf->plasticity = tl_point_choice(pt, "plasticity");
+    hf->learning_rate = tl_point_real(pt, "learning_rate");
+    hf->synaptic_time = tl_point_real(pt, "synaptic_time");
     hf->steady_sweeps = 0;
     hf->steps = tl_point_int(pt, "steps");
     hf->burn_in = tl_point_int(pt, "burn_in");
@@ -328,6 +335,24 @@ static int validate_graded(const tl_point *pt, char *why, size_t len)
     return TL_OK;
 }
 
+static int validate_plastic(const tl_point *pt, char *why, size_t len)
+{
+    int on = tl_point_choice(pt, "plasticity") == 1;
+    if (!on) {
+        const char *key = tl_point_given(pt, "learning_rate") ? "learning_rate"
+                          : tl_point_given(pt, "synaptic_time") ? "synaptic_time" : NULL;
+        if (key) snprintf(why, len, "%s belongs to plasticity = hebbian", key);
+        return key ? TL_ERR_INPUT : TL_OK;
+    }
+    const char *problem = tl_point_choice(pt, "neurons") == HOPFIELD_GRADED ? "neurons: binary only"
+                          : tl_point_choice(pt, "protocol") > HOPFIELD_RAMP ? "protocol: interpolate or ramp only"
+                          : tl_point_int(pt, "n") > 256 ? "n: at most 256 (an n x n matrix per trajectory)"
+                          : tl_point_choice(pt, "weights") == 0 && tl_point_real(pt, "asymmetry") != 0
+                              ? "asymmetry: eq. 16 is symmetric; give a = 0" : NULL;
+    if (problem) snprintf(why, len, "plasticity = hebbian: %s", problem);
+    return problem ? TL_ERR_INPUT : TL_OK;
+}
+
 static int hopfield_validate(const tl_point *pt, char *why, size_t len)
 {
     int n = (int)tl_point_int(pt, "n"), m = (int)tl_point_int(pt, "patterns");
@@ -351,7 +376,8 @@ static int hopfield_validate(const tl_point *pt, char *why, size_t len)
         snprintf(why, len, "steps x n too large: at most 2^32 random blocks per trajectory");
         return TL_ERR_INPUT;
     }
-    if (validate_protocol(pt, why, len) || validate_graded(pt, why, len)) return TL_ERR_INPUT;
+    if (validate_protocol(pt, why, len) || validate_graded(pt, why, len) || validate_plastic(pt, why, len))
+        return TL_ERR_INPUT;
     const char *file = tl_point_string(pt, "pattern_file");
     if (file[0] != '\0' && read_pattern_file(file, m, n, NULL, why, len)) return TL_ERR_INPUT;
     static int warned;
@@ -388,6 +414,7 @@ static void simulate(void *state, const tl_stream_key *key, uint64_t first, size
 {
     const hopfield *hf = state;
     if (hf->neurons == HOPFIELD_GRADED) hopfield_graded_simulate(hf, key, first, count, out[0], out[1], out[2], NULL);
+    else if (hf->plasticity) hopfield_plastic_simulate(hf, key, first, count, out[0], out[1], out[2]);
     else hopfield_simulate_batch_entropy(hf, key, first, count, out[0], out[1], out[2], NULL, NULL);
 }
 

@@ -53,6 +53,8 @@ typedef struct {
     int neurons, integrator;
     double resistance, dt; /* graded: R of eq. 15 and the Langevin time step */
     int64_t substeps;      /* graded: Langevin steps per protocol step */
+    int plasticity;        /* Hebbian plasticity during the protocol (eq. 16, plastic.c) */
+    double learning_rate, synaptic_time;
     int64_t steps, burn_in;
     int exact_initial;     /* draw initial states from the enumerated Boltzmann weights */
 
@@ -120,6 +122,16 @@ double hopfield_graded_energy(const hopfield *hf, const double *u, double lambda
 void hopfield_graded_simulate(const hopfield *hf, const tl_stream_key *key, uint64_t first, size_t count,
                               double *work, double *heat, double *entropy, double *acceptance);
 void hopfield_graded_free_energies(hopfield *hf);
+
+/* Hebbian plasticity (plastic.c): W(0) as an n x n matrix, one step of
+ * eq. 16, E with a full matrix, and one trajectory (final spins and W out). */
+void hopfield_plastic_initial(const hopfield *hf, double *w);
+void hopfield_plastic_update(const hopfield *hf, double *w, const int8_t *spins);
+double hopfield_plastic_energy(const hopfield *hf, const double *w, const int8_t *spins, double lambda);
+void hopfield_plastic_trajectory(const hopfield *hf, const tl_stream_key *key, uint64_t trajectory, double *work,
+                                 double *heat, int8_t *spins, double *w);
+void hopfield_plastic_simulate(const hopfield *hf, const tl_stream_key *key, uint64_t first, size_t count,
+                               double *work, double *heat, double *entropy);
 
 /* `thermolearn bench hopfield` (bench.c). */
 int hopfield_bench(int argc, char **argv);
