@@ -62,7 +62,7 @@ build/tools/%: tests/tools/%.c build/libthermolearn.a
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
 
-unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check
+unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim
 
 # The test command of the README: set-up, build, every test.
 test: deps

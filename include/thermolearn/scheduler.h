@@ -29,6 +29,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Up to this many ranks rank 0 simulates too; beyond, it only hands out work:
+ * a thousand workers cannot wait for rank 0 to finish a unit of its own
+ * (tests/tools/handout_sim.c measures both). */
+#define TL_SCHEDULER_ROOT_WORKS_MAX 32
+
+/* The longest run handed out at once.  Guided runs alone are sized in units,
+ * not in cost: on a grid whose points differ tenfold in cost, one early long
+ * run of expensive units ends long after the rest (parallel efficiency 0.92 at
+ * 2 ranks and 0.78 at 1024 in tests/tools/handout_sim.c; 0.999 and 0.95 with
+ * this cap).  It also bounds how long a worker takes to hear of a stop. */
+#define TL_SCHEDULER_MAX_RUN 16
+
 typedef void (*tl_unit_fn)(uint64_t unit, void *context);
 
 typedef struct {

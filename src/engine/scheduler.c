@@ -1,5 +1,6 @@
 /* Dynamic hand-out of work units; see scheduler.h. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "thermolearn/error.h"
 #include "thermolearn/scheduler.h"
@@ -42,7 +43,8 @@ static void answer(queue *q, const MPI_Status *st, MPI_Comm comm)
     MPI_Recv(req, 2, MPI_UINT64_T, st->MPI_SOURCE, TAG_REQUEST, comm, MPI_STATUS_IGNORE);
     q->done_weight += req[0];
     if (req[1]) q->stopping = 1;
-    uint64_t run[2] = {q->next, q->stopping ? 0 : tl_scheduler_chunk(q->n_units - q->next, q->n_ranks)};
+    uint64_t len = tl_scheduler_chunk(q->n_units - q->next, q->n_ranks);
+    uint64_t run[2] = {q->next, q->stopping ? 0 : len < TL_SCHEDULER_MAX_RUN ? len : TL_SCHEDULER_MAX_RUN};
     q->next += run[1];
     MPI_Send(run, 2, MPI_UINT64_T, st->MPI_SOURCE, TAG_ASSIGN, comm);
     q->stats.messages++;
@@ -102,10 +104,15 @@ static tl_scheduler_stats run_root(uint64_t n_units, tl_unit_fn run_unit, void *
                                    int n_ranks, const tl_scheduler_control *ctl)
 {
     queue q = {0, n_units, 0, n_ranks, 0, ctl, {0, 0, 0}};
+    int works = n_ranks <= TL_SCHEDULER_ROOT_WORKS_MAX;
     while (q.next < q.n_units && !q.stopping) {
         serve_pending(&q, comm);
         if (pause_wanted(ctl)) q.stopping = 1;
-        if (q.next < q.n_units && !q.stopping) {
+        if (!works) {
+            /* A dedicated rank 0 waits for requests without spinning hard. */
+            struct timespec nap = {0, 100000};
+            nanosleep(&nap, NULL);
+        } else if (q.next < q.n_units && !q.stopping) {
             uint64_t u = q.next++;
             run_unit(u, context);
             q.done_weight += weight_of(ctl, u);
