@@ -26,7 +26,8 @@ endif
 
 DEBS      := make pkg-config gcc openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools \
              libgsl-dev librandom123-dev libinih-dev libcmocka-dev \
-             python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pymbar
+             python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pymbar \
+             slurm-wlm munge clang
 
 LIB_SRC   := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ   := $(LIB_SRC:%.c=build/%.o)
