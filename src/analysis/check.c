@@ -253,6 +253,24 @@ static int check_steady(hid_t file, const char *path, int json)
     return failed ? 1 : 0;
 }
 
+/* A string attribute of /parameters (a choice), or NULL; the caller frees it. */
+static char *parameter_choice(hid_t file, const char *name)
+{
+    if (H5Aexists_by_name(file, "/parameters", name, H5P_DEFAULT) <= 0) return NULL;
+    hid_t a = H5Aopen_by_name(file, "/parameters", name, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    char *value = NULL, *copy = NULL;
+    if (H5Aread(a, mt, &value) >= 0 && value) {
+        copy = strdup(value);
+        H5free_memory(value);
+    }
+    H5Tclose(mt);
+    H5Aclose(a);
+    return copy;
+}
+
 static int load(hid_t file, const char *path, work_file *w)
 {
     size_t d1[1], d2[2], dc[2], de[2], dm[2], dx[1], ds[2];
@@ -279,6 +297,18 @@ static int load(hid_t file, const char *path, work_file *w)
     w->T = ds[0] == w->P && w->samples_f && w->samples_r && d2[1] == ds[1] ? ds[1] : 0;
     w->asymmetry = tl_h5_read_f64(file, "/parameters/asymmetry", 1, dx);
     if (w->asymmetry && dx[0] != w->P) free(w->asymmetry), w->asymmetry = NULL;
+    /* Hebbian plasticity feeds the state back into the energy: like a != 0, a
+     * measured violation, not a failure (points with learning_rate > 0). */
+    char *plasticity = parameter_choice(file, "plasticity");
+    double *rate = plasticity && strcmp(plasticity, "hebbian") == 0
+                       ? tl_h5_read_f64(file, "/parameters/learning_rate", 1, dx) : NULL;
+    if (rate && dx[0] == w->P) {
+        if (!w->asymmetry) w->asymmetry = calloc(w->P, sizeof *w->asymmetry);
+        for (size_t p = 0; p < w->P; p++)
+            if (rate[p] > 0 && w->asymmetry[p] == 0) w->asymmetry[p] = NAN; /* NaN != 0: flagged */
+    }
+    free(rate);
+    free(plasticity);
     read_axes(file, w);
     return 0;
 }
@@ -305,6 +335,7 @@ static void estimate(const work_file *w, size_t p, tl_crooks_estimates *e)
  * (a measurement, not a failure: the dynamics has no detailed balance). */
 static const char *verdict_word(int v, const tl_crooks_estimates *e)
 {
+    if (v >= 4) return v == 5 ? "VIOLATED(plastic)" : "holds(plastic)";
     if (v >= 2) return v == 3 ? "VIOLATED(a!=0)" : "holds(a!=0)";
     if (!e->overlapping) return "NO-OVERLAP";
     return v == 1 ? "PASS" : v == 0 ? "FAIL" : "no-exact";
@@ -338,7 +369,8 @@ int tl_check(const char *path, int json)
         estimate(&w, p, &e);
         double exact = w.exact ? w.exact[p] : NAN;
         int v = tl_crooks_verdict(&e, exact, SIGMAS);
-        if (w.asymmetry && w.asymmetry[p] != 0 && v != -1) v = v == 1 ? 2 : 3, asymmetric++;
+        if (w.asymmetry && w.asymmetry[p] != 0 && v != -1)
+            v = (v == 1 ? 2 : 3) + (isnan(w.asymmetry[p]) ? 2 : 0), asymmetric++;
         failed |= v == 0;
         without_exact += v == -1 && e.overlapping;
         if (json) {
@@ -375,7 +407,7 @@ int tl_check(const char *path, int json)
         printf("%s: BAR within %.0f standard errors of the exact dF", failed ? "FAILED" : "passed", SIGMAS);
         if (without_exact) printf("; %zu point(s) without an exact dF, not verified", without_exact);
         if (asymmetric)
-            printf("; %zu point(s) with asymmetry != 0 (no detailed balance): violation measured, not a failure",
+            printf("; %zu point(s) with asymmetry != 0 or plasticity (no detailed balance): violation measured, not a failure",
                    asymmetric);
         printf("%s\n", w.samples_f ? "" : " (estimates from histogram bin centres: no samples stored)");
     }
