@@ -605,9 +605,11 @@ two_ranks() {
     mkdir -p "$rcdir"
     local problems=()
     before="$(snapshot)"
+    # mpirun kills the other ranks as soon as one exits non-zero: a failing
+    # wrapper waits a second so that every rank can record its status first.
     # shellcheck disable=SC2086
     timeout -k 5 "$TIMEOUT" $MPI2 -n 2 bash -c \
-        'r=${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-${PMIX_RANK:-x$$}}}; "$@"; s=$?; echo $s > "'"$rcdir"'/rank.$r"; exit $s' \
+        'r=${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-${PMIX_RANK:-x$$}}}; "$@"; s=$?; echo $s > "'"$rcdir"'/rank.$r"; [ $s = 0 ] || sleep 1; exit $s' \
         wrap "$BIN" run "$file" "$@" > "$out" 2> "$err" < /dev/null
     rc=$?
     after="$(snapshot)"
