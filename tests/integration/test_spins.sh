@@ -4,7 +4,8 @@
 # symmetric and asymmetric W), zero entropy production for symmetric W, the
 # 2-spin system from a coupling-matrix file against the closed form of
 # appendix C (computed here in Python, independently of the C code), identical
-# output for 1 and 3 ranks, and bad inputs (exit status 2, nothing written).
+# output for 1 and 3 ranks, and task = random (SPSA) through the engine.
+# Bad inputs: test_spins_inputs.sh.
 set -u
 BIN=$1
 source "$(dirname "$0")/common.sh"
@@ -114,6 +115,7 @@ else fail "2 spins from coupling_matrix against the closed form"; fi
 write_chain ranks "$C_ASYM" 600
 ok=1
 for n in 1 3; do
+    if [ $n = 1 ]; then "$BIN" run "$TMP/ranks.ini" -o "$TMP/ranks.n1.h5" --quiet || ok=0; continue; fi
     $MPIRUN -n $n "$BIN" run "$TMP/ranks.ini" -o "$TMP/ranks.n$n.h5" --quiet || ok=0
 done
 if [ $ok = 1 ] && same_datasets "$TMP/ranks.n1.h5" "$TMP/ranks.n3.h5"; then
@@ -122,31 +124,45 @@ else
     fail "1 and 3 ranks differ"
 fi
 
-# Bad inputs: exit status 2, a message naming the key, nothing written.
-bad_case() { # label expected-text ini-body
-    printf '%s\n' "$3" > "$TMP/bad.ini"
-    local msg rc
-    msg=$("$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" 2>&1); rc=$?
-    if [ $rc = 2 ] && [[ "$msg" == *"$2"* ]] && [ ! -e "$TMP/bad.h5" ] && [ ! -e "$TMP/bad.h5.partial" ]; then
-        pass "bad input: $1"
-    else
-        fail "bad input: $1 (exit $rc: $msg)"
-    fi
-}
-HEAD=$'[run]\nmodel = spins\ntrajectories = 10\n[spins]\nbeta = 1'
-printf '0 1\n1\n' > "$TMP/ragged.txt"
-printf '0 1\n1 zero\n' > "$TMP/nan.txt"
-printf '1 2 3\n' > "$TMP/x3.txt"
-bad_case "wrong number of couplings" "couplings: 13 values" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13'
-bad_case "couplings and coupling_matrix" "exactly one" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\ncoupling_matrix = '"$TMP/ragged.txt"
-bad_case "no couplings" "exactly one" "$HEAD"
-bad_case "ragged coupling matrix" "row 2 has 1 values" "$HEAD"$'\ncoupling_matrix = '"$TMP/ragged.txt"
-bad_case "not a number in the matrix" "'zero' is not a finite number" "$HEAD"$'\ncoupling_matrix = '"$TMP/nan.txt"
-bad_case "missing matrix file" "cannot open" "$HEAD"$'\ncoupling_matrix = '"$TMP/none.txt"
-bad_case "input of the wrong length" "input 1 has 3 values" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\ninputs = '"$TMP/x3.txt"
-bad_case "input_index beyond the file" "input_index = 4" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nchain_length = 3\ninputs = '"$TMP/x3.txt"$'\ninput_index = 4'
-bad_case "transient longer than time" "transient" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\ntime = 5\ntransient = 5'
-bad_case "steady start without the exact state" "initial = steady" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nchain_length = 8\ninitial = steady'
-bad_case "chain keys with a matrix" "chain_length and neighbours" "$HEAD"$'\nchain_length = 3\ncoupling_matrix = '"$TMP/w2.txt"
+# task = random: SPSA inside the point set-up, the same on every rank; alpha trades error for dissipation
+cat > "$TMP/task.ini" <<INI
+[run]
+model = spins
+trajectories = 300
+seed = 2
+[grid]
+alpha = 0, 2
+[spins]
+chain_length = 4
+task = random
+patterns = 20
+spsa_steps = 40
+task_time = 30
+beta = 1
+time = 40
+transient = 4
+INI
+ok=1
+for n in 1 3; do
+    if [ $n = 1 ]; then "$BIN" run "$TMP/task.ini" -o "$TMP/task.n1.h5" --quiet || ok=0; continue; fi
+    $MPIRUN -n $n "$BIN" run "$TMP/task.ini" -o "$TMP/task.n$n.h5" --quiet || ok=0
+done
+if [ $ok = 1 ] && same_datasets "$TMP/task.n1.h5" "$TMP/task.n3.h5"; then
+    pass "task = random: 1 and 3 ranks give identical datasets"
+else
+    fail "task = random: 1 and 3 ranks differ"
+fi
+if "$PY" - "$TMP/task.n1.h5" <<'PY'
+import sys, h5py, numpy as np
+g = h5py.File(sys.argv[1], "r")["spins"]
+mse, ep, th = g["task_mse"][()], g["task_entropy_production_rate"][()], g["task_couplings"][()]
+print(f"  alpha 0: mse {mse[0]:.3f}, Sigma {ep[0]:.3f}; alpha 2: mse {mse[1]:.3f}, Sigma {ep[1]:.3f}")
+# the simulated network is the optimum: its couplings are in /spins/couplings
+ok = np.all(np.isfinite(mse)) and ep[1] < ep[0] and th.shape == (2, 14)
+ok = ok and np.allclose(g["couplings"][0][0, 1:3], th[0][[1, 0]])  # W_{0,1}, W_{0,2}: same chain, d = -1, -2
+sys.exit(0 if ok else 1)
+PY
+then pass "task = random: alpha = 2 dissipates less than alpha = 0; optimal couplings simulated"
+else fail "task = random results"; fi
 
 finish

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Model `spins`: bad inputs stop the run before anything is written, with
+# exit status 2 and a message naming the key.
+set -u
+BIN=$1
+source "$(dirname "$0")/common.sh"
+printf '0 1.1\n-0.3 0\n' > "$TMP/w2.txt"
+
+# Bad inputs: exit status 2, a message naming the key, nothing written.
+bad_case() { # label expected-text ini-body
+    printf '%s\n' "$3" > "$TMP/bad.ini"
+    local msg rc
+    msg=$("$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" 2>&1); rc=$?
+    if [ $rc = 2 ] && [[ "$msg" == *"$2"* ]] && [ ! -e "$TMP/bad.h5" ] && [ ! -e "$TMP/bad.h5.partial" ]; then
+        pass "bad input: $1"
+    else
+        fail "bad input: $1 (exit $rc: $msg)"
+    fi
+}
+HEAD=$'[run]\nmodel = spins\ntrajectories = 10\n[spins]\nbeta = 1'
+printf '0 1\n1\n' > "$TMP/ragged.txt"
+printf '0 1\n1 zero\n' > "$TMP/nan.txt"
+printf '1 2 3\n' > "$TMP/x3.txt"
+bad_case "wrong number of couplings" "couplings: 13 values" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13'
+bad_case "couplings and coupling_matrix" "exactly one" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\ncoupling_matrix = '"$TMP/ragged.txt"
+bad_case "no couplings" "exactly one" "$HEAD"
+bad_case "ragged coupling matrix" "row 2 has 1 values" "$HEAD"$'\ncoupling_matrix = '"$TMP/ragged.txt"
+bad_case "not a number in the matrix" "'zero' is not a finite number" "$HEAD"$'\ncoupling_matrix = '"$TMP/nan.txt"
+bad_case "missing matrix file" "cannot open" "$HEAD"$'\ncoupling_matrix = '"$TMP/none.txt"
+bad_case "input of the wrong length" "input 1 has 3 values" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\ninputs = '"$TMP/x3.txt"
+bad_case "input_index beyond the file" "input_index = 4" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nchain_length = 3\ninputs = '"$TMP/x3.txt"$'\ninput_index = 4'
+bad_case "transient longer than time" "transient" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\ntime = 5\ntransient = 5'
+bad_case "steady start without the exact state" "initial = steady" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nchain_length = 8\ninitial = steady'
+bad_case "chain keys with a matrix" "chain_length and neighbours" "$HEAD"$'\nchain_length = 3\ncoupling_matrix = '"$TMP/w2.txt"
+
+bad_case "task with a coupling matrix" "task = random optimises chain couplings" "$HEAD"$'\ntask = random\ncoupling_matrix = '"$TMP/w2.txt"
+bad_case "task keys without a task" "alpha belongs to task = random" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nalpha = 1'
+bad_case "input_index beyond the task's patterns" "the task has patterns = 5" "$HEAD"$'\ntask = random\npatterns = 5\ninput_index = 5'
+
+finish
