@@ -36,7 +36,8 @@ static int usage_error(const char *usage, const char *what)
 
 static const char *usage_run =
     "usage: thermolearn run CONFIG.ini [-o OUT.h5] [--force] [--resume] [--checkpoint FILE]\n"
-    "                      [--time-limit T] [--checkpoint-interval T] [--progress T | --no-progress] [--quiet]\n"
+    "                      [--time-limit T] [--checkpoint-interval T] [--progress T | --progress-bar | --no-progress]\n"
+    "                      [--quiet]\n"
     "  Simulates every grid point of CONFIG and writes one HDF5 file (default: [run] output,\n"
     "  or CONFIG's name with .h5).  An existing file is kept unless --force is given; the\n"
     "  file is written as OUT.h5.partial and renamed when complete.\n"
@@ -45,7 +46,8 @@ static const char *usage_run =
     "  the file OUT.h5.stop appears; the run then exits with status 75.  --resume continues\n"
     "  from the checkpoint (or starts if there is none); raising [run] trajectories and\n"
     "  resuming a finished run adds trajectories.  T: seconds or [D-]HH:MM:SS.\n"
-    "  --progress T: seconds between progress lines in batch logs (a terminal gets a live bar).\n"
+    "  --progress T: seconds between progress lines in batch logs (default 60); a terminal gets a\n"
+    "  live bar; under mpirun stderr is never a terminal: --progress-bar asks for the bar.\n"
     "  Exit status: 0 done, 2 bad input, 3 output not writable, 75 stopped (resume it).\n";
 
 /* --time-limit and friends: a duration, or a usage error. */
@@ -66,6 +68,7 @@ static int command_run(int argc, char **argv)
         else if (strcmp(argv[i], "--quiet") == 0) opt.quiet = 1;
         else if (strcmp(argv[i], "--resume") == 0) opt.resume = 1;
         else if (strcmp(argv[i], "--no-progress") == 0) opt.progress = -1;
+        else if (strcmp(argv[i], "--progress-bar") == 0) opt.progress_bar = 1;
         else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) opt.checkpoint = argv[++i];
         else if (strcmp(argv[i], "--time-limit") == 0) {
             if (duration_arg(argc, argv, &i, &opt.time_limit) || !(opt.time_limit > 0))

@@ -52,6 +52,7 @@ typedef struct {
     double t0, last_checkpoint, interval, limit, last_file_check;
     const char *stop_file;
     int rank, reason;
+    int bar; /* a live bar even when stderr is not a terminal (under mpirun it never is) */
     tl_progress progress;
     uint64_t session_done; /* trajectories done in earlier phases of this session */
     uint64_t phase_done;   /* in this phase, as last reported */
@@ -132,6 +133,7 @@ static int simulate_all(run_state *rs, const char *checkpoint, MPI_Comm comm, in
             uint64_t total = (uint64_t)en->n_points * en->n_directions * en->cfg->trajectories;
             tl_progress_init(&rs->progress, total, trajectories_done(en, done), rs->progress.interval,
                              rs->progress.enabled);
+            if (rs->bar) rs->progress.tty = 1;
             started = 1;
         }
         uint64_t n = units_left(en, done, todo);
@@ -563,6 +565,7 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     rs.stop_file = stop_file;
     rs.progress.enabled = rank == 0 && !opt->quiet && opt->progress >= 0;
     rs.progress.interval = opt->progress > 0 ? opt->progress : 60;
+    rs.bar = opt->progress_bar;
     int stop = STOP_NONE;
     if (!status) {
         catch_signals();
