@@ -402,12 +402,23 @@ spins *spins_alloc(const tl_point *pt)
         spins_chain_matrix(n / 2, k, c, w);
     }
     if (load_input(pt, n, x, why, sizeof why)) error("%s", why);
-    double task_mse = NAN, task_sigma = NAN, *theta = NULL;
-    if (tl_point_choice(pt, "task") != 0) {
-        theta = spins_task_optimum(pt, &task_mse, &task_sigma, x);
-        spins_chain_matrix(n / 2, (int)tl_point_int(pt, "neighbours"), theta, w);
-    }
     int initial = tl_point_choice(pt, "initial");
+    if (tl_point_choice(pt, "task") != 0) {
+        /* The optimisation waits for the first simulation (spins_ready). */
+        spins *s = tl_calloc(1, sizeof *s, "spins");
+        s->n = n;
+        s->beta = tl_point_real(pt, "beta"), s->rate = tl_point_real(pt, "rate");
+        s->time = tl_point_real(pt, "time"), s->transient = tl_point_real(pt, "transient");
+        s->max_jumps = tl_point_int(pt, "max_jumps");
+        s->chain_length = n / 2, s->neighbours = (int)tl_point_int(pt, "neighbours");
+        s->pending = spins_task_prepare(pt, x);
+        s->pending_x = x;
+        s->pending_initial = initial == 0 || initial == 1;
+        s->ep_rate_exact = s->task_mse = s->task_sigma = NAN;
+        free(w);
+        return s;
+    }
+    double task_mse = NAN, task_sigma = NAN, *theta = NULL;
     spins *s = spins_alloc_direct(n, w, x, tl_point_real(pt, "beta"), tl_point_real(pt, "rate"),
                                   tl_point_real(pt, "time"), tl_point_real(pt, "transient"),
                                   initial == 0 || initial == 1);
@@ -419,9 +430,29 @@ spins *spins_alloc(const tl_point *pt)
     return s;
 }
 
+void spins_ready(void *state)
+{
+    spins *s = state;
+    if (!s->pending) return;
+    double mse, sigma, *theta = spins_task_solve(s->pending, &mse, &sigma);
+    int n = s->n;
+    double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings");
+    spins_chain_matrix(s->chain_length, s->neighbours, theta, w);
+    spins *full = spins_alloc_direct(n, w, s->pending_x, s->beta, s->rate, s->time, s->transient, s->pending_initial);
+    full->chain_length = s->chain_length, full->neighbours = s->neighbours, full->max_jumps = s->max_jumps;
+    full->task_mse = mse, full->task_sigma = sigma, full->task_theta = theta;
+    spins_task_setup_free(s->pending);
+    free(s->pending_x);
+    *s = *full;
+    free(full);
+    free(w);
+}
+
 void spins_free(spins *s)
 {
     if (!s) return;
+    spins_task_setup_free(s->pending);
+    free(s->pending_x);
     free(s->w), free(s->x), free(s->col_start), free(s->col), free(s->col_w), free(s->col_up), free(s->col_down);
     free(s->p), free(s->cdf), free(s->m_exact), free(s->task_theta);
     free(s);
@@ -462,11 +493,13 @@ static void point_free(void *state)
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
                      double *const out[TL_MAX_OBSERVABLES])
 {
+    spins_ready(state);
     spins_simulate_batch(state, key, first, count, out, NULL);
 }
 
 static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
+    spins_ready(state);
     const spins *s = state;
     int n = s->n;
     switch (e) {
@@ -501,6 +534,8 @@ static void summarize(void *state, const tl_moments *m, size_t e, const size_t d
                       double *out)
 {
     const spins *s = state;
+    /* a pending task state is not finished here: the exact state exists for n <= SPINS_MAX_EXACT */
+    int exact = s->pending ? s->n <= SPINS_MAX_EXACT : s->p != NULL;
     switch (e) {
     case X_M: case X_M_ERR:
         for (size_t i = 0; i < dims[0]; i++) {
@@ -511,8 +546,8 @@ static void summarize(void *state, const tl_moments *m, size_t e, const size_t d
         break;
     case X_EP: out[0] = m[1].mean; break;
     case X_EP_ERR: out[0] = standard_error(&m[1]); break;
-    case X_IFT: out[0] = s->p ? m[3].mean : NAN; break;
-    case X_IFT_ERR: out[0] = s->p ? standard_error(&m[3]) : NAN; break;
+    case X_IFT: out[0] = exact ? m[3].mean : NAN; break;
+    case X_IFT_ERR: out[0] = exact ? standard_error(&m[3]) : NAN; break;
     }
 }
 

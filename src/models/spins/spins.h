@@ -51,6 +51,9 @@ typedef struct {
     /* task = random: the SPSA optimum of the point (NaN / NULL without a task) */
     double task_mse, task_sigma;
     double *task_theta;    /* [spins_chain_n_couplings(neighbours)] */
+    struct spins_task_setup *pending; /* set up, not yet optimised: see spins_ready */
+    double *pending_x;
+    int pending_initial;
 } spins;
 
 /* Parameters and set-up (spins.c). */
@@ -140,11 +143,19 @@ typedef struct {
  * are re-evaluated there on fresh streams. */
 void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, double *mse, double *sigma);
 
-/* task = random at a point: the SPSA optimum (memoised per process: every
- * point of the same task parameters is optimised once).  Returns the
- * couplings (malloc'd, 6k+2), the final MSE and rate, and the point's input
- * x^{input_index} repeated on both chains into x [2N]. */
-double *spins_task_optimum(const tl_point *pt, double *mse, double *sigma, double *x);
+/* task = random at a point, in two stages so that a point's state is cheap
+ * until it is simulated (rank 0 builds every point's state for the derived
+ * datasets): prepare copies the task and writes the point's input
+ * x^{input_index}, repeated on both chains, to x [2N]; solve runs SPSA, or
+ * finds the optimum this process already computed for the same task
+ * parameters, and returns the couplings (malloc'd, 6k+2) with the MSE and
+ * rate re-evaluated there. */
+typedef struct spins_task_setup spins_task_setup;
+spins_task_setup *spins_task_prepare(const tl_point *pt, double *x);
+double *spins_task_solve(const spins_task_setup *su, double *mse, double *sigma);
+void spins_task_setup_free(spins_task_setup *su);
+/* Finish a point's state whose task is still pending (no-op otherwise). */
+void spins_ready(void *state);
 
 /* The linear (Ornstein-Uhlenbeck) system of appendix D (ou.c):
  * ds = (W s + x) dt + sigma dB, n dimensions. */

@@ -228,34 +228,57 @@ static void initial_couplings(const tl_point *pt, int p, double *theta)
     gsl_rng_free(r);
 }
 
-double *spins_task_optimum(const tl_point *pt, double *mse, double *sigma, double *x)
-{
-    spins_task t = {(int)tl_point_int(pt, "chain_length"), (int)tl_point_int(pt, "neighbours"),
-                    tl_point_real(pt, "beta"), tl_point_real(pt, "rate"), tl_point_real(pt, "task_time"),
-                    tl_point_real(pt, "task_transient"), 0, NULL, NULL};
-    spins_task_random(&t, (size_t)tl_point_int(pt, "patterns"), (uint64_t)tl_point_int(pt, "task_seed"));
-    int N = t.chain_length, p = spins_chain_n_couplings(t.neighbours);
-    size_t mu = (size_t)tl_point_int(pt, "input_index");
-    for (int i = 0; i < 2 * N; i++) x[i] = t.x[mu * N + i % N];
-    double *theta = tl_malloc((size_t)p * sizeof *theta, "couplings");
+struct spins_task_setup {
+    spins_task task;
+    spins_spsa opt;
     char key[1024];
-    task_key(pt, key, sizeof key);
+    double *theta0;
+};
+
+spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
+{
+    spins_task_setup *su = tl_calloc(1, sizeof *su, "task set-up");
+    spins_task *t = &su->task;
+    *t = (spins_task){(int)tl_point_int(pt, "chain_length"), (int)tl_point_int(pt, "neighbours"),
+                      tl_point_real(pt, "beta"), tl_point_real(pt, "rate"), tl_point_real(pt, "task_time"),
+                      tl_point_real(pt, "task_transient"), 0, NULL, NULL};
+    spins_task_random(t, (size_t)tl_point_int(pt, "patterns"), (uint64_t)tl_point_int(pt, "task_seed"));
+    int N = t->chain_length, p = spins_chain_n_couplings(t->neighbours);
+    size_t mu = (size_t)tl_point_int(pt, "input_index");
+    for (int i = 0; i < 2 * N; i++) x[i] = t->x[mu * N + i % N];
+    su->theta0 = tl_malloc((size_t)p * sizeof *su->theta0, "couplings");
+    initial_couplings(pt, p, su->theta0);
+    su->opt = (spins_spsa){(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
+                           tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
+                           tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed")};
+    task_key(pt, su->key, sizeof su->key);
+    return su;
+}
+
+double *spins_task_solve(const spins_task_setup *su, double *mse, double *sigma)
+{
+    int p = spins_chain_n_couplings(su->task.neighbours);
     memo *m = memos;
-    while (m && strcmp(m->key, key) != 0) m = m->next;
+    while (m && strcmp(m->key, su->key) != 0) m = m->next;
     if (!m) {
         m = tl_calloc(1, sizeof *m, "task memo");
-        snprintf(m->key, sizeof m->key, "%s", key);
+        snprintf(m->key, sizeof m->key, "%s", su->key);
         m->theta = tl_malloc((size_t)p * sizeof *m->theta, "couplings");
-        initial_couplings(pt, p, m->theta);
-        spins_spsa opt = {(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
-                          tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
-                          tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed")};
-        spins_spsa_run(&t, &opt, m->theta, &m->mse, &m->sigma);
+        memcpy(m->theta, su->theta0, (size_t)p * sizeof *m->theta);
+        spins_spsa_run(&su->task, &su->opt, m->theta, &m->mse, &m->sigma);
         m->next = memos;
         memos = m;
     }
+    double *theta = tl_malloc((size_t)p * sizeof *theta, "couplings");
     memcpy(theta, m->theta, (size_t)p * sizeof *theta);
     *mse = m->mse, *sigma = m->sigma;
-    spins_task_free(&t);
     return theta;
+}
+
+void spins_task_setup_free(spins_task_setup *su)
+{
+    if (!su) return;
+    spins_task_free(&su->task);
+    free(su->theta0);
+    free(su);
 }
