@@ -19,7 +19,7 @@
 #include "perceptron.h"
 #include "thermolearn/error.h"
 
-#define ROWS 16          /* rows of Xi per BLAS call */
+#define ROWS 32          /* rows of Xi per BLAS call */
 #define WINDOW_MEMORY 20 /* label window: 2 gamma L >= 40 memory decays */
 #define WINDOW_STEPS 200
 
@@ -71,17 +71,17 @@ static tl_stream_key disorder_key(const perceptron *pc, uint32_t direction)
     return k;
 }
 
-/* Bits b of block `block` of a stream as +1 (bit set) / -1, into out[0..count-1]. */
-static void bits_to_signs(philox4x32_ctr_t r, double *out, int count)
+/* The 128 bits of one Philox block as +1 (bit set) / -1, into out[0..count-1]. */
+static void bits_to_signs(philox4x32_ctr_t r, float *out, int count)
 {
     for (int j = 0; j < 4 && j * 32 < count; j++) {
         uint32_t w = r.v[j];
         int m = count - j * 32 < 32 ? count - j * 32 : 32;
-        for (int k = 0; k < m; k++) out[j * 32 + k] = (double)(int)((w >> k) & 1u) * 2.0 - 1.0;
+        for (int k = 0; k < m; k++) out[j * 32 + k] = (float)(int)((w >> k) & 1u) * 2.0f - 1.0f;
     }
 }
 
-void perceptron_sample_row(const perceptron *pc, uint32_t direction, uint64_t traj, int mu, double *row)
+static void sample_row_float(const perceptron *pc, uint32_t direction, uint64_t traj, int mu, float *row)
 {
     tl_stream_key key = disorder_key(pc, direction);
     philox4x32_key_t k = tl_stream_philox_key(key.seed);
@@ -93,53 +93,66 @@ void perceptron_sample_row(const perceptron *pc, uint32_t direction, uint64_t tr
     }
 }
 
-static void sample_rows(const perceptron *pc, uint32_t direction, uint64_t traj, int mu0, int rows,
-                        double *chunk)
+void perceptron_sample_row(const perceptron *pc, uint32_t direction, uint64_t traj, int mu, double *row)
 {
-    for (int r = 0; r < rows; r++) perceptron_sample_row(pc, direction, traj, mu0 + r, chunk + (size_t)r * pc->n);
+    float *tmp = tl_malloc((size_t)pc->n * sizeof *tmp, "sample row");
+    sample_row_float(pc, direction, traj, mu, tmp);
+    for (int i = 0; i < pc->n; i++) row[i] = tmp[i];
+    free(tmp);
 }
 
+static void sample_rows(const perceptron *pc, uint32_t direction, uint64_t traj, int mu0, int rows,
+                        float *chunk)
+{
+    for (int r = 0; r < rows; r++) sample_row_float(pc, direction, traj, mu0 + r, chunk + (size_t)r * pc->n);
+}
+
+/* Signs are +-1, so single precision holds them and every integer sum below
+ * 2^24 exactly, and halves the memory traffic of the O(N P) passes. */
 void perceptron_disorder(const perceptron *pc, uint32_t direction, uint64_t traj, double *labels,
                          double *field)
 {
     tl_stream_key key = disorder_key(pc, direction);
     philox4x32_key_t k = tl_stream_philox_key(key.seed);
-    for (int b = 0; b * 128 < pc->p; b++) {
+    int n = pc->n, p = pc->p;
+    float *chunk = tl_malloc((size_t)ROWS * n * sizeof *chunk, "sample rows");
+    float *sums = tl_calloc((size_t)n, sizeof *sums, "field"), *signs = tl_malloc((size_t)p * sizeof *signs, "labels");
+    for (int b = 0; b * 128 < p; b++) {
         philox4x32_ctr_t c = tl_stream_counter(&key, PURPOSE_LABELS, traj, (uint32_t)b);
-        int left = pc->p - b * 128;
-        bits_to_signs(philox4x32(c, k), labels + b * 128, left < 128 ? left : 128);
+        int left = p - b * 128;
+        bits_to_signs(philox4x32(c, k), signs + b * 128, left < 128 ? left : 128);
     }
-    int n = pc->n;
-    double *chunk = tl_malloc((size_t)ROWS * n * sizeof *chunk, "sample rows");
-    memset(field, 0, (size_t)n * sizeof *field);
-    for (int mu = 0; mu < pc->p; mu += ROWS) {
-        int rows = pc->p - mu < ROWS ? pc->p - mu : ROWS;
+    for (int mu = 0; mu < p; mu++) labels[mu] = signs[mu];
+    for (int mu = 0; mu < p; mu += ROWS) {
+        int rows = p - mu < ROWS ? p - mu : ROWS;
         sample_rows(pc, direction, traj, mu, rows, chunk);
-        /* F += Xi_rows^T sigma_rows: integer sums, exact in any order */
-        cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, chunk, n, labels + mu, 1, 1.0, field, 1);
+        /* sqrt(N) F += Xi_rows^T sigma_rows: integer sums (|sum| <= P < 2^24), exact in any order */
+        cblas_sgemv(CblasRowMajor, CblasTrans, rows, n, 1.0f, chunk, n, signs + mu, 1, 1.0f, sums, 1);
     }
     double scale = 1.0 / sqrt((double)n);
-    for (int i = 0; i < n; i++) field[i] *= scale;
-    free(chunk);
+    for (int i = 0; i < n; i++) field[i] = sums[i] * scale;
+    free(chunk), free(sums), free(signs);
 }
 
 /* Stabilities Delta^mu = sigma^mu xi^mu . w / sqrt(N) and h^mu = sigma^mu xi^mu . F / sqrt(N),
- * one BLAS matrix product per block of rows: [Delta h] = Xi [w F]. */
+ * one BLAS matrix product per block of rows: [Delta h] = Xi [w F].  F enters
+ * as the integers sqrt(N) F (exact); w in single precision (relative error
+ * 1e-7 per term, far below the thermal scale of Delta). */
 static void stabilities(const perceptron *pc, uint32_t direction, uint64_t traj, const double *labels,
                         const double *w, const double *field, double *delta, double *h)
 {
     int n = pc->n;
-    double *chunk = tl_malloc((size_t)ROWS * n * sizeof *chunk, "sample rows");
-    double *wf = tl_malloc((size_t)2 * n * sizeof *wf, "weights and field"), out[2 * ROWS];
-    for (int i = 0; i < n; i++) wf[2 * i] = w[i], wf[2 * i + 1] = field[i];
-    double scale = 1.0 / sqrt((double)n);
+    float *chunk = tl_malloc((size_t)ROWS * n * sizeof *chunk, "sample rows");
+    float *wf = tl_malloc((size_t)2 * n * sizeof *wf, "weights and field"), out[2 * ROWS];
+    double root = sqrt((double)n), scale = 1.0 / root;
+    for (int i = 0; i < n; i++) wf[2 * i] = (float)w[i], wf[2 * i + 1] = (float)nearbyint(field[i] * root);
     for (int mu = 0; mu < pc->p; mu += ROWS) {
         int rows = pc->p - mu < ROWS ? pc->p - mu : ROWS;
         sample_rows(pc, direction, traj, mu, rows, chunk);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, 2, n, scale, chunk, n, wf, 2, 0.0, out, 2);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, 2, n, 1.0f, chunk, n, wf, 2, 0.0f, out, 2);
         for (int r = 0; r < rows; r++) {
-            delta[mu + r] = labels[mu + r] * out[2 * r];
-            h[mu + r] = labels[mu + r] * out[2 * r + 1];
+            delta[mu + r] = labels[mu + r] * out[2 * r] * scale;
+            h[mu + r] = labels[mu + r] * out[2 * r + 1] * scale * scale; /* xi . (sqrt(N) F) / N */
         }
     }
     free(chunk);
