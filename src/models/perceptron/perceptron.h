@@ -98,8 +98,8 @@ double perceptron_p_correct_theory(const perceptron *pc);
 double perceptron_p_correct_approx(const perceptron *pc);
 /* Binary mutual information ln 2 - S(p). */
 double perceptron_information(double p);
-/* Exact entropy change of the marginal p(w_n) from 0 to t (forward), by GSL
- * integration of the binomial mixture. */
+/* Exact entropy change of the marginal p(w_n) from 0 to t (forward): the
+ * binomial mixture, integrated by Simpson's rule on its table. */
 double perceptron_entropy_exact(const perceptron *pc);
 /* ln of the mixture density of direction d at its start (0) or end (1). */
 double perceptron_log_density(const perceptron *pc, int direction, int end, double w);

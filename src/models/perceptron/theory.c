@@ -12,7 +12,7 @@
 #include "perceptron.h"
 #include "thermolearn/error.h"
 
-#define DENSITY_POINTS 4001
+#define DENSITY_POINTS 4001 /* odd: Simpson's rule on the table */
 #define DENSITY_WIDTH 12.0 /* table range: component means +- this many sqrt(T) */
 
 /* (u - (1 - e^-u)) / tau: the mean of w / (nu F) after a ramp of length u from rest. */
@@ -138,7 +138,7 @@ void perceptron_density_init(perceptron *pc)
     int nk = pc->k_hi - pc->k_lo + 1;
     pc->binom = tl_malloc((size_t)nk * sizeof *pc->binom, "binomial weights");
     for (int j = 0; j < nk; j++) pc->binom[j] = gsl_ran_binomial_pdf((unsigned)(pc->k_lo + j), 0.5, (unsigned)pc->p);
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < pc->directions; d++) {
         density_table(pc, perceptron_mean_factor(pc, d, 0.0), &pc->density[d][0]);
         density_table(pc, perceptron_mean_factor(pc, d, pc->time), &pc->density[d][1]);
     }
@@ -164,29 +164,16 @@ double perceptron_log_density(const perceptron *pc, int direction, int end, doub
                                                 u * (3.0 * (y[1] - y[2]) + y[3] - y[0])));
 }
 
-typedef struct {
-    const perceptron *pc;
-    double m;
-} entropy_params;
-
-static double entropy_integrand(double w, void *params)
-{
-    const entropy_params *e = params;
-    double l = mixture_log(e->pc, e->m, w);
-    return -exp(l) * l;
-}
-
+/* -int p ln p over the table of the forward end (composite Simpson on the
+ * table's grid, which spans every component mean +- 12 sqrt(T)), minus the
+ * entropy 1/2 ln(2 pi e T) of the initial Gaussian. */
 double perceptron_entropy_exact(const perceptron *pc)
 {
-    entropy_params e = {pc, perceptron_mean_factor(pc, 0, pc->time)};
     const perceptron_density *d = &pc->density[0][1];
-    gsl_function f = {entropy_integrand, &e};
-    gsl_integration_workspace *w = gsl_integration_workspace_alloc(2000);
-    double result, err;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int status = gsl_integration_qag(&f, d->lo, d->hi, 1e-12, 1e-10, 2000, GSL_INTEG_GAUSS61, w, &result, &err);
-    gsl_set_error_handler(old);
-    gsl_integration_workspace_free(w);
-    if (status && status != GSL_EROUND) error("entropy: GSL integration failed: %s", gsl_strerror(status));
-    return result - 0.5 * log(2.0 * M_PI * M_E * pc->temperature);
+    double sum = 0;
+    for (size_t i = 0; i < d->size; i++) {
+        double w = i == 0 || i + 1 == d->size ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        sum -= w * exp(d->logp[i]) * d->logp[i];
+    }
+    return sum * d->step / 3.0 - 0.5 * log(2.0 * M_PI * M_E * pc->temperature);
 }
