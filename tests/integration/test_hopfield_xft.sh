@@ -2,7 +2,8 @@
 # protocol = exchange end to end: the run writes /heat/exchange and the
 # resolved beta_initial, `check` detects the kind of file and passes, its ML
 # slope equals the independent one of analysis/hopfield_xft.py (scipy), the
-# verdict fails when the predicted slope is moved, output is identical for 1
+# verdict fails when the predicted slope is moved, a != 0 is reported as a
+# violation (not a failure), output is identical for 1
 # and 2 ranks, every dataset has description and units, the figure script
 # writes a PNG, and bad exchange inputs exit 2 naming the key.
 set -u
@@ -72,6 +73,15 @@ f = h5py.File(sys.argv[1], 'r+'); d = f['/hopfield/beta_initial']; d[...] = d[..
 "$BIN" check "$TMP/moved.h5" > /dev/null
 status=$?
 [ $status = 1 ] && pass "check fails (exit 1) when the predicted slope is moved by 20%" || fail "moved slope: exit $status"
+
+# a != 0: the XFT fails (no detailed balance); check reports it, exit 0.
+sed -e 's/^gamma = 0.2/gamma = 0.2\nasymmetry = 0.8/' "$TMP/xft.ini" > "$TMP/asym.ini"
+$MPIRUN -n 2 "$BIN" run "$TMP/asym.ini" -o "$TMP/asym.h5" --quiet || fail "a != 0 run exited $?"
+"$BIN" check "$TMP/asym.h5" > "$TMP/asym.txt"
+status=$?
+cat "$TMP/asym.txt"
+[ $status = 0 ] && grep -q "VIOLATED(a!=0)" "$TMP/asym.txt" && pass "a != 0: XFT violation reported, exit 0" \
+    || fail "a != 0 exchange check exit $status"
 
 # Bad inputs: exit 2, nothing written, the key named.
 bad_case() {
