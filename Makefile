@@ -34,7 +34,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=build/%.o)
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps test unit-tests run figures bench clean
+.PHONY: all deps test unit-tests run figures bench clean jobs fuzz
 all: bin/thermolearn
 
 deps:
@@ -65,9 +65,23 @@ build/tools/%: tests/tools/%.c build/libthermolearn.a
 
 unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim
 
+# libFuzzer targets (clang through mpicc), with ASan and UBSan, in build/fuzz/.
+FUZZ_CC     := OMPI_CC=clang $(CC)
+FUZZ_CFLAGS := -O1 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Iinclude \
+               -DTL_VERSION='"$(VERSION)"' -DTL_GIT_COMMIT='"$(GIT)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+               -fsanitize=address,undefined -fno-omit-frame-pointer
+FUZZ_OBJ    := $(LIB_SRC:%.c=build/fuzz/%.o)
+build/fuzz/%.o: %.c $(wildcard include/thermolearn/*.h src/models/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+.SECONDARY: $(FUZZ_OBJ)
+fuzz: build/fuzz/fuzz_config build/fuzz/fuzz_h5
+
 # The test command of the README: set-up, build, every test.
 test: deps
-	$(MAKE) all unit-tests
+	$(MAKE) all unit-tests fuzz
 	MPIRUN="$(MPIRUN)" PY=$(PY) bash tests/run_all.sh $(TESTS)
 
 # $(call study,NAME): run inputs/NAME.ini on 2 ranks, print the check table, plot the work.
@@ -90,6 +104,10 @@ figures: deps
 
 bench: all
 	bin/thermolearn bench hopfield
+
+# jobs/NAME.sbatch for every inputs/NAME.ini, from jobs/template.sbatch.
+jobs:
+	bash jobs/make_jobs.sh
 
 clean:
 	rm -rf build bin

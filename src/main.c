@@ -1,9 +1,11 @@
 /* thermolearn: an MPI-parallel ensemble engine for the stochastic
  * thermodynamics of learning.  Command-line front end. */
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "thermolearn/config.h"
 #include "thermolearn/error.h"
@@ -111,23 +113,98 @@ static int command_run(int argc, char **argv)
     return status;
 }
 
+/* A watchdog for check and info: damaged HDF5 structures can make the HDF5
+ * library (1.10) loop for ever inside H5Aread/H5Dread (found by
+ * tests/fuzz/fuzz_h5.c).  Nothing here can break that loop, so after
+ * --timeout seconds (default 600, or THERMOLEARN_READ_TIMEOUT) the command gives
+ * up with a clear message and exit status 2. */
+static const char *watched_path;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char a[] = "thermolearn: ", b[] = ": reading it did not finish in time: the file is damaged "
+                                                   "(the HDF5 library loops on it) or too large for --timeout\n";
+    if (write(2, a, sizeof a - 1) < 0 || write(2, watched_path, strlen(watched_path)) < 0 ||
+        write(2, b, sizeof b - 1) < 0)
+        _exit(TL_ERR_INPUT);
+    _exit(TL_ERR_INPUT);
+}
+
+/* The HDF5 library (1.10) also crashes on some damaged files (a wild memcpy
+ * in H5HG_read, found by tests/fuzz/fuzz_h5.c).  Reading is all check and
+ * info do, so a crash there means the file: say so, exit with status 2.
+ * Not in sanitizer builds, where the sanitizer's own report matters more. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TL_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TL_SANITIZED 1
+#endif
+#endif
+
+#ifndef TL_SANITIZED
+static void on_crash(int sig)
+{
+    (void)sig;
+    static const char a[] = "thermolearn: ", b[] = ": the HDF5 library crashed reading it: the file is damaged\n";
+    if (write(2, a, sizeof a - 1) < 0 || write(2, watched_path, strlen(watched_path)) < 0 ||
+        write(2, b, sizeof b - 1) < 0)
+        _exit(TL_ERR_INPUT);
+    _exit(TL_ERR_INPUT);
+}
+#endif
+
+static void catch_crashes(void)
+{
+#ifndef TL_SANITIZED
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_crash;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+    for (size_t k = 0; k < 4; k++) sigaction(sigs[k], &sa, NULL);
+#endif
+}
+
+static void watchdog(const char *path, double seconds)
+{
+    const char *env = getenv("THERMOLEARN_READ_TIMEOUT");
+    if (seconds <= 0 && env) seconds = atof(env);
+    if (seconds <= 0) seconds = 600;
+    watched_path = path;
+    catch_crashes();
+    signal(SIGALRM, on_alarm);
+    alarm((unsigned)(seconds + 0.999));
+}
+
 static int command_file(int argc, char **argv, int is_check)
 {
     const char *usage = is_check
-        ? "usage: thermolearn check OUT.h5 [--json]\n"
+        ? "usage: thermolearn check OUT.h5 [--json] [--timeout T]\n"
           "  Per grid point: exact dF, crossing, BAR +- standard error, forward and reverse Jarzynski,\n"
           "  Gaussian estimate, overlap of P_F(W) and P_R(-W), verdict (BAR within 3 standard errors).\n"
           "  Exit status: 0 all pass, 1 a point fails or its distributions do not overlap, 2 unreadable file.\n"
-        : "usage: thermolearn info OUT.h5\n  What the file holds: provenance, grid, datasets and units.\n";
+          "  --timeout T: give up (status 2) after T seconds (default 600): damaged files can make\n"
+          "  the HDF5 library loop for ever.\n"
+        : "usage: thermolearn info OUT.h5 [--timeout T]\n  What the file holds: provenance, grid, datasets and units.\n"
+          "  --timeout T: give up (status 2) after T seconds (default 600).\n";
     if (want_help(argc, argv)) return printf("%s", usage), 0;
     const char *path = NULL;
     int json = 0;
+    double timeout = 0;
     for (int i = 0; i < argc; i++) {
         if (is_check && strcmp(argv[i], "--json") == 0) json = 1;
+        else if (strcmp(argv[i], "--timeout") == 0) {
+            if (duration_arg(argc, argv, &i, &timeout) || !(timeout > 0))
+                return usage_error(usage, "--timeout needs seconds > 0");
+        }
         else if (argv[i][0] == '-' || path) return usage_error(usage, "unexpected argument");
         else path = argv[i];
     }
     if (!path) return usage_error(usage, "no file given");
+    watchdog(path, timeout);
     return is_check ? tl_check(path, json) : tl_info(path);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -492,6 +493,56 @@ static int bcast_status(int status, const char *why, MPI_Comm comm)
     return status;
 }
 
+/* The directory of `path` ("." if none), in `dir`. */
+static void directory_of(const char *path, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, len, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+}
+
+/* Free bytes on the file system of path's directory; -1 if unknown. */
+static double free_bytes(const char *path, dev_t *dev)
+{
+    char dir[PATH_LEN + 64];
+    directory_of(path, dir, sizeof dir);
+    struct statvfs fs;
+    struct stat st;
+    if (statvfs(dir, &fs) != 0 || stat(dir, &st) != 0) return -1;
+    *dev = st.st_dev;
+    return (double)fs.f_bavail * (double)fs.f_frsize;
+}
+
+/* A full disk is known before simulating: the output and the checkpoint hold
+ * about the samples, histograms and block moments of every point. */
+static int check_space(const tl_config *cfg, const char *final, const char *checkpoint, char *why, size_t len)
+{
+    tl_point pt;
+    tl_config_point(cfg, 0, &pt);
+    const char *const *names;
+    double D = (double)cfg->model->directions(&pt, &names);
+    tl_config_point_free(&pt);
+    double per_slot = 8.0 * (double)cfg->histogram.n_samples + 16.0 * (double)cfg->histogram.bins + 256 +
+                      40.0 * (double)((cfg->trajectories + TL_BATCH - 1) / TL_BATCH);
+    double need = (double)cfg->grid.n_points * D * (double)cfg->model->n_observables * per_slot;
+    dev_t d_out = 0, d_ckpt = 0;
+    double f_out = free_bytes(final, &d_out), f_ckpt = free_bytes(checkpoint, &d_ckpt);
+    /* Both files on one file system need room side by side (the checkpoint's
+     * new copy is written before the old one goes). */
+    int same = f_out >= 0 && f_ckpt >= 0 && d_out == d_ckpt;
+    double need_out = same ? 3 * need : need, need_ckpt = 2 * need;
+    const char *path = NULL;
+    double want = 0, have = 0;
+    if (f_out >= 0 && f_out < need_out) path = final, want = need_out, have = f_out;
+    else if (!same && f_ckpt >= 0 && f_ckpt < need_ckpt) path = checkpoint, want = need_ckpt, have = f_ckpt;
+    if (!path) return TL_OK;
+    snprintf(why, len, "not enough disk space for %s (output and checkpoint): about %.1f MB needed, %.1f MB free", path,
+             want / 1e6, have / 1e6);
+    return TL_ERR_IO;
+}
+
 /* Checks on rank 0, before anything is simulated. */
 static int check_paths(const char *final, const char *checkpoint, const tl_run_options *opt, MPI_Comm comm,
                        int rank)
@@ -500,6 +551,13 @@ static int check_paths(const char *final, const char *checkpoint, const tl_run_o
     int status = TL_OK;
     if (rank == 0) status = check_output(final, opt->force || opt->resume, why, sizeof why);
     if (rank == 0 && !status) status = check_checkpoint(checkpoint, opt->resume, opt->force, why, sizeof why);
+    return bcast_status(status, why, comm);
+}
+
+static int check_disk(const tl_config *cfg, const char *final, const char *checkpoint, MPI_Comm comm, int rank)
+{
+    char why[2 * PATH_LEN + 256] = "";
+    int status = rank == 0 ? check_space(cfg, final, checkpoint, why, sizeof why) : TL_OK;
     return bcast_status(status, why, comm);
 }
 
@@ -602,6 +660,7 @@ int tl_run(tl_config *cfg, const tl_run_options *opt)
     snprintf(checkpoint, sizeof checkpoint, "%s", opt->checkpoint ? opt->checkpoint : final);
     if (!opt->checkpoint) snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", final);
     int status = check_paths(final, checkpoint, opt, comm, rank);
+    if (!status) status = check_disk(cfg, final, checkpoint, comm, rank);
     if (status) return status;
     return simulate_and_write(cfg, opt, final, partial, checkpoint, comm);
 }
