@@ -80,6 +80,14 @@ for cut in 0 100 2000 20000; do head -c $cut tiny.h5 > cut$cut.h5; bad_file "tru
 bad_file "a foreign HDF5 file" h5/foreign.h5
 bad_file "random bytes" h5/random.bin
 bad_file "a directory" h5
+# A file found by the fuzzer on which libhdf5 1.10 loops for ever in `info`
+# (H5Aread of a string attribute, H5HG_read): the watchdog ends it.
+t="$ROOT/tests/fuzz/h5_regressions/libhdf5_loops_in_info.h5"
+timeout 60 "$BIN" info "$t" --timeout 3 > /dev/null 2> loop.err
+rc=$?
+[ $rc = 2 ] && grep -q "did not finish in time" loop.err && pass "info on a file libhdf5 loops on: watchdog, status 2" ||
+    fail "info on a file libhdf5 loops on: status $rc, $(head -c 200 loop.err)"
+
 # Files on which libhdf5 loops or crashes (in check, in info, or in only one
 # of them): each command ends in time with status 0, 1 or 2, never a signal,
 # and a status 2 comes with a message naming the file (the watchdog's or the
