@@ -32,11 +32,13 @@ reverse = no
 disorder_seed = 7
 INI
 $MPIRUN -n 2 "$BIN" run "$TMP/pc.ini" -o "$TMP/pc.h5" --quiet || fail "p_C run exited $?"
-"$PY" - "$TMP/pc.h5" <<'PY' && pass "N = 2000: p_C, I, heat, entropy against theory within 3 SE; Gaussian entropy, not the paper's; bound holds" || fail "N = 2000 against theory"
-import sys, h5py, numpy as np
-f = h5py.File(sys.argv[1], "r")
-g = f["/perceptron"]
-a, nu = f["/parameters/alpha"][...], f["/parameters/nu"][...]
+check() { # label, then the Python body on stdin (f, g, a, nu are defined)
+    local label=$1
+    { printf '%s\n' "import sys, h5py, numpy as np" 'f = h5py.File(sys.argv[1], "r")' 'g = f["/perceptron"]' \
+          'a, nu = f["/parameters/alpha"][...], f["/parameters/nu"][...]'; cat; } > "$TMP/check.py"
+    "$PY" "$TMP/check.py" "$TMP/pc.h5" && pass "$label" || fail "$label"
+}
+check "N = 2000: p_C against eq. 20 within 3 SE at every point; chi-square of the six; error bar = scatter over trajectories" <<'PY'
 z = (g["p_correct"][...] - g["p_correct_theory"][...]) / g["p_correct_err"][...]
 for k in range(len(a)):
     print(f"alpha {a[k]:4.1f} nu {nu[k]:.0f}: p_C {g['p_correct'][k]:.5f} +- {g['p_correct_err'][k]:.5f}, "
@@ -48,10 +50,15 @@ s = f["/p_correct/forward/samples"][...]
 assert np.allclose(s.mean(axis=1), g["p_correct"][...], rtol=0, atol=1e-12)
 assert np.allclose(s.std(axis=1, ddof=1) / np.sqrt(s.shape[1]), g["p_correct_err"][...], rtol=1e-9)
 assert np.all(g["p_correct_err"][...] < 2e-3)       # the test has power
+PY
+check "N = 2000: I (eq. 21) and the mean heat per weight (eq. 13 averaged over F) within 3 SE" <<'PY'
 zi = (g["mutual_information"][...] - g["mutual_information_theory"][...]) / g["mutual_information_err"][...]
 assert np.all(np.abs(zi) < 3), zi
 zq = (g["heat_mean"][...] - g["heat_mean_theory"][...]) / g["heat_mean_err"][...]
+print("heat z:", np.round(zq, 2))
 assert np.all(np.abs(zq) < 3), zq
+PY
+check "N = 2000: entropy: ensemble against the exact mixture; variance gives 1/2 ln(1+a nu^2), not ln(1+a nu^2)" <<'PY'
 ze = (g["entropy_change"][...] - g["entropy_change_exact"][...]) / g["entropy_change_err"][...]
 assert np.all(np.abs(ze) < 3), ze
 v, ve = g["entropy_change_variance"][...], g["entropy_change_variance_err"][...]
@@ -60,6 +67,8 @@ zp = (v - g["entropy_change_paper"][...]) / ve
 print("entropy: variance-based z against 1/2 ln(1+a nu^2):", np.round(zg, 2), " against ln(1+a nu^2):", np.round(zp, 1))
 assert np.all(np.abs(zg) < 3), zg
 assert np.all(np.abs(zp) > 10), zp
+PY
+check "N = 2000: the bound of eq. 16 holds, efficiency below 1; every dataset has description and units" <<'PY'
 assert np.all(g["bound_holds"][...] == 1)
 assert np.all(g["efficiency"][...] < 1)
 def visit(name, obj):
