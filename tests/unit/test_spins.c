@@ -248,6 +248,27 @@ static void test_batch_independence(void **unused)
     spins_free(s);
 }
 
+/* max_jumps ends the window at that jump: every trajectory makes exactly that
+ * many (transient 0, time far beyond), and the rate is the entropy over the
+ * window actually run, which is shorter than `time`. */
+static void test_max_jumps(void **unused)
+{
+    spins *s = chain8(c_asym, 1.0, 1e6, 0);
+    s->max_jumps = 50;
+    double a[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS][TL_BATCH];
+    double *out[TL_MAX_OBSERVABLES] = {0};
+    for (int o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++) out[o] = a[o];
+    uint64_t jumps[20];
+    tl_stream_key key = {SEED, 5, 0};
+    spins_simulate_batch(s, &key, 0, 20, out, jumps);
+    for (int k = 0; k < 20; k++) {
+        assert_int_equal(jumps[k], 50);
+        assert_true(fabs(a[1][k]) > fabs(a[0][k]) / 1e6 * 10); /* window far shorter than time */
+        for (int i = 0; i < 8; i++) assert_true(fabs(a[SPINS_OBS_FIXED + i][k]) <= 1.0);
+    }
+    spins_free(s);
+}
+
 /* ---- the linear system of appendix D ------------------------------------------------------ */
 
 static void test_ou_closed_forms(void **unused)
@@ -316,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_gillespie_random_start),
         cmocka_unit_test(test_integral_fluctuation_theorem),
         cmocka_unit_test(test_batch_independence),
+        cmocka_unit_test(test_max_jumps),
         cmocka_unit_test(test_ou_closed_forms),
         cmocka_unit_test(test_ou_simulated),
     };
