@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "thermolearn/checkpoint.h"
@@ -149,6 +150,9 @@ static void put_state(buffer *b, const tl_ensemble *en, const header *h, MPI_Com
     put(b, h, sizeof *h);
     uint8_t *done = reduced(en->done, en->n_units, 1, MPI_UINT8_T, MPI_BOR, comm);
     put(b, done, en->n_units);
+    /* Padding to 8 bytes: every later number is read in place, aligned. */
+    static const unsigned char zeros[8];
+    put(b, zeros, (8 - en->n_units % 8) % 8);
     free(done);
     if (en->binning) put_histograms(b, en, comm);
     size_t nm = en->n_points * en->n_directions * en->n_observables * en->n_blocks * 5;
@@ -170,9 +174,17 @@ static int write_atomically(const char *path, const buffer *b)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) return -1;
-    size_t at = 0;
+    size_t at = 0, half = b->n / 2;
+    double stall = getenv("THERMOLEARN_TEST_CHECKPOINT_STALL") ? atof(getenv("THERMOLEARN_TEST_CHECKPOINT_STALL")) : 0;
     while (at < b->n) {
-        ssize_t w = write(fd, b->data + at, b->n - at);
+        /* Fault injection for the tests: stop halfway through the file for a
+         * while, so that a kill -9 at a random moment often lands mid-write. */
+        if (stall > 0 && at >= half) {
+            struct timespec ts = {(time_t)stall, (long)((stall - (double)(time_t)stall) * 1e9)};
+            nanosleep(&ts, NULL);
+            stall = 0;
+        }
+        ssize_t w = write(fd, b->data + at, (at < half ? half : b->n) - at);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) break;
         at += (size_t)w;
@@ -363,6 +375,7 @@ static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
     if (!status) {
         uint64_t old = h.n_blocks, pds = en->n_points * en->n_directions;
         const uint8_t *done = take(&r, pds * old);
+        take(&r, (8 - pds * old % 8) % 8);
         for (uint64_t u = 0; done && u < pds * old; u++) en->done[remap(en, u, old)] = done[u] != 0;
         if (h.binning) load_histograms(en, &r);
         size_t so = en->n_points * en->n_directions * en->n_observables;
@@ -397,7 +410,14 @@ int tl_checkpoint_load(tl_ensemble *en, const char *path, MPI_Comm comm, char *w
     MPI_Bcast(&en->binning, 1, MPI_INT, 0, comm);
     if (en->binning) {
         size_t slots = en->n_points * en->n_directions * en->n_observables;
-        for (size_t s = 0; s < slots; s++) MPI_Bcast(en->hist[s]->range, (int)en->bins + 1, MPI_DOUBLE, 0, comm);
+        double *range = tl_malloc((en->bins + 1) * sizeof *range, "histogram ranges");
+        for (size_t s = 0; s < slots; s++) {
+            if (rank == 0) memcpy(range, en->hist[s]->range, (en->bins + 1) * sizeof *range);
+            MPI_Bcast(range, (int)en->bins + 1, MPI_DOUBLE, 0, comm);
+            /* gsl_histogram_alloc leaves the bins uninitialised; set_ranges zeroes them. */
+            if (rank != 0) gsl_histogram_set_ranges(en->hist[s], range, en->bins + 1);
+        }
+        free(range);
     }
     return TL_OK;
 }

@@ -65,7 +65,12 @@ $MPIRUN -n 2 "$BIN" run p.ini -o n.h5 --no-progress 2> n.err || fail "--no-progr
 ! grep -q progress q.err n.err && pass "--quiet and --no-progress: no progress lines" || fail "progress printed with --quiet or --no-progress"
 
 # Resumed: counting starts from what the checkpoint holds.
-$MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --time-limit 0.3 --checkpoint-interval 0 --no-progress 2>/dev/null
+# stopped (a stop file) once it has reported some progress
+$MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --checkpoint-interval 0 --progress 0.05 2>r0.err &
+pid=$!
+for k in $(seq 400); do grep -q "progress" r0.err && break; sleep 0.05; done
+touch r.h5.stop
+wait $pid
 $MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --resume --progress 0.05 2> r.err
 out=$(check_lines r.err) && first=${out#* } && [ "$first" -gt 0 ] &&
     pass "resumed run: progress starts at the checkpoint's $first trajectories and ends at $TOTAL" ||
