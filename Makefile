@@ -49,7 +49,8 @@ build/%.o: %.c $(wildcard include/thermolearn/*.h src/models/*/*.h)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 build/libthermolearn.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	@# objects of different models share names (kernel.o, bench.o): rebuild, never replace by name
+	rm -f $@ && ar qcs $@ $^
 
 bin/thermolearn: build/src/main.o build/libthermolearn.a
 	@mkdir -p bin
