@@ -427,7 +427,7 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
 {
     write_root_attributes(out, en->cfg, n_ranks, comm);
     write_parameters(out, en->cfg);
-    qsort(en->records, en->n_records, sizeof *en->records, by_unit);
+    if (en->n_records) qsort(en->records, en->n_records, sizeof *en->records, by_unit); /* NULL when none */
     reduce_to_root(en->blocks, 5 * en->n_points * en->n_directions * en->n_observables * en->n_blocks,
                    MPI_DOUBLE, comm, out->rank);
     for (size_t o = 0; o < en->n_observables; o++)

@@ -144,7 +144,8 @@ grep -q "resuming from" "$log" && pass "a resubmitted job resumed from the check
 if [ -f results/slurm.h5 ] && same_datasets "$TMP/ref.h5" results/slurm.h5; then
     pass "the file of the resubmitted chain equals the run in one go"
 else
-    fail "the chain's file is missing or differs: $(tail -5 "$log" 2>/dev/null)"
+    fail "the chain's file is missing or differs"
+    grep -v "^ *$" "$log" 2>/dev/null | tail -25 | sed 's/^/    log: /'
 fi
 grep -q "PASS\|verdict\|BAR" "$log" && pass "the job script ran check on the result" || fail "no check output in the log"
 
