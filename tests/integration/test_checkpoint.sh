@@ -76,8 +76,14 @@ started() {
     return 1
 }
 
+# The stop-file and signal runs below must still be running when the stop
+# comes, however fast the machine: they checkpoint every 20 ms, and each
+# checkpoint stalls 0.2 s halfway through its write (a test hook), so that
+# they take many times their compute time.
+export THERMOLEARN_TEST_CHECKPOINT_STALL=0.2
+
 # ---- a stop file ----------------------------------------------------------------------
-$MPIRUN -n 2 "$BIN" run base.ini -o sf.h5 --checkpoint-interval 0 --progress 0.05 2>sf.err &
+$MPIRUN -n 2 "$BIN" run base.ini -o sf.h5 --checkpoint-interval 0.02 --progress 0.05 2>sf.err &
 pid=$!
 started sf.err && touch sf.h5.stop
 wait $pid
@@ -95,19 +101,20 @@ rank_pid() {
         tr '\0' '\n' < /proc/$c/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && { echo $c; return; }
     done
 }
-$MPIRUN -n 3 "$BIN" run base.ini -o sig.h5 --progress 0.05 2>sig1.err &
+$MPIRUN -n 3 "$BIN" run base.ini -o sig.h5 --checkpoint-interval 0.02 --progress 0.05 2>sig1.err &
 pid=$!
 # a worker (not rank 0) catches it and tells rank 0 at once
 started sig1.err && worker=$(rank_pid $pid 1) && [ -n "$worker" ] && kill -TERM "$worker"
 wait $pid
 rc=$?
 [ $rc = 75 ] && pass "SIGTERM to a worker rank: exit status 75" || fail "SIGTERM to a worker rank: exit status $rc"
-$MPIRUN -n 2 "$BIN" run base.ini -o sig.h5 --resume --progress 0.05 2>sig2.err &
+$MPIRUN -n 2 "$BIN" run base.ini -o sig.h5 --resume --checkpoint-interval 0.02 --progress 0.05 2>sig2.err &
 pid=$!
 started sig2.err && kill -USR1 $pid
 wait $pid
 rc=$?
 [ $rc = 75 ] && pass "SIGUSR1 to mpirun: exit status 75" || fail "SIGUSR1 to mpirun: exit status $rc"
+unset THERMOLEARN_TEST_CHECKPOINT_STALL
 run 1 base.ini -o sig.h5 --resume --quiet || fail "signals: resume exited $?"
 expect_same "signals, 3 then 2 then 1 ranks" sig.h5
 

@@ -50,20 +50,21 @@ expect_same() {
     else fail "$1: datasets differ from the uninterrupted run"; fi
 }
 
-# ---- kill -9 at random moments, with checkpoints every 50 ms -------------------------------
+# ---- kill -9 at random moments, with checkpoints every 20 ms -------------------------------
 # Each restart must find a checkpoint it accepts (the previous or the new one),
 # never a damaged one; and the end result is still the uninterrupted one.
-# Each checkpoint write stalls 50 ms halfway (a test hook), so that many kills
-# land in the middle of writing one.  More trajectories here, so that the run
+# Each checkpoint (every 20 ms) stalls 0.1 s halfway through its write (a test
+# hook), so that many kills land in the middle of writing one, and the run
+# outlasts the kills however fast the machine.  More trajectories here, so that the run
 # outlasts the kills.
 write_input k9 3000 7 "0.2, 0.7"
 run 1 k9.ini -o k9ref.h5 --quiet || fail "kill -9: reference run exited $?"
-export THERMOLEARN_TEST_CHECKPOINT_STALL=0.05
+export THERMOLEARN_TEST_CHECKPOINT_STALL=0.1
 RANDOM=12345
 kills=0 refused=0 midwrite=0
 for k in $(seq 1 12); do
     n=$((1 + k % 3))
-    $MPIRUN -n $n "$BIN" run k9.ini -o k9.h5 --resume --checkpoint-interval 0.05 --no-progress 2>k9.err &
+    $MPIRUN -n $n "$BIN" run k9.ini -o k9.h5 --resume --checkpoint-interval 0.02 --no-progress 2>k9.err &
     pid=$!
     # once it simulates, a random moment within 0.5 s
     for w in $(seq 100); do grep -q "model hopfield\|damaged\|truncated" k9.err && break; sleep 0.05; done

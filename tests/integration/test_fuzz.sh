@@ -25,8 +25,9 @@ cd "$TMP"
 
 # fuzz NAME CORPUS: a short libFuzzer run that goes on after timeouts and crashes; then
 # every crash is replayed for its stack.  A crash in our code fails.  A crash
-# inside the HDF5 library itself (libhdf5 1.10 has such bugs on damaged files)
-# is kept, like a timeout, for the replay through the real binary below.
+# (or an allocation over 2 GB) inside the HDF5 library itself (libhdf5 1.10 has
+# such bugs on damaged files) is kept, like a timeout, for the replay through
+# the real binary below.
 fuzz() {
     local name=$1 corpus=$2 rc runs c ours=0 lib=0
     ./"$name" -fork=1 -ignore_timeouts=1 -ignore_crashes=1 -max_total_time="$SECONDS_EACH" -timeout=5 \
@@ -36,9 +37,10 @@ fuzz() {
     for c in "$TMP"/art_"${name}"_{crash,leak,oom}*; do
         [ -f "$c" ] || continue
         ./"$name" "$c" > "$c.trace" 2>&1
-        # the first frame past the sanitizer's interceptors
-        if grep -E "^ +#[0-9]+ " "$c.trace" | grep -v "__interceptor_\|__sanitizer\|__asan\|__ubsan" | head -1 |
-            grep -q "libhdf5"; then
+        # the first frame past libFuzzer, the sanitizers and the allocator
+        if grep -E "^ +#[0-9]+ " "$c.trace" |
+            grep -v "fuzzer::\|__interceptor_\|__sanitizer\|__asan\|__ubsan\| in malloc \| in calloc \| in realloc " |
+            head -1 | grep -q "libhdf5"; then
             lib=$((lib + 1)); cp "$c" "$TMP/art_${name}_libcrash_$lib"
         else
             ours=$((ours + 1))

@@ -44,7 +44,10 @@ print(len(counts), counts[0])
 PY
 }
 
-$MPIRUN -n 2 "$BIN" run p.ini -o a.h5 --progress 0.05 2> a.err || fail "run exited $?"
+# Runs that must last a while whatever the machine's speed checkpoint every 20 ms,
+# and each checkpoint stalls 0.05 s halfway through its write (a test hook).
+slow() { THERMOLEARN_TEST_CHECKPOINT_STALL=0.05 "$@" --checkpoint-interval 0.02; }
+slow $MPIRUN -n 2 "$BIN" run p.ini -o a.h5 --progress 0.05 2> a.err || fail "run exited $?"
 out=$(check_lines a.err) && pass "batch log: $out plain progress lines, nondecreasing, ending at $TOTAL" ||
     fail "batch log progress lines: $out"
 grep -q $'\r' a.err && fail "batch log: carriage returns in a log" || pass "batch log: no carriage returns"
@@ -66,12 +69,12 @@ $MPIRUN -n 2 "$BIN" run p.ini -o n.h5 --no-progress 2> n.err || fail "--no-progr
 
 # Resumed: counting starts from what the checkpoint holds.
 # stopped (a stop file) once it has reported some progress
-$MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --checkpoint-interval 0 --progress 0.05 2>r0.err &
+slow $MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --progress 0.05 2>r0.err &
 pid=$!
 for k in $(seq 400); do grep -q "progress" r0.err && break; sleep 0.05; done
 touch r.h5.stop
 wait $pid
-$MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --resume --progress 0.05 2> r.err
+slow $MPIRUN -n 2 "$BIN" run p.ini -o r.h5 --resume --progress 0.05 2> r.err
 out=$(check_lines r.err) && first=${out#* } && [ "$first" -gt 0 ] &&
     pass "resumed run: progress starts at the checkpoint's $first trajectories and ends at $TOTAL" ||
     fail "resumed run progress: $out"

@@ -103,6 +103,7 @@ model = hopfield
 trajectories = 2000
 seed = 5
 time_limit = 1
+checkpoint_interval = 0.05
 
 [grid]
 gamma = 0.3, 0.6
@@ -131,6 +132,10 @@ wait_jobs() {
 }
 
 # ---- resubmit on timeout: each job stops at its time_limit and resubmits itself ---------------
+# Every checkpoint (each 50 ms) stalls 0.2 s halfway through its write (a test
+# hook, passed to the jobs by --export=ALL): the run takes several seconds
+# however fast the machine, so that the time limit and the signal find it running.
+export THERMOLEARN_TEST_CHECKPOINT_STALL=0.2
 cd "$W"
 jid=$(INPUT=inputs/slurm.ini OUTPUT=results/slurm.h5 sbatch --parsable --ntasks=2 --job-name=tl_chain \
     --export=ALL jobs/template.sbatch 2>&1)
