@@ -50,7 +50,7 @@ static const char *usage_run =
     "  resuming a finished run adds trajectories.  T: seconds or [D-]HH:MM:SS.\n"
     "  --progress T: seconds between progress lines in batch logs (default 60); a terminal gets a\n"
     "  live bar; under mpirun stderr is never a terminal: --progress-bar asks for the bar.\n"
-    "  Exit status: 0 done, 2 bad input, 3 output not writable, 75 stopped (resume it).\n";
+    "  Exit status: 0 done, 2 bad input, 3 output or checkpoint not writable, 75 stopped (resume it).\n";
 
 /* --time-limit and friends: a duration, or a usage error. */
 static int duration_arg(int argc, char **argv, int *i, double *out)

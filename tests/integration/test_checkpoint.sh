@@ -149,6 +149,25 @@ rc=$?
 [ $rc = 2 ] && grep -q "give --resume" log && cmp -s keep.h5.ckpt ref.h5.ckpt &&
     pass "an existing checkpoint is kept without --resume or --force" || fail "existing checkpoint: exit $rc"
 
+# ---- bad values of the new keys and options: file:line: [run] key, status 2, nothing written ------
+bad_key() { # name line expected
+    printf '[run]\nmodel = hopfield\ntrajectories = 10\n%s\n[hopfield]\nbeta = 1\n' "$2" > badkey.ini
+    : > log
+    "$BIN" run badkey.ini -o badkey.h5 --no-progress 2>>log
+    local rc=$?
+    if [ $rc = 2 ] && grep -q "$3" log && [ ! -f badkey.h5 ] && [ ! -f badkey.h5.ckpt ]; then pass "bad input: $1 ($(head -1 log))"
+    else fail "bad input: $1: status $rc, $(head -1 log)"; fi
+}
+bad_key "time_limit = abc" "time_limit = abc" "badkey.ini:4: \[run\] time_limit: expected seconds"
+bad_key "time_limit = 0" "time_limit = 0" "badkey.ini:4: \[run\] time_limit"
+bad_key "checkpoint_interval = -5" "checkpoint_interval = -5" "badkey.ini:4: \[run\] checkpoint_interval"
+bad_key "time_limit = 1:99:00" "time_limit = 1:99:00" "badkey.ini:4: \[run\] time_limit"
+: > log
+"$BIN" run base.ini -o opt.h5 --time-limit soon 2>>log
+rc=$?
+[ $rc = 2 ] && grep -q "\-\-time-limit needs" log && [ ! -f opt.h5 ] && pass "bad --time-limit: status 2, usage" ||
+    fail "bad --time-limit: status $rc"
+
 # ---- the comparisons above can fail: another seed, stopped and resumed, differs -------------
 write_input s8 1000 8 "0.2, 0.7"
 run 2 s8.ini -o s8.h5 --time-limit 0.2 --checkpoint-interval 0
