@@ -53,6 +53,15 @@ typedef struct tl_model_type {
     const tl_extra *extras;
     size_t n_extras;
 
+    /* Pairs of parameters that are each other's reciprocal, e.g.
+     * {"beta_initial", "temperature_initial"}: when the user gives one, the
+     * other is 1/value at every point, so /parameters/ holds both. */
+    const char *const (*reciprocals)[2];
+    size_t n_reciprocals;
+
+    /* k_B T when neither beta nor temperature is given; 0: one is required. */
+    double default_temperature;
+
     /* The directions of the protocol at this point (the same at every point:
      * they may depend on choices, never on grid axes).  With two, the second
      * is the time reversal of the first ({"forward", "reverse"}): the engine

@@ -344,7 +344,7 @@ static int check_required(const tl_config *cfg, const reporter *r)
     int temperature = cfg->given[spec_index(cfg, "temperature")];
     if (beta && temperature)
         return fail_at(r, NULL, "[%s] beta and temperature both given: give exactly one", section);
-    if (!beta && !temperature)
+    if (!beta && !temperature && !(cfg->model->default_temperature > 0))
         return fail_at(r, NULL, "[%s] beta or temperature: missing required key (give exactly one)",
                        section);
     return TL_OK;
@@ -441,10 +441,18 @@ void tl_config_point(const tl_config *cfg, size_t p, tl_point *pt)
             if (spec->kind == TL_PARAM_REAL || spec->kind == TL_PARAM_INT) tl_parse_real(text, &values[k]);
         }
     }
-    /* The engine's thermal pair: whichever is unset follows from the other. */
+    /* The engine's thermal pair: whichever is unset follows from the other,
+     * and both from the model's default temperature when neither is given. */
     size_t kb = cfg->n_params - 2, kt = cfg->n_params - 1;
+    if (isnan(values[kb]) && isnan(values[kt])) values[kt] = cfg->model->default_temperature;
     if (isnan(values[kb])) values[kb] = 1.0 / values[kt];
     if (isnan(values[kt])) values[kt] = 1.0 / values[kb];
+    for (size_t q = 0; q < cfg->model->n_reciprocals; q++) {
+        ssize_t a = spec_index(cfg, cfg->model->reciprocals[q][0]), b = spec_index(cfg, cfg->model->reciprocals[q][1]);
+        if (a < 0 || b < 0) continue;
+        if (cfg->given[a] && !cfg->given[b]) values[b] = 1.0 / values[a];
+        if (cfg->given[b] && !cfg->given[a]) values[a] = 1.0 / values[b];
+    }
     *pt = (tl_point){p, n, cfg->specs, values, (const char *const *)strings, cfg->given};
 }
 

@@ -136,6 +136,34 @@ static void test_model_validation(void **state)
     tl_config_free(&cfg);
 }
 
+/* A model's default temperature, and reciprocal pairs resolved at every point. */
+static void test_thermal_defaults_and_reciprocals(void **state)
+{
+    (void)state;
+    char why[512];
+    tl_config cfg;
+    tl_point pt;
+    assert_int_equal(parse("[run]\nmodel = perceptron\ntrajectories = 1\n[perceptron]\nn = 4\nalpha = 1\nnu = 1\ntau = 1\ntime = 1\n",
+                           &cfg, why), 0);
+    tl_config_point(&cfg, 0, &pt);
+    assert_true(tl_point_real(&pt, "temperature") == 1.0 && tl_point_real(&pt, "beta") == 1.0);
+    tl_config_point_free(&pt);
+    tl_config_free(&cfg);
+    char text[512];
+    snprintf(text, sizeof text, "%s[grid]\ntemperature_initial = 4, 8\n", base);
+    assert_int_equal(parse(text, &cfg, why), 0);
+    for (size_t p = 0; p < 2; p++) {
+        tl_config_point(&cfg, p, &pt);
+        assert_true(tl_point_real(&pt, "beta_initial") == 1.0 / (4.0 * (double)(p + 1)));
+        tl_config_point_free(&pt);
+    }
+    tl_config_free(&cfg);
+    /* hopfield has no default temperature */
+    assert_int_equal(parse("[run]\nmodel = hopfield\ntrajectories = 1\n", &cfg, why), TL_ERR_INPUT);
+    assert_non_null(strstr(why, "beta or temperature: missing"));
+    tl_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_no_grid_is_one_point),
         cmocka_unit_test(test_errors_name_line_and_key),
         cmocka_unit_test(test_model_validation),
+        cmocka_unit_test(test_thermal_defaults_and_reciprocals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

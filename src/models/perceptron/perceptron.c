@@ -246,6 +246,7 @@ const tl_model_type tl_model_perceptron = {
     .description = "perceptron learning by Hebbian ramps, weights as Ornstein-Uhlenbeck processes (Goldt & Seifert 2017)",
     .params = perceptron_params,
     .n_params = N_PARAMS,
+    .default_temperature = 1.0, /* the paper's T = 1 unless set */
     .directions = directions,
     .observables = observables,
     .n_observables = PERCEPTRON_N_OBS,
