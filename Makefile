@@ -56,7 +56,7 @@ bin/thermolearn: build/src/main.o build/libthermolearn.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tests/%: tests/unit/%.c build/libthermolearn.a
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/libthermolearn.a
 	@mkdir -p build/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS) -lcmocka
 

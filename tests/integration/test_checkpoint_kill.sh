@@ -12,27 +12,8 @@ cd "$TMP"
 
 # 6 points x 2 directions x 1000 trajectories (a short last block of 232):
 # about 2 s on one core, so that stops land in the middle.
-write_input() { # name trajectories seed gamma-list
-    cat > "$1.ini" <<INI
-[run]
-model = hopfield
-trajectories = $2
-seed = $3
-
-[grid]
-gamma = $4
-temperature = 2:6:3
-
-[hopfield]
-n = 10
-field = 2
-steps = 1000
-
-[histogram]
-bins = 30
-sample_cap = 700
-INI
-}
+CHECKPOINT_STEPS=1000
+source "$ROOT/tests/integration/checkpoint_input.sh"
 write_input base 1000 7 "0.2, 0.7"
 # run K ARGS...: on K ranks (one rank without mpirun: a singleton starts faster).
 run() {

@@ -22,24 +22,8 @@
 
 #include "thermolearn/config.h"
 #include "thermolearn/estimators.h"
-#include "../../src/models/hopfield/hopfield.h"
+#include "hopfield_fixture.h"
 
-static hopfield *make_hopfield(const char *section)
-{
-    char text[2048], why[512];
-    snprintf(text, sizeof text, "[run]\nmodel = hopfield\ntrajectories = 1000\n\n[hopfield]\n%s", section);
-    tl_config cfg;
-    int rc = tl_config_parse(&cfg, "test", text, why, sizeof why);
-    if (!rc) rc = tl_config_validate_points(&cfg, why, sizeof why);
-    if (rc) print_error("config: %s\n", why);
-    assert_int_equal(rc, 0);
-    tl_point pt;
-    tl_config_point(&cfg, 0, &pt);
-    hopfield *hf = hopfield_alloc(&pt);
-    tl_config_point_free(&pt);
-    tl_config_free(&cfg);
-    return hf;
-}
 
 #define N 6
 #define BASE "n = 6\ntemperature = 2\ngamma = 0.3\nfield = 1.5\nthreshold = 0.1\nsteps = 10\npattern_seed = 2\n" \
