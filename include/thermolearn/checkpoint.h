@@ -1,9 +1,9 @@
 /* Checkpoints: everything a run has accumulated, in one file, so that a
  * killed or stopped run continues where it was.
  *
- * A checkpoint holds, reduced over all ranks: which units are done, the
- * histogram ranges and counts, the per-block moments, the model's per-point
- * datasets and the records (samples, and the whole values of short last
+ * A checkpoint holds, reduced over all ranks: rank 0's fold of the block
+ * moments (which also says which units are done), the histogram ranges and
+ * counts, the model's per-point datasets and the records (samples, and the whole values of short last
  * blocks and of pilot blocks not yet binned).  Everything in it is an integer
  * count or a per-unit quantity, so a run resumed on any number of ranks ends
  * with the same datasets as one that never stopped.

@@ -1,12 +1,16 @@
 /* The accumulators of a run: per grid point, direction and observable a
- * histogram (GSL), moments per block of TL_BATCH trajectories, the samples
- * this rank simulated, and the model's per-point datasets.
+ * histogram (GSL), the moments of every observable and profile component
+ * (folded in block order on rank 0, fold.h), the samples this rank
+ * simulated, and the model's per-point datasets.
  *
  * Work units are blocks of TL_BATCH trajectories of one (point, direction):
  * unit u = (point * n_directions + direction) * n_blocks + block.
- * Everything a rank accumulates is either an integer count (summed) or a
- * per-block quantity that exactly one rank computed (summed against zeros),
- * so the reduced results are bit-identical for any number of ranks.
+ * Everything a rank accumulates is an integer count (summed), a per-block
+ * quantity that exactly one rank computed (summed against zeros), or block
+ * moments merged in block order, so the results are bit-identical for any
+ * number of ranks.  A worker keeps the block moments of its units only
+ * until its next request to rank 0 carries them there (the outbox): memory
+ * does not grow with the number of trajectories.
  */
 #ifndef THERMOLEARN_ENSEMBLE_H
 #define THERMOLEARN_ENSEMBLE_H
@@ -16,6 +20,7 @@
 #include <stdint.h>
 
 #include "thermolearn/config.h"
+#include "thermolearn/fold.h"
 #include "thermolearn/moments.h"
 
 typedef struct {
@@ -32,25 +37,42 @@ typedef struct {
     double *values;                     /* [n_points][size] */
 } tl_extra_buffer;
 
+/* A profile: its components in the grid's largest shape, at `offset` among
+ * the moments of a unit (after the observables). */
+typedef struct {
+    size_t size, offset;
+    int rank;
+    size_t dims[TL_MAX_EXTRA_RANK];
+} tl_profile_layout;
+
+typedef struct {
+    unsigned char *data;
+    size_t n, cap;
+} tl_outbox;
+
 typedef struct {
     const tl_config *cfg;
     const tl_model_type *model;
+    int rank;
     size_t n_points, n_directions, n_observables, n_blocks, bins;
+    size_t width;               /* moments per unit: observables, then every profile component */
+    tl_profile_layout *profiles;
+    double *profile_buffer;     /* [sum of profile sizes][TL_BATCH] */
     const char *const *directions; /* their names */
     int binning;                /* histogram ranges are known */
     gsl_histogram **hist;       /* [point][direction][observable] */
     uint64_t *outliers;         /* [point][direction][observable][below, above] */
-    tl_moments *blocks;         /* [point][direction][observable][block] */
+    tl_fold *fold;              /* rank 0: the block moments, merged in order */
+    tl_outbox outbox;           /* workers: {unit, moments[width]} of units not yet sent to rank 0 */
     tl_record *records;
     size_t n_records, cap_records;
     tl_extra_buffer *extras;
     uint64_t n_units;           /* n_points * n_directions * n_blocks */
-    uint8_t *done;              /* [unit]: completed on this rank (or loaded from a checkpoint) */
     struct { size_t point; void *state; uint64_t used; } cache[2];
     uint64_t clock;
 } tl_ensemble;
 
-void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg);
+void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm);
 void tl_ensemble_free(tl_ensemble *en);
 
 /* The model's state of point p (allocated on first use; two are cached). */
@@ -63,9 +85,16 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit);
  * extremes of the units run so far (a pilot block), reduced over comm. */
 void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm);
 
-/* Remove unit u's contributions (histograms, block moments, record) and
- * mark it not done; its record must be held here. */
+/* Remove unit u's histogram counts, record and point datasets; its record
+ * must be held here (the block moments: tl_fold_extend). */
 void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit);
+
+/* Rank 0: fold block moments a worker sent ({unit, moments[width]} each). */
+void tl_ensemble_receive(tl_ensemble *en, const void *data, size_t bytes);
+
+/* The moments k (observable, or width index) of (p, d) over all
+ * trajectories: on rank 0 (NaN on the others). */
+tl_moments tl_ensemble_moments(const tl_ensemble *en, size_t p, size_t d, size_t k);
 
 /* Index helpers. */
 static inline size_t tl_ensemble_slot(const tl_ensemble *en, size_t p, size_t d, size_t o)

@@ -18,6 +18,7 @@
 #define TL_MAX_DIRECTIONS 2
 #define TL_MAX_OBSERVABLES 24
 #define TL_MAX_EXTRA_RANK 3
+#define TL_MAX_PROFILES 8
 
 /* Trajectories a model simulates side by side in one call: the batch width
  * of the structure-of-arrays kernels and the engine's unit of work. */
@@ -29,6 +30,17 @@ typedef struct {
     const char *units;
     const char *description;
 } tl_observable;
+
+/* A per-trajectory vector observable (a "profile"), e.g. the time-averaged
+ * magnetisation of every spin under every input.  It is not histogrammed: the
+ * mean and standard error of each component over the trajectories become
+ * /<model>/<name> and /<model>/<name>_err [npoints, dims...] (with more than
+ * one direction, /<model>/<direction>/<name>). */
+typedef struct {
+    const char *name;
+    const char *units;
+    const char *description;
+} tl_profile;
 
 typedef enum { TL_EXTRA_F64, TL_EXTRA_INT8 } tl_extra_type;
 
@@ -52,6 +64,8 @@ typedef struct tl_model_type {
     size_t n_observables;
     const tl_extra *extras;
     size_t n_extras;
+    const tl_profile *profiles;
+    size_t n_profiles;
 
     /* Pairs of parameters that are each other's reciprocal, e.g.
      * {"beta_initial", "temperature_initial"}: when the user gives one, the
@@ -75,6 +89,8 @@ typedef struct tl_model_type {
 
     /* Shape of extra e at point pt, without the leading point axis; returns the rank. */
     int (*extra_shape)(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK]);
+    /* The same for profile v (NULL without profiles). */
+    int (*profile_shape)(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK]);
 
     /* Everything a point needs before simulating (couplings, exact
      * distributions).  Deterministic in the parameters alone. */
@@ -83,17 +99,22 @@ typedef struct tl_model_type {
 
     /* Simulate trajectories first .. first+count-1 (count <= TL_BATCH) in
      * direction `direction`, writing observable o of trajectory first+i to
-     * out[o][i].  Trajectory t draws only from the streams of (key, t). */
+     * out[o][i], and component c of profile v (row-major in this point's own
+     * shape, from profile_shape) to profile[v][c * count + i].  The engine
+     * places the components in the grid's largest shape, NaN where a point
+     * has fewer.
+     * Trajectory t draws only from the streams of (key, t). */
     void (*simulate)(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES]);
+                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES]);
 
     /* Fill extra e for this point (row-major, zero-padded to the shape of the
      * largest point); values are converted to the extra's type on output. */
     void (*extra_fill)(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out);
 
     /* Fill derived extra e of a point from moments[d * n_observables + o],
-     * the moments of observable o over all trajectories of direction d.
-     * Called on rank 0 after the run; NULL if the model has no derived extras. */
+     * the moments of observable o over all trajectories of direction d
+     * (profiles are summarised by the engine itself).  Called on rank 0 after
+     * the run; NULL if the model has no derived extras. */
     void (*summarize)(void *state, const tl_moments *moments, size_t e,
                       const size_t dims[TL_MAX_EXTRA_RANK], double *out);
 

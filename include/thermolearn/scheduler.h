@@ -21,6 +21,10 @@
  * completed since its last request, so rank 0 knows the totals without any
  * collective; `progress` is called on rank 0 between units.  Nothing ever
  * waits for all ranks except the final drain.
+ *
+ * Results: each request (and the final DONE) also carries what the worker's
+ * `outbox` hands over (the block moments of the units it ran since its last
+ * request), given to `inbox` on rank 0; a worker holds at most one run's worth.
  */
 #ifndef THERMOLEARN_SCHEDULER_H
 #define THERMOLEARN_SCHEDULER_H
@@ -56,6 +60,12 @@ typedef struct {
     uint64_t (*weight)(uint64_t unit, void *context);
     /* Rank 0: `done` weight completed so far on all ranks (as last reported). */
     void (*progress)(uint64_t done, void *context);
+    /* Workers: the bytes the next message to rank 0 carries; they are taken
+     * (the next call returns only what came after) and must stay valid until
+     * the next call.  NULL: nothing. */
+    size_t (*outbox)(void *context, const void **data);
+    /* Rank 0: the bytes a worker's message carried. */
+    void (*inbox)(const void *data, size_t bytes, void *context);
     void *context;
 } tl_scheduler_control;
 

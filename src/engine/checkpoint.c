@@ -11,12 +11,13 @@
 #include "thermolearn/error.h"
 #include "thermolearn/status.h"
 
-#define MAGIC "TLCKPT01"
+#define MAGIC "TLCKPT02"
 
 typedef struct {
     char magic[8];
     uint64_t seed, hash_params, hash_histogram, trajectories;
     uint64_t n_points, n_directions, n_observables, n_blocks, bins, binning, n_extra_values, record_bytes;
+    uint64_t width, n_pending;
 } header;
 
 uint64_t tl_checkpoint_hash(uint64_t h, const void *data, size_t n)
@@ -64,7 +65,9 @@ static header make_header(const tl_ensemble *en)
                 .n_observables = en->n_observables,
                 .n_blocks = en->n_blocks,
                 .bins = en->bins,
-                .binning = (uint64_t)en->binning};
+                .binning = (uint64_t)en->binning,
+                .width = en->width,
+                .n_pending = en->fold ? en->fold->n_pending : 0};
     memcpy(h.magic, MAGIC, 8);
     for (size_t e = 0; e < en->model->n_extras; e++) h.n_extra_values += en->n_points * en->extras[e].size;
     return h;
@@ -84,7 +87,7 @@ static void put(buffer *b, const void *data, size_t n)
         b->data = realloc(b->data, b->cap);
         if (!b->data) error("cannot grow the checkpoint buffer");
     }
-    if (n) memcpy(b->data + b->n, data, n);
+    if (n && data) memcpy(b->data + b->n, data, n);
     b->n += n;
 }
 
@@ -99,25 +102,31 @@ static void put_records(buffer *b, const tl_ensemble *en)
     }
 }
 
-/* Every rank's records, one after another, on rank 0. */
+/* Every rank's records, one after another, on rank 0: sent in pieces of at
+ * most 1 GiB, since MPI counts are int. */
 static buffer gather_records(const tl_ensemble *en, MPI_Comm comm, int rank, int n_ranks)
 {
+    enum { TAG_SIZE = 201, TAG_PIECE = 202 };
+    const size_t piece = (size_t)1 << 30;
     buffer mine = {0}, all = {0};
     put_records(&mine, en);
-    int n = (int)mine.n, *counts = tl_calloc((size_t)n_ranks, sizeof *counts, "record sizes");
-    int *offsets = tl_calloc((size_t)n_ranks, sizeof *offsets, "record sizes");
-    if (mine.n > (size_t)1 << 30) error("checkpoint: more than 1 GiB of samples on one rank; lower sample_cap");
-    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);
-    if (rank == 0) {
-        size_t total = 0;
-        for (int k = 0; k < n_ranks; k++) offsets[k] = (int)total, total += (size_t)counts[k];
-        if (total > (size_t)2 << 30) error("checkpoint: more than 2 GiB of samples; lower sample_cap");
-        all.cap = total + 1;
-        all.data = tl_malloc(all.cap, "checkpoint records");
-        all.n = total;
+    if (rank != 0) {
+        uint64_t n = mine.n;
+        MPI_Send(&n, 1, MPI_UINT64_T, 0, TAG_SIZE, comm);
+        for (size_t at = 0; at < mine.n; at += piece)
+            MPI_Send(mine.data + at, (int)(mine.n - at < piece ? mine.n - at : piece), MPI_BYTE, 0, TAG_PIECE, comm);
+        free(mine.data);
+        return all;
     }
-    MPI_Gatherv(mine.data, n, MPI_BYTE, all.data, counts, offsets, MPI_BYTE, 0, comm);
-    free(mine.data), free(counts), free(offsets);
+    all = mine;
+    for (int k = 1; k < n_ranks; k++) {
+        uint64_t n;
+        MPI_Recv(&n, 1, MPI_UINT64_T, k, TAG_SIZE, comm, MPI_STATUS_IGNORE);
+        put(&all, NULL, (size_t)n); /* room */
+        unsigned char *to = all.data + all.n - n;
+        for (size_t at = 0; at < n; at += piece)
+            MPI_Recv(to + at, (int)(n - at < piece ? n - at : piece), MPI_BYTE, k, TAG_PIECE, comm, MPI_STATUS_IGNORE);
+    }
     return all;
 }
 
@@ -144,21 +153,24 @@ static void put_histograms(buffer *b, const tl_ensemble *en, MPI_Comm comm)
     free(counts), free(sum), free(outliers);
 }
 
+/* Rank 0's fold of block moments: where each (point, direction) is, its
+ * prefix, and the blocks that came early. */
+static void put_fold(buffer *b, const tl_fold *f)
+{
+    put(b, f->next, f->n_pd * sizeof *f->next);
+    put(b, f->prefix, f->n_pd * f->width * sizeof *f->prefix);
+    for (size_t i = 0; i < f->n_pending; i++) {
+        put(b, &f->pending[i].unit, sizeof f->pending[i].unit);
+        put(b, f->pending[i].m, f->width * sizeof *f->pending[i].m);
+    }
+}
+
 /* Everything but the records, reduced onto rank 0 (collective). */
 static void put_state(buffer *b, const tl_ensemble *en, const header *h, MPI_Comm comm)
 {
     put(b, h, sizeof *h);
-    uint8_t *done = reduced(en->done, en->n_units, 1, MPI_UINT8_T, MPI_BOR, comm);
-    put(b, done, en->n_units);
-    /* Padding to 8 bytes: every later number is read in place, aligned. */
-    static const unsigned char zeros[8];
-    put(b, zeros, (8 - en->n_units % 8) % 8);
-    free(done);
+    if (en->fold) put_fold(b, en->fold);
     if (en->binning) put_histograms(b, en, comm);
-    size_t nm = en->n_points * en->n_directions * en->n_observables * en->n_blocks * 5;
-    double *blocks = reduced(en->blocks, nm, sizeof(double), MPI_DOUBLE, MPI_SUM, comm);
-    put(b, blocks, nm * sizeof(double));
-    free(blocks);
     for (size_t e = 0; e < en->model->n_extras; e++) {
         size_t n = en->n_points * en->extras[e].size;
         double *x = reduced(en->extras[e].values, n, sizeof(double), MPI_DOUBLE, MPI_SUM, comm);
@@ -284,7 +296,7 @@ static int check_header(const header *h, const tl_ensemble *en, const char *path
         return refuse(why, len, path, what);
     }
     if (h->hash_params != mine.hash_params || h->n_points != mine.n_points ||
-        h->n_directions != mine.n_directions || h->n_observables != mine.n_observables)
+        h->n_directions != mine.n_directions || h->n_observables != mine.n_observables || h->width != mine.width)
         return refuse(why, len, path,
                       "was made from a different input: the model, the [grid] or the model's parameters differ");
     if (h->hash_histogram != mine.hash_histogram || h->bins != mine.bins ||
@@ -349,6 +361,31 @@ static void load_records(tl_ensemble *en, reader *r, uint64_t old_blocks, size_t
     }
 }
 
+/* The fold as saved (the checkpoint's block count; see tl_fold_extend). */
+static void load_fold(tl_fold *f, reader *r, const header *h)
+{
+    const uint64_t *next = take(r, f->n_pd * sizeof *next);
+    const tl_moments *prefix = take(r, f->n_pd * f->width * sizeof *prefix);
+    if (r->bad) return;
+    tl_fold_extend(f, h->trajectories); /* the checkpoint's numbering, until extended below */
+    memcpy(f->prefix, prefix, f->n_pd * f->width * sizeof *prefix);
+    for (size_t pd = 0; pd < f->n_pd; pd++)
+        if ((f->next[pd] = next[pd]) > f->full_blocks) r->bad = 1;
+    tl_moments *m = tl_malloc(f->width * sizeof *m + 1, "block moments");
+    for (uint64_t i = 0; i < h->n_pending && !r->bad; i++) {
+        const uint64_t *unit = take(r, sizeof *unit);
+        const tl_moments *mi = take(r, f->width * sizeof *mi);
+        if (r->bad) break;
+        if (*unit >= f->n_pd * f->n_blocks || tl_fold_has(f, *unit)) {
+            r->bad = 1;
+            break;
+        }
+        memcpy(m, mi, f->width * sizeof *m);
+        tl_fold_add(f, *unit, m);
+    }
+    free(m);
+}
+
 /* Parse the checkpoint into rank 0's ensemble. */
 static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
 {
@@ -374,13 +411,8 @@ static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
     }
     if (!status) {
         uint64_t old = h.n_blocks, pds = en->n_points * en->n_directions;
-        const uint8_t *done = take(&r, pds * old);
-        take(&r, (8 - pds * old % 8) % 8);
-        for (uint64_t u = 0; done && u < pds * old; u++) en->done[remap(en, u, old)] = done[u] != 0;
+        load_fold(en->fold, &r, &h);
         if (h.binning) load_histograms(en, &r);
-        size_t so = en->n_points * en->n_directions * en->n_observables;
-        const tl_moments *m = take(&r, so * old * sizeof *m);
-        for (size_t s = 0; m && s < so; s++) memcpy(en->blocks + s * en->n_blocks, m + s * old, old * sizeof *m);
         for (size_t e = 0; e < en->model->n_extras && !r.bad; e++) {
             size_t n = en->n_points * en->extras[e].size;
             const double *x = take(&r, n * sizeof *x);
@@ -388,10 +420,13 @@ static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
         }
         load_records(en, &r, old, h.record_bytes);
         if (r.bad || r.at != r.n) status = refuse(why, len, path, "is damaged (inconsistent sizes)");
-        else if (h.trajectories < en->cfg->trajectories && h.trajectories % TL_BATCH) {
+        else if (h.trajectories < en->cfg->trajectories) {
             /* Extending: the short last blocks become full ones, run again. */
-            for (uint64_t pd = 0; pd < pds; pd++) tl_ensemble_forget_unit(en, pd * en->n_blocks + old - 1);
-            if (old == 1 && en->cfg->histogram.range_auto) en->binning = 0; /* the pilot itself is redone */
+            tl_fold_extend(en->fold, en->cfg->trajectories);
+            if (h.trajectories % TL_BATCH) {
+                for (uint64_t pd = 0; pd < pds; pd++) tl_ensemble_forget_unit(en, pd * en->n_blocks + old - 1);
+                if (old == 1 && en->cfg->histogram.range_auto) en->binning = 0; /* the pilot itself is redone */
+            }
         }
     }
     free((void *)r.data);

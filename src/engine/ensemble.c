@@ -6,6 +6,40 @@
 #include "thermolearn/ensemble.h"
 #include "thermolearn/error.h"
 
+/* Grow dims to hold the shape (rank, shape) too. */
+static void widen(int *rank, size_t dims[TL_MAX_EXTRA_RANK], int r, const size_t shape[TL_MAX_EXTRA_RANK])
+{
+    *rank = r;
+    for (int k = 0; k < r; k++) dims[k] = shape[k] > dims[k] ? shape[k] : dims[k];
+}
+
+/* Every profile in the grid's largest shape, after the observables. */
+static void profiles_init(tl_ensemble *en)
+{
+    const tl_model_type *m = en->model;
+    en->profiles = tl_calloc(m->n_profiles + 1, sizeof *en->profiles, "profiles");
+    for (size_t p = 0; p < en->n_points && m->n_profiles; p++) {
+        tl_point pt;
+        tl_config_point(en->cfg, p, &pt);
+        for (size_t v = 0; v < m->n_profiles; v++) {
+            size_t dims[TL_MAX_EXTRA_RANK];
+            int r = m->profile_shape(&pt, v, dims);
+            widen(&en->profiles[v].rank, en->profiles[v].dims, r, dims);
+        }
+        tl_config_point_free(&pt);
+    }
+    en->width = en->n_observables;
+    for (size_t v = 0; v < m->n_profiles; v++) {
+        tl_profile_layout *l = &en->profiles[v];
+        l->size = 1;
+        for (int r = 0; r < l->rank; r++) l->size *= l->dims[r];
+        l->offset = en->width;
+        en->width += l->size;
+    }
+    en->profile_buffer = tl_malloc(((en->width - en->n_observables) * TL_BATCH + 1) * sizeof *en->profile_buffer,
+                                   "profile values");
+}
+
 static void extras_init(tl_ensemble *en)
 {
     const tl_model_type *m = en->model;
@@ -16,8 +50,7 @@ static void extras_init(tl_ensemble *en)
         for (size_t e = 0; e < m->n_extras; e++) {
             size_t dims[TL_MAX_EXTRA_RANK];
             tl_extra_buffer *x = &en->extras[e];
-            x->rank = m->extra_shape(&pt, e, dims);
-            for (int r = 0; r < x->rank; r++) x->dims[r] = dims[r] > x->dims[r] ? dims[r] : x->dims[r];
+            widen(&x->rank, x->dims, m->extra_shape(&pt, e, dims), dims);
         }
         tl_config_point_free(&pt);
     }
@@ -29,9 +62,10 @@ static void extras_init(tl_ensemble *en)
     }
 }
 
-void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg)
+void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm)
 {
     *en = (tl_ensemble){0};
+    MPI_Comm_rank(comm, &en->rank);
     en->cfg = cfg;
     en->model = cfg->model;
     en->n_points = cfg->grid.n_points;
@@ -46,10 +80,10 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg)
     en->hist = tl_calloc(slots, sizeof *en->hist, "histograms");
     for (size_t s = 0; s < slots; s++) en->hist[s] = gsl_histogram_alloc(en->bins);
     en->outliers = tl_calloc(2 * slots, sizeof *en->outliers, "outlier counts");
-    en->blocks = tl_calloc(slots * en->n_blocks, sizeof *en->blocks, "block moments");
     en->n_units = en->n_points * en->n_directions * en->n_blocks;
-    en->done = tl_calloc(en->n_units, 1, "completed units");
     for (size_t c = 0; c < 2; c++) en->cache[c].point = SIZE_MAX;
+    profiles_init(en);
+    if (en->rank == 0) en->fold = tl_fold_alloc(en->n_points * en->n_directions, en->width, cfg->trajectories);
     extras_init(en);
     if (!cfg->histogram.range_auto) tl_ensemble_set_ranges(en, MPI_COMM_NULL);
 }
@@ -66,8 +100,10 @@ void tl_ensemble_free(tl_ensemble *en)
     free(en->records);
     free(en->hist);
     free(en->outliers);
-    free(en->blocks);
-    free(en->done);
+    free(en->profiles);
+    free(en->profile_buffer);
+    free(en->outbox.data);
+    tl_fold_free(en->fold);
     *en = (tl_ensemble){0};
 }
 
@@ -116,6 +152,78 @@ static void keep_record(tl_ensemble *en, uint64_t unit, size_t count, double *co
     en->records[en->n_records++] = (tl_record){unit, count, stored, copy};
 }
 
+static void outbox_put(tl_outbox *b, const void *data, size_t n)
+{
+    if (b->n + n > b->cap) {
+        while (b->n + n > b->cap) b->cap = b->cap ? 2 * b->cap : 4096;
+        b->data = realloc(b->data, b->cap);
+        if (!b->data) error("cannot grow the outbox of block moments");
+    }
+    memcpy(b->data + b->n, data, n);
+    b->n += n;
+}
+
+/* Rank 0 folds its own units at once; a worker keeps them for its next request. */
+static void deliver(tl_ensemble *en, uint64_t unit, const tl_moments *m)
+{
+    if (en->fold) {
+        tl_fold_add(en->fold, unit, m);
+        return;
+    }
+    outbox_put(&en->outbox, &unit, sizeof unit);
+    outbox_put(&en->outbox, m, en->width * sizeof *m);
+}
+
+void tl_ensemble_receive(tl_ensemble *en, const void *data, size_t bytes)
+{
+    size_t entry = sizeof(uint64_t) + en->width * sizeof(tl_moments);
+    if (bytes % entry) error("block moments from a worker: %zu bytes is not a whole number of units", bytes);
+    tl_moments *m = tl_malloc(en->width * sizeof *m + 1, "block moments");
+    for (const unsigned char *at = data; at < (const unsigned char *)data + bytes; at += entry) {
+        uint64_t unit;
+        memcpy(&unit, at, sizeof unit);
+        memcpy(m, at + sizeof unit, en->width * sizeof *m);
+        tl_fold_add(en->fold, unit, m);
+    }
+    free(m);
+}
+
+tl_moments tl_ensemble_moments(const tl_ensemble *en, size_t p, size_t d, size_t k)
+{
+    if (!en->fold) return (tl_moments){NAN, NAN, NAN, NAN, NAN}; /* a worker: rank 0 holds them */
+    return tl_fold_total(en->fold, p * en->n_directions + d, k);
+}
+
+/* Moments of every profile component of the unit just simulated, from the
+ * point's own shape into the grid's largest (NaN where the point has none). */
+static void profile_moments(tl_ensemble *en, size_t p, size_t count, tl_moments *m)
+{
+    const tl_model_type *model = en->model;
+    if (!model->n_profiles) return;
+    tl_point pt;
+    tl_config_point(en->cfg, p, &pt);
+    const double nan = NAN;
+    for (size_t v = 0; v < model->n_profiles; v++) {
+        const tl_profile_layout *l = &en->profiles[v];
+        size_t own[TL_MAX_EXTRA_RANK] = {1, 1, 1};
+        int r = model->profile_shape(&pt, v, own);
+        const double *x = en->profile_buffer + (l->offset - en->n_observables) * TL_BATCH;
+        for (size_t c = 0; c < l->size; c++) {
+            /* c in the padded shape -> its index in the point's own shape, if it has it */
+            size_t rest = c, oc = 0, stride = 1, inside = 1;
+            for (int k = l->rank - 1; k >= 0; k--) {
+                size_t i = rest % l->dims[k];
+                rest /= l->dims[k];
+                if (i >= (k < r ? own[k] : 1)) inside = 0;
+                oc += i * stride;
+                stride *= k < r ? own[k] : 1;
+            }
+            m[l->offset + c] = inside ? tl_moments_of(x + oc * count, count) : tl_moments_of(&nan, 1);
+        }
+    }
+    tl_config_point_free(&pt);
+}
+
 void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
 {
     size_t block = unit % en->n_blocks, pd = unit / en->n_blocks;
@@ -125,19 +233,24 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
     void *state = tl_ensemble_point_state(en, p);
 
     static double buffer[TL_MAX_OBSERVABLES][TL_BATCH];
-    double *vals[TL_MAX_OBSERVABLES];
+    double *vals[TL_MAX_OBSERVABLES], *prof[TL_MAX_PROFILES] = {0};
     for (size_t o = 0; o < TL_MAX_OBSERVABLES; o++) vals[o] = buffer[o];
+    for (size_t v = 0; v < en->model->n_profiles; v++)
+        prof[v] = en->profile_buffer + (en->profiles[v].offset - en->n_observables) * TL_BATCH;
     tl_stream_key key = {en->cfg->seed, (uint32_t)p, (uint32_t)d};
-    en->model->simulate(state, &key, first, count, vals);
+    en->model->simulate(state, &key, first, count, vals, prof);
 
+    tl_moments *m = tl_malloc(en->width * sizeof *m, "block moments");
     for (size_t o = 0; o < en->n_observables; o++) {
         size_t slot = tl_ensemble_slot(en, p, d, o);
-        en->blocks[slot * en->n_blocks + block] = tl_moments_of(vals[o], count);
+        m[o] = tl_moments_of(vals[o], count);
         if (en->binning) bin_values(en, slot, vals[o], count);
     }
+    profile_moments(en, p, count, m);
+    deliver(en, unit, m);
+    free(m);
     /* A short last block is kept whole: extending the run re-runs it (tl_ensemble_forget_unit). */
     if (first < en->cfg->histogram.n_samples || !en->binning || count < TL_BATCH) keep_record(en, unit, count, vals);
-    en->done[unit] = 1;
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
@@ -212,8 +325,8 @@ void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm)
     en->n_records = kept;
 }
 
-/* Undo unit u: its histogram counts, block moments and record.  Only the rank
- * that holds its record can (rank 0 after loading a checkpoint). */
+/* Undo unit u: its histogram counts, record and point datasets.  Only the
+ * rank that holds its record can (rank 0 after loading a checkpoint). */
 void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit)
 {
     size_t pd = unit / en->n_blocks, block = unit % en->n_blocks;
@@ -235,13 +348,10 @@ void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit)
         free(rec->values);
     }
     en->n_records = kept;
-    for (size_t o = 0; o < en->n_observables; o++)
-        en->blocks[(pd * en->n_observables + o) * en->n_blocks + block] = (tl_moments){0};
     /* The point's own datasets are filled by its first forward unit: run again, filled again. */
     if (block == 0 && pd % en->n_directions == 0)
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
             memset(x->values + pd / en->n_directions * x->size, 0, x->size * sizeof *x->values);
         }
-    en->done[unit] = 0;
 }

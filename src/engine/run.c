@@ -49,7 +49,11 @@ static void catch_signals(void)
 
 typedef struct {
     tl_ensemble *en;
-    const uint64_t *todo; /* the units of this phase, by position */
+    /* the units of this phase, by position: runs [start, start + length) and
+     * the position of each run's first unit */
+    const uint64_t (*todo)[2];
+    const uint64_t *todo_at;
+    size_t n_todo;
     double t0, last_checkpoint, interval, limit, last_file_check;
     const char *stop_file;
     int rank, reason;
@@ -59,10 +63,22 @@ typedef struct {
     uint64_t phase_done;   /* in this phase, as last reported */
 } run_state;
 
+/* The unit at position k of this phase. */
+static uint64_t todo_unit(const run_state *rs, uint64_t k)
+{
+    size_t lo = 0, hi = rs->n_todo;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rs->todo_at[mid] <= k) lo = mid;
+        else hi = mid;
+    }
+    return rs->todo[lo][0] + (k - rs->todo_at[lo]);
+}
+
 static void run_todo_unit(uint64_t k, void *context)
 {
     run_state *rs = context;
-    tl_ensemble_run_unit(rs->en, rs->todo[k]);
+    tl_ensemble_run_unit(rs->en, todo_unit(rs, k));
 }
 
 static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)
@@ -74,7 +90,24 @@ static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)
 static uint64_t todo_weight(uint64_t k, void *context)
 {
     run_state *rs = context;
-    return unit_trajectories(rs->en, rs->todo[k]);
+    return unit_trajectories(rs->en, todo_unit(rs, k));
+}
+
+/* Block moments travel from the workers to rank 0 with their requests. */
+static size_t take_outbox(void *context, const void **data)
+{
+    run_state *rs = context;
+    tl_outbox *b = &rs->en->outbox;
+    size_t n = b->n;
+    *data = b->data;
+    b->n = 0; /* the buffer stays until the next call, as the scheduler needs */
+    return n;
+}
+
+static void receive_moments(const void *data, size_t bytes, void *context)
+{
+    run_state *rs = context;
+    tl_ensemble_receive(rs->en, data, bytes);
 }
 
 /* Rank 0 decides every stop; a worker only passes on a signal it caught. */
@@ -100,21 +133,25 @@ static void on_progress(uint64_t done, void *context)
     tl_progress_update(&rs->progress, rs->session_done + done);
 }
 
-/* The units still to run, on every rank: the pilot blocks while the ranges are
- * open, then everything else.  Returns how many. */
-static uint64_t units_left(const tl_ensemble *en, const uint8_t *done, uint64_t *todo)
+/* The units still to run, decided on rank 0 and sent to every rank: the
+ * pilot blocks while the histogram ranges are open, then everything else.
+ * Returns the number of units; todo and todo_at are malloc'd. */
+static uint64_t units_left(run_state *rs, uint64_t (**todo)[2], uint64_t **todo_at, MPI_Comm comm)
 {
+    tl_ensemble *en = rs->en;
+    uint64_t n_runs = rs->rank == 0 ? tl_fold_missing(en->fold, !en->binning, todo) : 0;
+    MPI_Bcast(&n_runs, 1, MPI_UINT64_T, 0, comm);
+    if (rs->rank != 0) *todo = tl_malloc((n_runs + 1) * sizeof **todo, "units to run");
+    for (uint64_t at = 0; at < n_runs; at += 1 << 26) { /* MPI counts are int */
+        uint64_t n = n_runs - at < (1 << 26) ? n_runs - at : 1 << 26;
+        MPI_Bcast(*todo + at, (int)(2 * n), MPI_UINT64_T, 0, comm);
+    }
+    *todo_at = tl_malloc((n_runs + 1) * sizeof **todo_at, "units to run");
     uint64_t n = 0;
-    for (uint64_t u = 0; u < en->n_units; u++)
-        if (!done[u] && (en->binning || u % en->n_blocks == 0)) todo[n++] = u;
-    return n;
-}
-
-static uint64_t trajectories_done(const tl_ensemble *en, const uint8_t *done)
-{
-    uint64_t n = 0;
-    for (uint64_t u = 0; u < en->n_units; u++)
-        if (done[u]) n += unit_trajectories(en, u);
+    for (uint64_t r = 0; r < n_runs; r++) (*todo_at)[r] = n, n += (*todo)[r][1];
+    rs->todo = (const uint64_t(*)[2]) * todo;
+    rs->todo_at = *todo_at;
+    rs->n_todo = n_runs;
     return n;
 }
 
@@ -124,28 +161,27 @@ static uint64_t trajectories_done(const tl_ensemble *en, const uint8_t *done)
 static int simulate_all(run_state *rs, const char *checkpoint, MPI_Comm comm, int *status)
 {
     tl_ensemble *en = rs->en;
-    uint8_t *done = tl_malloc(en->n_units + 1, "done units");
-    uint64_t *todo = tl_malloc((en->n_units + 1) * sizeof *todo, "units to run");
-    tl_scheduler_control ctl = {want_pause, todo_weight, on_progress, rs};
+    tl_scheduler_control ctl = {want_pause, todo_weight, on_progress, take_outbox, receive_moments, rs};
     int stop = STOP_NONE, started = 0;
     for (;;) {
-        MPI_Allreduce(en->done, done, (int)en->n_units, MPI_UINT8_T, MPI_BOR, comm);
         if (!started) {
             uint64_t total = (uint64_t)en->n_points * en->n_directions * en->cfg->trajectories;
-            tl_progress_init(&rs->progress, total, trajectories_done(en, done), rs->progress.interval,
-                             rs->progress.enabled);
+            uint64_t done = rs->rank == 0 ? tl_fold_trajectories(en->fold, en->cfg->trajectories) : 0;
+            tl_progress_init(&rs->progress, total, done, rs->progress.interval, rs->progress.enabled);
             if (rs->bar) rs->progress.tty = 1;
             started = 1;
         }
-        uint64_t n = units_left(en, done, todo);
-        if (n == 0 && en->binning) break;
+        uint64_t (*todo)[2] = NULL, *todo_at = NULL;
+        uint64_t n = units_left(rs, &todo, &todo_at, comm);
         if (n == 0) {
+            free(todo), free(todo_at);
+            if (en->binning) break;
             tl_ensemble_set_ranges(en, comm); /* the pilot blocks are all in */
             continue;
         }
-        rs->todo = todo;
         rs->reason = STOP_NONE;
         tl_scheduler_stats st = tl_scheduler_run_controlled(n, run_todo_unit, rs, comm, &ctl);
+        free(todo), free(todo_at);
         rs->session_done += rs->phase_done;
         rs->phase_done = 0;
         if (!st.paused) continue;
@@ -158,8 +194,6 @@ static int simulate_all(run_state *rs, const char *checkpoint, MPI_Comm comm, in
             break;
         }
     }
-    free(done);
-    free(todo);
     return stop;
 }
 
@@ -222,17 +256,6 @@ static void write_parameters(tl_output *out, const tl_config *cfg)
     tl_output_attr_strings(out, "/parameters", "axes", axes, cfg->grid.n_axes);
 }
 
-/* Moments of observable o over all trajectories of (p, d), merged in block
- * order: the same sums for any number of ranks (valid on rank 0 after the
- * block moments are reduced). */
-static tl_moments merged_moments(const tl_ensemble *en, size_t p, size_t d, size_t o)
-{
-    size_t slot = tl_ensemble_slot(en, p, d, o);
-    tl_moments m = {0, 0, 0, INFINITY, -INFINITY};
-    for (size_t k = 0; k < en->n_blocks; k++) m = tl_moments_merge(m, en->blocks[slot * en->n_blocks + k]);
-    return m;
-}
-
 /* Sum a per-rank array into rank 0 (exact: each entry has one contributor). */
 static void reduce_to_root(void *data, size_t n, MPI_Datatype type, MPI_Comm comm, int rank)
 {
@@ -252,7 +275,7 @@ static void write_histograms(tl_output *out, tl_ensemble *en, size_t d, size_t o
         for (size_t b = 0; b < bins; b++) counts[p * bins + b] = (uint64_t)h->bin[b];
         memcpy(edges + p * (bins + 1), h->range, (bins + 1) * sizeof *edges);
         memcpy(outliers + 2 * p, en->outliers + 2 * slot, 2 * sizeof *outliers);
-        tl_moments m = merged_moments(en, p, d, o);
+        tl_moments m = tl_ensemble_moments(en, p, d, o);
         double row[4] = {m.mean, tl_moments_variance(&m), m.min, m.max};
         memcpy(moments + 4 * p, row, sizeof row);
     }
@@ -325,7 +348,7 @@ static void summarize(tl_ensemble *en, size_t e, int rank)
     tl_moments *m = tl_malloc(n * sizeof *m, "moments");
     tl_extra_buffer *buf = &en->extras[e];
     for (size_t p = 0; p < en->n_points; p++) {
-        for (size_t k = 0; k < n; k++) m[k] = merged_moments(en, p, k / en->n_observables, k % en->n_observables);
+        for (size_t k = 0; k < n; k++) m[k] = tl_ensemble_moments(en, p, k / en->n_observables, k % en->n_observables);
         en->model->summarize(tl_ensemble_point_state(en, p), m, e, buf->dims, buf->values + p * buf->size);
     }
     free(m);
@@ -346,6 +369,40 @@ static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
         tl_output_write(out, path, type, H5T_NATIVE_DOUBLE, buf->rank + 1, dims, buf->values,
                         x->description, x->units);
     }
+}
+
+/* Mean and standard error of every profile component: rank 0's fold. */
+static void write_profiles(tl_output *out, tl_ensemble *en)
+{
+    const tl_model_type *m = en->model;
+    for (size_t v = 0; v < m->n_profiles; v++)
+        for (size_t d = 0; d < en->n_directions; d++) {
+            const tl_profile_layout *l = &en->profiles[v];
+            size_t P = en->n_points;
+            double *mean = tl_malloc((P * l->size + 1) * sizeof *mean, "profile"),
+                   *err = tl_malloc((P * l->size + 1) * sizeof *err, "profile");
+            for (size_t p = 0; out->rank == 0 && p < P; p++)
+                for (size_t c = 0; c < l->size; c++) {
+                    tl_moments mo = tl_ensemble_moments(en, p, d, l->offset + c);
+                    mean[p * l->size + c] = mo.mean;
+                    err[p * l->size + c] = sqrt(tl_moments_variance(&mo) / mo.n);
+                }
+            hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {P};
+            for (int r = 0; r < l->rank; r++) dims[r + 1] = l->dims[r];
+            char path[256], what[1024];
+            if (en->n_directions == 1) snprintf(path, sizeof path, "/%s/%s", m->name, m->profiles[v].name);
+            else snprintf(path, sizeof path, "/%s/%s/%s", m->name, en->directions[d], m->profiles[v].name);
+            snprintf(what, sizeof what, "%s: mean over the trajectories (NaN where this point has no such component)",
+                     m->profiles[v].description);
+            tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, mean, what,
+                            m->profiles[v].units);
+            snprintf(path + strlen(path), sizeof path - strlen(path), "_err");
+            snprintf(what, sizeof what, "standard error of %s (sample standard deviation / sqrt(trajectories))",
+                     m->profiles[v].name);
+            tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, err, what,
+                            m->profiles[v].units);
+            free(mean), free(err);
+        }
 }
 
 /* ---- estimates ------------------------------------------------------------------------ */
@@ -370,7 +427,7 @@ static void work_data(const tl_ensemble *en, size_t p, size_t d, size_t o, const
 {
     const gsl_histogram *h = en->hist[tl_ensemble_slot(en, p, d, o)];
     for (size_t b = 0; b < en->bins; b++) counts[b] = (uint64_t)h->bin[b];
-    tl_moments m = merged_moments(en, p, d, o);
+    tl_moments m = tl_ensemble_moments(en, p, d, o);
     *w = (tl_work_data){samples, en->cfg->histogram.n_samples, counts, h->range, m.mean, tl_moments_variance(&m)};
 }
 
@@ -428,14 +485,13 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
     write_root_attributes(out, en->cfg, n_ranks, comm);
     write_parameters(out, en->cfg);
     if (en->n_records) qsort(en->records, en->n_records, sizeof *en->records, by_unit); /* NULL when none */
-    reduce_to_root(en->blocks, 5 * en->n_points * en->n_directions * en->n_observables * en->n_blocks,
-                   MPI_DOUBLE, comm, out->rank);
     for (size_t o = 0; o < en->n_observables; o++)
         for (size_t d = 0; d < en->n_directions; d++) {
             if (en->cfg->histogram.n_samples > 0) write_samples(out, en, d, o);
             write_histograms(out, en, d, o, comm);
         }
     write_extras(out, en, comm);
+    write_profiles(out, en);
     for (size_t o = 0; o < en->n_observables; o++)
         if (en->n_directions == 2 && strcmp(en->model->observables[o].name, "work") == 0)
             write_estimates(out, en, o, comm);
@@ -524,8 +580,7 @@ static int check_space(const tl_config *cfg, const char *final, const char *chec
     const char *const *names;
     double D = (double)cfg->model->directions(&pt, &names);
     tl_config_point_free(&pt);
-    double per_slot = 8.0 * (double)cfg->histogram.n_samples + 16.0 * (double)cfg->histogram.bins + 256 +
-                      40.0 * (double)((cfg->trajectories + TL_BATCH - 1) / TL_BATCH);
+    double per_slot = 8.0 * (double)cfg->histogram.n_samples + 16.0 * (double)cfg->histogram.bins + 256 + 40.0;
     double need = (double)cfg->grid.n_points * D * (double)cfg->model->n_observables * per_slot;
     dev_t d_out = 0, d_ckpt = 0;
     double f_out = free_bytes(final, &d_out), f_ckpt = free_bytes(checkpoint, &d_ckpt);
@@ -609,7 +664,7 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     }
     double t0 = MPI_Wtime();
     tl_ensemble en;
-    tl_ensemble_init(&en, cfg);
+    tl_ensemble_init(&en, cfg, comm);
     if (opt->resume) status = resume(&en, checkpoint, comm, rank, opt->quiet);
     if (!status && !opt->quiet)
         tl_message("thermolearn: model %s, %zu grid point(s) x %llu trajectories x %zu direction(s) on %d rank(s)",

@@ -1,15 +1,18 @@
 /* Dynamic hand-out of work units; see scheduler.h. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "thermolearn/error.h"
 #include "thermolearn/scheduler.h"
 
-/* REQUEST: {weight completed since the last request, pause wanted}.
+/* REQUEST: bytes {weight completed since the last request, pause wanted}
+ * (uint64 each), then the outbox.
  * ASSIGN: {first, count}; count 0 means no more work.
  * STOP: {abort}: sent once to every worker at the end of every run; abort = 1
  * drops the rest of the current run, abort = 0 lets the worker finish it.
- * DONE: the worker will send nothing more. */
+ * DONE: bytes {weight}, then the outbox: the worker will send nothing more. */
 enum { TAG_REQUEST = 101, TAG_ASSIGN = 102, TAG_STOP = 103, TAG_DONE = 104, TAG_PAUSE = 105 };
 /* PAUSE: a worker caught a signal in the middle of a run: sent at once, not
  * waiting for its next request; no answer. */
@@ -37,10 +40,24 @@ static int pause_wanted(const tl_scheduler_control *ctl)
     return ctl && ctl->pause && ctl->pause(ctl->context);
 }
 
+/* Receive a worker's REQUEST or DONE: its `head` numbers, then the outbox for `inbox`. */
+static void receive(queue *q, const MPI_Status *st, int tag, uint64_t *head, size_t n_head, MPI_Comm comm)
+{
+    int bytes;
+    MPI_Get_count(st, MPI_BYTE, &bytes);
+    if ((size_t)bytes < n_head * sizeof *head) error("a message from rank %d is too short", st->MPI_SOURCE);
+    unsigned char *msg = tl_malloc((size_t)bytes, "message");
+    MPI_Recv(msg, bytes, MPI_BYTE, st->MPI_SOURCE, tag, comm, MPI_STATUS_IGNORE);
+    memcpy(head, msg, n_head * sizeof *head);
+    size_t rest = (size_t)bytes - n_head * sizeof *head;
+    if (rest && q->ctl && q->ctl->inbox) q->ctl->inbox(msg + n_head * sizeof *head, rest, q->ctl->context);
+    free(msg);
+}
+
 static void answer(queue *q, const MPI_Status *st, MPI_Comm comm)
 {
     uint64_t req[2];
-    MPI_Recv(req, 2, MPI_UINT64_T, st->MPI_SOURCE, TAG_REQUEST, comm, MPI_STATUS_IGNORE);
+    receive(q, st, TAG_REQUEST, req, 2, comm);
     q->done_weight += req[0];
     if (req[1]) q->stopping = 1;
     uint64_t len = tl_scheduler_chunk(q->n_units - q->next, q->n_ranks);
@@ -91,7 +108,7 @@ static void drain(queue *q, MPI_Comm comm)
             take_pause(q, &st, comm);
         } else {
             uint64_t w;
-            MPI_Recv(&w, 1, MPI_UINT64_T, st.MPI_SOURCE, TAG_DONE, comm, MPI_STATUS_IGNORE);
+            receive(q, &st, TAG_DONE, &w, 1, comm);
             q->done_weight += w;
             done++;
         }
@@ -127,10 +144,31 @@ static tl_scheduler_stats run_root(uint64_t n_units, tl_unit_fn run_unit, void *
 }
 
 typedef struct {
-    MPI_Request stop;
+    MPI_Request stop, sent;
     int abort_run, stopped, pause_sent;
     uint64_t weight; /* completed since the last request */
+    unsigned char *msg;
+    size_t cap;
 } worker;
+
+/* Send {head..., outbox} to rank 0 without waiting for it to be received:
+ * rank 0 may be in the middle of a unit of its own. */
+static void send_with_outbox(worker *w, const uint64_t *head, size_t n_head, int tag,
+                             const tl_scheduler_control *ctl, MPI_Comm comm)
+{
+    MPI_Wait(&w->sent, MPI_STATUS_IGNORE); /* the previous message's buffer is free again */
+    const void *data = NULL;
+    size_t bytes = ctl && ctl->outbox ? ctl->outbox(ctl->context, &data) : 0, n = n_head * sizeof *head + bytes;
+    if (n > (size_t)INT32_MAX) error("a message to rank 0 of %zu bytes: too many results in one run", n);
+    if (n > w->cap) {
+        free(w->msg);
+        w->cap = 2 * n;
+        w->msg = tl_malloc(w->cap, "message");
+    }
+    memcpy(w->msg, head, n_head * sizeof *head);
+    if (bytes) memcpy(w->msg + n_head * sizeof *head, data, bytes);
+    MPI_Isend(w->msg, (int)n, MPI_BYTE, 0, tag, comm, &w->sent);
+}
 
 static void request(worker *w, uint64_t run[2], MPI_Request *reply, const tl_scheduler_control *ctl,
                     tl_scheduler_stats *stats, MPI_Comm comm)
@@ -138,7 +176,7 @@ static void request(worker *w, uint64_t run[2], MPI_Request *reply, const tl_sch
     uint64_t req[2] = {w->weight, (uint64_t)pause_wanted(ctl)};
     w->weight = 0;
     MPI_Irecv(run, 2, MPI_UINT64_T, 0, TAG_ASSIGN, comm, reply);
-    MPI_Send(req, 2, MPI_UINT64_T, 0, TAG_REQUEST, comm);
+    send_with_outbox(w, req, 2, TAG_REQUEST, ctl, comm);
     stats->messages++;
 }
 
@@ -158,7 +196,7 @@ static tl_scheduler_stats run_worker(tl_unit_fn run_unit, void *context, MPI_Com
                                      const tl_scheduler_control *ctl)
 {
     tl_scheduler_stats stats = {0, 0, 0};
-    worker w = {MPI_REQUEST_NULL, 0, 0, 0, 0};
+    worker w = {MPI_REQUEST_NULL, MPI_REQUEST_NULL, 0, 0, 0, 0, NULL, 0};
     MPI_Irecv(&w.abort_run, 1, MPI_INT, 0, TAG_STOP, comm, &w.stop);
     uint64_t current[2], next[2];
     MPI_Request reply;
@@ -178,7 +216,9 @@ static tl_scheduler_stats run_worker(tl_unit_fn run_unit, void *context, MPI_Com
         current[1] = next[1];
     }
     if (!w.stopped) MPI_Wait(&w.stop, MPI_STATUS_IGNORE);
-    MPI_Send(&w.weight, 1, MPI_UINT64_T, 0, TAG_DONE, comm);
+    send_with_outbox(&w, &w.weight, 1, TAG_DONE, ctl, comm);
+    MPI_Wait(&w.sent, MPI_STATUS_IGNORE);
+    free(w.msg);
     return stats;
 }
 

@@ -410,7 +410,7 @@ static void point_free(void *state)
 }
 
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES])
+                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
     const hopfield *hf = state;
     if (hf->neurons == HOPFIELD_GRADED) hopfield_graded_simulate(hf, key, first, count, out[0], out[1], out[2], NULL);

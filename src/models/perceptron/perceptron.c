@@ -166,7 +166,7 @@ static void point_free(void *state)
 }
 
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES])
+                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
     perceptron_simulate_batch(state, key, first, count, out, NULL, NULL);
 }

@@ -491,7 +491,7 @@ static void point_free(void *state)
 }
 
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES])
+                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
     spins_ready(state);
     spins_simulate_batch(state, key, first, count, out, NULL);
