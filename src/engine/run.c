@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -635,6 +636,17 @@ static int resume(tl_ensemble *en, const char *checkpoint, MPI_Comm comm, int ra
     return TL_OK;
 }
 
+/* The largest resident memory of any rank, for sizing cluster jobs (and the
+ * test that memory does not grow with the trajectory count). */
+static void report_memory(MPI_Comm comm, int quiet)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    long kib = ru.ru_maxrss, most = 0;
+    MPI_Reduce(&kib, &most, 1, MPI_LONG, MPI_MAX, 0, comm);
+    if (!quiet) tl_message("thermolearn: peak memory of one rank: %.1f MiB", most / 1024.0);
+}
+
 static void stop_message(int reason, const char *checkpoint, const tl_run_options *opt)
 {
     tl_message("thermolearn: stopped (%s); progress saved in %s. Continue with: thermolearn run %s%s%s --resume%s%s "
@@ -701,6 +713,7 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     }
     MPI_Bcast(&status, 1, MPI_INT, 0, comm);
     if (!status && !opt->quiet) tl_message("thermolearn: wrote %s in %.2f s", final, MPI_Wtime() - t0);
+    report_memory(comm, opt->quiet);
     return status;
 }
 
