@@ -111,12 +111,12 @@ double ou_entropy_rate(int n, const double *w, double sigma)
     return rate / d;
 }
 
-static double norm1(size_t n, const double *w)
+double ou_norm1(int n, const double *w)
 {
     double top = 0;
-    for (size_t j = 0; j < n; j++) {
+    for (int j = 0; j < n; j++) {
         double col = 0;
-        for (size_t i = 0; i < n; i++) col += fabs(w[i * n + j]);
+        for (int i = 0; i < n; i++) col += fabs(w[i * n + j]);
         top = fmax(top, col);
     }
     return top;
@@ -161,7 +161,7 @@ static int transition(const gsl_matrix *w, const gsl_matrix *c, double sigma, do
     size_t n = w->size1;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     int status;
-    if (!c || h * norm1(n, w->data) <= 1) {
+    if (!c || h * ou_norm1((int)n, w->data) <= 1) {
         status = van_loan(w, sigma, h, e, q);
     } else {
         gsl_matrix *wh = gsl_matrix_alloc(n, n), *ec = gsl_matrix_alloc(n, n);
@@ -300,7 +300,7 @@ int ou_step_kernel(int n, const double *w, const double *c_stat, double temperat
     double c = 0;
     int status = transition(&wv.matrix, &cv.matrix, sqrt(sigma2), h, e_h, q_h) || invert(q_h, qh_inv, br.work, br.perm);
     /* panels short against the fastest rate keep the integrand a low polynomial */
-    size_t panels = (size_t)fmax(1.0, ceil(h * norm1(N, w) / PANEL_SPAN));
+    size_t panels = (size_t)fmax(1.0, ceil(h * ou_norm1(n, w) / PANEL_SPAN));
     gsl_integration_glfixed_table *gl = gsl_integration_glfixed_table_alloc(GL_NODES);
     for (size_t pn = 0; !status && pn < panels; pn++)
         for (size_t i = 0; !status && i < GL_NODES; i++) {

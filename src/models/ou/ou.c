@@ -209,24 +209,13 @@ static int check_stable(const tl_point *pt, int n, const double *w, double norm,
     return TL_ERR_INPUT;
 }
 
-static double matrix_norm1(int n, const double *w)
-{
-    double top = 0;
-    for (int j = 0; j < n; j++) {
-        double col = 0;
-        for (int i = 0; i < n; i++) col += fabs(w[i * n + j]);
-        top = fmax(top, col);
-    }
-    return top;
-}
-
 static int validate(const tl_point *pt, char *why, size_t len)
 {
     int n = 0;
     if (check_form(pt, &n, why, len)) return TL_ERR_INPUT;
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_malloc((size_t)n * sizeof *x, "input");
     point_system(pt, n, w, x);
-    double norm = fmax(matrix_norm1(n, w), 1e-300);
+    double norm = fmax(ou_norm1(n, w), 1e-300);
     int status = check_stable(pt, n, w, norm, why, len);
     if (!status) status = check_window(pt, norm, why, len);
     if (!status && n <= VALIDATE_FULL_N) {

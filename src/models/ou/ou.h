@@ -72,6 +72,8 @@ void ou_two_matrix(double js, double ja, double decay, double w[4]);
  * [[decay^2 + J_s J_a + J_a^2, decay J_s], [decay J_s, decay^2 - J_s J_a + J_a^2]],
  * Sigma = 2 J_a^2 / decay.  Either output may be NULL. */
 void ou_two_closed_form(double js, double ja, double decay, double sigma, double c[4], double *rate);
+/* |W|_1, the largest column sum of |W_ij|: the fastest rate, for step sizes. */
+double ou_norm1(int n, const double *w);
 /* Largest real part of the eigenvalues of W (GSL's nonsymmetric eigensolver). */
 double ou_abscissa(int n, const double *w);
 /* Stationary covariance: W C + C W^T + sigma^2 I = 0 by GSL LU on the Kronecker
