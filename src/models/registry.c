@@ -5,11 +5,13 @@
 #include "thermolearn/model.h"
 
 extern const tl_model_type tl_model_hopfield;
+extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
 
 static const tl_model_type *const registry[] = {
     &tl_model_hopfield,
+    &tl_model_ou,
     &tl_model_perceptron,
     &tl_model_spins,
 };

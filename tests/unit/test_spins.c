@@ -3,10 +3,10 @@
  * The contract (spins.h): spin i flips at rate r0 exp(-beta s_i h_i), h = W s + x;
  * the medium entropy of a jump is ln k(s->s')/k(s'->s).  References here:
  * the Boltzmann weights exp(beta (s^T W s / 2 + x.s)) for symmetric W, the
- * 2-spin closed form (appendix C, corrected), the master equation solved by GSL
- * (dense LU or GMRES), and the OU closed forms D8 and D11.  Gillespie
- * estimates are compared with exact values within Z_TOL standard errors of
- * independent trajectories.
+ * 2-spin closed form (appendix C, corrected), and the master equation solved by
+ * GSL (dense LU or GMRES).  Gillespie estimates are compared with exact values
+ * within Z_TOL standard errors of independent trajectories.  (The linear system
+ * of appendix D is model `ou`: tests/unit/test_ou.c.)
  */
 #include <math.h>
 #include <setjmp.h>
@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_linalg.h>
 
 #include "thermolearn/moments.h"
 #include "thermolearn/stream.h"
@@ -282,62 +281,6 @@ static void test_max_jumps(void **unused)
     spins_free(s);
 }
 
-/* ---- the linear system of appendix D ------------------------------------------------------ */
-
-static void test_ou_closed_forms(void **unused)
-{
-    const double cases[][3] = {{0.3, 0.5, 1.0}, {-0.6, 1.2, 0.7}, {0.0, 0.0, 1.5}, {0.9, 0.2, 2.0}};
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        double js = cases[k][0], ja = cases[k][1], sg = cases[k][2];
-        double w[4] = {-1, js + ja, js - ja, -1}, c[4];
-        assert_int_equal(spins_ou_lyapunov(2, w, sg, c), 0);
-        double delta = 1 + ja * ja - js * js, f = sg * sg / (2 * delta);
-        double d8[4] = {f * (1 + js * ja + ja * ja), f * js, f * js, f * (1 - js * ja + ja * ja)};
-        for (int i = 0; i < 4; i++) assert_close(c[i], d8[i], 1e-13);
-        assert_close(spins_ou_entropy_rate(2, w, sg), 2 * ja * ja, 1e-12); /* D11 */
-    }
-}
-
-/* Simulated OU: the entropy production rate of the Stratonovich sum and the
- * time-averaged covariance, within Z_TOL standard errors.  The exact mean of
- * the sum per step of dt is (2/sigma^2) tr(W_a^T e^{W dt} C), which is
- * 2 J_a^2 dt (D11) to O(dt^2). */
-static void test_ou_simulated(void **unused)
-{
-    double js = 0.3, ja = 0.6, sg = 1.0, dt = 0.01, x[2] = {0.5, -0.2};
-    double w[4] = {-1, js + ja, js - ja, -1}, c[4];
-    spins_ou_lyapunov(2, w, sg, c);
-    long steps = 2000;
-    size_t n = 2000;
-    tl_moments ep = {0, 0, 0, INFINITY, -INFINITY}, cm[3];
-    for (int i = 0; i < 3; i++) cm[i] = ep;
-    tl_stream_key key = {SEED, 9, 0};
-    for (size_t t = 0; t < n; t++) {
-        double cavg[4], sigma = spins_ou_trajectory(w, x, sg, dt, steps, &key, t, cavg) / (steps * dt);
-        ep = tl_moments_merge(ep, tl_moments_of(&sigma, 1));
-        double v[3] = {cavg[0], cavg[1], cavg[3]};
-        for (int i = 0; i < 3; i++) cm[i] = tl_moments_merge(cm[i], tl_moments_of(&v[i], 1));
-    }
-    /* exact mean of the discrete estimator: (2/sigma^2) tr(W_a^T e^{W dt} C) / dt */
-    gsl_matrix *wdt = gsl_matrix_alloc(2, 2), *e = gsl_matrix_alloc(2, 2);
-    for (int i = 0; i < 4; i++) wdt->data[i] = w[i] * dt;
-    gsl_linalg_exponential_ss(wdt, e, GSL_PREC_DOUBLE);
-    double wa[4] = {0, ja, -ja, 0}, ec[4] = {0}, expect = 0;
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++)
-            for (int k = 0; k < 2; k++) ec[i * 2 + j] += e->data[i * 2 + k] * c[k * 2 + j];
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) expect += wa[j * 2 + i] * ec[j * 2 + i]; /* tr(W_a^T EC) */
-    expect *= 2.0 / (sg * sg) / dt;
-    gsl_matrix_free(wdt), gsl_matrix_free(e);
-    assert_within_se(ep.mean, &ep, expect);
-    assert_close(expect, 2 * ja * ja, 2 * ja * ja * 3 * dt); /* O(dt) from D11 */
-    assert_within_se(cm[0].mean, &cm[0], c[0]);
-    assert_within_se(cm[1].mean, &cm[1], c[1]);
-    assert_within_se(cm[2].mean, &cm[2], c[3]);
-    print_message("    OU: Sigma %.4f +- %.4f (estimator mean %.4f, D11 %.4f)\n", ep.mean, se(&ep), expect, 2 * ja * ja);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,8 +295,6 @@ int main(void)
         cmocka_unit_test(test_integral_fluctuation_theorem),
         cmocka_unit_test(test_batch_independence),
         cmocka_unit_test(test_max_jumps),
-        cmocka_unit_test(test_ou_closed_forms),
-        cmocka_unit_test(test_ou_simulated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

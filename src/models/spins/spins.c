@@ -1,6 +1,4 @@
 /* Asymmetric spin networks: parameters, couplings, inputs and the model interface. */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +6,7 @@
 
 #include "spins.h"
 #include "thermolearn/error.h"
+#include "thermolearn/numbers.h"
 #include "thermolearn/status.h"
 
 static const tl_param_spec spins_params[] = {
@@ -86,71 +85,6 @@ static const tl_extra extras[] = {
 };
 _Static_assert(sizeof extras / sizeof extras[0] == N_EXTRAS, "extras table");
 
-/* ---- numbers from text and files ---------------------------------------------------- */
-
-/* Parse the numbers of one line (separated by blanks or commas) into v (up to cap);
- * returns the count, or -1 with `bad` pointing at the first non-number. */
-static int parse_numbers(const char *line, double *v, int cap, const char **bad)
-{
-    int n = 0;
-    const char *p = line;
-    for (;;) {
-        while (*p && (isspace((unsigned char)*p) || *p == ',')) p++;
-        if (!*p || *p == '#') return n;
-        char *end;
-        errno = 0;
-        double x = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(x) ||
-            (*end && !isspace((unsigned char)*end) && *end != ',' && *end != '#')) {
-            *bad = p;
-            return -1;
-        }
-        if (n < cap && v) v[n] = x;
-        n++;
-        p = end;
-    }
-}
-
-/* Rows of numbers of a file (blank lines and # comments skipped).  Fills rows,
- * the count of each row into counts (up to max_rows), values into v (row r at
- * r*stride).  Returns the number of rows, or -1 with a message. */
-static int read_rows(const char *key, const char *path, double *v, int stride, int *counts, int max_rows,
-                     char *why, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, len, "%s: cannot open '%s'", key, path);
-        return -1;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    int rows = 0, lineno = 0;
-    while (getline(&line, &cap, f) >= 0) {
-        lineno++;
-        const char *bad = NULL;
-        int n = parse_numbers(line, NULL, 0, &bad);
-        if (n < 0) {
-            char token[32];
-            snprintf(token, sizeof token, "%.*s", (int)strcspn(bad, " \t\r\n,"), bad);
-            snprintf(why, len, "%s: '%s' line %d: '%s' is not a finite number", key, path, lineno, token);
-            rows = -1;
-            break;
-        }
-        if (n == 0) continue;
-        if (rows >= max_rows) {
-            snprintf(why, len, "%s: '%s' line %d: more than %d rows", key, path, lineno, max_rows);
-            rows = -1;
-            break;
-        }
-        if (v) parse_numbers(line, v + (size_t)rows * stride, stride, &bad);
-        if (counts) counts[rows] = n;
-        rows++;
-    }
-    free(line);
-    fclose(f);
-    return rows;
-}
-
 int spins_chain_n_couplings(int k)
 {
     return 6 * k + 2;
@@ -185,14 +119,14 @@ static int point_spins(const tl_point *pt)
     const char *file = tl_point_string(pt, "coupling_matrix");
     if (file[0] == '\0') return 2 * (int)tl_point_int(pt, "chain_length");
     char why[512];
-    int rows = read_rows("coupling_matrix", file, NULL, 0, NULL, SPINS_MAX_N, why, sizeof why);
+    int rows = tl_numbers_read_rows("coupling_matrix", file, NULL, 0, NULL, SPINS_MAX_N, why, sizeof why);
     return rows > 0 ? rows : 1;
 }
 
 static int check_matrix(const char *file, int *n_out, char *why, size_t len)
 {
     int *counts = tl_malloc(SPINS_MAX_N * sizeof *counts, "row counts");
-    int rows = read_rows("coupling_matrix", file, NULL, 0, counts, SPINS_MAX_N, why, len), status = TL_OK;
+    int rows = tl_numbers_read_rows("coupling_matrix", file, NULL, 0, counts, SPINS_MAX_N, why, len), status = TL_OK;
     if (rows == 0) snprintf(why, len, "coupling_matrix: '%s' has no rows of numbers", file);
     if (rows <= 0) status = TL_ERR_INPUT;
     for (int r = 0; status == TL_OK && r < rows; r++)
@@ -231,7 +165,7 @@ static int check_couplings(const tl_point *pt, int *n, char *why, size_t len)
     }
     int k = (int)tl_point_int(pt, "neighbours"), want = spins_chain_n_couplings(k);
     const char *bad = NULL;
-    int count = parse_numbers(text, NULL, 0, &bad);
+    int count = tl_numbers_parse(text, NULL, 0, &bad);
     if (count < 0) {
         snprintf(why, len, "couplings: '%.*s' is not a finite number", (int)strcspn(bad, " \t,"), bad);
         return TL_ERR_INPUT;
@@ -261,7 +195,7 @@ static int load_input(const tl_point *pt, int n, double *x, char *why, size_t le
     int max_rows = 1000000;
     int *counts = tl_malloc((size_t)max_rows * sizeof *counts, "input counts");
     double *v = x ? tl_malloc((size_t)max_rows * n * sizeof *v, "inputs") : NULL;
-    int rows = read_rows("inputs", file, v, n, counts, max_rows, why, len), status = TL_OK;
+    int rows = tl_numbers_read_rows("inputs", file, v, n, counts, max_rows, why, len), status = TL_OK;
     if (rows == 0) snprintf(why, len, "inputs: '%s' has no rows of numbers", file);
     if (rows <= 0) status = TL_ERR_INPUT;
     for (int r = 0; status == TL_OK && r < rows; r++)
@@ -393,12 +327,12 @@ spins *spins_alloc(const tl_point *pt)
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_malloc((size_t)n * sizeof *x, "input");
     const char *file = tl_point_string(pt, "coupling_matrix");
     if (file[0] != '\0') {
-        if (read_rows("coupling_matrix", file, w, n, NULL, n, why, sizeof why) != n) error("%s", why);
+        if (tl_numbers_read_rows("coupling_matrix", file, w, n, NULL, n, why, sizeof why) != n) error("%s", why);
     } else {
         int k = (int)tl_point_int(pt, "neighbours");
         double c[6 * 64 + 2];
         const char *bad;
-        parse_numbers(tl_point_string(pt, "couplings"), c, spins_chain_n_couplings(k), &bad);
+        tl_numbers_parse(tl_point_string(pt, "couplings"), c, spins_chain_n_couplings(k), &bad);
         spins_chain_matrix(n / 2, k, c, w);
     }
     if (load_input(pt, n, x, why, sizeof why)) error("%s", why);

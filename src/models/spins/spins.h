@@ -157,19 +157,6 @@ void spins_task_setup_free(spins_task_setup *su);
 /* Finish a point's state whose task is still pending (no-op otherwise). */
 void spins_ready(void *state);
 
-/* The linear (Ornstein-Uhlenbeck) system of appendix D (ou.c):
- * ds = (W s + x) dt + sigma dB, n dimensions. */
-/* Stationary covariance from the Lyapunov equation W C + C W^T + sigma^2 I = 0 (GSL LU on the
- * Kronecker form); returns 0 or TL_ERR_NUMERIC. */
-int spins_ou_lyapunov(int n, const double *w, double sigma, double *c);
-/* Steady-state entropy production rate tr(B^T D^-1 B C), B = W + D C^-1, D = sigma^2/2 I. */
-double spins_ou_entropy_rate(int n, const double *w, double sigma);
-/* Simulate one stationary 2-d trajectory with the exact Gaussian transition over steps of dt;
- * returns the medium entropy production (Stratonovich, D^-1 F o ds) over `steps` steps and
- * the time-averaged second moments s s^T in c_avg[4]. */
-double spins_ou_trajectory(const double w[4], const double x[2], double sigma, double dt, long steps,
-                           const tl_stream_key *key, uint64_t trajectory, double c_avg[4]);
-
 /* `thermolearn bench spins` (bench.c). */
 int spins_bench(int argc, char **argv);
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Model `ou` (the linear system of appendix D) end to end: inputs/ou.ini on 1
+# and 3 ranks gives identical datasets; `check` passes on it and fails (exit 1)
+# when an exact value (the rate, one covariance or one mean component) moves
+# by 6 standard errors; the exact datasets agree with an independent Python
+# computation (D8 and D11 as printed, scipy's Lyapunov solver and the trace
+# formula for a 3 x 3 coupling_matrix file, m = -W^-1 x); every dataset has
+# description and units; unstable W and bad files are refused naming the key.
+set -u
+BIN=$1
+source "$(dirname "$0")/common.sh"
+
+# 1 and 3 ranks: identical datasets
+ok=1
+"$BIN" run "$ROOT/inputs/ou.ini" -o "$TMP/ou.n1.h5" --quiet || ok=0
+$MPIRUN -n 3 "$BIN" run "$ROOT/inputs/ou.ini" -o "$TMP/ou.n3.h5" --quiet || ok=0
+if [ $ok = 1 ] && same_datasets "$TMP/ou.n1.h5" "$TMP/ou.n3.h5"; then
+    pass "inputs/ou.ini: 1 and 3 ranks give identical datasets"
+else
+    fail "inputs/ou.ini: 1 and 3 ranks differ (or a run failed)"
+fi
+
+# check passes, and lists every quantity at every point
+"$BIN" check "$TMP/ou.n1.h5"
+status=$?
+[ $status = 0 ] && pass "check passes on inputs/ou.ini (exit 0)" || fail "check exit $status"
+"$BIN" check "$TMP/ou.n1.h5" --json > "$TMP/check.json"
+"$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); q={x["quantity"] for x in r}
+assert q == {"entropy_production_rate", "covariance", "mean"} and len(r) == 9 and all(x["verdict"]=="PASS" for x in r), r' \
+    "$TMP/check.json" && pass "JSON: rate, covariance and mean at 3 points, all PASS" || fail "JSON output"
+
+# check fails when an exact value moves by 6 standard errors
+"$PY" - "$TMP/ou.n1.h5" "$TMP" <<'PY'
+import sys, shutil, h5py
+for name, p, k in (("entropy_production_rate", 2, None), ("covariance", 1, 1), ("mean", 0, 1)):
+    out = f"{sys.argv[2]}/moved_{name}.h5"
+    shutil.copy(sys.argv[1], out)
+    with h5py.File(out, "r+") as f:
+        ex, err = f[f"/ou/{name}_exact"], f[f"/ou/{name}_err"]
+        if k is None: ex[p] += 6 * err[p]
+        else: ex[p, k] += 6 * err[p, k]
+PY
+for name in entropy_production_rate covariance mean; do
+    "$BIN" check "$TMP/moved_$name.h5" > /dev/null
+    status=$?
+    [ $status = 1 ] && pass "check fails (exit 1) when one $name exact value moves 6 sigma" || fail "check exit $status for moved $name"
+done
+
+# the exact datasets of the 2-d form: D8 and D11 as printed, m = -W^-1 x, sigma_s
+"$PY" - "$TMP/ou.n1.h5" <<'PY' && pass "2-d exact datasets: D8, D11 (2 J_a^2), m = -W^-1 x, sigma_s = sqrt(2T)" || fail "2-d exact datasets"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r"); g, p = f["ou"], f["parameters"]
+for i in range(len(p["ja"])):
+    js, ja, s = p["js"][i], p["ja"][i], np.sqrt(2 * p["temperature"][i])
+    d = 1 + ja**2 - js**2
+    d8 = s**2 / (2 * d) * np.array([1 + js * ja + ja**2, js, 1 - js * ja + ja**2])
+    assert np.allclose(g["covariance_exact"][i], d8, rtol=1e-12, atol=0), (g["covariance_exact"][i], d8)
+    assert abs(g["entropy_production_rate_exact"][i] - 2 * ja**2) < 1e-14
+    W, x = g["couplings"][i], g["input"][i]
+    assert np.allclose(W, [[-1, js + ja], [js - ja, -1]]) and np.allclose(x, [p["x1"][i], p["x2"][i]])
+    assert np.allclose(g["mean_exact"][i], -np.linalg.solve(W, x), rtol=1e-13)
+    assert abs(g["sigma"][i] - 0.1) < 1e-14
+bad = []
+f.visititems(lambda n, o: bad.append(n) if isinstance(o, h5py.Dataset) and not ("description" in o.attrs and "units" in o.attrs) else None)
+assert not bad, bad
+PY
+
+# a 3 x 3 coupling_matrix file with an input, from s = 0 after a transient
+printf -- '-1.2 0.5 -0.3\n0.1 -0.8 0.7\n# a comment\n-0.6, 0.2, -1.5\n' > "$TMP/w3.txt"
+cat > "$TMP/w3.ini" <<INI
+[run]
+model = ou
+trajectories = 300
+seed = 21
+
+[ou]
+coupling_matrix = $TMP/w3.txt
+input = 0.3 -0.7 0.2
+temperature = 0.35
+time = 40
+transient = 20
+dt = 0.1
+initial = zero
+INI
+"$BIN" run "$TMP/w3.ini" -o "$TMP/w3.h5" --quiet || fail "coupling_matrix run exited $?"
+"$BIN" check "$TMP/w3.h5" > "$TMP/w3.check"
+status=$?
+[ $status = 0 ] && pass "check passes on a 3 x 3 coupling_matrix run" || { cat "$TMP/w3.check"; fail "check exit $status (3 x 3)"; }
+"$PY" - "$TMP/w3.h5" <<'PY' && pass "3 x 3 exact datasets: scipy Lyapunov, trace formula, -W^-1 x" || fail "3 x 3 exact datasets"
+import sys, h5py, numpy as np
+from scipy.linalg import solve_continuous_lyapunov
+g = h5py.File(sys.argv[1], "r")["ou"]
+W, x, s = g["couplings"][0], g["input"][0], g["sigma"][0]
+C = solve_continuous_lyapunov(W, -s**2 * np.eye(3))
+D = s**2 / 2 * np.eye(3)
+B = W + D @ np.linalg.inv(C)
+rate = np.trace(B.T @ np.linalg.inv(D) @ B @ C)
+iu = np.triu_indices(3)
+assert np.allclose(g["covariance_exact"][0], C[iu], rtol=1e-10), (g["covariance_exact"][0], C[iu])
+assert abs(g["entropy_production_rate_exact"][0] - rate) < 1e-10 * rate and rate > 0.1
+assert np.allclose(g["mean_exact"][0], -np.linalg.solve(W, x), rtol=1e-12)
+assert g["covariance"].shape == (1, 6) and np.all(np.isfinite(g["covariance"][0]))
+PY
+
+# bad inputs: refused with the key named, exit 2
+bad_input() { # expected-text ini-body...
+    local want=$1; shift
+    printf '[run]\nmodel = ou\ntrajectories = 10\n\n[ou]\n' > "$TMP/bad.ini"
+    printf '%s\n' "$@" >> "$TMP/bad.ini"
+    "$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" --quiet 2> "$TMP/bad.err"
+    local status=$?
+    if [ $status = 2 ] && grep -q -- "$want" "$TMP/bad.err"; then
+        pass "refused ($want): $(head -c 150 "$TMP/bad.err")"
+    else
+        fail "expected exit 2 and '$want', got $status: $(cat "$TMP/bad.err")"
+    fi
+}
+bad_input "js = 1.5, ja = 0.2, decay = 1: W of eq. D7 has no steady state" "js = 1.5" "ja = 0.2"
+printf '0.1 1\n-1 0.1\n' > "$TMP/unstable.txt"
+bad_input "coupling_matrix: W in '$TMP/unstable.txt' has no steady state" "coupling_matrix = $TMP/unstable.txt"
+bad_input "ja belongs to the 2-d form" "coupling_matrix = $TMP/w3.txt" "ja = 0.3"
+bad_input "input: 2 values given, the coupling_matrix has n = 3" "coupling_matrix = $TMP/w3.txt" "input = 1 2"
+bad_input "dt = 200 is longer than the window" "dt = 200"
+finish
