@@ -5,7 +5,11 @@
 # by 6 standard errors; the exact datasets agree with an independent Python
 # computation (D8 and D11 as printed, scipy's Lyapunov solver and the trace
 # formula for a 3 x 3 coupling_matrix file, m = -W^-1 x); every dataset has
-# description and units; unstable W and bad files are refused naming the key.
+# description and units; an 8 x 8 coupling_matrix (more components than the
+# engine's scalar observables could hold) gives mean [P, 8] and covariance
+# [P, 36] profiles, identical on 1 and 3 ranks, that `check` validates against
+# scipy-verified exact values (and fails when a component beyond the fifth
+# moves); unstable W and bad files are refused naming the key.
 set -u
 BIN=$1
 source "$(dirname "$0")/common.sh"
@@ -101,6 +105,89 @@ assert abs(g["entropy_production_rate_exact"][0] - rate) < 1e-10 * rate and rate
 assert np.allclose(g["mean_exact"][0], -np.linalg.solve(W, x), rtol=1e-12)
 assert g["covariance"].shape == (1, 6) and np.all(np.isfinite(g["covariance"][0]))
 PY
+
+# an 8 x 8 coupling_matrix: the profiles hold every component
+"$PY" - "$TMP/w8.txt" <<'PY'
+import sys, numpy as np
+# the unit test's eight_matrix: diagonal -2, off-diagonal 0.25 sin(1 + 3i + 7j)
+W = np.array([[-2.0 if i == j else 0.25 * np.sin(1 + 3 * i + 7 * j) for j in range(8)] for i in range(8)])
+assert np.linalg.eigvals(W).real.max() < -0.2
+np.savetxt(sys.argv[1], W, fmt="%.17g")
+PY
+cat > "$TMP/w8.ini" <<INI
+[run]
+model = ou
+trajectories = 600
+seed = 33
+
+[grid]
+temperature = 0.2, 0.8
+
+[ou]
+coupling_matrix = $TMP/w8.txt
+input = -0.35 -0.25 -0.15 -0.05 0.05 0.15 0.25 0.35
+time = 30
+dt = 0.2
+INI
+ok=1
+"$BIN" run "$TMP/w8.ini" -o "$TMP/w8.h5" --quiet || ok=0
+$MPIRUN -n 3 "$BIN" run "$TMP/w8.ini" -o "$TMP/w8.n3.h5" --quiet || ok=0
+if [ $ok = 1 ] && same_datasets "$TMP/w8.h5" "$TMP/w8.n3.h5"; then
+    pass "8 x 8 coupling_matrix: 1 and 3 ranks give identical datasets"
+else
+    fail "8 x 8 coupling_matrix: 1 and 3 ranks differ (or a run failed)"
+fi
+"$BIN" check "$TMP/w8.h5" > "$TMP/w8.check"
+status=$?
+[ $status = 0 ] && pass "check passes on the 8 x 8 coupling_matrix run" || { cat "$TMP/w8.check"; fail "check exit $status (8 x 8)"; }
+"$BIN" check "$TMP/w8.h5" --json > "$TMP/w8.json"
+"$PY" - "$TMP/w8.h5" "$TMP/w8.json" <<'PY' && pass "8 x 8: mean [2, 8] and covariance [2, 36] profiles, all finite and checked; exact values = scipy Lyapunov, trace formula, -W^-1 x" || fail "8 x 8 datasets"
+import sys, json, h5py, numpy as np
+from scipy.linalg import solve_continuous_lyapunov
+f = h5py.File(sys.argv[1], "r"); g = f["ou"]
+assert "mean_0" not in f and "covariance_0_0" not in f, "scalar mean/covariance observables are gone"
+iu = np.triu_indices(8)
+for name, k in (("mean", 8), ("covariance", 36)):
+    for suffix in ("", "_err", "_exact"):
+        d = g[name + suffix]
+        assert d.shape == (2, k) and np.all(np.isfinite(d[...])), (name + suffix, d.shape)
+        assert d.attrs["description"] and "units" in d.attrs
+    assert np.all(g[name + "_err"][...] > 0)
+for p in range(2):
+    W, x, s = g["couplings"][p], g["input"][p], g["sigma"][p]
+    C = solve_continuous_lyapunov(W, -s**2 * np.eye(8))
+    D = s**2 / 2 * np.eye(8)
+    B = W + D @ np.linalg.inv(C)
+    rate = np.trace(B.T @ np.linalg.inv(D) @ B @ C)
+    assert np.allclose(g["covariance_exact"][p], C[iu], rtol=1e-10, atol=1e-14), p
+    assert abs(g["entropy_production_rate_exact"][p] - rate) < 1e-10 * rate and rate > 0.1
+    assert np.allclose(g["mean_exact"][p], -np.linalg.solve(W, x), rtol=1e-12)
+    # the pairs unpack to the full symmetric matrix with numpy's triu_indices
+    def unpack(v):
+        m = np.zeros((8, 8)); m[iu] = v
+        return m + m.T - np.diag(np.diag(m))
+    assert np.all(np.abs(unpack(g["covariance"][p]) - C) < 5 * unpack(g["covariance_err"][p])), p
+r = json.load(open(sys.argv[2]))
+k = {(x["quantity"], x["point"]): x for x in r}
+assert len(r) == 6 and all(x["verdict"] == "PASS" for x in r), r
+assert k[("mean", 0)]["values"] == 8 and k[("covariance", 1)]["values"] == 36, r
+PY
+"$PY" - "$TMP/w8.h5" "$TMP" <<'PY'
+import sys, shutil, h5py, numpy as np
+pair67 = int(np.flatnonzero((np.triu_indices(8)[0] == 6) & (np.triu_indices(8)[1] == 7))[0])
+for name, p, k in (("covariance", 1, pair67), ("mean", 0, 7)):
+    out = f"{sys.argv[2]}/w8_moved_{name}.h5"
+    shutil.copy(sys.argv[1], out)
+    with h5py.File(out, "r+") as f:
+        f[f"/ou/{name}_exact"][p, k] += 10 * f[f"/ou/{name}_err"][p, k]
+PY
+# 10 standard errors: one moved value among K = 36 (or 8) must beat the chi-square's 3-sigma threshold (64.1, or 23.6) on its own
+for what in "covariance:pair (6, 7)" "mean:component 7"; do
+    name=${what%%:*}
+    "$BIN" check "$TMP/w8_moved_$name.h5" > /dev/null
+    status=$?
+    [ $status = 1 ] && pass "8 x 8: check fails (exit 1) when the exact $name ${what#*:} moves 10 sigma" || fail "check exit $status for moved 8 x 8 $name"
+done
 
 # bad inputs: refused with the key named, exit 2
 bad_input() { # expected-text ini-body...

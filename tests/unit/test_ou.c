@@ -334,52 +334,72 @@ static void test_kernel_conditional(void **unused)
 
 /* ---- trajectories ---------------------------------------------------------------------------- */
 
+/* The moments of a run: observables, then the n means, then the n(n+1)/2 covariance pairs. */
 typedef struct {
-    tl_moments m[OU_N_OBS];
+    tl_moments ep, rate, mean[OU_MAX_N], cov[OU_MAX_N * (OU_MAX_N + 1) / 2];
 } run_stats;
 
 static void run(const ou *o, size_t n_traj, uint32_t point, run_stats *st)
 {
-    double buf[OU_N_OBS][TL_BATCH];
-    double *out[TL_MAX_OBSERVABLES] = {0};
-    for (int k = 0; k < OU_N_OBS; k++) out[k] = buf[k], st->m[k] = empty;
+    size_t n = (size_t)o->n, pairs = ou_n_pairs(n);
+    static double obs[OU_N_OBS][TL_BATCH], means[OU_MAX_N * TL_BATCH], covs[OU_MAX_N * (OU_MAX_N + 1) / 2 * TL_BATCH];
+    double *out[TL_MAX_OBSERVABLES] = {obs[OU_OBS_EP], obs[OU_OBS_EP_RATE]};
+    double *prof[TL_MAX_PROFILES] = {[OU_PROFILE_MEAN] = means, [OU_PROFILE_COV] = covs};
+    st->ep = st->rate = empty;
+    for (size_t k = 0; k < n; k++) st->mean[k] = empty;
+    for (size_t k = 0; k < pairs; k++) st->cov[k] = empty;
     tl_stream_key key = {SEED, point, 0};
     for (size_t first = 0; first < n_traj; first += TL_BATCH) {
         size_t count = n_traj - first < TL_BATCH ? n_traj - first : TL_BATCH;
-        ou_simulate_batch(o, &key, first, count, out);
-        for (int k = 0; k < OU_N_OBS; k++) st->m[k] = tl_moments_merge(st->m[k], tl_moments_of(buf[k], count));
+        ou_simulate_batch(o, &key, first, count, out, prof);
+        st->ep = tl_moments_merge(st->ep, tl_moments_of(obs[OU_OBS_EP], count));
+        st->rate = tl_moments_merge(st->rate, tl_moments_of(obs[OU_OBS_EP_RATE], count));
+        /* the interface layout: component c of trajectory first+b at [c * count + b] */
+        for (size_t k = 0; k < n; k++) st->mean[k] = tl_moments_merge(st->mean[k], tl_moments_of(means + k * count, count));
+        for (size_t k = 0; k < pairs; k++) st->cov[k] = tl_moments_merge(st->cov[k], tl_moments_of(covs + k * count, count));
     }
 }
 
-/* Every observable (1 rate, n means, n(n+1)/2 covariances) within its share
- * of 3 standard errors of its exact value; the rate and the diagonal
- * covariances resolved so that a 5% error would fail. */
+/* Every value (1 rate, n means, n(n+1)/2 covariances) within its share of 3
+ * standard errors of its exact value; the rate and the diagonal covariances
+ * resolved so that a 5% error would fail. */
 static void check_run(const ou *o, size_t n_traj, uint32_t point)
 {
-    run_stats st;
+    static run_stats st;
     run(o, n_traj, point, &st);
-    int n = o->n;
-    double tol = family_tol(1 + n + n * (n + 1) / 2);
-    const tl_moments *ep = &st.m[OU_OBS_EP_RATE];
+    size_t n = (size_t)o->n;
+    double tol = family_tol((int)(1 + n + ou_n_pairs(n)));
+    const tl_moments *ep = &st.rate;
     assert_within_tol(ep, o->ep_rate_exact, "entropy production rate", tol);
     assert_true(tol * se(ep) < 0.05 * o->ep_rate_exact);
-    assert_close(st.m[OU_OBS_EP].mean, ep->mean * o->window, 1e-9 * fabs(st.m[OU_OBS_EP].mean));
-    for (int i = 0; i < n; i++) {
-        assert_within_tol(&st.m[OU_OBS_MEAN + i], o->m[i], "mean", tol);
-        for (int j = i; j < n; j++) {
-            const tl_moments *cij = &st.m[OU_OBS_COV + ou_pair(OU_OBS_N, i, j)];
+    assert_close(st.ep.mean, ep->mean * o->window, 1e-9 * fabs(st.ep.mean));
+    double worst = fabs(z_score(ep, o->ep_rate_exact));
+    for (size_t i = 0; i < n; i++) {
+        assert_within_tol(&st.mean[i], o->m[i], "mean", tol);
+        worst = fmax(worst, fabs(z_score(&st.mean[i], o->m[i])));
+        for (size_t j = i; j < n; j++) {
+            const tl_moments *cij = &st.cov[ou_pair(n, i, j)];
             assert_within_tol(cij, o->c[i * n + j], "covariance", tol);
             if (i == j) assert_true(tol * se(cij) < 0.05 * o->c[i * n + i]);
+            worst = fmax(worst, fabs(z_score(cij, o->c[i * n + j])));
         }
     }
-    for (int k = n; k < OU_OBS_N; k++) assert_true(st.m[OU_OBS_MEAN + k].max == 0);
-    double worst = fabs(z_score(ep, o->ep_rate_exact));
-    for (int i = 0; i < n; i++)
-        for (int j = i; j < n; j++)
-            worst = fmax(worst, fabs(z_score(&st.m[OU_OBS_COV + ou_pair(OU_OBS_N, i, j)], o->c[i * n + j])));
-    print_message("    n = %d, h = %.3g: Sigma %.4f +- %.4f (exact %.4f), C_00 %.4f +- %.4f (exact %.4f); "
-                  "max |z| %.2f (tolerance %.2f)\n", n, o->h, ep->mean, se(ep), o->ep_rate_exact, st.m[OU_OBS_COV].mean,
-                  se(&st.m[OU_OBS_COV]), o->c[0], worst, tol);
+    size_t last = ou_pair(n, n - 1, n - 1);
+    print_message("    n = %zu, h = %.3g: Sigma %.4f +- %.4f (exact %.4f), C_00 %.4f +- %.4f (exact %.4f), "
+                  "C_%zu%zu %.4f +- %.4f (exact %.4f); max |z| %.2f over %zu values (tolerance %.2f)\n",
+                  n, o->h, ep->mean, se(ep), o->ep_rate_exact, st.cov[0].mean, se(&st.cov[0]), o->c[0], n - 1, n - 1,
+                  st.cov[last].mean, se(&st.cov[last]), o->c[n * n - 1], worst, 1 + n + ou_n_pairs(n), tol);
+}
+
+/* ou_pair is numpy's triu_indices order: (0,0), (0,1), ..., (0,n-1), (1,1), ...; a bijection onto 0 .. n(n+1)/2 - 1. */
+static void test_pairs(void **unused)
+{
+    for (size_t n = 1; n <= OU_MAX_N; n++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i; j < n; j++) assert_int_equal(ou_pair(n, i, j), k++);
+        assert_int_equal(k, ou_n_pairs(n));
+    }
 }
 
 /* The 2-d system at a fine and a coarse step: exact transitions and the exact
@@ -410,6 +430,29 @@ static void test_simulated_three(void **unused)
     ou_free(o);
 }
 
+/* An 8 x 8 W (more components than the engine's scalar observables could
+ * hold): diagonal -2, off-diagonal 0.25 sin(1 + 3i + 7j), stable by
+ * Gershgorin (rows sum to at most 1.75) and neither symmetric nor normal; the
+ * same matrix as the integration test's coupling file. */
+static void eight_matrix(double w[64])
+{
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++) w[i * 8 + j] = i == j ? -2.0 : 0.25 * sin(1.0 + 3 * i + 7 * j);
+}
+
+static void test_simulated_eight(void **unused)
+{
+    double w[64], x[8];
+    char why[256];
+    eight_matrix(w);
+    for (int i = 0; i < 8; i++) x[i] = 0.1 * (i - 3.5);
+    ou *o = ou_alloc(8, w, x, 0.4, 40, 0, 0.2, 1, why, sizeof why);
+    assert_non_null(o);
+    assert_true(o->ep_rate_exact > 0.1);
+    check_run(o, 1000, 40);
+    ou_free(o);
+}
+
 /* The steady mean is m = -W^-1 x (the paper prints m_x = W^-1 x): the
  * simulated mean decides. */
 static void test_mean_sign(void **unused)
@@ -418,35 +461,46 @@ static void test_mean_sign(void **unused)
     char why[256];
     ou_two_matrix(0.4, 0.7, 1.0, w);
     ou *o = ou_alloc(2, w, x, 0.5, 50, 0, 0.1, 1, why, sizeof why);
-    run_stats st;
+    static run_stats st;
     run(o, 200, 30, &st);
     double det = w[0] * w[3] - w[1] * w[2];
     double winv_x[2] = {(w[3] * x[0] - w[1] * x[1]) / det, (-w[2] * x[0] + w[0] * x[1]) / det};
     for (int i = 0; i < 2; i++) {
         assert_close(o->m[i], -winv_x[i], 1e-14);
-        assert_within_se(&st.m[OU_OBS_MEAN + i], -winv_x[i], "mean");
-        assert_true(fabs(z_score(&st.m[OU_OBS_MEAN + i], winv_x[i])) > 10);
+        assert_within_se(&st.mean[i], -winv_x[i], "mean");
+        assert_true(fabs(z_score(&st.mean[i], winv_x[i])) > 10);
     }
     ou_free(o);
 }
 
-/* Reproducible per trajectory: the same trajectory in any batch layout. */
+/* Reproducible per trajectory: the same trajectory in any batch layout, and
+ * the profiles in the interface layout (component c of trajectory first+b at
+ * [c * count + b]) equal ou_trajectory's mean and covariance. */
 static void test_batch_independence(void **unused)
 {
-    double w[4], x[2] = {0.1, 0.2};
+    enum { N = 3, PAIRS = N * (N + 1) / 2, COUNT = 8 };
+    double x[N] = {0.1, 0.2, -0.4};
     char why[256];
-    ou_two_matrix(0.2, 0.5, 1.0, w);
-    ou *o = ou_alloc(2, w, x, 0.5, 5, 1, 0.1, 1, why, sizeof why);
-    double buf[OU_N_OBS][TL_BATCH], one[OU_N_OBS][1];
-    double *out[TL_MAX_OBSERVABLES] = {0}, *out1[TL_MAX_OBSERVABLES] = {0};
-    for (int k = 0; k < OU_N_OBS; k++) out[k] = buf[k], out1[k] = one[k];
+    ou *o = ou_alloc(N, w3, x, 0.5, 5, 1, 0.1, 1, why, sizeof why);
+    double obs[OU_N_OBS][COUNT], means[N * COUNT], covs[PAIRS * COUNT], one[OU_N_OBS], mean1[N], cov1[PAIRS];
+    double *out[TL_MAX_OBSERVABLES] = {obs[0], obs[1]}, *prof[TL_MAX_PROFILES] = {means, covs};
+    double *out1[TL_MAX_OBSERVABLES] = {&one[0], &one[1]}, *prof1[TL_MAX_PROFILES] = {mean1, cov1};
     tl_stream_key key = {SEED, 3, 0};
-    ou_simulate_batch(o, &key, 0, 8, out);
-    for (int t = 0; t < 8; t++) {
-        ou_simulate_batch(o, &key, (uint64_t)t, 1, out1);
-        for (int k = 0; k < OU_N_OBS; k++) assert_true(one[k][0] == buf[k][t]);
+    ou_simulate_batch(o, &key, 0, COUNT, out, prof);
+    for (int t = 0; t < COUNT; t++) {
+        ou_simulate_batch(o, &key, (uint64_t)t, 1, out1, prof1);
+        for (int k = 0; k < OU_N_OBS; k++) assert_true(one[k] == obs[k][t]);
+        for (int k = 0; k < N; k++) assert_true(mean1[k] == means[k * COUNT + t]);
+        for (int k = 0; k < PAIRS; k++) assert_true(cov1[k] == covs[k * COUNT + t]);
+        double mean[N], cov[N * N];
+        assert_true(ou_trajectory(o, &key, (uint64_t)t, mean, cov) == obs[OU_OBS_EP][t]);
+        for (size_t i = 0; i < N; i++) {
+            assert_true(mean[i] == means[i * COUNT + t]);
+            for (size_t j = 0; j < N; j++)
+                assert_true(cov[i * N + j] == covs[ou_pair(N, i < j ? i : j, i < j ? j : i) * COUNT + t]);
+        }
     }
-    assert_true(buf[OU_OBS_EP][0] != buf[OU_OBS_EP][1]);
+    assert_true(obs[OU_OBS_EP][0] != obs[OU_OBS_EP][1] && covs[COUNT] != covs[COUNT + 1]);
     ou_free(o);
 }
 
@@ -458,10 +512,12 @@ int main(void)
         cmocka_unit_test(test_spectral_route),
         cmocka_unit_test(test_general_n),
         cmocka_unit_test(test_transition),
+        cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_kernel_mean),
         cmocka_unit_test(test_kernel_conditional),
         cmocka_unit_test(test_simulated_two),
         cmocka_unit_test(test_simulated_three),
+        cmocka_unit_test(test_simulated_eight),
         cmocka_unit_test(test_mean_sign),
         cmocka_unit_test(test_batch_independence),
     };

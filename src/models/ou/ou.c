@@ -38,43 +38,38 @@ static const tl_param_spec ou_params[] = {
 };
 #define N_PARAMS (sizeof ou_params / sizeof ou_params[0])
 
-#define MEAN_OBS(i) {"mean_" #i, "1", "time average of s_" #i " over the window (0 if the system has fewer components)"}
-#define COV_OBS(i, j)                                                                                         \
-    {"covariance_" #i "_" #j, "1",                                                                            \
-     "time average of (s_" #i " - m_" #i ")(s_" #j " - m_" #j ") over the window, m the exact mean (0 beyond n)"}
 static const tl_observable observables[] = {
     {"entropy_production", "1",
      "medium entropy (1/T) int (W s + x) o ds over the window, each step its exact mean given the sampled states (k_B = 1)"},
     {"entropy_production_rate", "1/time", "entropy_production divided by the length of the window"},
-    MEAN_OBS(0), MEAN_OBS(1), MEAN_OBS(2), MEAN_OBS(3), MEAN_OBS(4),
-    COV_OBS(0, 0), COV_OBS(0, 1), COV_OBS(0, 2), COV_OBS(0, 3), COV_OBS(0, 4),
-    COV_OBS(1, 1), COV_OBS(1, 2), COV_OBS(1, 3), COV_OBS(1, 4),
-    COV_OBS(2, 2), COV_OBS(2, 3), COV_OBS(2, 4),
-    COV_OBS(3, 3), COV_OBS(3, 4),
-    COV_OBS(4, 4),
 };
 #define N_OBS (sizeof observables / sizeof observables[0])
 _Static_assert(N_OBS == OU_N_OBS, "observable table");
-_Static_assert(N_OBS <= TL_MAX_OBSERVABLES, "raise TL_MAX_OBSERVABLES");
 
-enum {
-    X_EP, X_EP_ERR, X_EP_EXACT, X_MEAN, X_MEAN_ERR, X_MEAN_EXACT, X_COV, X_COV_ERR, X_COV_EXACT,
-    X_W, X_X, X_SIGMA, X_STEP, N_EXTRAS
+/* Vectors per trajectory: the engine writes their mean and standard error over
+ * the trajectories as /ou/<name>, /ou/<name>_err.  The covariance keeps the
+ * n(n+1)/2 pairs i <= j, not the full matrix: each value once, so that
+ * `thermolearn check`'s chi-square over a point counts every independent
+ * component once, and [point, pair] is the [P, K] table it reads. */
+static const tl_profile profiles[] = {
+    {"mean", "1", "time average of s_i over the window [point, i]"},
+    {"covariance", "1",
+     "time average over the window of (s_i - m_i)(s_j - m_j), m the exact mean [point, pair]; pairs i <= j in "
+     "row-major order, numpy's triu_indices(n) (n = 2: 00, 01, 11)"},
 };
+_Static_assert(sizeof profiles / sizeof profiles[0] == OU_N_PROFILES, "profile table");
+_Static_assert(OU_N_PROFILES <= TL_MAX_PROFILES, "raise TL_MAX_PROFILES");
+
+enum { X_EP, X_EP_ERR, X_EP_EXACT, X_MEAN_EXACT, X_COV_EXACT, X_W, X_X, X_SIGMA, X_STEP, N_EXTRAS };
 static const tl_extra extras[] = {
     {"entropy_production_rate", TL_EXTRA_F64, "1/time", "mean of the per-trajectory entropy production rates [point]", 1},
     {"entropy_production_rate_err", TL_EXTRA_F64, "1/time", "standard error of entropy_production_rate [point]", 1},
     {"entropy_production_rate_exact", TL_EXTRA_F64, "1/time",
      "steady-state rate: 2 J_a^2 / decay (eq. D11) in the 2-d form, tr(B^T D^-1 B C) for a coupling_matrix [point]", 0},
-    {"mean", TL_EXTRA_F64, "1", "mean over trajectories of the time-averaged s_i [point, i] (NaN beyond component 4)", 1},
-    {"mean_err", TL_EXTRA_F64, "1", "standard error of mean [point, i]", 1},
     {"mean_exact", TL_EXTRA_F64, "1", "steady-state mean m = -W^-1 x [point, i]", 0},
-    {"covariance", TL_EXTRA_F64, "1",
-     "mean over trajectories of the time-averaged (s_i - m_i)(s_j - m_j) [point, pair], pairs i <= j in row-major order "
-     "(n = 2: 00, 01, 11; NaN beyond component 4)", 1},
-    {"covariance_err", TL_EXTRA_F64, "1", "standard error of covariance [point, pair]", 1},
     {"covariance_exact", TL_EXTRA_F64, "1",
-     "stationary covariance C [point, pair]: eq. D8 in the 2-d form, the Lyapunov equation D2 for a coupling_matrix", 0},
+     "stationary covariance C [point, pair], pairs i <= j as in covariance: eq. D8 in the 2-d form, the Lyapunov "
+     "equation D2 for a coupling_matrix", 0},
     {"couplings", TL_EXTRA_F64, "1/time", "the matrix W [point, i, j]; ds = (W s + x) dt + sigma dB", 0},
     {"input", TL_EXTRA_F64, "1/time", "the input x [point, i]", 0},
     {"sigma", TL_EXTRA_F64, "1", "the paper's noise amplitude sigma_s = sqrt(2 T) [point]", 0},
@@ -352,11 +347,19 @@ static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RA
 {
     size_t n = (size_t)point_n(pt);
     switch (e) {
-    case X_MEAN: case X_MEAN_ERR: case X_MEAN_EXACT: case X_X: dims[0] = n; return 1;
-    case X_COV: case X_COV_ERR: case X_COV_EXACT: dims[0] = n * (n + 1) / 2; return 1;
+    case X_MEAN_EXACT: case X_X: dims[0] = n; return 1;
+    case X_COV_EXACT: dims[0] = ou_n_pairs(n); return 1;
     case X_W: dims[0] = dims[1] = n; return 2;
     default: return 0;
     }
+}
+
+/* The same shapes as mean_exact and covariance_exact, which `check` compares them with. */
+static int profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK])
+{
+    size_t n = (size_t)point_n(pt);
+    dims[0] = v == OU_PROFILE_MEAN ? n : ou_n_pairs(n);
+    return 1;
 }
 
 static void point_free(void *state)
@@ -365,11 +368,13 @@ static void point_free(void *state)
 }
 
 static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES])
+                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
-    ou_simulate_batch(state, key, first, count, out);
+    ou_simulate_batch(state, key, first, count, out, profile);
 }
 
+/* n is the same at every point (coupling_matrix is a string, not a grid axis),
+ * so the point's own layout is the dataset's. */
 static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
     const ou *o = state;
@@ -388,35 +393,12 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
     }
 }
 
-static double standard_error(const tl_moments *m)
-{
-    return sqrt(tl_moments_variance(m) / m->n);
-}
-
-/* Derived datasets from the moments of the one direction ("steady"). */
+/* The mean rate and its standard error, from the moments of the one direction
+ * ("steady"); the vectors are profiles, written by the engine. */
 static void summarize(void *state, const tl_moments *m, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
-    const ou *o = state;
-    size_t n = (size_t)o->n;
-    int err = e == X_EP_ERR || e == X_MEAN_ERR || e == X_COV_ERR;
-    switch (e) {
-    case X_EP: case X_EP_ERR:
-        out[0] = err ? standard_error(&m[OU_OBS_EP_RATE]) : m[OU_OBS_EP_RATE].mean;
-        break;
-    case X_MEAN: case X_MEAN_ERR:
-        for (size_t i = 0; i < n; i++) {
-            const tl_moments *mi = &m[OU_OBS_MEAN + i];
-            out[i] = i >= OU_OBS_N ? NAN : err ? standard_error(mi) : mi->mean;
-        }
-        break;
-    case X_COV: case X_COV_ERR:
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = i; j < n; j++) {
-                const tl_moments *mij = &m[OU_OBS_COV + (j < OU_OBS_N ? ou_pair(OU_OBS_N, i, j) : 0)];
-                out[ou_pair(n, i, j)] = j >= OU_OBS_N ? NAN : err ? standard_error(mij) : mij->mean;
-            }
-        break;
-    }
+    const tl_moments *rate = &m[OU_OBS_EP_RATE];
+    out[0] = e == X_EP_ERR ? sqrt(tl_moments_variance(rate) / rate->n) : rate->mean;
 }
 
 const tl_model_type tl_model_ou = {
@@ -428,10 +410,13 @@ const tl_model_type tl_model_ou = {
     .n_observables = N_OBS,
     .extras = extras,
     .n_extras = N_EXTRAS,
+    .profiles = profiles,
+    .n_profiles = OU_N_PROFILES,
     .default_temperature = 0.5, /* sigma_s = 1 */
     .directions = directions,
     .validate = validate,
     .extra_shape = extra_shape,
+    .profile_shape = profile_shape,
     .point_alloc = point_alloc,
     .point_free = point_free,
     .simulate = simulate,

@@ -28,22 +28,31 @@
 #include "thermolearn/stream.h"
 
 #define OU_MAX_N 32   /* dimensions (the Lyapunov equation is solved on its n^2 x n^2 Kronecker form) */
-#define OU_OBS_N 5    /* components with per-trajectory mean and covariance observables */
-#define OU_N_PAIRS (OU_OBS_N * (OU_OBS_N + 1) / 2)
 
-/* Per-trajectory observables, in this order. */
+/* Per-trajectory observables (histogrammed), in this order. */
 enum {
-    OU_OBS_EP,                         /* medium entropy production over the window */
-    OU_OBS_EP_RATE,                    /* the same over the window's length */
-    OU_OBS_MEAN,                       /* OU_OBS_N time averages of s_i */
-    OU_OBS_COV = OU_OBS_MEAN + OU_OBS_N, /* OU_N_PAIRS time averages of (s_i - m_i)(s_j - m_j), i <= j */
-    OU_N_OBS = OU_OBS_COV + OU_N_PAIRS
+    OU_OBS_EP,      /* medium entropy production over the window */
+    OU_OBS_EP_RATE, /* the same over the window's length */
+    OU_N_OBS
 };
 
-/* Index of the pair (i, j), i <= j < n, in the row-major upper triangle of an n x n matrix. */
+/* Per-trajectory vector observables (engine profiles), in this order. */
+enum {
+    OU_PROFILE_MEAN, /* [n]: time averages of s_i */
+    OU_PROFILE_COV,  /* [n(n+1)/2]: time averages of (s_i - m_i)(s_j - m_j), pairs i <= j (ou_pair) */
+    OU_N_PROFILES
+};
+
+/* Index of the pair (i, j), i <= j < n, in the row-major upper triangle of an
+ * n x n matrix (numpy's triu_indices(n) order); n(n+1)/2 pairs in all. */
 static inline size_t ou_pair(size_t n, size_t i, size_t j)
 {
     return i * n - i * (i - 1) / 2 + (j - i);
+}
+
+static inline size_t ou_n_pairs(size_t n)
+{
+    return n * (n + 1) / 2;
 }
 
 typedef struct {
@@ -106,8 +115,10 @@ void ou_free(ou *o);
  * the time averages (trapezoid over the samples) of s_i into mean[n] and of
  * (s_i - m_i)(s_j - m_j) into cov[n*n] (either may be NULL). */
 double ou_trajectory(const ou *o, const tl_stream_key *key, uint64_t t, double *mean, double *cov);
-/* The observables of trajectories first .. first+count-1 (model interface layout). */
+/* The observables and profiles of trajectories first .. first+count-1, in the
+ * layout of the model interface: out[o][i], and component c of profile v at
+ * profile[v][c * count + i] (a NULL profile[v] is skipped). */
 void ou_simulate_batch(const ou *o, const tl_stream_key *key, uint64_t first, size_t count,
-                       double *const out[TL_MAX_OBSERVABLES]);
+                       double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES]);
 
 #endif

@@ -86,19 +86,20 @@ double ou_trajectory(const ou *o, const tl_stream_key *key, uint64_t t, double *
 }
 
 void ou_simulate_batch(const ou *o, const tl_stream_key *key, uint64_t first, size_t count,
-                       double *const out[TL_MAX_OBSERVABLES])
+                       double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
-    int n = o->n, kept = n < OU_OBS_N ? n : OU_OBS_N;
-    double mean[OU_MAX_N], *cov = tl_malloc((size_t)n * n * sizeof *cov, "covariance");
+    size_t n = (size_t)o->n;
+    double mean[OU_MAX_N], *cov = tl_malloc(n * n * sizeof *cov, "covariance");
+    double *pm = profile[OU_PROFILE_MEAN], *pc = profile[OU_PROFILE_COV];
     for (size_t b = 0; b < count; b++) {
-        double ep = ou_trajectory(o, key, first + b, mean, cov);
+        double ep = ou_trajectory(o, key, first + b, pm ? mean : NULL, pc ? cov : NULL);
         out[OU_OBS_EP][b] = ep;
         out[OU_OBS_EP_RATE][b] = ep / o->window;
-        /* components beyond the system's n are 0, as for the spins' magnetisations */
-        for (int i = 0; i < OU_OBS_N; i++) out[OU_OBS_MEAN + i][b] = i < kept ? mean[i] : 0;
-        for (int i = 0; i < OU_OBS_N; i++)
-            for (int j = i; j < OU_OBS_N; j++)
-                out[OU_OBS_COV + ou_pair(OU_OBS_N, i, j)][b] = i < kept && j < kept ? cov[i * n + j] : 0;
+        if (pm)
+            for (size_t i = 0; i < n; i++) pm[i * count + b] = mean[i];
+        if (pc)
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = i; j < n; j++) pc[ou_pair(n, i, j) * count + b] = cov[i * n + j];
     }
     free(cov);
 }
