@@ -4,7 +4,8 @@
 # symmetric and asymmetric W), zero entropy production for symmetric W, the
 # 2-spin system from a coupling-matrix file against the closed form of
 # appendix C (computed here in Python, independently of the C code), identical
-# output for 1 and 3 ranks, and task = random (SPSA) through the engine.
+# output for 1 and 3 ranks, and task = random (SPSA) through the engine,
+# with the mse and the cross-entropy readouts.
 # Bad inputs: test_spins_inputs.sh.
 set -u
 BIN=$1
@@ -181,5 +182,24 @@ sys.exit(0 if ok else 1)
 PY
 then pass "task = random: alpha = 2 dissipates less than alpha = 0; optimal couplings simulated"
 else fail "task = random results"; fi
+
+# readout = cross_entropy: three classes, G = -cross-entropy of the logistic readout
+sed 's/^spsa_steps = 40/spsa_steps = 40\nreadout = cross_entropy\nclasses = 3/' "$TMP/task.ini" > "$TMP/task_ce.ini"
+if "$BIN" run "$TMP/task_ce.ini" -o "$TMP/task_ce.h5" --quiet && "$PY" - "$TMP/task_ce.h5" "$TMP/task.n1.h5" <<'PY'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r"); g = f["spins"]; mse_run = h5py.File(sys.argv[2], "r")["spins"]
+ce, acc, ep = g["task_cross_entropy"][()], g["task_accuracy"][()], g["task_entropy_production_rate"][()]
+print(f"  alpha 0: CE {ce[0]:.3f} (ln 3 = {np.log(3):.3f}), accuracy {acc[0]:.2f}, Sigma {ep[0]:.3f}; "
+      f"alpha 2: CE {ce[1]:.3f}, accuracy {acc[1]:.2f}, Sigma {ep[1]:.3f}")
+ok = np.all(np.isfinite(ce)) and np.all(ce > 0) and np.all(ce < np.log(3))   # better than chance on 20 patterns
+ok = ok and np.all(np.isnan(g["task_mse"][()])) and np.all((acc > 1 / 3) & (acc <= 1)) and ep[1] < ep[0]
+# the mse run: no cross-entropy, an accuracy
+ok = ok and np.all(np.isnan(mse_run["task_cross_entropy"][()])) and np.all(np.isfinite(mse_run["task_accuracy"][()]))
+for name in ("task_cross_entropy", "task_accuracy"):
+    ok = ok and "description" in g[name].attrs and "units" in g[name].attrs
+sys.exit(0 if ok else 1)
+PY
+then pass "task = random, readout = cross_entropy: CE below ln 3, accuracy above 1/3, alpha = 2 dissipates less"
+else fail "task = random, readout = cross_entropy"; fi
 
 finish

@@ -36,5 +36,11 @@ bad_case "chain keys with a matrix" "chain_length and neighbours" "$HEAD"$'\ncha
 bad_case "task with a coupling matrix" "task = random optimises chain couplings" "$HEAD"$'\ntask = random\ncoupling_matrix = '"$TMP/w2.txt"
 bad_case "task keys without a task" "alpha belongs to task = random" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nalpha = 1'
 bad_case "input_index beyond the task's patterns" "the task has patterns = 5" "$HEAD"$'\ntask = random\npatterns = 5\ninput_index = 5'
+bad_case "readout without a task" "readout belongs to task = random" "$HEAD"$'\ncouplings = 1 2 3 4 5 6 7 8 9 10 11 12 13 14\nreadout = cross_entropy'
+bad_case "unknown readout" "readout" "$HEAD"$'\ntask = random\nreadout = hinge'
+bad_case "three classes for the mse readout" "classes = 3: readout = mse" "$HEAD"$'\ntask = random\nclasses = 3'
+bad_case "one class" "classes" "$HEAD"$'\ntask = random\nreadout = cross_entropy\nclasses = 1'
+bad_case "ridge with the mse readout" "ridge belongs to readout = cross_entropy" "$HEAD"$'\ntask = random\nridge = 0.1'
+bad_case "negative ridge" "ridge" "$HEAD"$'\ntask = random\nreadout = cross_entropy\nridge = -1'
 
 finish

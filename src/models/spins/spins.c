@@ -27,8 +27,14 @@ static const tl_param_spec spins_params[] = {
     {"initial", TL_PARAM_CHOICE, "auto", 0, 0, 0, "auto|steady|random", "",
      "initial state: drawn from the exact steady state (n <= 14), or random spins; auto: steady when n <= 14"},
     {"task", TL_PARAM_CHOICE, "none", 0, 0, 0, "none|random", "",
-     "random: optimise the chain couplings by SPSA on the random task (appendix B2) for L = -MSE - alpha Sigma"},
+     "random: optimise the chain couplings by SPSA on the random task (appendix B2) for L = G - alpha Sigma"},
+    {"readout", TL_PARAM_CHOICE, "mse", 0, 0, 0, "mse|cross_entropy", "",
+     "task: G = -MSE of a least-squares readout (targets +-1), or G = -cross-entropy of a multinomial logistic readout"},
     {"patterns", TL_PARAM_INT, "100", 1, 1e6, 0, NULL, "1", "task: input patterns M"},
+    {"classes", TL_PARAM_INT, "2", 2, 1e4, 0, NULL, "1",
+     "task: labels K, uniform in 0..K-1 (readout = mse: 2, targets -1 and +1)"},
+    {"ridge", TL_PARAM_REAL, "1e-3", 0, 1e6, 0, NULL, "1",
+     "task, readout = cross_entropy: the readout minimises the mean cross-entropy + ridge/2 |W_out|^2"},
     {"task_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1", "task: seed of the random patterns and labels"},
     {"alpha", TL_PARAM_REAL, "0", 0, 1e300, 0, NULL, "time", "task: the trade-off alpha of eq. 2"},
     {"init_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1",
@@ -59,7 +65,8 @@ _Static_assert(N_OBS == SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS, "observable t
 _Static_assert(N_OBS <= TL_MAX_OBSERVABLES, "raise TL_MAX_OBSERVABLES");
 
 enum {
-    X_M, X_M_ERR, X_EP, X_EP_ERR, X_IFT, X_IFT_ERR, X_M_EXACT, X_EP_EXACT, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA, N_EXTRAS
+    X_M, X_M_ERR, X_EP, X_EP_ERR, X_IFT, X_IFT_ERR, X_M_EXACT, X_EP_EXACT, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA,
+    X_TASK_CE, X_TASK_ACCURACY, N_EXTRAS
 };
 static const tl_extra extras[] = {
     {"magnetization", TL_EXTRA_F64, "1",
@@ -77,11 +84,15 @@ static const tl_extra extras[] = {
     {"couplings", TL_EXTRA_F64, "energy", "the coupling matrix W_ij [point, i, j]; h = W s + x", 0},
     {"input", TL_EXTRA_F64, "energy", "the input field x_i of this point [point, spin]", 0},
     {"task_mse", TL_EXTRA_F64, "1",
-     "task = random: mean squared error of the least-squares readout at the SPSA optimum, on fresh streams (NaN without a task) [point]", 0},
+     "task = random, readout = mse: mean squared error of the least-squares readout at the SPSA optimum, on fresh streams (NaN otherwise) [point]", 0},
     {"task_entropy_production_rate", TL_EXTRA_F64, "1/time",
      "task = random: entropy production rate at the optimum, mean over the patterns (NaN without a task) [point]", 0},
     {"task_couplings", TL_EXTRA_F64, "energy",
      "task = random: the optimal 6k+2 chain couplings (NaN without a task) [point, coupling]", 0},
+    {"task_cross_entropy", TL_EXTRA_F64, "1",
+     "task = random, readout = cross_entropy: mean cross-entropy (nats) of the logistic readout at the SPSA optimum, on fresh streams (NaN otherwise) [point]", 0},
+    {"task_accuracy", TL_EXTRA_F64, "1",
+     "task = random: fraction of patterns whose predicted class is the label at the optimum (mse: sign of the readout; cross_entropy: most probable class) (NaN without a task) [point]", 0},
 };
 _Static_assert(sizeof extras / sizeof extras[0] == N_EXTRAS, "extras table");
 
@@ -237,14 +248,24 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
                      (long long)tl_point_int(pt, "patterns") - 1);
             return TL_ERR_INPUT;
         }
+        if (tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "classes") != 2) {
+            snprintf(why, len, "classes = %lld: readout = mse fits targets -1, +1 (2 classes); use readout = cross_entropy",
+                     (long long)tl_point_int(pt, "classes"));
+            return TL_ERR_INPUT;
+        }
+        if (tl_point_choice(pt, "readout") == 0 && tl_point_given(pt, "ridge")) {
+            snprintf(why, len, "ridge belongs to readout = cross_entropy");
+            return TL_ERR_INPUT;
+        }
         if (tl_point_real(pt, "task_transient") >= tl_point_real(pt, "task_time")) {
             snprintf(why, len, "task_transient = %g must be shorter than task_time = %g",
                      tl_point_real(pt, "task_transient"), tl_point_real(pt, "task_time"));
             return TL_ERR_INPUT;
         }
     } else {
-        static const char *const task_keys[] = {"patterns", "task_seed", "alpha", "init_seed", "init_scale", "spsa_steps",
-                                                "spsa_a", "spsa_c", "spsa_max_step", "task_time", "task_transient"};
+        static const char *const task_keys[] = {"readout", "patterns", "classes", "ridge", "task_seed", "alpha",
+                                                "init_seed", "init_scale", "spsa_steps", "spsa_a", "spsa_c",
+                                                "spsa_max_step", "task_time", "task_transient"};
         for (size_t k = 0; k < sizeof task_keys / sizeof task_keys[0]; k++)
             if (tl_point_given(pt, task_keys[k])) {
                 snprintf(why, len, "%s belongs to task = random", task_keys[k]);
@@ -313,7 +334,7 @@ spins *spins_alloc_system(int n, const double *w, const double *x, double beta, 
     memcpy(s->x, x, (size_t)n * sizeof *s->x);
     build_columns(s);
     s->ep_rate_exact = NAN;
-    s->task_mse = s->task_sigma = NAN;
+    s->task_mse = s->task_sigma = s->task_cross_entropy = s->task_accuracy = NAN;
     if (exact && n <= SPINS_MAX_EXACT) spins_exact(s);
     s->initial_steady = initial_steady && s->p;
     return s;
@@ -348,7 +369,7 @@ spins *spins_alloc(const tl_point *pt)
         s->pending = spins_task_prepare(pt, x);
         s->pending_x = x;
         s->pending_initial = initial == 0 || initial == 1;
-        s->ep_rate_exact = s->task_mse = s->task_sigma = NAN;
+        s->ep_rate_exact = s->task_mse = s->task_sigma = s->task_cross_entropy = s->task_accuracy = NAN;
         free(w);
         return s;
     }
@@ -368,13 +389,15 @@ void spins_ready(void *state)
 {
     spins *s = state;
     if (!s->pending) return;
-    double mse, sigma, *theta = spins_task_solve(s->pending, &mse, &sigma);
+    spins_task_score score;
+    double *theta = spins_task_solve(s->pending, &score);
     int n = s->n;
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings");
     spins_chain_matrix(s->chain_length, s->neighbours, theta, w);
     spins *full = spins_alloc_direct(n, w, s->pending_x, s->beta, s->rate, s->time, s->transient, s->pending_initial);
     full->chain_length = s->chain_length, full->neighbours = s->neighbours, full->max_jumps = s->max_jumps;
-    full->task_mse = mse, full->task_sigma = sigma, full->task_theta = theta;
+    full->task_mse = score.mse, full->task_sigma = score.sigma, full->task_theta = theta;
+    full->task_cross_entropy = score.cross_entropy, full->task_accuracy = score.accuracy;
     spins_task_setup_free(s->pending);
     free(s->pending_x);
     *s = *full;
@@ -451,6 +474,8 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
         break;
     case X_TASK_MSE: out[0] = s->task_mse; break;
     case X_TASK_EP: out[0] = s->task_sigma; break;
+    case X_TASK_CE: out[0] = s->task_cross_entropy; break;
+    case X_TASK_ACCURACY: out[0] = s->task_accuracy; break;
     case X_TASK_THETA:
         for (size_t i = 0; i < dims[0]; i++)
             out[i] = s->task_theta && (int)i < spins_chain_n_couplings(s->neighbours) ? s->task_theta[i] : NAN;

@@ -48,8 +48,10 @@ typedef struct {
     double ep_rate_exact;  /* Schnakenberg, eq. 1 */
     double *m_exact;       /* <s_i> */
 
-    /* task = random: the SPSA optimum of the point (NaN / NULL without a task) */
+    /* task = random: the SPSA optimum of the point (NaN / NULL without a task;
+     * task_mse and task_cross_entropy NaN unless it is the task's readout) */
     double task_mse, task_sigma;
+    double task_cross_entropy, task_accuracy;
     double *task_theta;    /* [spins_chain_n_couplings(neighbours)] */
     struct spins_task_setup *pending; /* set up, not yet optimised: see spins_ready */
     double *pending_x;
@@ -112,26 +114,49 @@ double spins_readout_ce(size_t M, size_t d, size_t K, const double *m, const int
 double spins_readout_ce_objective(size_t M, size_t d, size_t K, const double *m, const int *labels,
                                   double ridge, const double *coef);
 
-/* A task: M inputs of N values (repeated on both chains), targets, and how
- * the network is simulated on it. */
+/* The readout of a task, in the order of the `readout` choices. */
+typedef enum { SPINS_READOUT_MSE, SPINS_READOUT_CE } spins_readout;
+
+/* A task: M inputs of N values (repeated on both chains), their labels, the
+ * readout, and how the network is simulated on it.  A constructor fills the
+ * data (M, x, labels, classes and, for two classes, y): spins_task_random
+ * draws them; a task read from files is one more constructor. */
 typedef struct {
     int chain_length, neighbours;
     double beta, rate, time, transient;
     size_t M;
-    double *x;   /* [M][N] */
-    double *y;   /* [M], +-1 */
+    double *x;             /* [M][N] */
+    double *y;             /* [M], +-1: the targets of the mse readout (class 1: +1); NULL unless classes = 2 */
+    int *labels;           /* [M], classes 0 .. classes-1 */
+    size_t classes;        /* K */
+    spins_readout readout;
+    double ridge;          /* cross-entropy readout: ridge/2 |W_out|^2 */
 } spins_task;
 
-/* The random task of appendix B2: x ~ N(0, 1), y = +-1 with probability 1/2. */
-void spins_task_random(spins_task *t, size_t M, uint64_t seed);
-void spins_task_free(spins_task *t);
-/* Simulate the chain with couplings theta (6k+2) on every input, one trajectory
- * each from the streams of (seed, point = tag); MSE of the least-squares
- * readout and the mean entropy production rate over the inputs. */
-void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag, double *mse,
-                         double *sigma);
+/* How well a network does on a task. */
+typedef struct {
+    double loss;           /* the readout's error, -G: mse or cross_entropy */
+    double mse;            /* least-squares readout (NaN with readout = cross_entropy) */
+    double cross_entropy;  /* logistic readout, mean over the inputs (NaN with readout = mse) */
+    double accuracy;       /* fraction of inputs whose predicted class is the label:
+                              sign of the mse readout, most probable class of the logistic one */
+    double sigma;          /* mean entropy production rate over the inputs */
+} spins_task_score;
 
-/* SPSA (appendix B4a) on L = G - alpha Sigma with G = -MSE: minimises MSE + alpha Sigma. */
+/* The random task of appendix B2: x ~ N(0, 1), labels uniform in 0..K-1
+ * (K = 2: y = +-1 with probability 1/2), all from seed. */
+void spins_task_random(spins_task *t, size_t M, size_t classes, uint64_t seed);
+void spins_task_free(spins_task *t);
+/* The readout of the task on magnetisations m [M][d] (d = 2N): fills loss,
+ * mse or cross_entropy, and accuracy (not sigma). */
+void spins_task_readout(const spins_task *t, size_t d, const double *m, spins_task_score *score);
+/* Simulate the chain with couplings theta (6k+2) on every input, one trajectory
+ * each from the streams of (seed, point = tag); the readout's score and the
+ * mean entropy production rate over the inputs. */
+void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag,
+                         spins_task_score *score);
+
+/* SPSA (appendix B4a) on L = G - alpha Sigma with G = -loss: minimises loss + alpha Sigma. */
 typedef struct {
     int steps;
     double a, c;          /* gains a_t = a / (t + 1 + steps/10)^0.602, c_t = c / (t + 1)^0.101 */
@@ -139,20 +164,20 @@ typedef struct {
     double max_step;      /* largest change of one coupling in one step */
     uint64_t seed;        /* perturbations and simulation streams */
 } spins_spsa;
-/* theta holds the initial couplings and receives the optimum; mse and sigma
- * are re-evaluated there on fresh streams. */
-void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, double *mse, double *sigma);
+/* theta holds the initial couplings and receives the optimum; the score is
+ * re-evaluated there on fresh streams. */
+void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, spins_task_score *score);
 
 /* task = random at a point, in two stages so that a point's state is cheap
  * until it is simulated (rank 0 builds every point's state for the derived
  * datasets): prepare copies the task and writes the point's input
  * x^{input_index}, repeated on both chains, to x [2N]; solve runs SPSA, or
  * finds the optimum this process already computed for the same task
- * parameters, and returns the couplings (malloc'd, 6k+2) with the MSE and
- * rate re-evaluated there. */
+ * parameters, and returns the couplings (malloc'd, 6k+2) with the score
+ * re-evaluated there. */
 typedef struct spins_task_setup spins_task_setup;
 spins_task_setup *spins_task_prepare(const tl_point *pt, double *x);
-double *spins_task_solve(const spins_task_setup *su, double *mse, double *sigma);
+double *spins_task_solve(const spins_task_setup *su, spins_task_score *score);
 void spins_task_setup_free(spins_task_setup *su);
 /* Finish a point's state whose task is still pending (no-op otherwise). */
 void spins_ready(void *state);

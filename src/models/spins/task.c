@@ -1,7 +1,9 @@
-/* Tasks on the spin network (appendix B): readouts on the magnetisations,
- * the random input-output task, and SPSA optimisation of the couplings for
- * L = G - alpha Sigma (eq. 2). */
+/* Tasks on the spin network (appendix B): readouts on the magnetisations
+ * (least squares for G = -MSE, multinomial logistic regression for
+ * G = -cross-entropy), the random input-output task, and SPSA optimisation
+ * of the couplings for L = G - alpha Sigma (eq. 2). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,34 +112,87 @@ double spins_readout_ce(size_t M, size_t d, size_t K, const double *m, const int
     return ce_eval(&plain, coef, NULL);
 }
 
-/* ---- the random task ------------------------------------------------------------------- */
+/* ---- tasks ------------------------------------------------------------------------------ */
 
-void spins_task_random(spins_task *t, size_t M, uint64_t seed)
+void spins_task_random(spins_task *t, size_t M, size_t classes, uint64_t seed)
 {
     size_t N = (size_t)t->chain_length;
     t->M = M;
+    t->classes = classes;
     t->x = tl_malloc(M * N * sizeof *t->x, "task inputs");
-    t->y = tl_malloc(M * sizeof *t->y, "task targets");
+    t->labels = tl_malloc(M * sizeof *t->labels, "task labels");
     tl_stream_key key = {seed, 0, 0};
     gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_DISORDER, 0);
     for (size_t i = 0; i < M * N; i++) t->x[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
-    for (size_t mu = 0; mu < M; mu++) t->y[mu] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
+    for (size_t mu = 0; mu < M; mu++) t->labels[mu] = (int)gsl_rng_uniform_int(r, classes);
     gsl_rng_free(r);
+    t->y = NULL;
+    if (classes == 2) {
+        t->y = tl_malloc(M * sizeof *t->y, "task targets");
+        for (size_t mu = 0; mu < M; mu++) t->y[mu] = t->labels[mu] ? 1.0 : -1.0;
+    }
 }
 
 void spins_task_free(spins_task *t)
 {
     free(t->x);
     free(t->y);
+    free(t->labels);
     t->x = t->y = NULL;
+    t->labels = NULL;
 }
 
-void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag, double *mse,
-                         double *sigma)
+/* Fraction of inputs whose sign of m coef is y (mse readout). */
+static double sign_accuracy(size_t M, size_t d, const double *m, const double *y, const double *coef)
+{
+    size_t right = 0;
+    for (size_t mu = 0; mu < M; mu++) {
+        double h = 0;
+        for (size_t j = 0; j < d; j++) h += coef[j] * m[mu * d + j];
+        right += (h > 0) == (y[mu] > 0);
+    }
+    return (double)right / (double)M;
+}
+
+/* Fraction of inputs whose largest logit (W_out m)_k is the label's (ties: the first). */
+static double argmax_accuracy(size_t M, size_t d, size_t K, const double *m, const int *labels,
+                              const double *coef)
+{
+    size_t right = 0;
+    for (size_t mu = 0; mu < M; mu++) {
+        size_t best = 0;
+        double top = -INFINITY;
+        for (size_t k = 0; k < K; k++) {
+            double h = 0;
+            for (size_t j = 0; j < d; j++) h += coef[k * d + j] * m[mu * d + j];
+            if (h > top) top = h, best = k;
+        }
+        right += (int)best == labels[mu];
+    }
+    return (double)right / (double)M;
+}
+
+void spins_task_readout(const spins_task *t, size_t d, const double *m, spins_task_score *score)
+{
+    size_t K = t->readout == SPINS_READOUT_CE ? t->classes : 1;
+    double *coef = tl_malloc(K * d * sizeof *coef, "readout");
+    score->mse = score->cross_entropy = NAN;
+    if (t->readout == SPINS_READOUT_CE) {
+        score->loss = score->cross_entropy = spins_readout_ce(t->M, d, K, m, t->labels, t->ridge, coef);
+        score->accuracy = argmax_accuracy(t->M, d, K, m, t->labels, coef);
+    } else {
+        score->loss = score->mse = spins_readout_mse(t->M, d, m, t->y, coef);
+        score->accuracy = sign_accuracy(t->M, d, m, t->y, coef);
+    }
+    free(coef);
+}
+
+void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag,
+                         spins_task_score *score)
 {
     int N = t->chain_length, n = 2 * N;
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_calloc((size_t)n, sizeof *x, "input");
-    double *m = tl_malloc(t->M * n * sizeof *m, "magnetisations"), *coef = tl_malloc((size_t)n * sizeof *coef, "readout");
+    double *m = tl_malloc(t->M * n * sizeof *m, "magnetisations");
     spins_chain_matrix(N, t->neighbours, theta, w);
     spins *s = spins_alloc_system(n, w, x, t->beta, t->rate, t->time, t->transient, 0, 0);
     tl_stream_key key = {seed, tag, 0};
@@ -146,15 +201,15 @@ void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed
         for (int i = 0; i < n; i++) s->x[i] = t->x[mu * N + i % N];
         total += spins_time_average(s, &key, mu, m + mu * n);
     }
-    *sigma = total / (double)t->M;
-    *mse = spins_readout_mse(t->M, (size_t)n, m, t->y, coef);
+    spins_task_readout(t, (size_t)n, m, score);
+    score->sigma = total / (double)t->M;
     spins_free(s);
-    free(w), free(x), free(m), free(coef);
+    free(w), free(x), free(m);
 }
 
 /* ---- SPSA -------------------------------------------------------------------------------- */
 
-void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, double *mse, double *sigma)
+void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, spins_task_score *score)
 {
     int p = spins_chain_n_couplings(t->neighbours);
     double *delta = tl_malloc((size_t)p * sizeof *delta, "perturbation");
@@ -170,17 +225,17 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, d
             minus[i] = theta[i] - c * delta[i];
         }
         /* common random numbers: both sides see the same streams */
-        double mp, sp, mm, sm;
-        spins_task_evaluate(t, plus, opt->seed, (uint32_t)step, &mp, &sp);
-        spins_task_evaluate(t, minus, opt->seed, (uint32_t)step, &mm, &sm);
-        double diff = (mp + opt->alpha * sp) - (mm + opt->alpha * sm);
+        spins_task_score sp, sm;
+        spins_task_evaluate(t, plus, opt->seed, (uint32_t)step, &sp);
+        spins_task_evaluate(t, minus, opt->seed, (uint32_t)step, &sm);
+        double diff = (sp.loss + opt->alpha * sp.sigma) - (sm.loss + opt->alpha * sm.sigma);
         for (int i = 0; i < p; i++) {
             double change = -a * diff / (2 * c) * delta[i];
             theta[i] += fmax(-opt->max_step, fmin(opt->max_step, change));
         }
     }
     /* the optimum on streams the optimisation never saw */
-    spins_task_evaluate(t, theta, opt->seed, UINT32_MAX, mse, sigma);
+    spins_task_evaluate(t, theta, opt->seed, UINT32_MAX, score);
     gsl_rng_free(r);
     free(delta), free(plus), free(minus);
 }
@@ -191,23 +246,28 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, d
  * points that differ only in what is simulated afterwards (input_index, time,
  * ...) share one optimisation, and rank 0's summaries do not redo it. */
 typedef struct memo {
-    char key[1024];
-    double mse, sigma, *theta;
+    char *key;
+    spins_task_score score;
+    double *theta;
     struct memo *next;
 } memo;
 static memo *memos;
 
-static void task_key(const tl_point *pt, char *key, size_t len)
+/* The text of every parameter the optimum depends on (malloc'd). */
+static char *task_key(const tl_point *pt)
 {
-    static const char *const names[] = {"chain_length", "neighbours", "couplings", "beta", "rate", "patterns",
-                                        "task_seed", "alpha", "init_seed", "init_scale", "spsa_steps", "spsa_a",
-                                        "spsa_c", "spsa_max_step", "task_time", "task_transient"};
-    size_t at = 0;
-    for (size_t k = 0; k < sizeof names / sizeof names[0] && at < len; k++) {
-        const char *text = names[k][0] == 'c' && names[k][1] == 'o' ? tl_point_string(pt, names[k]) : NULL;
-        if (text) at += (size_t)snprintf(key + at, len - at, "%s=%s;", names[k], text);
-        else at += (size_t)snprintf(key + at, len - at, "%s=%.17g;", names[k], tl_point_real(pt, names[k]));
-    }
+    static const char *const texts[] = {"couplings", "readout"};
+    static const char *const numbers[] = {"chain_length", "neighbours", "beta", "rate", "patterns", "task_seed",
+                                          "classes", "ridge", "alpha", "init_seed", "init_scale", "spsa_steps",
+                                          "spsa_a", "spsa_c", "spsa_max_step", "task_time", "task_transient"};
+    size_t len = 64 * (sizeof numbers / sizeof numbers[0]) + 64, at = 0;
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) len += strlen(tl_point_string(pt, texts[k])) + 16;
+    char *key = tl_malloc(len, "task key");
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
+        at += (size_t)snprintf(key + at, len - at, "%s=%s;", texts[k], tl_point_string(pt, texts[k]));
+    for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++)
+        at += (size_t)snprintf(key + at, len - at, "%s=%.17g;", numbers[k], tl_point_real(pt, numbers[k]));
+    return key;
 }
 
 static void initial_couplings(const tl_point *pt, int p, double *theta)
@@ -231,18 +291,35 @@ static void initial_couplings(const tl_point *pt, int p, double *theta)
 struct spins_task_setup {
     spins_task task;
     spins_spsa opt;
-    char key[1024];
+    char *key;
     double *theta0;
 };
+
+/* The task's data from the point's keys: one constructor per kind of task. */
+static void task_build(const tl_point *pt, spins_task *t)
+{
+    switch (tl_point_choice(pt, "task")) {
+    case 1: /* random */
+        spins_task_random(t, (size_t)tl_point_int(pt, "patterns"), (size_t)tl_point_int(pt, "classes"),
+                          (uint64_t)tl_point_int(pt, "task_seed"));
+        break;
+    default: error("spins: task_build on a point without a task");
+    }
+}
 
 spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
 {
     spins_task_setup *su = tl_calloc(1, sizeof *su, "task set-up");
     spins_task *t = &su->task;
-    *t = (spins_task){(int)tl_point_int(pt, "chain_length"), (int)tl_point_int(pt, "neighbours"),
-                      tl_point_real(pt, "beta"), tl_point_real(pt, "rate"), tl_point_real(pt, "task_time"),
-                      tl_point_real(pt, "task_transient"), 0, NULL, NULL};
-    spins_task_random(t, (size_t)tl_point_int(pt, "patterns"), (uint64_t)tl_point_int(pt, "task_seed"));
+    *t = (spins_task){.chain_length = (int)tl_point_int(pt, "chain_length"),
+                      .neighbours = (int)tl_point_int(pt, "neighbours"),
+                      .beta = tl_point_real(pt, "beta"),
+                      .rate = tl_point_real(pt, "rate"),
+                      .time = tl_point_real(pt, "task_time"),
+                      .transient = tl_point_real(pt, "task_transient"),
+                      .readout = tl_point_choice(pt, "readout") == 1 ? SPINS_READOUT_CE : SPINS_READOUT_MSE,
+                      .ridge = tl_point_real(pt, "ridge")};
+    task_build(pt, t);
     int N = t->chain_length, p = spins_chain_n_couplings(t->neighbours);
     size_t mu = (size_t)tl_point_int(pt, "input_index");
     for (int i = 0; i < 2 * N; i++) x[i] = t->x[mu * N + i % N];
@@ -251,27 +328,28 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
     su->opt = (spins_spsa){(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
                            tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
                            tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed")};
-    task_key(pt, su->key, sizeof su->key);
+    su->key = task_key(pt);
     return su;
 }
 
-double *spins_task_solve(const spins_task_setup *su, double *mse, double *sigma)
+double *spins_task_solve(const spins_task_setup *su, spins_task_score *score)
 {
     int p = spins_chain_n_couplings(su->task.neighbours);
     memo *m = memos;
     while (m && strcmp(m->key, su->key) != 0) m = m->next;
     if (!m) {
         m = tl_calloc(1, sizeof *m, "task memo");
-        snprintf(m->key, sizeof m->key, "%s", su->key);
+        m->key = tl_malloc(strlen(su->key) + 1, "task key");
+        strcpy(m->key, su->key);
         m->theta = tl_malloc((size_t)p * sizeof *m->theta, "couplings");
         memcpy(m->theta, su->theta0, (size_t)p * sizeof *m->theta);
-        spins_spsa_run(&su->task, &su->opt, m->theta, &m->mse, &m->sigma);
+        spins_spsa_run(&su->task, &su->opt, m->theta, &m->score);
         m->next = memos;
         memos = m;
     }
     double *theta = tl_malloc((size_t)p * sizeof *theta, "couplings");
     memcpy(theta, m->theta, (size_t)p * sizeof *theta);
-    *mse = m->mse, *sigma = m->sigma;
+    *score = m->score;
     return theta;
 }
 
@@ -280,5 +358,6 @@ void spins_task_setup_free(spins_task_setup *su)
     if (!su) return;
     spins_task_free(&su->task);
     free(su->theta0);
+    free(su->key);
     free(su);
 }
