@@ -130,6 +130,19 @@ double spins_medium_rate(const spins *s, const double *p)
     return sigma;
 }
 
+double spins_ift_growth(const spins *s, const double *p)
+{
+    size_t S = (size_t)1 << s->n;
+    double growth = 0;
+    for (size_t b = 0; b < S; b++)
+        for (int i = 0; i < s->n; i++) {
+            size_t c = b ^ ((size_t)1 << i);
+            double forward = spins_flip_rate(s, b, i) * p[b], backward = spins_flip_rate(s, c, i) * p[c];
+            if (forward > 0) growth += backward * backward / forward - forward;
+        }
+    return growth;
+}
+
 void spins_exact(spins *s)
 {
     size_t S = (size_t)1 << s->n;
@@ -153,6 +166,7 @@ void spins_exact(spins *s)
         for (int i = 0; i < s->n; i++) s->m_exact[i] += s->p[b] * spin_of(b, i);
     }
     s->ep_rate_exact = spins_schnakenberg(s, s->p);
+    s->ift_growth = spins_ift_growth(s, s->p);
 }
 
 /* p(s) = exp(-beta (F + dF)) / Z with F = -(x1 s1 + x2 s2 + js s1 s2) and

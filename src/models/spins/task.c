@@ -188,7 +188,7 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, d
 /* ---- the task of a grid point ------------------------------------------------------------ */
 
 /* Optima already computed by this process, keyed by the task's parameters:
- * points that differ only in what is simulated afterwards (input_index, time,
+ * points that differ only in what is simulated afterwards (time, transient,
  * ...) share one optimisation, and rank 0's summaries do not redo it. */
 typedef struct memo {
     char key[1024];
@@ -244,8 +244,8 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
                       tl_point_real(pt, "task_transient"), 0, NULL, NULL};
     spins_task_random(t, (size_t)tl_point_int(pt, "patterns"), (uint64_t)tl_point_int(pt, "task_seed"));
     int N = t->chain_length, p = spins_chain_n_couplings(t->neighbours);
-    size_t mu = (size_t)tl_point_int(pt, "input_index");
-    for (int i = 0; i < 2 * N; i++) x[i] = t->x[mu * N + i % N];
+    for (size_t mu = 0; mu < t->M; mu++)
+        for (int i = 0; i < 2 * N; i++) x[mu * 2 * N + i] = t->x[mu * N + i % N];
     su->theta0 = tl_malloc((size_t)p * sizeof *su->theta0, "couplings");
     initial_couplings(pt, p, su->theta0);
     su->opt = (spins_spsa){(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
