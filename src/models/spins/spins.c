@@ -25,7 +25,7 @@ static const tl_param_spec spins_params[] = {
     {"max_jumps", TL_PARAM_INT, "0", 0, 4e9, 0, NULL, "1",
      "the window also ends at this many jumps after the transient (0: no limit)"},
     {"ift_time", TL_PARAM_REAL, "0", 0, 1e300, 0, NULL, "time",
-     "length of the window start over which the ift profile takes Sigma_tot; 0: where var(exp(-Sigma_tot)) reaches about 1, per input (README)"},
+     "length of the window start over which the ift profile takes Sigma_tot; 0: where var(exp(-Sigma_tot)) reaches about 0.25, per input (README)"},
     {"initial", TL_PARAM_CHOICE, "auto", 0, 0, 0, "auto|steady|random", "",
      "initial state: drawn from the exact steady state (n <= 14), or random spins; auto: steady when n <= 14"},
     {"task", TL_PARAM_CHOICE, "none", 0, 0, 0, "none|random", "",
@@ -69,7 +69,7 @@ _Static_assert(sizeof profiles / sizeof profiles[0] == SPINS_N_PROFILES, "profil
 _Static_assert(SPINS_N_PROFILES <= TL_MAX_PROFILES, "raise TL_MAX_PROFILES");
 
 enum {
-    X_M_EXACT, X_EP_EXACT, X_IFT_EXACT, X_IFT_WINDOW, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA, N_EXTRAS
+    X_M_EXACT, X_EP_EXACT, X_IFT_EXACT, X_IFT_MAX_WEIGHT, X_IFT_WINDOW, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA, N_EXTRAS
 };
 static const tl_extra extras[] = {
     {"magnetization_exact", TL_EXTRA_F64, "1",
@@ -77,7 +77,10 @@ static const tl_extra extras[] = {
     {"entropy_production_rate_exact", TL_EXTRA_F64, "1/time",
      "Schnakenberg entropy production rate (eq. 1) of the exact steady state [point, input] (NaN if n > 14)", 0},
     {"ift_exact", TL_EXTRA_F64, "1",
-     "<exp(-Sigma_tot)> from a steady start: 1 by the integral fluctuation theorem [point, input] (NaN if n > 14)", 0},
+     "<exp(-Sigma_tot)> from a steady start: 1 by the integral fluctuation theorem [point, input]; NaN if n > 14, "
+     "or where a jump weighs more than 10 (ift_max_weight): the sample mean is then not reliable", 0},
+    {"ift_max_weight", TL_EXTRA_F64, "1",
+     "the largest exp(-Sigma_tot) of one jump, J(b'->b)/J(b->b') over the steady fluxes [point, input] (NaN if n > 14)", 0},
     {"ift_window", TL_EXTRA_F64, "time",
      "the window start [transient, transient + ift_window] of the ift profile (shorter if max_jumps ends the "
      "window first) [point, input] (NaN if n > 14)", 0},
@@ -376,7 +379,7 @@ static spins *system_new(int n, double beta, double rate, double time, double tr
     s->n = n;
     s->beta = beta, s->rate = rate, s->time = time, s->transient = transient;
     s->n_inputs = 1;
-    s->ep_rate_exact = s->ift_growth = s->task_mse = s->task_sigma = NAN;
+    s->ep_rate_exact = s->ift_growth = s->ift_max_weight = s->task_mse = s->task_sigma = NAN;
     return s;
 }
 
@@ -438,7 +441,7 @@ double spins_ift_window(const spins *s)
 {
     if (!s->p) return NAN;
     double window = s->time - s->transient;
-    double t = s->ift_time > 0 ? s->ift_time : s->ift_growth > 0 ? 1.0 / s->ift_growth : window;
+    double t = s->ift_time > 0 ? s->ift_time : s->ift_growth > 0 ? SPINS_IFT_VARIANCE / s->ift_growth : window;
     return fmin(t, window);
 }
 
@@ -532,7 +535,7 @@ static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RA
     size_t n = (size_t)point_spins(pt), M = (size_t)point_inputs(pt);
     switch (e) {
     case X_M_EXACT: case X_X: dims[0] = M, dims[1] = n; return 2;
-    case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_WINDOW: dims[0] = M; return 1;
+    case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_MAX_WEIGHT: case X_IFT_WINDOW: dims[0] = M; return 1;
     case X_W: dims[0] = dims[1] = n; return 2;
     case X_TASK_THETA:
         dims[0] = tl_point_choice(pt, "task") != 0 ? (size_t)spins_chain_n_couplings((int)tl_point_int(pt, "neighbours")) : 1;
@@ -573,7 +576,8 @@ static double per_input(const spins *s, size_t mu, size_t e)
     const spins *x = spins_input(s, (int)mu);
     switch (e) {
     case X_EP_EXACT: return x->ep_rate_exact;
-    case X_IFT_EXACT: return x->p ? 1.0 : NAN;
+    case X_IFT_EXACT: return x->p && x->ift_max_weight <= SPINS_IFT_MAX_WEIGHT ? 1.0 : NAN;
+    case X_IFT_MAX_WEIGHT: return x->ift_max_weight;
     default: return spins_ift_window(x);
     }
 }
@@ -597,7 +601,7 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
         for (size_t mu = 0; mu < dims[0]; mu++)
             for (size_t i = 0; i < dims[1]; i++) out[mu * dims[1] + i] = per_spin(s, mu, i, e);
         break;
-    case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_WINDOW:
+    case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_MAX_WEIGHT: case X_IFT_WINDOW:
         for (size_t mu = 0; mu < dims[0]; mu++) out[mu] = per_input(s, mu, e);
         break;
     case X_W:

@@ -22,6 +22,14 @@
 #define SPINS_MAX_EXACT 14        /* exact master equation for n <= this (2^14 states) */
 #define SPINS_MAX_DENSE 10        /* dense LU up to here, sparse GMRES above */
 #define SPINS_MAX_INPUTS 1000000  /* inputs of one point (lines of the inputs file, or patterns) */
+/* The IFT is checked (ift_exact = 1) only where no jump weighs more than this:
+ * beyond, <exp(-Sigma_tot)> rests on jumps too rare for a few thousand
+ * trajectories, and its sample mean falls short of 1 by more than its
+ * sample error (README). */
+#define SPINS_IFT_MAX_WEIGHT 10.0
+/* The automatic IFT window makes var(exp(-Sigma_tot)) about this: small, so
+ * that the skew of exp(-Sigma_tot) leaves its mean nearly normal. */
+#define SPINS_IFT_VARIANCE 0.25
 
 /* Streams of input mu: input 0 draws from TL_PURPOSE_DYNAMICS and
  * TL_PURPOSE_INITIAL, as a network with one input always did; input mu > 0
@@ -67,6 +75,7 @@ typedef struct spins {
     double ep_rate_exact;  /* Schnakenberg, eq. 1 */
     double *m_exact;       /* <s_i> */
     double ift_growth;     /* d var(exp(-Sigma_tot)) / dt at t = 0 from the steady state */
+    double ift_max_weight; /* the largest exp(-Sigma_tot) of one jump (spins_ift_tail) */
 
     /* task = random: the SPSA optimum of the point (NaN / NULL without a task) */
     double task_mse, task_sigma;
@@ -109,10 +118,10 @@ spins *spins_input(const spins *s, int mu);
 /* Set max_jumps and ift_time on every input. */
 void spins_set_window(spins *s, int64_t max_jumps, double ift_time);
 /* Length of the start of the measurement window over which the ift profile
- * takes Sigma_tot: ift_time if given, else 1 / ift_growth, where
- * var(exp(-Sigma_tot)) is about 1 (its growth is linear at first), so that
- * the mean of exp(-Sigma_tot) is estimable from a few hundred trajectories;
- * at most the window (time - transient).  NaN without the exact steady state. */
+ * takes Sigma_tot: ift_time if given, else SPINS_IFT_VARIANCE / ift_growth,
+ * where var(exp(-Sigma_tot)) is about SPINS_IFT_VARIANCE (its growth is
+ * linear at first); at most the window (time - transient).  NaN without the
+ * exact steady state. */
 double spins_ift_window(const spins *s);
 void spins_free(spins *s);
 /* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: README). */
@@ -130,13 +139,15 @@ int spins_steady_state(const spins *s, double *p);
 double spins_schnakenberg(const spins *s, const double *p);
 /* Mean medium entropy production rate sum_b p(b) sum_i k_i(b) ln k_i(b)/k_i(b^i). */
 double spins_medium_rate(const spins *s, const double *p);
-/* The growth rate of var(exp(-Sigma_tot)) over a short window from the steady
- * state p: a jump b -> b' in dt has Sigma_tot = ln J(b->b')/J(b'->b), J the
- * steady fluxes, so <exp(-2 Sigma_tot)> - 1 = dt sum (J(b'->b)^2 / J(b->b') - J(b->b'))
- * over ordered pairs; it is about twice the entropy production rate near
- * equilibrium and far larger when a flux has a rare reverse. */
-double spins_ift_growth(const spins *s, const double *p);
-/* Fill p, cdf, ep_rate_exact, m_exact and ift_growth. */
+/* The tail of exp(-Sigma_tot) from the steady state p.  A jump b -> b' has
+ * Sigma_tot = ln J(b->b')/J(b'->b), J the steady fluxes, so its weight
+ * exp(-Sigma_tot) is J(b'->b)/J(b->b'): max_weight is the largest.  Over a
+ * short window dt, <exp(-2 Sigma_tot)> - 1 = dt * growth with
+ * growth = sum (J(b'->b)^2 / J(b->b') - J(b->b')) over ordered pairs (about
+ * twice the entropy production rate near equilibrium, far more when a flux
+ * has a rare reverse). */
+void spins_ift_tail(const spins *s, const double *p, double *growth, double *max_weight);
+/* Fill p, cdf, ep_rate_exact, m_exact, ift_growth and ift_max_weight. */
 void spins_exact(spins *s);
 /* The closed form of appendix C (eqs. C1-C3, corrected: README) for two spins,
  * W = [[0, js + ja], [js - ja, 0]]: p[b] for states b = 0..3. */
