@@ -14,7 +14,9 @@
  * Components without an exact value, an estimate or an error (NaN: beyond a
  * point's own shape, or no exact solution) are skipped and counted; values
  * equal to round-off (an identity that holds on every trajectory) agree
- * without an error bar. */
+ * without an error bar; a value whose trajectories did not spread at all
+ * (error 0, e.g. a spin that never flipped) has no error to judge it by and
+ * is counted as not compared. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,12 +70,13 @@ typedef struct {
     size_t compared; /* components with a z */
     size_t agreed;   /* equal to round-off */
     size_t missing;  /* no exact value, estimate or error (NaN) */
+    size_t flat;     /* error 0 and not equal: no spread in the sample */
 } tally;
 
 /* Verdict of one point: 1 pass, 0 fail, -1 nothing exact to compare with. */
 static int verdict(const double *x, const double *err, const double *exact, size_t K, tally *t)
 {
-    *t = (tally){NAN, 0, 0, 0, 0};
+    *t = (tally){NAN, 0, 0, 0, 0, 0};
     for (size_t k = 0; k < K; k++) {
         if (!isfinite(exact[k]) || !isfinite(x[k]) || isnan(err[k])) {
             t->missing++;
@@ -81,6 +84,10 @@ static int verdict(const double *x, const double *err, const double *exact, size
         }
         if (fabs(x[k] - exact[k]) <= ROUNDOFF * fmax(1.0, fabs(exact[k]))) {
             t->agreed++;
+            continue;
+        }
+        if (err[k] == 0) {
+            t->flat++;
             continue;
         }
         double z = (x[k] - exact[k]) / err[k];
@@ -104,8 +111,9 @@ static void print_row(const char *name, size_t p, size_t K, const double *x, con
     }
     printf("%-32s %5zu %14s %14s %12s ", name, p, "", "", "");
     if (t->compared) printf("%7.4f  %s (largest |z| %.2f of %zu values, union bound", t->stat, word, fabs(t->z), t->compared);
-    else printf("%7s  %s (no values with an error bar", "-", word);
+    else printf("%7s  %s (nothing to compare", "-", word);
     if (t->agreed) printf("; %zu equal to round-off", t->agreed);
+    if (t->flat) printf("; %zu without spread (error 0), not compared", t->flat);
     if (t->missing) printf("; %zu of %zu NaN, skipped", t->missing, K);
     printf(")\n");
 }
@@ -133,8 +141,8 @@ static int check_one(hid_t file, const char *model, const char *name, int json, 
         const char *word = v == 1 ? "PASS" : v == 0 ? "FAIL" : "no-exact";
         if (json) {
             printf("%s  {\"quantity\": \"%s\", \"point\": %zu, \"values\": %zu, \"compared\": %zu, "
-                   "\"round_off\": %zu, \"nan_skipped\": %zu, \"%s\": ",
-                   *first ? "" : ",\n", name, p, K, t.compared, t.agreed, t.missing, K == 1 ? "z" : "p_value");
+                   "\"round_off\": %zu, \"no_spread\": %zu, \"nan_skipped\": %zu, \"%s\": ",
+                   *first ? "" : ",\n", name, p, K, t.compared, t.agreed, t.flat, t.missing, K == 1 ? "z" : "p_value");
             if (isfinite(t.stat)) printf("%.6g", t.stat);
             else printf("null");
             printf(", \"verdict\": \"%s\"}", word);

@@ -310,16 +310,17 @@ static int load_inputs(const tl_point *pt, int n, double *x, char *why, size_t l
 int spins_validate_point(const tl_point *pt, char *why, size_t len)
 {
     int n = 0;
-    if (check_couplings(pt, &n, why, len) || load_inputs(pt, n, NULL, why, len)) return TL_ERR_INPUT;
+    if (check_couplings(pt, &n, why, len)) return TL_ERR_INPUT;
+    if (tl_point_choice(pt, "task") != 0 && tl_point_string(pt, "inputs")[0] != '\0') {
+        snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
+        return TL_ERR_INPUT;
+    }
+    if (load_inputs(pt, n, NULL, why, len)) return TL_ERR_INPUT;
     if (n < 1 || n > SPINS_MAX_N) {
         snprintf(why, len, "%d spins: at most %d", n, SPINS_MAX_N);
         return TL_ERR_INPUT;
     }
     if (tl_point_choice(pt, "task") != 0) {
-        if (tl_point_string(pt, "inputs")[0] != '\0') {
-            snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
-            return TL_ERR_INPUT;
-        }
         if (tl_point_real(pt, "task_transient") >= tl_point_real(pt, "task_time")) {
             snprintf(why, len, "task_transient = %g must be shorter than task_time = %g",
                      tl_point_real(pt, "task_transient"), tl_point_real(pt, "task_time"));
