@@ -88,19 +88,25 @@ static void flip(const spins *s, walker *w, int j)
 {
     w->s[j] = (int8_t)-w->s[j];
     if (j < 64) w->b ^= (uint64_t)1 << j;
-    double change = 2.0 * w->s[j];
-    for (int c = s->col_start[j]; c < s->col_start[j + 1]; c++) {
-        int i = s->col[c];
-        w->h[i] += s->col_w[c] * change;
+    /* Locals: through w the compiler must assume a store to k[i] may change
+     * the total, and would keep the running sum in memory (a store-to-load
+     * chain of every neighbour). */
+    const int8_t *spin = w->s;
+    double *h = w->h, *rate = w->k, total = w->total, change = 2.0 * spin[j];
+    const int *col = s->col;
+    const double *cw = s->col_w, *factor = s->col_factor;
+    for (int c = s->col_start[j], end = s->col_start[j + 1]; c < end; c++) {
+        int i = col[c];
+        h[i] += cw[c] * change;
         if (i == j) continue;
         /* k_i = r0 exp(-beta s_i h_i) changes by exp(-2 beta s_i s_j W_ij): a product, not an exp */
-        double k = w->k[i] * (w->s[i] == w->s[j] ? s->col_up[c] : s->col_down[c]);
-        w->total += k - w->k[i];
-        w->k[i] = k;
+        double k = rate[i] * factor[2 * c + (spin[i] != spin[j])];
+        total += k - rate[i];
+        rate[i] = k;
     }
-    double k = s->rate * exp(-s->beta * w->s[j] * w->h[j]);
-    w->total += k - w->k[j];
-    w->k[j] = k;
+    double k = s->rate * exp(-s->beta * spin[j] * h[j]);
+    w->total = total + (k - rate[j]);
+    rate[j] = k;
 }
 
 /* ln p_ss(start) - ln p_ss(end): the change of the system's entropy, to add to the medium's. */

@@ -358,8 +358,7 @@ static void build_columns(spins *s)
         for (int i = 0; i < n; i++) nnz += s->w[i * n + j] != 0;
     s->col = tl_malloc((size_t)(nnz + 1) * sizeof *s->col, "columns");
     s->col_w = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_w, "columns");
-    s->col_up = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_up, "columns");
-    s->col_down = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_down, "columns");
+    s->col_factor = tl_malloc((size_t)(2 * nnz + 2) * sizeof *s->col_factor, "columns");
     nnz = 0;
     for (int j = 0; j < n; j++) {
         s->col_start[j] = nnz;
@@ -367,7 +366,8 @@ static void build_columns(spins *s)
             if (s->w[i * n + j] != 0) {
                 double wij = s->w[i * n + j];
                 s->col[nnz] = i, s->col_w[nnz] = wij;
-                s->col_up[nnz] = exp(-2 * s->beta * wij), s->col_down[nnz++] = exp(2 * s->beta * wij);
+                s->col_factor[2 * nnz] = exp(-2 * s->beta * wij), s->col_factor[2 * nnz + 1] = exp(2 * s->beta * wij);
+                nnz++;
             }
     }
     s->col_start[n] = nnz;
@@ -419,7 +419,7 @@ spins *spins_alloc_inputs(int n, const double *w, int n_inputs, const double *x,
         spins *o = s->others[mu - 1] = system_new(n, beta, rate, time, transient);
         o->shared = 1, o->input = mu;
         o->w = s->w, o->col_start = s->col_start, o->col = s->col, o->col_w = s->col_w;
-        o->col_up = s->col_up, o->col_down = s->col_down;
+        o->col_factor = s->col_factor;
         system_input(o, x + (size_t)mu * n, exact, initial_steady);
     }
     return s;
@@ -517,7 +517,7 @@ void spins_free(spins *s)
     spins_task_setup_free(s->pending);
     free(s->pending_x);
     if (!s->shared)
-        free(s->w), free(s->col_start), free(s->col), free(s->col_w), free(s->col_up), free(s->col_down);
+        free(s->w), free(s->col_start), free(s->col), free(s->col_w), free(s->col_factor);
     free(s->x), free(s->p), free(s->cdf), free(s->m_exact), free(s->task_theta);
     free(s);
 }

@@ -59,7 +59,8 @@ typedef struct spins {
      * col[col_start[j] .. col_start[j+1]-1], with weights col_w */
     int *col_start, *col;
     double *col_w;
-    double *col_up, *col_down; /* exp(-2 beta W_ij), exp(+2 beta W_ij): rate factors of a flip */
+    double *col_factor;    /* [2c]: exp(-2 beta W_ij), [2c+1]: exp(+2 beta W_ij), the rate factors of a flip
+                              for s_i = s_j and s_i != s_j after it (a load, not a branch) */
     int shared;            /* w and the columns belong to another system (spins_alloc_input) */
 
     /* the inputs of a point: this system is input 0; others[mu - 1] is input
