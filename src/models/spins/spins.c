@@ -277,8 +277,9 @@ static int check_couplings(const tl_point *pt, int *n, char *why, size_t len)
 }
 
 /* Check the inputs file; with x, fill every input [rows][n] (a row of N
- * values repeated on both chains).  Without a file, one input x = 0. */
-static int load_inputs(const tl_point *pt, int n, double *x, char *why, size_t len)
+ * values repeated on both chains), which must be `cap` rows.  Without a
+ * file, one input x = 0. */
+static int load_inputs(const tl_point *pt, int n, double *x, int cap, char *why, size_t len)
 {
     const char *file = tl_point_string(pt, "inputs");
     if (file[0] == '\0') {
@@ -289,6 +290,10 @@ static int load_inputs(const tl_point *pt, int n, double *x, char *why, size_t l
     int rows = read_rows("inputs", file, NULL, 0, NULL, SPINS_MAX_INPUTS, why, len);
     if (rows == 0) snprintf(why, len, "inputs: '%s' has no rows of numbers", file);
     if (rows <= 0) return TL_ERR_INPUT;
+    if (x && rows != cap) {
+        snprintf(why, len, "inputs: '%s' changed while it was read (%d rows, then %d)", file, cap, rows);
+        return TL_ERR_INPUT;
+    }
     int *counts = tl_malloc((size_t)rows * sizeof *counts, "input counts"), status = TL_OK;
     if (read_rows("inputs", file, x, n, counts, rows, why, len) != rows) {
         snprintf(why, len, "inputs: '%s' changed while it was read", file);
@@ -315,7 +320,7 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
         snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
         return TL_ERR_INPUT;
     }
-    if (load_inputs(pt, n, NULL, why, len)) return TL_ERR_INPUT;
+    if (load_inputs(pt, n, NULL, 0, why, len)) return TL_ERR_INPUT;
     if (n < 1 || n > SPINS_MAX_N) {
         snprintf(why, len, "%d spins: at most %d", n, SPINS_MAX_N);
         return TL_ERR_INPUT;
@@ -479,7 +484,7 @@ spins *spins_alloc(const tl_point *pt)
         s->pending_initial = steady;
         s->max_jumps = max_jumps, s->ift_time = ift_time;
     } else {
-        if (load_inputs(pt, n, x, why, sizeof why)) error("%s", why);
+        if (load_inputs(pt, n, x, M, why, sizeof why)) error("%s", why);
         s = spins_alloc_inputs(n, w, M, x, beta, rate, time, transient, 1, steady);
         spins_set_window(s, max_jumps, ift_time);
         free(x);
