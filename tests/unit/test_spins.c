@@ -349,6 +349,7 @@ static void test_ift_exact_moments(void **unused)
     spins_free(s);
     s = chain8_inputs(c_asym, 1.0, 1, 0);
     assert_true(s->ift_max_weight > 100);
+    spins_free(s);
 }
 
 /* <exp(-Sigma_tot)> = 1 in the steady state: per input over the automatic
