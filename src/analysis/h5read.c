@@ -62,9 +62,10 @@ static void *read_any(hid_t file, const char *path, int rank, size_t *dims, hid_
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return NULL;
     hid_t space = H5Dget_space(d);
-    hsize_t h[2] = {1, 1};
+    hsize_t h[H5S_MAX_RANK];
     void *data = NULL;
-    if (H5Sget_simple_extent_ndims(space) == rank && H5Sget_simple_extent_dims(space, h, NULL) == rank) {
+    if (rank >= 1 && rank <= H5S_MAX_RANK && H5Sget_simple_extent_ndims(space) == rank &&
+        H5Sget_simple_extent_dims(space, h, NULL) == rank) {
         size_t n = 1;
         for (int r = 0; r < rank; r++) n *= (size_t)(dims[r] = h[r]);
         data = tl_malloc(n * size, path);
@@ -76,6 +77,18 @@ static void *read_any(hid_t file, const char *path, int rank, size_t *dims, hid_
     H5Sclose(space);
     H5Dclose(d);
     return data;
+}
+
+int tl_h5_rank(hid_t file, const char *path)
+{
+    if (H5Lexists(file, path, H5P_DEFAULT) <= 0) return -1;
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t space = H5Dget_space(d);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    if (space >= 0) H5Sclose(space);
+    H5Dclose(d);
+    return rank;
 }
 
 double *tl_h5_read_f64(hid_t file, const char *path, int rank, size_t *dims)

@@ -13,8 +13,10 @@ hid_t tl_h5_open(const char *path);
 /* A string attribute of the root ("" if absent); the caller frees it. */
 char *tl_h5_root_string(hid_t file, const char *name);
 
-/* A whole dataset of rank 1 or 2 as doubles (or uint64), with its shape;
- * NULL if absent or of another rank. */
+/* The rank of a dataset; -1 if absent. */
+int tl_h5_rank(hid_t file, const char *path);
+/* A whole dataset of the given rank as doubles (or uint64), with its shape
+ * (dims holds `rank` values); NULL if absent or of another rank. */
 double *tl_h5_read_f64(hid_t file, const char *path, int rank, size_t *dims);
 uint64_t *tl_h5_read_u64(hid_t file, const char *path, int rank, size_t *dims);
 

@@ -42,13 +42,13 @@ int spins_bench(int argc, char **argv)
     for (int i = 0; i < n; i++) x[i] = ((i * 7) % 5 - 2) * 0.5;
     spins *s = spins_alloc_direct(n, w, x, beta, 1.0, time, 0.0, 0);
     tl_stream_key key = {1, 0, 0};
-    double *out[TL_MAX_OBSERVABLES] = {0};
-    uint64_t *jumps = tl_malloc(TL_BATCH * sizeof *jumps, "jumps"), total = 0;
+    spins_walker *walker = spins_walker_alloc(n);
+    uint64_t total = 0;
     double t0 = now_s();
-    for (int first = 0; first < traj; first += TL_BATCH) {
-        size_t count = traj - first < TL_BATCH ? (size_t)(traj - first) : TL_BATCH;
-        spins_simulate_batch(s, &key, (uint64_t)first, count, out, jumps);
-        for (size_t i = 0; i < count; i++) total += jumps[i];
+    for (int t = 0; t < traj; t++) {
+        spins_result r;
+        spins_walk(s, &key, (uint64_t)t, walker, NULL, &r);
+        total += r.jumps;
     }
     double dt = now_s() - t0;
     printf("spins: 2N = %d spins, k = %d, beta = %g, time = %g, %d trajectories\n", n, k, beta, time, traj);
@@ -56,6 +56,7 @@ int spins_bench(int argc, char **argv)
     printf("ns_per_jump %.1f\n", 1e9 * dt / (double)total);
     printf("jumps_per_s %.4g\n", (double)total / dt);
     spins_free(s);
-    free(w), free(x), free(jumps);
+    spins_walker_free(walker);
+    free(w), free(x);
     return 0;
 }

@@ -130,6 +130,20 @@ double spins_medium_rate(const spins *s, const double *p)
     return sigma;
 }
 
+void spins_ift_tail(const spins *s, const double *p, double *growth, double *max_weight)
+{
+    size_t S = (size_t)1 << s->n;
+    *growth = 0, *max_weight = 1;
+    for (size_t b = 0; b < S; b++)
+        for (int i = 0; i < s->n; i++) {
+            size_t c = b ^ ((size_t)1 << i);
+            double forward = spins_flip_rate(s, b, i) * p[b], backward = spins_flip_rate(s, c, i) * p[c];
+            if (!(forward > 0)) continue;
+            *growth += backward * backward / forward - forward;
+            *max_weight = fmax(*max_weight, backward / forward);
+        }
+}
+
 void spins_exact(spins *s)
 {
     size_t S = (size_t)1 << s->n;
@@ -153,6 +167,7 @@ void spins_exact(spins *s)
         for (int i = 0; i < s->n; i++) s->m_exact[i] += s->p[b] * spin_of(b, i);
     }
     s->ep_rate_exact = spins_schnakenberg(s, s->p);
+    spins_ift_tail(s, s->p, &s->ift_growth, &s->ift_max_weight);
 }
 
 /* p(s) = exp(-beta (F + dF)) / Z with F = -(x1 s1 + x2 s2 + js s1 s2) and

@@ -2,8 +2,9 @@
  *
  * One trajectory at a time: the jumps of different trajectories do not line
  * up in time, so a structure-of-arrays batch would spend most lanes idle.
- * Jump n of trajectory t draws Philox block n of the (key, t) dynamics stream:
- * words 0-1 the waiting time, words 2-3 the spin.  Local fields are updated
+ * Jump n of trajectory t under input mu draws Philox block n of the (key, t)
+ * dynamics stream of that input (spins_purpose): words 0-1 the waiting time,
+ * words 2-3 the spin.  Local fields are updated
  * along the sparse columns of W; the rates of the neighbours change by the
  * precomputed factors exp(-+2 beta W_ij), so a jump costs one exponential and
  * O(neighbours) products, plus an O(n) scan to pick the spin.  Every
@@ -20,13 +21,14 @@
 /* A full resum of the total rate every so often bounds the drift of the running sum. */
 #define RESUM_EVERY 64
 
-typedef struct {
+struct spins_walker {
     int8_t *s;
     double *h, *k;         /* local fields, flip rates */
     double total;          /* sum of k */
     uint64_t b;            /* the state as bits (n <= 64) */
     double *area, *last;   /* integral of s_i over the window so far, time of its last change */
-} walker;
+};
+typedef struct spins_walker walker;
 
 static void walker_rates(const spins *s, walker *w)
 {
@@ -37,10 +39,10 @@ static void walker_rates(const spins *s, walker *w)
 static void walker_start(const spins *s, const tl_stream_key *key, uint64_t t, walker *w)
 {
     int n = s->n;
+    uint32_t purpose = spins_purpose(s->input, TL_PURPOSE_INITIAL);
     w->b = 0;
     if (s->initial_steady) {
-        philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, TL_PURPOSE_INITIAL, t, 0),
-                                        tl_stream_philox_key(key->seed));
+        philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, purpose, t, 0), tl_stream_philox_key(key->seed));
         double u = tl_uniform_double(r.v[0], r.v[1]);
         /* first state whose cumulative weight exceeds u */
         size_t lo = 0, hi = s->n_states - 1;
@@ -54,7 +56,7 @@ static void walker_start(const spins *s, const tl_stream_key *key, uint64_t t, w
         philox4x32_ctr_t r = {{0}};
         for (int i = 0; i < n; i++) {
             if (i % 128 == 0)
-                r = philox4x32(tl_stream_counter(key, TL_PURPOSE_INITIAL, t, (uint32_t)(i / 128)),
+                r = philox4x32(tl_stream_counter(key, purpose, t, (uint32_t)(i / 128)),
                                tl_stream_philox_key(key->seed));
             w->s[i] = (r.v[(i / 32) % 4] >> (i % 32)) & 1 ? 1 : -1;
         }
@@ -86,29 +88,46 @@ static void flip(const spins *s, walker *w, int j)
 {
     w->s[j] = (int8_t)-w->s[j];
     if (j < 64) w->b ^= (uint64_t)1 << j;
-    double change = 2.0 * w->s[j];
-    for (int c = s->col_start[j]; c < s->col_start[j + 1]; c++) {
-        int i = s->col[c];
-        w->h[i] += s->col_w[c] * change;
+    /* Locals: through w the compiler must assume a store to k[i] may change
+     * the total, and would keep the running sum in memory (a store-to-load
+     * chain of every neighbour). */
+    const int8_t *spin = w->s;
+    double *h = w->h, *rate = w->k, total = w->total, change = 2.0 * spin[j];
+    const int *col = s->col;
+    const double *cw = s->col_w, *factor = s->col_factor;
+    for (int c = s->col_start[j], end = s->col_start[j + 1]; c < end; c++) {
+        int i = col[c];
+        h[i] += cw[c] * change;
         if (i == j) continue;
         /* k_i = r0 exp(-beta s_i h_i) changes by exp(-2 beta s_i s_j W_ij): a product, not an exp */
-        double k = w->k[i] * (w->s[i] == w->s[j] ? s->col_up[c] : s->col_down[c]);
-        w->total += k - w->k[i];
-        w->k[i] = k;
+        double k = rate[i] * factor[2 * c + (spin[i] != spin[j])];
+        total += k - rate[i];
+        rate[i] = k;
     }
-    double k = s->rate * exp(-s->beta * w->s[j] * w->h[j]);
-    w->total += k - w->k[j];
-    w->k[j] = k;
+    double k = s->rate * exp(-s->beta * spin[j] * h[j]);
+    w->total = total + (k - rate[j]);
+    rate[j] = k;
 }
 
-/* Simulate one trajectory; writes observables to row[o] (NULL entries skipped). */
-static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t, walker *w, double row[], double *mag)
+/* ln p_ss(start) - ln p_ss(end): the change of the system's entropy, to add to the medium's. */
+static double system_entropy(const spins *s, uint64_t start, uint64_t end)
+{
+    return s->p ? log(s->p[start]) - log(s->p[end]) : NAN;
+}
+
+void spins_walk(const spins *s, const tl_stream_key *key, uint64_t t, walker *w, double *mag, spins_result *res)
 {
     int n = s->n;
+    if (s->input > 0 && t >> 32) error("spins: trajectory %llu: inputs beyond the first need indices below 2^32",
+                                       (unsigned long long)t);
     walker_start(s, key, t, w);
     philox4x32_key_t pk = tl_stream_philox_key(key->seed);
-    double now = 0, t0 = s->transient, t_end = s->time, sigma = 0, log_p_start = 0;
-    int in_window = 0;
+    uint32_t purpose = spins_purpose(s->input, TL_PURPOSE_DYNAMICS);
+    double now = 0, t0 = s->transient, t_end = s->time, sigma = 0, ift_sigma = 0;
+    /* the IFT window [t0, t0 + ift_window]: its Sigma_tot is taken at its end */
+    double ift_end = s->p ? t0 + spins_ift_window(s) : INFINITY;
+    uint64_t b_start = 0, b_ift = 0;
+    int in_window = 0, ift_done = !s->p;
     uint64_t jumps = 0, window_jumps = 0;
     for (uint32_t block = 0;; block++) {
         if (block == UINT32_MAX) error("spins: more than 2^32 jumps in one trajectory; shorten time");
@@ -116,16 +135,20 @@ static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t,
             in_window = 1;
             now = t0;
             for (int i = 0; i < n; i++) w->area[i] = 0, w->last[i] = t0;
-            if (s->p) log_p_start = log(s->p[w->b]);
+            b_start = w->b;
         }
         if (block % RESUM_EVERY == 0) walker_rates(s, w);
-        philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, TL_PURPOSE_DYNAMICS, t, block), pk);
+        philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, purpose, t, block), pk);
         double tau = -log(tl_uniform_double(r.v[0], r.v[1])) / w->total;
         if (!in_window && now + tau >= t0) {
             /* Memoryless: the window starts at t0 in the current state, and the
              * next waiting time is drawn afresh. */
             now = t0;
             continue;
+        }
+        if (in_window && !ift_done && now + tau >= ift_end) {
+            ift_sigma = sigma, b_ift = w->b;
+            ift_done = 1;
         }
         if (in_window && now + tau >= t_end) break;
         now += tau;
@@ -143,55 +166,77 @@ static uint64_t trajectory(const spins *s, const tl_stream_key *key, uint64_t t,
             break;
         }
     }
+    if (!ift_done) ift_sigma = sigma, b_ift = w->b; /* the window ended first */
     double length = t_end - t0;
     if (mag)
         for (int i = 0; i < n; i++) mag[i] = (w->area[i] + w->s[i] * (t_end - w->last[i])) / length;
-    row[0] = sigma;
-    row[1] = sigma / length;
-    double total = s->p ? sigma + log_p_start - log(s->p[w->b]) : 0.0;
-    row[2] = total;
-    row[3] = s->p ? exp(-total) : 0.0;
-    for (int i = 0; i < SPINS_MAGNETIZATION_OBS; i++)
-        row[SPINS_OBS_FIXED + i] = i < n ? (w->area[i] + w->s[i] * (t_end - w->last[i])) / length : 0.0;
-    return jumps;
+    res->sigma = sigma;
+    res->rate = sigma / length;
+    res->total = sigma + system_entropy(s, b_start, w->b);
+    res->ift_total = ift_sigma + system_entropy(s, b_start, b_ift);
+    res->jumps = jumps;
 }
 
-static void walker_alloc(int n, walker *w)
+spins_walker *spins_walker_alloc(int n)
 {
+    walker *w = tl_malloc(sizeof *w, "walker");
     w->s = tl_malloc((size_t)n, "spins");
     w->h = tl_malloc((size_t)n * sizeof *w->h, "fields");
     w->k = tl_malloc((size_t)n * sizeof *w->k, "rates");
     w->area = tl_malloc((size_t)n * sizeof *w->area, "areas");
     w->last = tl_malloc((size_t)n * sizeof *w->last, "times");
+    return w;
 }
 
-static void walker_free(walker *w)
+void spins_walker_free(spins_walker *w)
 {
+    if (!w) return;
     free(w->s), free(w->h), free(w->k), free(w->area), free(w->last);
+    free(w);
 }
 
 double spins_time_average(const spins *s, const tl_stream_key *key, uint64_t t, double *mag)
 {
-    walker w;
-    walker_alloc(s->n, &w);
-    double row[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS];
-    trajectory(s, key, t, &w, row, mag);
-    walker_free(&w);
-    return row[1];
+    walker *w = spins_walker_alloc(s->n);
+    spins_result r;
+    spins_walk(s, key, t, w, mag, &r);
+    spins_walker_free(w);
+    return r.rate;
+}
+
+static void put(double *const dst[], size_t v, size_t at, double value)
+{
+    if (dst[v]) dst[v][at] = value;
 }
 
 void spins_simulate_batch(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
-                          double *const out[TL_MAX_OBSERVABLES], uint64_t *jumps)
+                          double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES],
+                          uint64_t *jumps)
 {
-    int n = s->n;
-    walker w;
-    walker_alloc(n, &w);
-    double row[SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS];
+    int n = s->n, M = s->n_inputs;
+    walker *w = spins_walker_alloc(n);
+    double *mag = tl_malloc((size_t)n * sizeof *mag, "magnetisations");
     for (size_t k = 0; k < count; k++) {
-        uint64_t j = trajectory(s, key, first + k, &w, row, NULL);
+        /* the device runs every input once; entropies of independent runs add */
+        double sigma = 0, rate = 0, total = 0;
+        uint64_t j = 0;
+        for (int mu = 0; mu < M; mu++) {
+            const spins *x = spins_input(s, mu);
+            spins_result r;
+            spins_walk(x, key, first + k, w, profile[SPINS_PROFILE_M] ? mag : NULL, &r);
+            sigma += r.sigma, rate += r.rate, total += r.total, j += r.jumps;
+            if (profile[SPINS_PROFILE_M])
+                for (int i = 0; i < n; i++) profile[SPINS_PROFILE_M][((size_t)mu * n + i) * count + k] = mag[i];
+            put(profile, SPINS_PROFILE_EP_RATE, (size_t)mu * count + k, r.rate);
+            put(profile, SPINS_PROFILE_IFT, (size_t)mu * count + k, exp(-r.ift_total));
+        }
+        /* without the exact steady state (n > 14) the totals are NaN: 0 in the histograms */
+        put(out, SPINS_OBS_EP, k, sigma);
+        put(out, SPINS_OBS_EP_RATE, k, rate / M);
+        put(out, SPINS_OBS_EP_TOTAL, k, isnan(total) ? 0.0 : total);
+        put(out, SPINS_OBS_IFT_WEIGHT, k, isnan(total) ? 0.0 : exp(-total));
         if (jumps) jumps[k] = j;
-        for (size_t o = 0; o < SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS; o++)
-            if (out[o]) out[o][k] = row[o];
     }
-    walker_free(&w);
+    free(mag);
+    spins_walker_free(w);
 }

@@ -17,13 +17,14 @@ static const tl_param_spec spins_params[] = {
     {"coupling_matrix", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
      "file of n rows of n numbers, W_ij in row i, used instead of the chains"},
     {"inputs", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
-     "file of inputs x, one a line: N values (repeated on both chains) or one per spin; none: x = 0"},
-    {"input_index", TL_PARAM_INT, "0", 0, 1e9, 0, NULL, "1", "line of the inputs file used at this point (from 0)"},
+     "file of inputs x, one a line: N values (repeated on both chains) or one per spin; every trajectory runs each once; none: x = 0"},
     {"rate", TL_PARAM_REAL, "1", 1e-300, 1e300, 1, NULL, "1/time", "r0: spin i flips at rate r0 exp(-beta s_i h_i)"},
     {"time", TL_PARAM_REAL, "5000", 1e-300, 1e300, 1, NULL, "time", "T_max: end of every trajectory"},
     {"transient", TL_PARAM_REAL, "200", 0, 1e300, 0, NULL, "time", "time discarded before the measurement window"},
     {"max_jumps", TL_PARAM_INT, "0", 0, 4e9, 0, NULL, "1",
      "the window also ends at this many jumps after the transient (0: no limit)"},
+    {"ift_time", TL_PARAM_REAL, "0", 0, 1e300, 0, NULL, "time",
+     "length of the window start over which the ift profile takes Sigma_tot; 0: where var(exp(-Sigma_tot)) reaches about 0.25, per input (README)"},
     {"initial", TL_PARAM_CHOICE, "auto", 0, 0, 0, "auto|steady|random", "",
      "initial state: drawn from the exact steady state (n <= 14), or random spins; auto: steady when n <= 14"},
     {"task", TL_PARAM_CHOICE, "none", 0, 0, 0, "none|random", "",
@@ -49,40 +50,48 @@ static const tl_param_spec spins_params[] = {
 };
 #define N_PARAMS (sizeof spins_params / sizeof spins_params[0])
 
-#define M_OBS(i) {"magnetization_" #i, "1", "time average of s_" #i " over the measurement window (0 if the network has fewer spins)"}
 static const tl_observable observables[] = {
     {"entropy_production", "1",
-     "medium entropy production sum ln k(s->s')/k(s'->s) over the jumps of the measurement window (k_B = 1)"},
-    {"entropy_production_rate", "1/time", "entropy_production divided by the length of the measurement window"},
+     "medium entropy production sum ln k(s->s')/k(s'->s) over the jumps of the measurement window, summed over the inputs (k_B = 1)"},
+    {"entropy_production_rate", "1/time",
+     "mean over the inputs of the entropy production over the window divided by its length (Sigma of eq. 2)"},
     {"entropy_production_total", "1",
-     "entropy_production + ln p_ss(s_start) - ln p_ss(s_end), with the exact steady state (0 if n > 14)"},
+     "sum over the inputs of entropy_production + ln p_ss(s_start) - ln p_ss(s_end), with each input's exact steady state (0 if n > 14)"},
     {"ift_weight", "1", "exp(-entropy_production_total): its mean is 1 in the steady state (0 if n > 14)"},
-    M_OBS(0), M_OBS(1), M_OBS(2), M_OBS(3), M_OBS(4), M_OBS(5), M_OBS(6), M_OBS(7), M_OBS(8), M_OBS(9),
-    M_OBS(10), M_OBS(11), M_OBS(12), M_OBS(13), M_OBS(14), M_OBS(15), M_OBS(16), M_OBS(17), M_OBS(18), M_OBS(19),
 };
 #define N_OBS (sizeof observables / sizeof observables[0])
-_Static_assert(N_OBS == SPINS_OBS_FIXED + SPINS_MAGNETIZATION_OBS, "observable table");
-_Static_assert(N_OBS <= TL_MAX_OBSERVABLES, "raise TL_MAX_OBSERVABLES");
+_Static_assert(N_OBS == SPINS_N_OBS, "observable table");
+
+static const tl_profile profiles[] = {
+    {"magnetization", "1", "time average of s_i over the measurement window [point, input, spin]"},
+    {"entropy_production_rate", "1/time",
+     "entropy production rate over the measurement window, per input [point, input]"},
+    {"ift", "1",
+     "exp(-Sigma_tot), Sigma_tot over the first ift_window of the measurement window, per input; its mean is 1 in "
+     "the steady state (NaN if n > 14) [point, input]"},
+};
+_Static_assert(sizeof profiles / sizeof profiles[0] == SPINS_N_PROFILES, "profile table");
+_Static_assert(SPINS_N_PROFILES <= TL_MAX_PROFILES, "raise TL_MAX_PROFILES");
 
 enum {
-    X_M, X_M_ERR, X_EP, X_EP_ERR, X_IFT, X_IFT_ERR, X_M_EXACT, X_EP_EXACT, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA,
+    X_M_EXACT, X_EP_EXACT, X_IFT_EXACT, X_IFT_MAX_WEIGHT, X_IFT_WINDOW, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA,
     X_TASK_CE, X_TASK_ACCURACY, N_EXTRAS
 };
 static const tl_extra extras[] = {
-    {"magnetization", TL_EXTRA_F64, "1",
-     "Gillespie <s_i>: mean over trajectories of the time-averaged spin [point, spin] (NaN beyond spin 19)", 1},
-    {"magnetization_err", TL_EXTRA_F64, "1", "standard error of magnetization [point, spin]", 1},
-    {"entropy_production_rate", TL_EXTRA_F64, "1/time",
-     "Gillespie entropy production rate: mean of the per-trajectory rates [point]", 1},
-    {"entropy_production_rate_err", TL_EXTRA_F64, "1/time", "standard error of entropy_production_rate [point]", 1},
-    {"ift", TL_EXTRA_F64, "1", "<exp(-Sigma_tot)> over trajectories; 1 in the steady state (NaN if n > 14) [point]", 1},
-    {"ift_err", TL_EXTRA_F64, "1", "standard error of ift [point]", 1},
     {"magnetization_exact", TL_EXTRA_F64, "1",
-     "<s_i> in the exact steady state of the master equation [point, spin] (NaN if n > 14)", 0},
+     "<s_i> in the exact steady state of the master equation [point, input, spin] (NaN if n > 14)", 0},
     {"entropy_production_rate_exact", TL_EXTRA_F64, "1/time",
-     "Schnakenberg entropy production rate (eq. 1) of the exact steady state [point] (NaN if n > 14)", 0},
+     "Schnakenberg entropy production rate (eq. 1) of the exact steady state [point, input] (NaN if n > 14)", 0},
+    {"ift_exact", TL_EXTRA_F64, "1",
+     "<exp(-Sigma_tot)> from a steady start: 1 by the integral fluctuation theorem [point, input]; NaN if n > 14, "
+     "or where a jump weighs more than 10 (ift_max_weight): the sample mean is then not reliable", 0},
+    {"ift_max_weight", TL_EXTRA_F64, "1",
+     "the largest exp(-Sigma_tot) of one jump, J(b'->b)/J(b->b') over the steady fluxes [point, input] (NaN if n > 14)", 0},
+    {"ift_window", TL_EXTRA_F64, "time",
+     "the window start [transient, transient + ift_window] of the ift profile (shorter if max_jumps ends the "
+     "window first) [point, input] (NaN if n > 14)", 0},
     {"couplings", TL_EXTRA_F64, "energy", "the coupling matrix W_ij [point, i, j]; h = W s + x", 0},
-    {"input", TL_EXTRA_F64, "energy", "the input field x_i of this point [point, spin]", 0},
+    {"input", TL_EXTRA_F64, "energy", "the input fields x_i [point, input, spin]", 0},
     {"task_mse", TL_EXTRA_F64, "1",
      "task = random, readout = mse: mean squared error of the least-squares readout at the SPSA optimum, on fresh streams (NaN otherwise) [point]", 0},
     {"task_entropy_production_rate", TL_EXTRA_F64, "1/time",
@@ -125,13 +134,36 @@ void spins_chain_matrix(int chain_length, int k, const double *c, double *w)
 }
 
 /* Spins of a point: 2N, or the rows of the coupling-matrix file. */
+/* Rows of a file, remembered: shapes are asked for at every unit of work. */
+static int file_rows(const char *key, const char *file, int max_rows)
+{
+    static struct {
+        char key[32], file[4096];
+        int rows;
+    } cache[2];
+    int c = strcmp(key, "inputs") == 0;
+    if (strcmp(cache[c].file, file) != 0 || strcmp(cache[c].key, key) != 0) {
+        char why[512];
+        cache[c].rows = tl_numbers_read_rows(key, file, NULL, 0, NULL, max_rows, why, sizeof why);
+        snprintf(cache[c].key, sizeof cache[c].key, "%s", key);
+        snprintf(cache[c].file, sizeof cache[c].file, "%s", file);
+    }
+    return cache[c].rows > 0 ? cache[c].rows : 1;
+}
+
 static int point_spins(const tl_point *pt)
 {
     const char *file = tl_point_string(pt, "coupling_matrix");
     if (file[0] == '\0') return 2 * (int)tl_point_int(pt, "chain_length");
-    char why[512];
-    int rows = tl_numbers_read_rows("coupling_matrix", file, NULL, 0, NULL, SPINS_MAX_N, why, sizeof why);
-    return rows > 0 ? rows : 1;
+    return file_rows("coupling_matrix", file, SPINS_MAX_N);
+}
+
+/* Inputs of a point: the task's patterns, the rows of the inputs file, or one x = 0. */
+static int point_inputs(const tl_point *pt)
+{
+    if (tl_point_choice(pt, "task") != 0) return (int)tl_point_int(pt, "patterns");
+    const char *file = tl_point_string(pt, "inputs");
+    return file[0] == '\0' ? 1 : file_rows("inputs", file, SPINS_MAX_INPUTS);
 }
 
 static int check_matrix(const char *file, int *n_out, char *why, size_t len)
@@ -189,65 +221,56 @@ static int check_couplings(const tl_point *pt, int *n, char *why, size_t len)
     return TL_OK;
 }
 
-/* Check the inputs file; with x, fill the input of `index` (n values). */
-static int load_input(const tl_point *pt, int n, double *x, char *why, size_t len)
+/* Check the inputs file; with x, fill every input [rows][n] (a row of N
+ * values repeated on both chains), which must be `cap` rows.  Without a
+ * file, one input x = 0. */
+static int load_inputs(const tl_point *pt, int n, double *x, int cap, char *why, size_t len)
 {
     const char *file = tl_point_string(pt, "inputs");
-    int64_t index = tl_point_int(pt, "input_index");
     if (file[0] == '\0') {
-        if (index != 0 && tl_point_choice(pt, "task") == 0) {
-            snprintf(why, len, "input_index = %lld needs an inputs file", (long long)index);
-            return TL_ERR_INPUT;
-        }
         if (x) memset(x, 0, (size_t)n * sizeof *x);
         return TL_OK;
     }
     int chains = tl_point_string(pt, "coupling_matrix")[0] == '\0';
-    int max_rows = 1000000;
-    int *counts = tl_malloc((size_t)max_rows * sizeof *counts, "input counts");
-    double *v = x ? tl_malloc((size_t)max_rows * n * sizeof *v, "inputs") : NULL;
-    int rows = tl_numbers_read_rows("inputs", file, v, n, counts, max_rows, why, len), status = TL_OK;
+    int rows = tl_numbers_read_rows("inputs", file, NULL, 0, NULL, SPINS_MAX_INPUTS, why, len);
     if (rows == 0) snprintf(why, len, "inputs: '%s' has no rows of numbers", file);
-    if (rows <= 0) status = TL_ERR_INPUT;
-    for (int r = 0; status == TL_OK && r < rows; r++)
+    if (rows <= 0) return TL_ERR_INPUT;
+    if (x && rows != cap) {
+        snprintf(why, len, "inputs: '%s' changed while it was read (%d rows, then %d)", file, cap, rows);
+        return TL_ERR_INPUT;
+    }
+    int *counts = tl_malloc((size_t)rows * sizeof *counts, "input counts"), status = TL_OK;
+    if (tl_numbers_read_rows("inputs", file, x, n, counts, rows, why, len) != rows) {
+        snprintf(why, len, "inputs: '%s' changed while it was read", file);
+        status = TL_ERR_INPUT;
+    }
+    for (int r = 0; status == TL_OK && r < rows; r++) {
         if (counts[r] != n && !(chains && counts[r] == n / 2)) {
             snprintf(why, len, "inputs: '%s': input %d has %d values, expected %d%s", file, r + 1, counts[r], n,
                      chains ? " or N (repeated on both chains)" : "");
             status = TL_ERR_INPUT;
+        } else if (x && counts[r] != n) {
+            for (int i = n / 2; i < n; i++) x[(size_t)r * n + i] = x[(size_t)r * n + i - n / 2];
         }
-    if (status == TL_OK && index >= rows) {
-        snprintf(why, len, "input_index = %lld: '%s' has %d inputs (0 .. %d)", (long long)index, file, rows,
-                 rows - 1);
-        status = TL_ERR_INPUT;
-    }
-    if (status == TL_OK && x) {
-        const double *row = v + (size_t)index * n;
-        for (int i = 0; i < n; i++) x[i] = counts[index] == n ? row[i] : row[i % (n / 2)];
     }
     free(counts);
-    free(v);
     return status;
 }
 
 int spins_validate_point(const tl_point *pt, char *why, size_t len)
 {
     int n = 0;
-    if (check_couplings(pt, &n, why, len) || load_input(pt, n, NULL, why, len)) return TL_ERR_INPUT;
+    if (check_couplings(pt, &n, why, len)) return TL_ERR_INPUT;
+    if (tl_point_choice(pt, "task") != 0 && tl_point_string(pt, "inputs")[0] != '\0') {
+        snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
+        return TL_ERR_INPUT;
+    }
+    if (load_inputs(pt, n, NULL, 0, why, len)) return TL_ERR_INPUT;
     if (n < 1 || n > SPINS_MAX_N) {
         snprintf(why, len, "%d spins: at most %d", n, SPINS_MAX_N);
         return TL_ERR_INPUT;
     }
     if (tl_point_choice(pt, "task") != 0) {
-        if (tl_point_string(pt, "inputs")[0] != '\0') {
-            snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
-            return TL_ERR_INPUT;
-        }
-        if (tl_point_int(pt, "input_index") >= tl_point_int(pt, "patterns")) {
-            snprintf(why, len, "input_index = %lld: the task has patterns = %lld (0 .. %lld)",
-                     (long long)tl_point_int(pt, "input_index"), (long long)tl_point_int(pt, "patterns"),
-                     (long long)tl_point_int(pt, "patterns") - 1);
-            return TL_ERR_INPUT;
-        }
         if (tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "classes") != 2) {
             snprintf(why, len, "classes = %lld: readout = mse fits targets -1, +1 (2 classes); use readout = cross_entropy",
                      (long long)tl_point_int(pt, "classes"));
@@ -282,12 +305,6 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
                  SPINS_MAX_EXACT);
         return TL_ERR_INPUT;
     }
-    static int warned;
-    if (!warned && n > SPINS_MAGNETIZATION_OBS) {
-        warned = 1;
-        tl_warning("spins: %d spins; per-spin magnetisations are kept for spins 0..%d only", n,
-                   SPINS_MAGNETIZATION_OBS - 1);
-    }
     return TL_OK;
 }
 
@@ -301,8 +318,7 @@ static void build_columns(spins *s)
         for (int i = 0; i < n; i++) nnz += s->w[i * n + j] != 0;
     s->col = tl_malloc((size_t)(nnz + 1) * sizeof *s->col, "columns");
     s->col_w = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_w, "columns");
-    s->col_up = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_up, "columns");
-    s->col_down = tl_malloc((size_t)(nnz + 1) * sizeof *s->col_down, "columns");
+    s->col_factor = tl_malloc((size_t)(2 * nnz + 2) * sizeof *s->col_factor, "columns");
     nnz = 0;
     for (int j = 0; j < n; j++) {
         s->col_start[j] = nnz;
@@ -310,10 +326,32 @@ static void build_columns(spins *s)
             if (s->w[i * n + j] != 0) {
                 double wij = s->w[i * n + j];
                 s->col[nnz] = i, s->col_w[nnz] = wij;
-                s->col_up[nnz] = exp(-2 * s->beta * wij), s->col_down[nnz++] = exp(2 * s->beta * wij);
+                s->col_factor[2 * nnz] = exp(-2 * s->beta * wij), s->col_factor[2 * nnz + 1] = exp(2 * s->beta * wij);
+                nnz++;
             }
     }
     s->col_start[n] = nnz;
+}
+
+/* A system's parameters, without couplings or input. */
+static spins *system_new(int n, double beta, double rate, double time, double transient)
+{
+    spins *s = tl_calloc(1, sizeof *s, "spins");
+    s->n = n;
+    s->beta = beta, s->rate = rate, s->time = time, s->transient = transient;
+    s->n_inputs = 1;
+    s->ep_rate_exact = s->ift_growth = s->ift_max_weight = s->task_mse = s->task_sigma = NAN;
+    s->task_cross_entropy = s->task_accuracy = NAN;
+    return s;
+}
+
+/* The input field of a system, and its exact steady state. */
+static void system_input(spins *s, const double *x, int exact, int initial_steady)
+{
+    s->x = tl_malloc((size_t)s->n * sizeof *s->x, "inputs");
+    memcpy(s->x, x, (size_t)s->n * sizeof *s->x);
+    if (exact && s->n <= SPINS_MAX_EXACT) spins_exact(s);
+    s->initial_steady = initial_steady && s->p;
 }
 
 spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, double rate, double time,
@@ -325,27 +363,57 @@ spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, 
 spins *spins_alloc_system(int n, const double *w, const double *x, double beta, double rate, double time,
                           double transient, int exact, int initial_steady)
 {
-    spins *s = tl_calloc(1, sizeof *s, "spins");
-    s->n = n;
-    s->beta = beta, s->rate = rate, s->time = time, s->transient = transient;
+    return spins_alloc_inputs(n, w, 1, x, beta, rate, time, transient, exact, initial_steady);
+}
+
+spins *spins_alloc_inputs(int n, const double *w, int n_inputs, const double *x, double beta, double rate,
+                          double time, double transient, int exact, int initial_steady)
+{
+    spins *s = system_new(n, beta, rate, time, transient);
     s->w = tl_malloc((size_t)n * n * sizeof *s->w, "couplings");
-    s->x = tl_malloc((size_t)n * sizeof *s->x, "inputs");
     memcpy(s->w, w, (size_t)n * n * sizeof *s->w);
-    memcpy(s->x, x, (size_t)n * sizeof *s->x);
     build_columns(s);
-    s->ep_rate_exact = NAN;
-    s->task_mse = s->task_sigma = s->task_cross_entropy = s->task_accuracy = NAN;
-    if (exact && n <= SPINS_MAX_EXACT) spins_exact(s);
-    s->initial_steady = initial_steady && s->p;
+    system_input(s, x, exact, initial_steady);
+    s->n_inputs = n_inputs;
+    s->others = tl_calloc((size_t)n_inputs, sizeof *s->others, "inputs");
+    for (int mu = 1; mu < n_inputs; mu++) {
+        spins *o = s->others[mu - 1] = system_new(n, beta, rate, time, transient);
+        o->shared = 1, o->input = mu;
+        o->w = s->w, o->col_start = s->col_start, o->col = s->col, o->col_w = s->col_w;
+        o->col_factor = s->col_factor;
+        system_input(o, x + (size_t)mu * n, exact, initial_steady);
+    }
     return s;
+}
+
+spins *spins_input(const spins *s, int mu)
+{
+    return mu == 0 ? (spins *)s : s->others[mu - 1];
+}
+
+void spins_set_window(spins *s, int64_t max_jumps, double ift_time)
+{
+    for (int mu = 0; mu < s->n_inputs; mu++) {
+        spins *x = spins_input(s, mu);
+        x->max_jumps = max_jumps, x->ift_time = ift_time;
+    }
+}
+
+double spins_ift_window(const spins *s)
+{
+    if (!s->p) return NAN;
+    double window = s->time - s->transient;
+    double t = s->ift_time > 0 ? s->ift_time : s->ift_growth > 0 ? SPINS_IFT_VARIANCE / s->ift_growth : window;
+    return fmin(t, window);
 }
 
 spins *spins_alloc(const tl_point *pt)
 {
     char why[1024];
-    int n = 0;
+    int n = 0, M = point_inputs(pt);
     if (check_couplings(pt, &n, why, sizeof why)) error("%s (it was valid when the input was checked)", why);
-    double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_malloc((size_t)n * sizeof *x, "input");
+    double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings");
+    double *x = tl_malloc((size_t)M * n * sizeof *x, "inputs");
     const char *file = tl_point_string(pt, "coupling_matrix");
     if (file[0] != '\0') {
         if (tl_numbers_read_rows("coupling_matrix", file, w, n, NULL, n, why, sizeof why) != n) error("%s", why);
@@ -356,32 +424,29 @@ spins *spins_alloc(const tl_point *pt)
         tl_numbers_parse(tl_point_string(pt, "couplings"), c, spins_chain_n_couplings(k), &bad);
         spins_chain_matrix(n / 2, k, c, w);
     }
-    if (load_input(pt, n, x, why, sizeof why)) error("%s", why);
-    int initial = tl_point_choice(pt, "initial");
+    int initial = tl_point_choice(pt, "initial"), steady = initial == 0 || initial == 1;
+    double beta = tl_point_real(pt, "beta"), rate = tl_point_real(pt, "rate");
+    double time = tl_point_real(pt, "time"), transient = tl_point_real(pt, "transient");
+    int64_t max_jumps = tl_point_int(pt, "max_jumps");
+    double ift_time = tl_point_real(pt, "ift_time");
+    spins *s;
     if (tl_point_choice(pt, "task") != 0) {
-        /* The optimisation waits for the first simulation (spins_ready). */
-        spins *s = tl_calloc(1, sizeof *s, "spins");
-        s->n = n;
-        s->beta = tl_point_real(pt, "beta"), s->rate = tl_point_real(pt, "rate");
-        s->time = tl_point_real(pt, "time"), s->transient = tl_point_real(pt, "transient");
-        s->max_jumps = tl_point_int(pt, "max_jumps");
-        s->chain_length = n / 2, s->neighbours = (int)tl_point_int(pt, "neighbours");
+        /* The optimisation waits for the first simulation (spins_ready); the
+         * task's patterns are the inputs. */
+        s = system_new(n, beta, rate, time, transient);
+        s->n_inputs = M;
         s->pending = spins_task_prepare(pt, x);
         s->pending_x = x;
-        s->pending_initial = initial == 0 || initial == 1;
-        s->ep_rate_exact = s->task_mse = s->task_sigma = s->task_cross_entropy = s->task_accuracy = NAN;
-        free(w);
-        return s;
+        s->pending_initial = steady;
+        s->max_jumps = max_jumps, s->ift_time = ift_time;
+    } else {
+        if (load_inputs(pt, n, x, M, why, sizeof why)) error("%s", why);
+        s = spins_alloc_inputs(n, w, M, x, beta, rate, time, transient, 1, steady);
+        spins_set_window(s, max_jumps, ift_time);
+        free(x);
     }
-    double task_mse = NAN, task_sigma = NAN, *theta = NULL;
-    spins *s = spins_alloc_direct(n, w, x, tl_point_real(pt, "beta"), tl_point_real(pt, "rate"),
-                                  tl_point_real(pt, "time"), tl_point_real(pt, "transient"),
-                                  initial == 0 || initial == 1);
     if (file[0] == '\0') s->chain_length = n / 2, s->neighbours = (int)tl_point_int(pt, "neighbours");
-    s->max_jumps = tl_point_int(pt, "max_jumps");
-    s->task_mse = task_mse, s->task_sigma = task_sigma, s->task_theta = theta;
     free(w);
-    free(x);
     return s;
 }
 
@@ -394,8 +459,10 @@ void spins_ready(void *state)
     int n = s->n;
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings");
     spins_chain_matrix(s->chain_length, s->neighbours, theta, w);
-    spins *full = spins_alloc_direct(n, w, s->pending_x, s->beta, s->rate, s->time, s->transient, s->pending_initial);
-    full->chain_length = s->chain_length, full->neighbours = s->neighbours, full->max_jumps = s->max_jumps;
+    spins *full = spins_alloc_inputs(n, w, s->n_inputs, s->pending_x, s->beta, s->rate, s->time, s->transient, 1,
+                                     s->pending_initial);
+    spins_set_window(full, s->max_jumps, s->ift_time);
+    full->chain_length = s->chain_length, full->neighbours = s->neighbours;
     full->task_mse = score.mse, full->task_sigma = score.sigma, full->task_theta = theta;
     full->task_cross_entropy = score.cross_entropy, full->task_accuracy = score.accuracy;
     spins_task_setup_free(s->pending);
@@ -408,10 +475,13 @@ void spins_ready(void *state)
 void spins_free(spins *s)
 {
     if (!s) return;
+    for (int mu = 1; s->others && mu < s->n_inputs; mu++) spins_free(s->others[mu - 1]);
+    free(s->others);
     spins_task_setup_free(s->pending);
     free(s->pending_x);
-    free(s->w), free(s->x), free(s->col_start), free(s->col), free(s->col_w), free(s->col_up), free(s->col_down);
-    free(s->p), free(s->cdf), free(s->m_exact), free(s->task_theta);
+    if (!s->shared)
+        free(s->w), free(s->col_start), free(s->col), free(s->col_w), free(s->col_factor);
+    free(s->x), free(s->p), free(s->cdf), free(s->m_exact), free(s->task_theta);
     free(s);
 }
 
@@ -426,15 +496,24 @@ static size_t directions(const tl_point *pt, const char *const **names)
 
 static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK])
 {
-    size_t n = (size_t)point_spins(pt);
+    size_t n = (size_t)point_spins(pt), M = (size_t)point_inputs(pt);
     switch (e) {
-    case X_M: case X_M_ERR: case X_M_EXACT: case X_X: dims[0] = n; return 1;
+    case X_M_EXACT: case X_X: dims[0] = M, dims[1] = n; return 2;
+    case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_MAX_WEIGHT: case X_IFT_WINDOW: dims[0] = M; return 1;
     case X_W: dims[0] = dims[1] = n; return 2;
     case X_TASK_THETA:
         dims[0] = tl_point_choice(pt, "task") != 0 ? (size_t)spins_chain_n_couplings((int)tl_point_int(pt, "neighbours")) : 1;
         return 1;
     default: return 0;
     }
+}
+
+static int profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK])
+{
+    dims[0] = (size_t)point_inputs(pt);
+    if (v != SPINS_PROFILE_M) return 1;
+    dims[1] = (size_t)point_spins(pt);
+    return 2;
 }
 
 static void *point_alloc(const tl_point *pt)
@@ -451,7 +530,29 @@ static void simulate(void *state, const tl_stream_key *key, uint64_t first, size
                      double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
     spins_ready(state);
-    spins_simulate_batch(state, key, first, count, out, NULL);
+    spins_simulate_batch(state, key, first, count, out, profile, NULL);
+}
+
+/* A value of input mu of this point, NaN beyond its inputs (padding to the grid's largest shape). */
+static double per_input(const spins *s, size_t mu, size_t e)
+{
+    if ((int)mu >= s->n_inputs) return NAN;
+    const spins *x = spins_input(s, (int)mu);
+    switch (e) {
+    case X_EP_EXACT: return x->ep_rate_exact;
+    case X_IFT_EXACT: return x->p && x->ift_max_weight <= SPINS_IFT_MAX_WEIGHT ? 1.0 : NAN;
+    case X_IFT_MAX_WEIGHT: return x->ift_max_weight;
+    default: return spins_ift_window(x);
+    }
+}
+
+/* A value of spin i under input mu, NaN beyond this point's shape. */
+static double per_spin(const spins *s, size_t mu, size_t i, size_t e)
+{
+    if ((int)mu >= s->n_inputs || (int)i >= s->n) return NAN;
+    const spins *x = spins_input(s, (int)mu);
+    if (e == X_X) return x->x[i];
+    return x->m_exact ? x->m_exact[i] : NAN;
 }
 
 static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
@@ -460,17 +561,17 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
     const spins *s = state;
     int n = s->n;
     switch (e) {
-    case X_M_EXACT:
-        for (size_t i = 0; i < dims[0]; i++) out[i] = s->m_exact && (int)i < n ? s->m_exact[i] : NAN;
+    case X_M_EXACT: case X_X:
+        for (size_t mu = 0; mu < dims[0]; mu++)
+            for (size_t i = 0; i < dims[1]; i++) out[mu * dims[1] + i] = per_spin(s, mu, i, e);
         break;
-    case X_EP_EXACT: out[0] = s->ep_rate_exact; break;
+    case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_MAX_WEIGHT: case X_IFT_WINDOW:
+        for (size_t mu = 0; mu < dims[0]; mu++) out[mu] = per_input(s, mu, e);
+        break;
     case X_W:
         for (size_t i = 0; i < dims[0] * dims[1]; i++) out[i] = NAN;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) out[i * dims[1] + j] = s->w[i * n + j];
-        break;
-    case X_X:
-        for (size_t i = 0; i < dims[0]; i++) out[i] = (int)i < n ? s->x[i] : NAN;
         break;
     case X_TASK_MSE: out[0] = s->task_mse; break;
     case X_TASK_EP: out[0] = s->task_sigma; break;
@@ -480,33 +581,6 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
         for (size_t i = 0; i < dims[0]; i++)
             out[i] = s->task_theta && (int)i < spins_chain_n_couplings(s->neighbours) ? s->task_theta[i] : NAN;
         break;
-    }
-}
-
-static double standard_error(const tl_moments *m)
-{
-    return sqrt(tl_moments_variance(m) / m->n);
-}
-
-/* Derived datasets from the moments of the one direction ("steady"). */
-static void summarize(void *state, const tl_moments *m, size_t e, const size_t dims[TL_MAX_EXTRA_RANK],
-                      double *out)
-{
-    const spins *s = state;
-    /* a pending task state is not finished here: the exact state exists for n <= SPINS_MAX_EXACT */
-    int exact = s->pending ? s->n <= SPINS_MAX_EXACT : s->p != NULL;
-    switch (e) {
-    case X_M: case X_M_ERR:
-        for (size_t i = 0; i < dims[0]; i++) {
-            const tl_moments *mi = &m[SPINS_OBS_FIXED + i];
-            int ok = (int)i < s->n && i < SPINS_MAGNETIZATION_OBS;
-            out[i] = !ok ? NAN : e == X_M ? mi->mean : standard_error(mi);
-        }
-        break;
-    case X_EP: out[0] = m[1].mean; break;
-    case X_EP_ERR: out[0] = standard_error(&m[1]); break;
-    case X_IFT: out[0] = exact ? m[3].mean : NAN; break;
-    case X_IFT_ERR: out[0] = exact ? standard_error(&m[3]) : NAN; break;
     }
 }
 
@@ -520,12 +594,14 @@ const tl_model_type tl_model_spins = {
     .n_observables = N_OBS,
     .extras = extras,
     .n_extras = N_EXTRAS,
+    .profiles = profiles,
+    .n_profiles = SPINS_N_PROFILES,
     .validate = spins_validate_point,
     .extra_shape = extra_shape,
+    .profile_shape = profile_shape,
     .point_alloc = point_alloc,
     .point_free = point_free,
     .simulate = simulate,
     .extra_fill = extra_fill,
-    .summarize = summarize,
     .bench = spins_bench,
 };

@@ -21,10 +21,29 @@
 #define SPINS_MAX_N 4096          /* spins in all */
 #define SPINS_MAX_EXACT 14        /* exact master equation for n <= this (2^14 states) */
 #define SPINS_MAX_DENSE 10        /* dense LU up to here, sparse GMRES above */
-#define SPINS_MAGNETIZATION_OBS 20 /* per-spin magnetisation observables (spins 0..19) */
-#define SPINS_OBS_FIXED 4         /* entropy_production, _rate, _total, ift_weight */
+#define SPINS_MAX_INPUTS 1000000  /* inputs of one point (lines of the inputs file, or patterns) */
+/* The IFT is checked (ift_exact = 1) only where no jump weighs more than this:
+ * beyond, <exp(-Sigma_tot)> rests on jumps too rare for a few thousand
+ * trajectories, and its sample mean falls short of 1 by more than its
+ * sample error (README). */
+#define SPINS_IFT_MAX_WEIGHT 10.0
+/* The automatic IFT window makes var(exp(-Sigma_tot)) about this: small, so
+ * that the skew of exp(-Sigma_tot) leaves its mean nearly normal. */
+#define SPINS_IFT_VARIANCE 0.25
 
-typedef struct {
+/* Streams of input mu: input 0 draws from TL_PURPOSE_DYNAMICS and
+ * TL_PURPOSE_INITIAL, as a network with one input always did; input mu > 0
+ * from the model purposes TL_PURPOSE_MODEL + 2(mu - 1) (dynamics) and + 1
+ * (initial state).  The purpose takes counter bits 8-31 of word 3 (stream.h):
+ * past 255 it shares bits 16-31 with the trajectory's high word, which is 0
+ * because a run has fewer than 2^32 trajectories (config.c), so every
+ * (input, kind) has its own stream up to SPINS_MAX_INPUTS. */
+static inline uint32_t spins_purpose(int input, uint32_t kind)
+{
+    return input == 0 ? kind : TL_PURPOSE_MODEL + 2u * (uint32_t)(input - 1) + (kind == TL_PURPOSE_INITIAL);
+}
+
+typedef struct spins {
     /* parameters */
     int n;                 /* spins */
     int chain_length;      /* N (0 with a coupling-matrix file) */
@@ -32,6 +51,7 @@ typedef struct {
     double beta, rate, time, transient;
     int64_t max_jumps;     /* in the measurement window; 0: no limit */
     int initial_steady;    /* initial state from the exact steady state */
+    double ift_time;       /* > 0: the IFT window (see ift_window); 0: auto */
 
     double *w;             /* W_ij at [i * n + j] */
     double *x;             /* input field x_i */
@@ -39,7 +59,15 @@ typedef struct {
      * col[col_start[j] .. col_start[j+1]-1], with weights col_w */
     int *col_start, *col;
     double *col_w;
-    double *col_up, *col_down; /* exp(-2 beta W_ij), exp(+2 beta W_ij): rate factors of a flip */
+    double *col_factor;    /* [2c]: exp(-2 beta W_ij), [2c+1]: exp(+2 beta W_ij), the rate factors of a flip
+                              for s_i = s_j and s_i != s_j after it (a load, not a branch) */
+    int shared;            /* w and the columns belong to another system (spins_alloc_input) */
+
+    /* the inputs of a point: this system is input 0; others[mu - 1] is input
+     * mu, sharing W (see spins_input) */
+    int input;             /* this system's input index (its streams: spins_purpose) */
+    int n_inputs;
+    struct spins **others;
 
     /* exact steady state (n <= SPINS_MAX_EXACT, else NULL / NaN) */
     size_t n_states;
@@ -47,6 +75,8 @@ typedef struct {
     double *cdf;           /* cumulative p, for initial draws */
     double ep_rate_exact;  /* Schnakenberg, eq. 1 */
     double *m_exact;       /* <s_i> */
+    double ift_growth;     /* d var(exp(-Sigma_tot)) / dt at t = 0 from the steady state */
+    double ift_max_weight; /* the largest exp(-Sigma_tot) of one jump (spins_ift_tail) */
 
     /* task = random: the SPSA optimum of the point (NaN / NULL without a task;
      * task_mse and task_cross_entropy NaN unless it is the task's readout) */
@@ -54,12 +84,27 @@ typedef struct {
     double task_cross_entropy, task_accuracy;
     double *task_theta;    /* [spins_chain_n_couplings(neighbours)] */
     struct spins_task_setup *pending; /* set up, not yet optimised: see spins_ready */
-    double *pending_x;
+    double *pending_x;     /* [n_inputs][n] */
     int pending_initial;
 } spins;
 
+/* What one Gillespie trajectory measures (gillespie.c). */
+typedef struct {
+    double sigma;          /* medium entropy production over the window */
+    double rate;           /* sigma / window length */
+    double total;          /* sigma + ln p_ss(s_start) - ln p_ss(s_end); NaN without the exact steady state */
+    double ift_total;      /* the same over the first ift_window of the window; NaN without it */
+    uint64_t jumps;        /* jumps of the whole trajectory, transient included */
+} spins_result;
+
+/* The observables of a trajectory (the device runs every input once) and its
+ * profiles, in the order of the model's tables. */
+enum { SPINS_OBS_EP, SPINS_OBS_EP_RATE, SPINS_OBS_EP_TOTAL, SPINS_OBS_IFT_WEIGHT, SPINS_N_OBS };
+enum { SPINS_PROFILE_M, SPINS_PROFILE_EP_RATE, SPINS_PROFILE_IFT, SPINS_N_PROFILES };
+
 /* Parameters and set-up (spins.c). */
 int spins_validate_point(const tl_point *pt, char *why, size_t len);
+/* The state of a grid point: one system per input, sharing W. */
 spins *spins_alloc(const tl_point *pt);
 /* A system from its parts, for tests and tools: w [n*n], x [n]; exact when n <= SPINS_MAX_EXACT. */
 spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, double rate, double time,
@@ -67,6 +112,20 @@ spins *spins_alloc_direct(int n, const double *w, const double *x, double beta, 
 /* The same, with the exact steady state only when `exact` (and n <= SPINS_MAX_EXACT). */
 spins *spins_alloc_system(int n, const double *w, const double *x, double beta, double rate, double time,
                           double transient, int exact, int initial_steady);
+/* n_inputs inputs x [n_inputs][n] on one W: the returned system is input 0,
+ * the others share its couplings; each has its own exact steady state. */
+spins *spins_alloc_inputs(int n, const double *w, int n_inputs, const double *x, double beta, double rate,
+                          double time, double transient, int exact, int initial_steady);
+/* The system of input mu (0 .. n_inputs - 1). */
+spins *spins_input(const spins *s, int mu);
+/* Set max_jumps and ift_time on every input. */
+void spins_set_window(spins *s, int64_t max_jumps, double ift_time);
+/* Length of the start of the measurement window over which the ift profile
+ * takes Sigma_tot: ift_time if given, else SPINS_IFT_VARIANCE / ift_growth,
+ * where var(exp(-Sigma_tot)) is about SPINS_IFT_VARIANCE (its growth is
+ * linear at first); at most the window (time - transient).  NaN without the
+ * exact steady state. */
+double spins_ift_window(const spins *s);
 void spins_free(spins *s);
 /* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: README). */
 void spins_chain_matrix(int chain_length, int k, const double *c, double *w);
@@ -83,20 +142,40 @@ int spins_steady_state(const spins *s, double *p);
 double spins_schnakenberg(const spins *s, const double *p);
 /* Mean medium entropy production rate sum_b p(b) sum_i k_i(b) ln k_i(b)/k_i(b^i). */
 double spins_medium_rate(const spins *s, const double *p);
-/* Fill p, cdf, ep_rate_exact and m_exact. */
+/* The tail of exp(-Sigma_tot) from the steady state p.  A jump b -> b' has
+ * Sigma_tot = ln J(b->b')/J(b'->b), J the steady fluxes, so its weight
+ * exp(-Sigma_tot) is J(b'->b)/J(b->b'): max_weight is the largest.  Over a
+ * short window dt, <exp(-2 Sigma_tot)> - 1 = dt * growth with
+ * growth = sum (J(b'->b)^2 / J(b->b') - J(b->b')) over ordered pairs (about
+ * twice the entropy production rate near equilibrium, far more when a flux
+ * has a rare reverse). */
+void spins_ift_tail(const spins *s, const double *p, double *growth, double *max_weight);
+/* Fill p, cdf, ep_rate_exact, m_exact, ift_growth and ift_max_weight. */
 void spins_exact(spins *s);
 /* The closed form of appendix C (eqs. C1-C3, corrected: README) for two spins,
  * W = [[0, js + ja], [js - ja, 0]]: p[b] for states b = 0..3. */
 void spins_two_spin_closed_form(double beta, double js, double ja, double x1, double x2, double p[4]);
 
-/* Gillespie simulation (gillespie.c).  out[o][i] per observable; spins beyond
- * SPINS_MAGNETIZATION_OBS are not reported; out may hold NULL for unwanted ones.
- * jumps, when not NULL, receives the number of jumps of each trajectory. */
+/* Gillespie simulation (gillespie.c). */
+typedef struct spins_walker spins_walker;
+spins_walker *spins_walker_alloc(int n);
+void spins_walker_free(spins_walker *w);
+/* One trajectory t of one system (one input) from the streams of (key, t) and
+ * the system's input (spins_purpose): fills r, and the time average of every
+ * spin over the window into mag[n] unless mag is NULL. */
+void spins_walk(const spins *s, const tl_stream_key *key, uint64_t t, spins_walker *w, double *mag,
+                spins_result *r);
+/* Trajectories first .. first+count-1 of a point: each runs every input once.
+ * Observables (SPINS_OBS_*) to out[o][i], profile components (SPINS_PROFILE_*,
+ * row-major [input][spin] or [input]) to profile[v][c * count + i]; NULL
+ * entries are skipped.  jumps, when not NULL, receives the jumps of each
+ * trajectory summed over its inputs. */
 void spins_simulate_batch(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
-                          double *const out[TL_MAX_OBSERVABLES], uint64_t *jumps);
+                          double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES],
+                          uint64_t *jumps);
 
-/* One trajectory t: the time average of every spin over the window into mag[n];
- * returns its entropy production rate. */
+/* One trajectory t of this system alone: the time average of every spin over
+ * the window into mag[n]; returns its entropy production rate. */
 double spins_time_average(const spins *s, const tl_stream_key *key, uint64_t t, double *mag);
 
 /* ---- tasks (task.c) ---- */
@@ -170,8 +249,8 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, s
 
 /* task = random at a point, in two stages so that a point's state is cheap
  * until it is simulated (rank 0 builds every point's state for the derived
- * datasets): prepare copies the task and writes the point's input
- * x^{input_index}, repeated on both chains, to x [2N]; solve runs SPSA, or
+ * datasets): prepare copies the task and writes its M patterns x^mu,
+ * repeated on both chains, to x [M][2N] (the point's inputs); solve runs SPSA, or
  * finds the optimum this process already computed for the same task
  * parameters, and returns the couplings (malloc'd, 6k+2) with the score
  * re-evaluated there. */

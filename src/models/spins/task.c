@@ -243,7 +243,7 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, s
 /* ---- the task of a grid point ------------------------------------------------------------ */
 
 /* Optima already computed by this process, keyed by the task's parameters:
- * points that differ only in what is simulated afterwards (input_index, time,
+ * points that differ only in what is simulated afterwards (time, transient,
  * ...) share one optimisation, and rank 0's summaries do not redo it. */
 typedef struct memo {
     char *key;
@@ -321,8 +321,8 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
                       .ridge = tl_point_real(pt, "ridge")};
     task_build(pt, t);
     int N = t->chain_length, p = spins_chain_n_couplings(t->neighbours);
-    size_t mu = (size_t)tl_point_int(pt, "input_index");
-    for (int i = 0; i < 2 * N; i++) x[i] = t->x[mu * N + i % N];
+    for (size_t mu = 0; mu < t->M; mu++)
+        for (int i = 0; i < 2 * N; i++) x[mu * 2 * N + i] = t->x[mu * N + i % N];
     su->theta0 = tl_malloc((size_t)p * sizeof *su->theta0, "couplings");
     initial_couplings(pt, p, su->theta0);
     su->opt = (spins_spsa){(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
