@@ -6,7 +6,9 @@
  * Status 1 is kept for a physics check that fails.  Everything the check
  * reads is first checked against what the writer gives (every dataset
  * present, 64-bit, of the right rank and shape for the file's n_points and
- * bins; histogram counts and outliers summing to the trajectories): a file
+ * bins; histogram counts and outliers summing to the trajectories; samples
+ * within the moments' [min, max] and, when all are stored, binning to the
+ * counts): a file
  * that is not so is damaged or incomplete, status 2, with a message naming
  * the dataset or attribute, before anything is printed. */
 #include <math.h>
@@ -150,6 +152,62 @@ static void xft_fit_point(const double *samples, size_t T, const uint64_t *count
     free(c), free(wt);
 }
 
+/* The bin of x as gsl_histogram_increment finds it (range[b] <= x < range[b+1]),
+ * or B for an outlier below, B + 1 above. */
+static size_t bin_of(double x, const double *e, size_t B)
+{
+    if (!(x >= e[0])) return B;
+    if (x >= e[B]) return B + 1;
+    size_t lo = 0, hi = B;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (x >= e[mid]) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The samples of a histogram group against the rest of it: every sample
+ * within the [min, max] of the group's moments (over all trajectories), the
+ * mean within them too, and, when every trajectory is stored, the samples
+ * binned on the edges give the counts and outliers exactly.  A damaged value
+ * would otherwise pass for a physics failure. */
+static void verify_samples(tl_h5_file *h, const char *group, size_t P, size_t B, uint64_t trajectories,
+                           const uint64_t *counts, const double *edges, const double *samples, size_t T)
+{
+    char path[128];
+    size_t dims[2], want[2] = {P, 4};
+    snprintf(path, sizeof path, "%s/moments", group);
+    double *m = h->bad ? NULL : tl_h5_need_f64(h, path, 2, want, dims);
+    want[1] = 2;
+    snprintf(path, sizeof path, "%s/outliers", group);
+    uint64_t *out = m ? tl_h5_need_u64(h, path, 2, want, dims) : NULL;
+    uint64_t *binned = out ? calloc(B + 2, sizeof *binned) : NULL;
+    for (size_t p = 0; binned && p < P && !h->bad; p++) {
+        const double *x = samples + p * T, *mp = m + 4 * p;
+        if (!(mp[2] <= mp[0] && mp[0] <= mp[3]) && isfinite(mp[0]))
+            tl_h5_fail(h, group, "point %zu: the mean %g is outside [min, max] = [%g, %g] of %s/moments", p, mp[0],
+                       mp[2], mp[3], group);
+        int whole = T == trajectories;
+        memset(binned, 0, (B + 2) * sizeof *binned);
+        for (size_t t = 0; t < T && !h->bad; t++) {
+            if (isnan(x[t])) {
+                whole = 0; /* gsl bins NaN somewhere: nothing exact to compare */
+                continue;
+            }
+            if (x[t] < mp[2] || x[t] > mp[3])
+                tl_h5_fail(h, group, "point %zu: sample %zu = %g is outside [min, max] = [%g, %g] of %s/moments", p,
+                           t, x[t], mp[2], mp[3], group);
+            binned[bin_of(x[t], edges + p * (B + 1), B)]++;
+        }
+        int same = binned[B] == out[2 * p] && binned[B + 1] == out[2 * p + 1];
+        for (size_t b = 0; b < B; b++) same &= binned[b] == counts[p * B + b];
+        if (whole && !same && !h->bad)
+            tl_h5_fail(h, group, "point %zu: the samples, binned on the edges, do not give the counts and outliers", p);
+    }
+    free(binned), free(out), free(m);
+}
+
 /* Every file: P from the root attribute n_points, /parameters/beta and the axes. */
 static void load_common(tl_h5_file *h, work_file *w, uint64_t *trajectories)
 {
@@ -173,6 +231,7 @@ static int check_exchange(tl_h5_file *h, const char *model, int json)
     size_t want[2] = {w.P, 0}, ds[2] = {0, 0}, da[1];
     w.samples_f = tl_h5_optional_f64(h, "/heat/exchange/samples", 2, want, ds);
     size_t T = w.samples_f ? ds[1] : 0;
+    if (T) verify_samples(h, "/heat/exchange", w.P, w.bins, trajectories, w.cf, w.edges_f, w.samples_f, T);
     double *a = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, da);
     H5Fclose(h->file);
     if (h->bad) {
@@ -311,7 +370,11 @@ static int load(tl_h5_file *h, const char *model, work_file *w)
     if (w->samples_f) want[1] = ds[1];
     w->samples_r = (w->samples_f ? tl_h5_need_f64 : tl_h5_optional_f64)(h, "/work/reverse/samples", 2, want, dims);
     if (w->samples_r && !w->samples_f) tl_h5_fail(h, "/work/forward/samples", "missing (the reverse samples are there)");
-    w->T = w->samples_f ? ds[1] : 0;
+    w->T = w->samples_f && w->samples_r ? ds[1] : 0;
+    if (w->T) {
+        verify_samples(h, "/work/forward", w->P, w->bins, trajectories, w->cf, w->edges_f, w->samples_f, w->T);
+        verify_samples(h, "/work/reverse", w->P, w->bins, trajectories, w->cr, w->edges_r, w->samples_r, w->T);
+    }
     w->asymmetry = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, dims);
     /* Hebbian plasticity feeds the state back into the energy: like a != 0, a
      * measured violation, not a failure (points with learning_rate > 0). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `check` on damaged but openable files: every structural problem (a dataset
 # or attribute missing, another shape, rank or type, sizes that disagree,
-# histogram counts that do not add up to the trajectories) exits 2 with a
+# histogram counts that do not add up to the trajectories, samples that
+# disagree with the moments' [min, max] or, binned, with the counts) exits 2 with a
 # message naming the dataset or attribute, and prints no table; 1 stays for a
 # physics check that fails.  One small file of each kind (Crooks, heat
 # exchange, steady state, spins X/X_err/X_exact), damaged with h5py.
@@ -55,6 +56,10 @@ one direction's samples deleted|crooks|/work/reverse/samples: missing|del f["/wo
 samples of different lengths|crooks|/work/reverse/samples: shape [2, 399], expected [2, 400]|s = f["/work/reverse/samples"][:, 1:]; del f["/work/reverse/samples"]; f["/work/reverse/samples"] = s
 a count changed|crooks|/work/forward/counts: point 1: 401 trajectories in the bins and outliers, but trajectories = 400|c = f["/work/forward/counts"]; c[1, 5] = c[1, 5] + 1
 edges not increasing|crooks|/work/reverse/edges: point 0: the bin edges do not increase|e = f["/work/reverse/edges"]; e[0, 3] = e[0, 5]
+a sample far outside the work range|crooks|/work/forward: point 1: sample 7 = 1e+30 is outside [min, max]|s = f["/work/forward/samples"]; s[1, 7] = 1e30
+a sample moved to another bin|crooks|/work/reverse: point 0: the samples, binned on the edges, do not give the counts and outliers|s = f["/work/reverse/samples"]; e = f["/work/reverse/edges"][0]; x = s[0]; b = np.searchsorted(e, x, side="right"); t = int(np.nonzero(b != b[0])[0][0]); s[0, 0] = x[t]
+a mean outside [min, max]|crooks|/work/forward: point 0: the mean|m = f["/work/forward/moments"]; m[0, 0] = m[0, 3] + 1
+exchange: a heat sample moved to another bin|exchange|/heat/exchange: point 1: the samples, binned on the edges, do not give the counts and outliers|s = f["/heat/exchange/samples"]; e = f["/heat/exchange/edges"][1]; x = s[1]; b = np.searchsorted(e, x, side="right"); t = int(np.nonzero(b != b[0])[0][0]); s[1, 0] = x[t]
 root attribute model deleted|crooks|/ attribute model: missing|del f.attrs["model"]
 root attribute model emptied|crooks|/ attribute model: '' is not a model name|f.attrs["model"] = ""
 n_points one more than the data|crooks|/parameters/beta: shape [2], expected [3]|f.attrs["n_points"] = np.uint64(3)
