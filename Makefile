@@ -1,6 +1,6 @@
 # thermolearn — build, test and run.  `make deps` installs what a bare Debian machine lacks.
 CC        := mpicc
-PKGS      := hdf5-openmpi gsl inih
+PKGS      := hdf5-openmpi gsl inih libcrypto
 VERSION   := 0.1.0
 GIT       := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 PY        := /usr/bin/python3
@@ -25,7 +25,7 @@ LDFLAGS   += -fsanitize=address,undefined
 endif
 
 DEBS      := make pkg-config gcc openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools \
-             libgsl-dev librandom123-dev libinih-dev libcmocka-dev \
+             libgsl-dev librandom123-dev libinih-dev libcmocka-dev libssl-dev \
              python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pymbar \
              slurm-wlm munge clang
 

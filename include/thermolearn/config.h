@@ -41,6 +41,7 @@ typedef struct {
     char **scalar_text;    /* value text from the model section, NULL if unset or a grid axis */
     int *scalar_line;
     int *given;            /* set in the section or on the grid */
+    char (*file_sha256)[65]; /* TL_PARAM_FILE with a name: SHA-256 of the content at parse time; else "" */
 } tl_config;
 
 /* Parse `text` (the contents of `path`).  Returns 0, or TL_ERR_INPUT after
@@ -63,5 +64,9 @@ void tl_config_point_free(tl_point *pt);
 int tl_config_validate_points(const tl_config *cfg, char *why, size_t why_len);
 
 void tl_config_free(tl_config *cfg);
+
+/* The file parameters that name a file, for messages: "[model] key = name"
+ * joined by ", " into buf ("" if none).  Returns buf. */
+const char *tl_config_files(const tl_config *cfg, char *buf, size_t len);
 
 #endif

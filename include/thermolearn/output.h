@@ -7,6 +7,8 @@
 #include <mpi.h>
 #include <stddef.h>
 
+#include "thermolearn/config.h"
+
 typedef struct {
     hid_t file;
     int rank;
@@ -35,5 +37,15 @@ void tl_output_write(tl_output *out, const char *path, hid_t file_type, hid_t me
 void tl_output_write_pieces(tl_output *out, const char *path, const hsize_t dims[2], size_t n_pieces,
                             const hsize_t (*pieces)[3], const double *data, const char *description,
                             const char *units);
+
+/* The files named by file parameters (TL_PARAM_FILE), collectively, once
+ * /parameters exists.  For every file parameter of the model, /parameters
+ * gets two string attributes: NAME, the file name as given ("" if none), and
+ * NAME_sha256, the SHA-256 of its content when the input was parsed ("" if
+ * none).  Next to the input text (root attribute `input`), the root attribute
+ * `input_files` lists the named files, "[model] NAME = FILE sha256 DIGEST"
+ * each, so that the input and every file it names are on record (compare
+ * with `sha256sum FILE`).  (src/engine/param_files.c) */
+void tl_output_param_files(tl_output *out, const tl_config *cfg);
 
 #endif

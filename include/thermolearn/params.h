@@ -2,7 +2,11 @@
  *
  * A model lists its parameters in a table of tl_param_spec.  Numeric
  * parameters (real or integer) may be set in the model's section or made a
- * grid axis in [grid]; choices and strings are set in the model section only.
+ * grid axis in [grid]; choices, strings and file names are set in the model
+ * section only.  A file name (TL_PARAM_FILE) is a string that names a file
+ * the model reads: the file must be readable when the input is parsed, and
+ * the run is identified by the file's content (SHA-256), not by its name,
+ * in the checkpoint fingerprint and in the output.
  * Every model has an inverse temperature: `beta` or `temperature` (exactly one
  * of them) is handled by the engine, and both are available at every point.
  */
@@ -12,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { TL_PARAM_REAL, TL_PARAM_INT, TL_PARAM_CHOICE, TL_PARAM_STRING } tl_param_kind;
+typedef enum { TL_PARAM_REAL, TL_PARAM_INT, TL_PARAM_CHOICE, TL_PARAM_STRING, TL_PARAM_FILE } tl_param_kind;
 
 typedef struct {
     const char *name;

@@ -1,7 +1,16 @@
 /* `thermolearn check`: every free-energy estimate per grid point against the
  * exact value, with a verdict.  The kind of file decides the check: Crooks
  * (forward and reverse work), the heat-exchange theorem (/heat/exchange), or
- * the steady-state entropy production (/entropy/steady). */
+ * the steady-state entropy production (/entropy/steady).
+ *
+ * Status 1 is kept for a physics check that fails.  Everything the check
+ * reads is first checked against what the writer gives (every dataset
+ * present, 64-bit, of the right rank and shape for the file's n_points and
+ * bins; histogram counts and outliers summing to the trajectories; samples
+ * within the moments' [min, max] and, when all are stored, binning to the
+ * counts): a file
+ * that is not so is damaged or incomplete, status 2, with a message naming
+ * the dataset or attribute, before anything is printed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,34 +34,25 @@ typedef struct {
     double **axis_values;
 } work_file;
 
-static void read_axes(hid_t file, work_file *w)
+/* The grid axes: /parameters attribute `axes` (one "" when there is no axis)
+ * and a dataset /parameters/<axis> of P values for each. */
+static void read_axes(tl_h5_file *h, work_file *w)
 {
+    size_t n = 0;
+    char **names = tl_h5_need_strings(h, "/parameters", "axes", &n);
     w->n_axes = 0;
-    if (H5Aexists_by_name(file, "/parameters", "axes", H5P_DEFAULT) <= 0) return;
-    hid_t a = H5Aopen_by_name(file, "/parameters", "axes", H5P_DEFAULT, H5P_DEFAULT);
-    hid_t space = H5Aget_space(a);
-    hssize_t n = H5Sget_simple_extent_npoints(space);
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-            H5Tset_cset(mt, H5T_CSET_UTF8);
-    char **names = calloc((size_t)n, sizeof *names);
-    if (n > 0 && H5Aread(a, mt, names) >= 0) {
-        w->axis_names = calloc((size_t)n, sizeof *w->axis_names);
-        w->axis_values = calloc((size_t)n, sizeof *w->axis_values);
-        for (hssize_t k = 0; k < n; k++) {
-            if (!names[k] || !names[k][0]) continue;
-            char path[256];
-            size_t dims[1];
-            snprintf(path, sizeof path, "/parameters/%s", names[k]);
-            w->axis_names[w->n_axes] = strdup(names[k]);
-            w->axis_values[w->n_axes++] = tl_h5_read_f64(file, path, 1, dims);
-        }
-        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, names);
+    if (!names) return;
+    w->axis_names = calloc(n, sizeof *w->axis_names);
+    w->axis_values = calloc(n, sizeof *w->axis_values);
+    for (size_t k = 0; k < n; k++) {
+        if (!names[k][0]) continue;
+        char path[320];
+        size_t want[1] = {w->P}, dims[1];
+        snprintf(path, sizeof path, "/parameters/%.256s", names[k]);
+        w->axis_names[w->n_axes] = strdup(names[k]);
+        w->axis_values[w->n_axes++] = tl_h5_need_f64(h, path, 1, want, dims);
     }
-    free(names);
-    H5Tclose(mt);
-    H5Sclose(space);
-    H5Aclose(a);
+    tl_h5_free_strings(names, n);
 }
 
 static void print_json_number(double x)
@@ -93,16 +93,48 @@ static void free_axes(work_file *w)
     free(w->axis_names), free(w->axis_values);
 }
 
-/* A model dataset /<model>/<name> of P values, or NULL. */
-static double *model_values(hid_t file, const char *name, size_t P)
+/* A model dataset /<model>/<name> of P values (required), or NULL after a message. */
+static double *model_values(tl_h5_file *h, const char *model, const char *name, size_t P)
 {
-    char *model = tl_h5_root_string(file, "model"), path[256];
-    snprintf(path, sizeof path, "/%s/%s", model, name);
-    free(model);
-    size_t d[1];
-    double *v = tl_h5_read_f64(file, path, 1, d);
-    if (v && d[0] != P) free(v), v = NULL;
-    return v;
+    char path[320];
+    size_t want[1] = {P}, dims[1];
+    snprintf(path, sizeof path, "/%.128s/%s", model, name);
+    return tl_h5_need_f64(h, path, 1, want, dims);
+}
+
+/* A histogram group (/work/forward, /heat/exchange): counts [P, B] (B found
+ * here when *B is 0), edges [P, B + 1] increasing, outliers [P, 2], and
+ * counts plus outliers equal to the trajectories at every point (every
+ * trajectory is binned or counted as an outlier). */
+static void read_histogram(tl_h5_file *h, const char *group, size_t P, uint64_t T, size_t *B, uint64_t **counts,
+                           double **edges)
+{
+    char path[128];
+    size_t dims[2], want[2] = {P, *B};
+    snprintf(path, sizeof path, "%s/counts", group);
+    *counts = tl_h5_need_u64(h, path, 2, want, dims);
+    if (*counts) *B = dims[1];
+    want[1] = 0;
+    snprintf(path, sizeof path, "%s/edges", group);
+    *edges = *counts ? tl_h5_need_f64(h, path, 2, want, dims) : NULL;
+    if (*edges && dims[1] != *B + 1)
+        tl_h5_fail(h, path, "%zu edges for the %zu bins of %s/counts (expected %zu)", dims[1], *B, group, *B + 1);
+    want[1] = 2;
+    snprintf(path, sizeof path, "%s/outliers", group);
+    uint64_t *out = *edges ? tl_h5_need_u64(h, path, 2, want, dims) : NULL;
+    for (size_t p = 0; out && p < P && !h->bad; p++) {
+        uint64_t n = out[2 * p] + out[2 * p + 1];
+        for (size_t b = 0; b < *B; b++) n += (*counts)[p * *B + b];
+        const double *e = *edges + p * (*B + 1);
+        int increasing = 1;
+        for (size_t b = 0; b < *B; b++) increasing &= e[b] < e[b + 1];
+        snprintf(path, sizeof path, "%s/%s", group, increasing ? "counts" : "edges");
+        if (!increasing) tl_h5_fail(h, path, "point %zu: the bin edges do not increase", p);
+        else if (n != T)
+            tl_h5_fail(h, path, "point %zu: %llu trajectories in the bins and outliers, but trajectories = %llu", p,
+                       (unsigned long long)n, (unsigned long long)T);
+    }
+    free(out);
 }
 
 /* ---- heat exchange: the ML slope of ln P(Q)/P(-Q) against beta_1 - beta_2 ---------- */
@@ -120,29 +152,93 @@ static void xft_fit_point(const double *samples, size_t T, const uint64_t *count
     free(c), free(wt);
 }
 
-static int check_exchange(hid_t file, const char *path, int json)
+/* The bin of x as gsl_histogram_increment finds it (range[b] <= x < range[b+1]),
+ * or B for an outlier below, B + 1 above. */
+static size_t bin_of(double x, const double *e, size_t B)
+{
+    if (!(x >= e[0])) return B;
+    if (x >= e[B]) return B + 1;
+    size_t lo = 0, hi = B;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (x >= e[mid]) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The samples of a histogram group against the rest of it: every sample
+ * within the [min, max] of the group's moments (over all trajectories), the
+ * mean within them too, and, when every trajectory is stored, the samples
+ * binned on the edges give the counts and outliers exactly.  A damaged value
+ * would otherwise pass for a physics failure. */
+static void verify_samples(tl_h5_file *h, const char *group, size_t P, size_t B, uint64_t trajectories,
+                           const uint64_t *counts, const double *edges, const double *samples, size_t T)
+{
+    char path[128];
+    size_t dims[2], want[2] = {P, 4};
+    snprintf(path, sizeof path, "%s/moments", group);
+    double *m = h->bad ? NULL : tl_h5_need_f64(h, path, 2, want, dims);
+    want[1] = 2;
+    snprintf(path, sizeof path, "%s/outliers", group);
+    uint64_t *out = m ? tl_h5_need_u64(h, path, 2, want, dims) : NULL;
+    uint64_t *binned = out ? calloc(B + 2, sizeof *binned) : NULL;
+    for (size_t p = 0; binned && p < P && !h->bad; p++) {
+        const double *x = samples + p * T, *mp = m + 4 * p;
+        if (!(mp[2] <= mp[0] && mp[0] <= mp[3]) && isfinite(mp[0]))
+            tl_h5_fail(h, group, "point %zu: the mean %g is outside [min, max] = [%g, %g] of %s/moments", p, mp[0],
+                       mp[2], mp[3], group);
+        int whole = T == trajectories;
+        memset(binned, 0, (B + 2) * sizeof *binned);
+        for (size_t t = 0; t < T && !h->bad; t++) {
+            if (isnan(x[t])) {
+                whole = 0; /* gsl bins NaN somewhere: nothing exact to compare */
+                continue;
+            }
+            if (x[t] < mp[2] || x[t] > mp[3])
+                tl_h5_fail(h, group, "point %zu: sample %zu = %g is outside [min, max] = [%g, %g] of %s/moments", p,
+                           t, x[t], mp[2], mp[3], group);
+            binned[bin_of(x[t], edges + p * (B + 1), B)]++;
+        }
+        int same = binned[B] == out[2 * p] && binned[B + 1] == out[2 * p + 1];
+        for (size_t b = 0; b < B; b++) same &= binned[b] == counts[p * B + b];
+        if (whole && !same && !h->bad)
+            tl_h5_fail(h, group, "point %zu: the samples, binned on the edges, do not give the counts and outliers", p);
+    }
+    free(binned), free(out), free(m);
+}
+
+/* Every file: P from the root attribute n_points, /parameters/beta and the axes. */
+static void load_common(tl_h5_file *h, work_file *w, uint64_t *trajectories)
+{
+    uint64_t P = 0;
+    if (tl_h5_need_uint(h, "/", "n_points", &P) == 0 && (P == 0 || P > (1u << 30)))
+        tl_h5_fail(h, "/ attribute n_points", "%llu grid points", (unsigned long long)P);
+    tl_h5_need_uint(h, "/", "trajectories", trajectories);
+    w->P = (size_t)P;
+    size_t want[1] = {w->P}, dims[1];
+    w->beta = tl_h5_need_f64(h, "/parameters/beta", 1, want, dims);
+    read_axes(h, w);
+}
+
+static int check_exchange(tl_h5_file *h, const char *model, int json)
 {
     work_file w = {0};
-    size_t d1[1], dc[2], de[2], ds[2] = {0, 0};
-    w.beta = tl_h5_read_f64(file, "/parameters/beta", 1, d1);
-    w.cf = tl_h5_read_u64(file, "/heat/exchange/counts", 2, dc);
-    w.edges_f = tl_h5_read_f64(file, "/heat/exchange/edges", 2, de);
-    double *beta1 = w.beta && w.cf ? model_values(file, "beta_initial", dc[0]) : NULL;
-    if (!w.beta || !w.cf || !w.edges_f || !beta1 || d1[0] != dc[0] || de[0] != dc[0] || de[1] != dc[1] + 1) {
-        fprintf(stderr, "thermolearn: %s: an exchange run without /parameters/beta, beta_initial or "
-                        "/heat/exchange counts and edges (is it complete?)\n", path);
-        H5Fclose(file);
-        free(beta1), free(w.beta), free(w.cf), free(w.edges_f);
+    uint64_t trajectories = 0;
+    load_common(h, &w, &trajectories);
+    read_histogram(h, "/heat/exchange", w.P, trajectories, &w.bins, &w.cf, &w.edges_f);
+    double *beta1 = model_values(h, model, "beta_initial", w.P);
+    size_t want[2] = {w.P, 0}, ds[2] = {0, 0}, da[1];
+    w.samples_f = tl_h5_optional_f64(h, "/heat/exchange/samples", 2, want, ds);
+    size_t T = w.samples_f ? ds[1] : 0;
+    if (T) verify_samples(h, "/heat/exchange", w.P, w.bins, trajectories, w.cf, w.edges_f, w.samples_f, T);
+    double *a = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, da);
+    H5Fclose(h->file);
+    if (h->bad) {
+        free(beta1), free(a), free(w.beta), free(w.cf), free(w.edges_f), free(w.samples_f);
+        free_axes(&w);
         return 2;
     }
-    w.P = dc[0], w.bins = dc[1];
-    w.samples_f = tl_h5_read_f64(file, "/heat/exchange/samples", 2, ds);
-    size_t T = w.samples_f && ds[0] == w.P ? ds[1] : 0;
-    size_t da[1];
-    double *a = tl_h5_read_f64(file, "/parameters/asymmetry", 1, da);
-    if (a && da[0] != w.P) free(a), a = NULL;
-    read_axes(file, &w);
-    H5Fclose(file);
     if (json) printf("[\n");
     else {
         print_header_axes(&w);
@@ -192,25 +288,22 @@ static int check_exchange(hid_t file, const char *path, int json)
 
 /* ---- steady state: entropy production along trajectories against enumeration ------- */
 
-static int check_steady(hid_t file, const char *path, int json)
+static int check_steady(tl_h5_file *h, const char *model, int json)
 {
     work_file w = {0};
-    size_t d1[1];
-    w.beta = tl_h5_read_f64(file, "/parameters/beta", 1, d1);
-    size_t P = w.beta ? d1[0] : 0;
-    double *exact = model_values(file, "entropy_production_exact", P);
-    double *rate = model_values(file, "entropy_production_rate", P);
-    double *err = model_values(file, "entropy_production_rate_err", P);
-    double *a = tl_h5_read_f64(file, "/parameters/asymmetry", 1, d1);
-    if (!w.beta || !exact || !rate || !err) {
-        fprintf(stderr, "thermolearn: %s: a steady run without the entropy production datasets (is it complete?)\n", path);
-        H5Fclose(file);
+    uint64_t trajectories = 0;
+    load_common(h, &w, &trajectories);
+    size_t P = w.P, want[1] = {P}, d1[1];
+    double *exact = model_values(h, model, "entropy_production_exact", P);
+    double *rate = model_values(h, model, "entropy_production_rate", P);
+    double *err = model_values(h, model, "entropy_production_rate_err", P);
+    double *a = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, d1);
+    H5Fclose(h->file);
+    if (h->bad) {
         free(w.beta), free(exact), free(rate), free(err), free(a);
+        free_axes(&w);
         return 2;
     }
-    w.P = P;
-    read_axes(file, &w);
-    H5Fclose(file);
     for (size_t k = 0; k < w.n_axes; k++)
         if (a && strcmp(w.axis_names[k], "asymmetry") == 0) free(a), a = NULL; /* already an axis column */
     if (json) printf("[\n");
@@ -260,64 +353,42 @@ static int check_steady(hid_t file, const char *path, int json)
     return failed ? 1 : 0;
 }
 
-/* A string attribute of /parameters (a choice), or NULL; the caller frees it. */
-static char *parameter_choice(hid_t file, const char *name)
+/* A Crooks file: forward and reverse work histograms with the same bins, the
+ * forward moments, the exact dF (NaN where unknown), and optional samples
+ * (both directions, the same count). */
+static int load(tl_h5_file *h, const char *model, work_file *w)
 {
-    if (H5Aexists_by_name(file, "/parameters", name, H5P_DEFAULT) <= 0) return NULL;
-    hid_t a = H5Aopen_by_name(file, "/parameters", name, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5T_CSET_UTF8);
-    char *value = NULL, *copy = NULL;
-    if (H5Aread(a, mt, &value) >= 0 && value) {
-        copy = strdup(value);
-        H5free_memory(value);
+    uint64_t trajectories = 0;
+    load_common(h, w, &trajectories);
+    read_histogram(h, "/work/forward", w->P, trajectories, &w->bins, &w->cf, &w->edges_f);
+    read_histogram(h, "/work/reverse", w->P, trajectories, &w->bins, &w->cr, &w->edges_r);
+    size_t want[2] = {w->P, 4}, dims[2], ds[2] = {0, 0};
+    w->mf = tl_h5_need_f64(h, "/work/forward/moments", 2, want, dims);
+    w->exact = model_values(h, model, "delta_f_exact", w->P);
+    want[1] = 0;
+    w->samples_f = tl_h5_optional_f64(h, "/work/forward/samples", 2, want, ds);
+    if (w->samples_f) want[1] = ds[1];
+    w->samples_r = (w->samples_f ? tl_h5_need_f64 : tl_h5_optional_f64)(h, "/work/reverse/samples", 2, want, dims);
+    if (w->samples_r && !w->samples_f) tl_h5_fail(h, "/work/forward/samples", "missing (the reverse samples are there)");
+    w->T = w->samples_f && w->samples_r ? ds[1] : 0;
+    if (w->T) {
+        verify_samples(h, "/work/forward", w->P, w->bins, trajectories, w->cf, w->edges_f, w->samples_f, w->T);
+        verify_samples(h, "/work/reverse", w->P, w->bins, trajectories, w->cr, w->edges_r, w->samples_r, w->T);
     }
-    H5Tclose(mt);
-    H5Aclose(a);
-    return copy;
-}
-
-static int load(hid_t file, const char *path, work_file *w)
-{
-    size_t d1[1], d2[2], dc[2], de[2], dm[2], dx[1], ds[2];
-    char *model = tl_h5_root_string(file, "model"), exact_path[256];
-    snprintf(exact_path, sizeof exact_path, "/%s/delta_f_exact", model);
-    free(model);
-    w->beta = tl_h5_read_f64(file, "/parameters/beta", 1, d1);
-    w->cf = tl_h5_read_u64(file, "/work/forward/counts", 2, dc);
-    w->cr = tl_h5_read_u64(file, "/work/reverse/counts", 2, d2);
-    w->edges_f = tl_h5_read_f64(file, "/work/forward/edges", 2, de);
-    w->edges_r = tl_h5_read_f64(file, "/work/reverse/edges", 2, de);
-    w->mf = tl_h5_read_f64(file, "/work/forward/moments", 2, dm);
-    if (!w->beta || !w->cf || !w->cr || !w->edges_f || !w->edges_r || !w->mf || d1[0] != dc[0] ||
-        d2[0] != dc[0] || d2[1] != dc[1] || de[1] != dc[1] + 1 || dm[1] != 4) {
-        fprintf(stderr, "thermolearn: %s: no forward and reverse work (is it a Crooks run, complete?)\n", path);
-        return 2;
-    }
-    w->P = dc[0];
-    w->bins = dc[1];
-    w->exact = tl_h5_read_f64(file, exact_path, 1, dx);
-    if (w->exact && dx[0] != w->P) free(w->exact), w->exact = NULL;
-    w->samples_f = tl_h5_read_f64(file, "/work/forward/samples", 2, ds);
-    w->samples_r = tl_h5_read_f64(file, "/work/reverse/samples", 2, d2);
-    w->T = ds[0] == w->P && w->samples_f && w->samples_r && d2[1] == ds[1] ? ds[1] : 0;
-    w->asymmetry = tl_h5_read_f64(file, "/parameters/asymmetry", 1, dx);
-    if (w->asymmetry && dx[0] != w->P) free(w->asymmetry), w->asymmetry = NULL;
+    w->asymmetry = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, dims);
     /* Hebbian plasticity feeds the state back into the energy: like a != 0, a
      * measured violation, not a failure (points with learning_rate > 0). */
-    char *plasticity = parameter_choice(file, "plasticity");
+    char *plasticity = tl_h5_need_string(h, "/parameters", "plasticity", 1);
     double *rate = plasticity && strcmp(plasticity, "hebbian") == 0
-                       ? tl_h5_read_f64(file, "/parameters/learning_rate", 1, dx) : NULL;
-    if (rate && dx[0] == w->P) {
+                       ? tl_h5_need_f64(h, "/parameters/learning_rate", 1, want, dims) : NULL;
+    if (rate) {
         if (!w->asymmetry) w->asymmetry = calloc(w->P, sizeof *w->asymmetry);
         for (size_t p = 0; p < w->P; p++)
             if (rate[p] > 0 && w->asymmetry[p] == 0) w->asymmetry[p] = NAN; /* NaN != 0: flagged */
     }
     free(rate);
     free(plasticity);
-    read_axes(file, w);
-    return 0;
+    return h->bad ? 2 : 0;
 }
 
 static void unload(work_file *w)
@@ -353,20 +424,38 @@ int tl_check(const char *path, int json)
 {
     hid_t file = tl_h5_open(path);
     if (file < 0) return 2;
-    if (has_group(file, "/heat", "exchange")) return check_exchange(file, path, json);
-    if (has_group(file, "/entropy", "steady")) return check_steady(file, path, json);
-    if (!has_group(file, "/work", "reverse")) {
-        /* No Crooks pair: compare the model's simulated values with its exact ones. */
-        char *model = tl_h5_root_string(file, "model");
-        int status = tl_check_exact_pairs(file, model, json);
+    tl_h5_file h = {file, path, 0};
+    char *model = tl_h5_need_string(&h, "/", "model", 0);
+    if (!model || !model[0] || strchr(model, '/')) {
+        if (model) tl_h5_fail(&h, "/ attribute model", "'%s' is not a model name", model);
         free(model);
-        if (status >= 0) {
-            H5Fclose(file);
-            return status;
-        }
+        H5Fclose(file);
+        return 2;
     }
+    int status;
+    if (has_group(file, "/heat", "exchange")) status = check_exchange(&h, model, json);
+    else if (has_group(file, "/entropy", "steady")) status = check_steady(&h, model, json);
+    else if (!has_group(file, "/work", "reverse") &&
+             (status = tl_check_exact_pairs(&h, model, json)) >= 0) {
+        /* No Crooks pair: the model's simulated values against its exact ones. */
+        H5Fclose(file);
+    } else status = -1;
+    if (status >= 0) {
+        free(model);
+        return status;
+    }
+    /* A forward-only run (perceptron reverse = no) is whole, but holds nothing to check. */
+    char *reverse = has_group(file, "/work", "reverse") ? NULL : tl_h5_need_string(&h, "/parameters", "reverse", 1);
+    if (reverse && strcmp(reverse, "no") == 0) {
+        fprintf(stderr, "thermolearn: %s: a forward-only run (reverse = no): no Crooks pair, nothing to check\n", path);
+        free(reverse), free(model);
+        H5Fclose(file);
+        return 2;
+    }
+    free(reverse);
     work_file w = {0};
-    int status = load(file, path, &w);
+    status = load(&h, model, &w);
+    free(model);
     H5Fclose(file);
     if (status) {
         unload(&w);

@@ -29,7 +29,9 @@ uint64_t tl_checkpoint_hash(uint64_t h, const void *data, size_t n)
 
 /* ---- what identifies the input -------------------------------------------------- */
 
-/* The model and the value of every parameter at every point (grid included). */
+/* The model and the value of every parameter at every point (grid included).
+ * A file parameter counts by its content (SHA-256 when the input was parsed),
+ * not its name: the same file moved is the same run, an edited one is not. */
 static uint64_t hash_params(const tl_config *cfg)
 {
     uint64_t h = tl_checkpoint_hash(TL_FNV_BASIS, cfg->model->name, strlen(cfg->model->name) + 1);
@@ -39,6 +41,7 @@ static uint64_t hash_params(const tl_config *cfg)
         for (size_t k = 0; k < pt.n_params; k++) {
             h = tl_checkpoint_hash(h, &pt.values[k], sizeof pt.values[k]);
             const char *s = pt.strings[k] ? pt.strings[k] : "";
+            if (cfg->specs[k].kind == TL_PARAM_FILE && cfg->file_sha256) s = cfg->file_sha256[k];
             h = tl_checkpoint_hash(h, s, strlen(s) + 1);
         }
         tl_config_point_free(&pt);
@@ -298,9 +301,13 @@ static int check_header(const header *h, const tl_ensemble *en, const char *path
         return refuse(why, len, path, what);
     }
     if (h->hash_params != mine.hash_params || h->n_points != mine.n_points ||
-        h->n_directions != mine.n_directions || h->n_observables != mine.n_observables || h->width != mine.width)
-        return refuse(why, len, path,
-                      "was made from a different input: the model, the [grid] or the model's parameters differ");
+        h->n_directions != mine.n_directions || h->n_observables != mine.n_observables ||
+        h->width != mine.width) {
+        char files[128];
+        snprintf(what, sizeof what, "was made from a different input: the model, the [grid] or the model's parameters "
+                 "differ%s%.100s", *tl_config_files(en->cfg, files, sizeof files) ? ", or the content of " : "", files);
+        return refuse(why, len, path, what);
+    }
     if (h->hash_histogram != mine.hash_histogram || h->bins != mine.bins ||
         h->n_extra_values != mine.n_extra_values)
         return refuse(why, len, path, "was made from a different input: the [histogram] settings differ");

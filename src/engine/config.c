@@ -10,6 +10,7 @@
 
 #include "thermolearn/config.h"
 #include "thermolearn/error.h"
+#include "thermolearn/sha256.h"
 #include "thermolearn/status.h"
 
 /* ---- the raw INI entries, with line numbers ---------------------------- */
@@ -363,6 +364,41 @@ static int check_sections(const tl_config *cfg, const ini_state *s, const report
     return TL_OK;
 }
 
+/* Every file a file parameter names must be readable now, not when a worker
+ * reaches its first point; its content's digest identifies the run (the
+ * checkpoint fingerprint, the output).  Names are relative to the directory
+ * the run starts in, as the models open them. */
+static int hash_files(tl_config *cfg, const ini_state *s, const reporter *r)
+{
+    for (size_t k = 0; k < cfg->n_params; k++) {
+        const tl_param_spec *spec = &cfg->specs[k];
+        const char *name = cfg->scalar_text[k] ? cfg->scalar_text[k] : spec->default_value;
+        if (spec->kind != TL_PARAM_FILE || !name || name[0] == '\0') continue;
+        if (tl_sha256_file(name, cfg->file_sha256[k]) == 0) continue;
+        const char *problem = strerror(errno);
+        const entry *e = lookup(s, cfg->model->name, spec->name);
+        if (e) return fail_at(r, e, "cannot open or read the file '%s': %s", name, problem);
+        return fail_at(r, NULL, "[%s] %s: cannot open or read the default file '%s': %s", cfg->model->name,
+                       spec->name, name, problem);
+    }
+    return TL_OK;
+}
+
+const char *tl_config_files(const tl_config *cfg, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < cfg->n_params && at < len; k++) {
+        const char *name = cfg->scalar_text[k] ? cfg->scalar_text[k] : cfg->specs[k].default_value;
+        if (cfg->specs[k].kind != TL_PARAM_FILE || !name || name[0] == '\0') continue;
+        int n = snprintf(buf + at, len - at, "%s[%s] %s = %s", at ? ", " : "", cfg->model->name,
+                         cfg->specs[k].name, name);
+        if (n < 0) break;
+        at += (size_t)n;
+    }
+    return buf;
+}
+
 static void alloc_specs(tl_config *cfg)
 {
     const tl_model_type *m = cfg->model;
@@ -373,6 +409,7 @@ static void alloc_specs(tl_config *cfg)
     cfg->scalar_text = tl_calloc(cfg->n_params, sizeof *cfg->scalar_text, "parameters");
     cfg->scalar_line = tl_calloc(cfg->n_params, sizeof *cfg->scalar_line, "parameters");
     cfg->given = tl_calloc(cfg->n_params, sizeof *cfg->given, "parameters");
+    cfg->file_sha256 = tl_calloc(cfg->n_params, sizeof *cfg->file_sha256, "parameters");
 }
 
 static char *default_output(const char *path)
@@ -412,6 +449,7 @@ int tl_config_parse(tl_config *cfg, const char *path, const char *text, char *wh
     }
     if (!status) status = parse_model_section(cfg, &s, &r);
     if (!status) status = check_required(cfg, &r);
+    if (!status) status = hash_files(cfg, &s, &r);
     if (!status && !cfg->output) cfg->output = default_output(path);
     free_entries(&s);
     return status;
@@ -516,6 +554,7 @@ void tl_config_free(tl_config *cfg)
     free(cfg->scalar_text);
     free(cfg->scalar_line);
     free(cfg->given);
+    free(cfg->file_sha256);
     free(cfg->specs);
     free(cfg->input_path);
     free(cfg->input_text);

@@ -485,6 +485,7 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
 {
     write_root_attributes(out, en->cfg, n_ranks, comm);
     write_parameters(out, en->cfg);
+    tl_output_param_files(out, en->cfg);
     if (en->n_records) qsort(en->records, en->n_records, sizeof *en->records, by_unit); /* NULL when none */
     for (size_t o = 0; o < en->n_observables; o++)
         for (size_t d = 0; d < en->n_directions; d++) {

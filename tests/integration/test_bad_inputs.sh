@@ -734,7 +734,7 @@ file_case "a valid output truncated to half its size" "$FILES/truncated_half.h5"
 if [ "$foreign_ok" = 1 ]; then
     file_case "an HDF5 file from another program" "$FILES/foreign.h5" "not one written by thermolearn"
     file_case "an HDF5 file with no attributes" "$FILES/foreign_noattr.h5" "not one written by thermolearn"
-    spawn inspect check "a thermolearn file without /work" "$FILES/no_work.h5" "no forward and reverse work"
+    spawn inspect check "a thermolearn file without /work" "$FILES/no_work.h5" "/work/forward/counts: missing"
 fi
 spawn expect "check with no file" 2 "no file given" -- "${LAUNCH[@]}" "$BIN" check
 spawn expect "info with two files" 2 "unexpected argument" -- \

@@ -48,7 +48,7 @@ static const tl_param_spec hopfield_params[] = {
     {"temperature_initial", TL_PARAM_REAL, "0", 0, INFINITY, 0, NULL, "energy",
      "exchange: temperature of the initial equilibrium (1/beta_initial when that is given; 0: unused)"},
     {"pattern_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1", "seed of the random patterns"},
-    {"pattern_file", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
+    {"pattern_file", TL_PARAM_FILE, "", 0, 0, 0, NULL, "",
      "file of M rows of N values +1/-1 to use instead of random patterns"},
     {"initial", TL_PARAM_CHOICE, "auto", 0, 0, 0, "auto|exact|burn_in", "",
      "initial states: exact Boltzmann sampling by enumeration (N <= 24), or burn-in sweeps"},

@@ -25,7 +25,7 @@ static const tl_param_spec ou_params[] = {
     {"decay", TL_PARAM_REAL, "1", 0, 1e6, 1, NULL, "1/time", "W_11 = W_22 = -decay (eq. D7 has decay = 1)"},
     {"x1", TL_PARAM_REAL, "0", -1e6, 1e6, 0, NULL, "1/time", "input x_1 of eq. D1"},
     {"x2", TL_PARAM_REAL, "0", -1e6, 1e6, 0, NULL, "1/time", "input x_2 of eq. D1"},
-    {"coupling_matrix", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
+    {"coupling_matrix", TL_PARAM_FILE, "", 0, 0, 0, NULL, "",
      "file of n rows of n numbers, W_ij in row i, instead of js, ja, decay"},
     {"input", TL_PARAM_STRING, "", 0, 0, 0, NULL, "",
      "with coupling_matrix: the n values of x (blanks or commas); none: x = 0"},
