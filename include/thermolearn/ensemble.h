@@ -68,7 +68,12 @@ typedef struct {
     size_t n_records, cap_records;
     tl_extra_buffer *extras;
     uint64_t n_units;           /* n_points * n_directions * n_blocks */
-    struct { size_t point; void *state; uint64_t used; } cache[2];
+    struct {
+        size_t point;
+        void *state;
+        uint64_t used;
+        size_t shape[TL_MAX_PROFILES][TL_MAX_EXTRA_RANK]; /* the point's own profile shapes */
+    } cache[2];
     uint64_t clock;
 } tl_ensemble;
 

@@ -107,15 +107,15 @@ void tl_ensemble_free(tl_ensemble *en)
     *en = (tl_ensemble){0};
 }
 
-/* The model's state of point p; the two most recently used points are kept,
+/* The cache entry of point p; the two most recently used points are kept,
  * since a rank's units come in runs of the same point. */
-void *tl_ensemble_point_state(tl_ensemble *en, size_t p)
+static size_t cached_point(tl_ensemble *en, size_t p)
 {
     size_t victim = 0;
     for (size_t c = 0; c < 2; c++) {
         if (en->cache[c].point == p) {
             en->cache[c].used = ++en->clock;
-            return en->cache[c].state;
+            return c;
         }
         if (en->cache[c].used < en->cache[victim].used) victim = c;
     }
@@ -123,10 +123,20 @@ void *tl_ensemble_point_state(tl_ensemble *en, size_t p)
     tl_point pt;
     tl_config_point(en->cfg, p, &pt);
     en->cache[victim].state = en->model->point_alloc(&pt);
+    for (size_t v = 0; v < en->model->n_profiles; v++) {
+        size_t *own = en->cache[victim].shape[v];
+        for (int r = 0; r < TL_MAX_EXTRA_RANK; r++) own[r] = 1;
+        en->model->profile_shape(&pt, v, own);
+    }
     tl_config_point_free(&pt);
     en->cache[victim].point = p;
     en->cache[victim].used = ++en->clock;
-    return en->cache[victim].state;
+    return victim;
+}
+
+void *tl_ensemble_point_state(tl_ensemble *en, size_t p)
+{
+    return en->cache[cached_point(en, p)].state;
 }
 
 static void bin_values(tl_ensemble *en, size_t slot, const double *x, size_t n)
@@ -198,15 +208,11 @@ tl_moments tl_ensemble_moments(const tl_ensemble *en, size_t p, size_t d, size_t
  * point's own shape into the grid's largest (NaN where the point has none). */
 static void profile_moments(tl_ensemble *en, size_t p, size_t count, tl_moments *m)
 {
-    const tl_model_type *model = en->model;
-    if (!model->n_profiles) return;
-    tl_point pt;
-    tl_config_point(en->cfg, p, &pt);
     const double nan = NAN;
-    for (size_t v = 0; v < model->n_profiles; v++) {
+    size_t c_point = cached_point(en, p);
+    for (size_t v = 0; v < en->model->n_profiles; v++) {
         const tl_profile_layout *l = &en->profiles[v];
-        size_t own[TL_MAX_EXTRA_RANK] = {1, 1, 1};
-        int r = model->profile_shape(&pt, v, own);
+        const size_t *own = en->cache[c_point].shape[v];
         const double *x = en->profile_buffer + (l->offset - en->n_observables) * TL_BATCH;
         for (size_t c = 0; c < l->size; c++) {
             /* c in the padded shape -> its index in the point's own shape, if it has it */
@@ -214,14 +220,13 @@ static void profile_moments(tl_ensemble *en, size_t p, size_t count, tl_moments 
             for (int k = l->rank - 1; k >= 0; k--) {
                 size_t i = rest % l->dims[k];
                 rest /= l->dims[k];
-                if (i >= (k < r ? own[k] : 1)) inside = 0;
+                inside &= i < own[k];
                 oc += i * stride;
-                stride *= k < r ? own[k] : 1;
+                stride *= own[k];
             }
             m[l->offset + c] = inside ? tl_moments_of(x + oc * count, count) : tl_moments_of(&nan, 1);
         }
     }
-    tl_config_point_free(&pt);
 }
 
 void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
