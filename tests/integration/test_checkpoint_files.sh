@@ -90,11 +90,10 @@ model = spins
 trajectories = 200
 seed = 3
 [grid]
-input_index = 0, 1
+beta = 0.7, 1.3
 [spins]
 coupling_matrix = w2.txt
 inputs = x2.txt
-beta = 1.3
 time = 20
 transient = 2
 INI

@@ -44,6 +44,7 @@ bad_case "three classes for the mse readout" "classes = 3: readout = mse" "$HEAD
 bad_case "one class" "classes" "$HEAD"$'\ntask = random\nreadout = cross_entropy\nclasses = 1'
 bad_case "ridge with the mse readout" "ridge belongs to readout = cross_entropy" "$HEAD"$'\ntask = random\nridge = 0.1'
 bad_case "negative ridge" "ridge" "$HEAD"$'\ntask = random\nreadout = cross_entropy\nridge = -1'
+bad_case "fewer patterns than spins for the mse readout" "needs at least" "$HEAD"$'\ntask = random\npatterns = 3'
 bad_case "an inputs file with a task" "task = random makes its own inputs" "$HEAD"$'\ntask = random\ninputs = '"$TMP/x3.txt"
 
 finish

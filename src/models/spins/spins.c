@@ -280,6 +280,12 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
             snprintf(why, len, "ridge belongs to readout = cross_entropy");
             return TL_ERR_INPUT;
         }
+        if (tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "patterns") < n) {
+            /* fewer equations than readout weights: any labels are fitted exactly */
+            snprintf(why, len, "patterns = %lld: the least-squares readout of %d spins needs at least %d patterns",
+                     (long long)tl_point_int(pt, "patterns"), n, n);
+            return TL_ERR_INPUT;
+        }
         if (tl_point_real(pt, "task_transient") >= tl_point_real(pt, "task_time")) {
             snprintf(why, len, "task_transient = %g must be shorter than task_time = %g",
                      tl_point_real(pt, "task_transient"), tl_point_real(pt, "task_time"));
