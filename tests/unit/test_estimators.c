@@ -13,6 +13,8 @@
 #include <stdlib.h>
 
 #include <cmocka.h>
+
+#include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -24,15 +26,6 @@
 
 /* |a - b| <= tol in double precision (cmocka 1.1's assert_float_equal
  * rounds to float); NaN fails. */
-#define assert_close(a, b, tol) close_or_fail((a), (b), (tol), #a, __FILE__, __LINE__)
-
-static void close_or_fail(double a, double b, double tol, const char *expr,
-                          const char *file, int line)
-{
-    if (fabs(a - b) <= tol) return;
-    print_error("%s = %.17g, expected %.17g within %.3g\n", expr, a, b, tol);
-    _fail(file, line);
-}
 
 static tl_samples unweighted(const double *x, size_t n)
 {

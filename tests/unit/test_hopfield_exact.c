@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 
 #include "thermolearn/config.h"
@@ -39,15 +41,6 @@
 
 /* |a - b| <= tol in double precision (cmocka 1.1's assert_float_equal
  * rounds to float); NaN fails. */
-#define assert_close(a, b, tol) close_or_fail((a), (b), (tol), #a, __FILE__, __LINE__)
-
-static void close_or_fail(double a, double b, double tol, const char *expr, const char *file,
-                          int line)
-{
-    if (fabs(a - b) <= tol) return;
-    print_error("%s = %.17g, expected %.17g within %.3g\n", expr, a, b, tol);
-    _fail(file, line);
-}
 
 /* ---- a model instance from INI text ----------------------------------------- */
 

@@ -22,20 +22,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "assert_close.h"
 #include <gsl/gsl_math.h>
 
 #include "thermolearn/config.h"
 #include "thermolearn/model.h"
 #include "../../src/models/perceptron/perceptron.h"
 
-#define assert_close(a, b, tol) close_or_fail((a), (b), (tol), #a, __FILE__, __LINE__)
-
-static void close_or_fail(double a, double b, double tol, const char *expr, const char *file, int line)
-{
-    if (fabs(a - b) <= tol) return;
-    print_error("%s = %.17g, expected %.17g within %.3g\n", expr, a, b, tol);
-    _fail(file, line);
-}
 
 static perceptron *make(const char *section)
 {

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 
@@ -28,14 +30,6 @@
 #define Z_TOL 3.0 /* standard errors */
 #define SEED 777u
 
-#define assert_close(a, b, tol) close_or_fail((a), (b), (tol), #a, __FILE__, __LINE__)
-
-static void close_or_fail(double a, double b, double tol, const char *expr, const char *file, int line)
-{
-    if (fabs(a - b) <= tol) return;
-    print_error("%s = %.17g, expected %.17g within %.3g\n", expr, a, b, tol);
-    _fail(file, line);
-}
 
 /* 2N = 8, k = 2 couplings: symmetric (c(d) = c(-d) within, c_10(d) = c_01(-d) across), and asymmetric. */
 static const double c_sym[14] = {0.3, -0.4, -0.4, 0.3, 0.2, 0.5, -0.6, 0.1, 0.25, 0.25, 0.1, -0.6, 0.5, 0.2};

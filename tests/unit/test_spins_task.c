@@ -10,20 +10,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "assert_close.h"
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_roots.h>
 
 #include "thermolearn/stream.h"
 #include "../../src/models/spins/spins.h"
 
-#define assert_close(a, b, tol) close_or_fail((a), (b), (tol), #a, __FILE__, __LINE__)
-
-static void close_or_fail(double a, double b, double tol, const char *expr, const char *file, int line)
-{
-    if (fabs(a - b) <= tol) return;
-    print_error("%s = %.17g, expected %.17g within %.3g\n", expr, a, b, tol);
-    _fail(file, line);
-}
 
 static gsl_rng *rng(uint64_t seed)
 {

@@ -48,9 +48,8 @@ _Static_assert(N_OBS == OU_N_OBS, "observable table");
 
 /* Vectors per trajectory: the engine writes their mean and standard error over
  * the trajectories as /ou/<name>, /ou/<name>_err.  The covariance keeps the
- * n(n+1)/2 pairs i <= j, not the full matrix: each value once, so that
- * `thermolearn check`'s chi-square over a point counts every independent
- * component once, and [point, pair] is the [P, K] table it reads. */
+ * n(n+1)/2 pairs i <= j, not the full matrix: each independent component
+ * once, in the [point, pair] table `thermolearn check` compares. */
 static const tl_profile profiles[] = {
     {"mean", "1", "time average of s_i over the window [point, i]"},
     {"covariance", "1",
