@@ -77,8 +77,8 @@ steady: error of the rate deleted|steady|/hopfield/entropy_production_rate_err: 
 steady: exact rate of 3 points|steady|/hopfield/entropy_production_exact: shape [3], expected [2]|x = f["/hopfield/entropy_production_exact"][...]; del f["/hopfield/entropy_production_exact"]; f["/hopfield/entropy_production_exact"] = np.append(x, 0.0)
 steady: asymmetry of another length|steady|/parameters/asymmetry: shape [1], expected [2]|a = f["/parameters/asymmetry"][:1]; del f["/parameters/asymmetry"]; f["/parameters/asymmetry"] = a
 spins: magnetization_err deleted|spins|/spins/magnetization_err: missing (the other two of its triple|del f["/spins/magnetization_err"]
-spins: exact magnetization of one spin less|spins|/spins/magnetization_exact: 1 values per point, but magnetization has 2|x = f["/spins/magnetization_exact"][:, :1]; del f["/spins/magnetization_exact"]; f["/spins/magnetization_exact"] = x
-spins: magnetization of one point|spins|/spins/magnetization: shape [1, 2], expected [2, >0]|x = f["/spins/magnetization"][:1]; del f["/spins/magnetization"]; f["/spins/magnetization"] = x
+spins: exact magnetization of one spin less|spins|/spins/magnetization_exact: 1 values per point, but magnetization has 2|x = f["/spins/magnetization_exact"][..., :1]; del f["/spins/magnetization_exact"]; f["/spins/magnetization_exact"] = x
+spins: magnetization of one point|spins|/spins/magnetization: shape [1, 1, 2], expected [2, >0, >0]|x = f["/spins/magnetization"][:1]; del f["/spins/magnetization"]; f["/spins/magnetization"] = x
 spins: n_points deleted|spins|/ attribute n_points: missing|del f.attrs["n_points"]
 CASES
 "$PY" - <<'PY' || fail "making the damaged files"

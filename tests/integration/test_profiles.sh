@@ -3,7 +3,8 @@
 # sizes on one grid.  A spins grid over chain_length = 2, 3 writes
 # /spins/magnetization [2, 1, 6]: point 0 (4 spins) holds exactly the values
 # of a run of that point alone, NaN in its last two components; point 1 is
-# finite throughout; 1 and 2 ranks agree to the bit.
+# finite throughout; 1 and 2 ranks agree to the bit; `check` skips the
+# padding and counts it.
 set -u
 BIN=$(readlink -f "$1")
 source "$(dirname "$0")/common.sh"
@@ -47,4 +48,9 @@ PY
 then pass "profiles: padded with NaN to the largest point, equal to the point run alone"
 else fail "profiles: shapes or values"; fi
 same_datasets both.h5 both2.h5 && pass "profiles: 1 and 2 ranks identical" || fail "profiles: 1 and 2 ranks differ"
+# check skips the padding (NaN in estimate and exact value alike) and says so
+"$BIN" check both.h5 > check.txt
+rc=$?
+[ $rc = 0 ] && grep -q "magnetization  *0 .*2 of 6 NaN, skipped" check.txt && pass "check: padding skipped and counted" ||
+    { cat check.txt; fail "check on padded profiles: status $rc"; }
 finish

@@ -26,10 +26,8 @@
  * beyond, <exp(-Sigma_tot)> rests on jumps too rare for a few thousand
  * trajectories, and its sample mean falls short of 1 by more than its
  * sample error (README). */
-#define SPINS_IFT_MAX_WEIGHT 10.0
 /* The automatic IFT window makes var(exp(-Sigma_tot)) about this: small, so
  * that the skew of exp(-Sigma_tot) leaves its mean nearly normal. */
-#define SPINS_IFT_VARIANCE 0.25
 
 /* Streams of input mu: input 0 draws from TL_PURPOSE_DYNAMICS and
  * TL_PURPOSE_INITIAL, as a network with one input always did; input mu > 0
@@ -121,9 +119,9 @@ spins *spins_input(const spins *s, int mu);
 /* Set max_jumps and ift_time on every input. */
 void spins_set_window(spins *s, int64_t max_jumps, double ift_time);
 /* Length of the start of the measurement window over which the ift profile
- * takes Sigma_tot: ift_time if given, else SPINS_IFT_VARIANCE / ift_growth,
- * where var(exp(-Sigma_tot)) is about SPINS_IFT_VARIANCE (its growth is
- * linear at first); at most the window (time - transient).  NaN without the
+ * takes Sigma_tot: ift_time if given, else the time in which the exact
+ * steady state produces one unit of entropy (the whole window at
+ * equilibrium); at most the window (time - transient).  NaN without the
  * exact steady state. */
 double spins_ift_window(const spins *s);
 void spins_free(spins *s);
@@ -160,6 +158,10 @@ void spins_two_spin_closed_form(double beta, double js, double ja, double x1, do
 typedef struct spins_walker spins_walker;
 spins_walker *spins_walker_alloc(int n);
 void spins_walker_free(spins_walker *w);
+/* A trajectory's IFT weight made bounded by the detailed fluctuation
+ * theorem: 1{S >= 0} exp(-S) + 1{S > 0}, mean 1 in the steady state (gillespie.c). */
+double spins_ift_bounded(double sigma_tot);
+
 /* One trajectory t of one system (one input) from the streams of (key, t) and
  * the system's input (spins_purpose): fills r, and the time average of every
  * spin over the window into mag[n] unless mag is NULL. */
