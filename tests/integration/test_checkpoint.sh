@@ -53,7 +53,8 @@ expect_same "[run] time_limit, 3 ranks then 1, new output path" keys_moved.h5
 # handlers are in place), at most 20 s.
 started() {
     local k
-    for k in $(seq 200); do grep -q "progress" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    for k in $(seq 600); do grep -q "progress" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    echo "  no progress line in $1 after 60 s"
     return 1
 }
 
@@ -94,7 +95,7 @@ pid=$!
 started sig2.err && kill -USR1 $pid
 wait $pid
 rc=$?
-[ $rc = 75 ] && pass "SIGUSR1 to mpirun: exit status 75" || fail "SIGUSR1 to mpirun: exit status $rc"
+[ $rc = 75 ] && pass "SIGUSR1 to mpirun: exit status 75" || { tail -5 sig2.err; fail "SIGUSR1 to mpirun: exit status $rc"; }
 unset THERMOLEARN_TEST_CHECKPOINT_STALL
 run 1 base.ini -o sig.h5 --resume --quiet || fail "signals: resume exited $?"
 expect_same "signals, 3 then 2 then 1 ranks" sig.h5
