@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "assert_close.h"
+#include "hopfield_fixture.h"
 #include <gsl/gsl_cdf.h>
 
 #include "thermolearn/config.h"
@@ -39,31 +40,7 @@
 #define SEED 20240611u
 #define MAXN 16
 
-/* |a - b| <= tol in double precision (cmocka 1.1's assert_float_equal
- * rounds to float); NaN fails. */
-
-/* ---- a model instance from INI text ----------------------------------------- */
-
-static hopfield *make_hopfield(const char *section)
-{
-    char text[2048], why[512];
-    snprintf(text, sizeof text, "[run]\nmodel = hopfield\ntrajectories = 1000\n\n[hopfield]\n%s",
-             section);
-    tl_config cfg;
-    int rc = tl_config_parse(&cfg, "test", text, why, sizeof why);
-    if (rc) print_error("config: %s\n", why);
-    assert_int_equal(rc, 0);
-    rc = tl_config_validate_points(&cfg, why, sizeof why);
-    if (rc) print_error("config: %s\n", why);
-    assert_int_equal(rc, 0);
-    tl_point pt;
-    tl_config_point(&cfg, 0, &pt);
-    hopfield *hf = hopfield_alloc(&pt);
-    tl_config_point_free(&pt);
-    tl_config_free(&cfg);
-    assert_non_null(hf);
-    return hf;
-}
+/* ---- a model instance from INI text: hopfield_fixture.h ----------------------- */
 
 /* ---- the independent reference ---------------------------------------------- */
 
