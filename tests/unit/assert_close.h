@@ -1,5 +1,6 @@
 /* assert_close(a, b, tol): a cmocka assertion that |a - b| <= tol, printing
- * both values to full precision when it fails.  Include after <cmocka.h>. */
+ * both values to full precision when it fails (cmocka 1.1's assert_float_equal
+ * rounds to float); NaN fails.  Include after <cmocka.h>. */
 #ifndef THERMOLEARN_TEST_ASSERT_CLOSE_H
 #define THERMOLEARN_TEST_ASSERT_CLOSE_H
 

@@ -24,9 +24,6 @@
 
 #define N_GAUSS 20000
 
-/* |a - b| <= tol in double precision (cmocka 1.1's assert_float_equal
- * rounds to float); NaN fails. */
-
 static tl_samples unweighted(const double *x, size_t n)
 {
     return (tl_samples){x, NULL, n};

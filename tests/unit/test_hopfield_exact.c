@@ -40,8 +40,6 @@
 #define SEED 20240611u
 #define MAXN 16
 
-/* ---- a model instance from INI text: hopfield_fixture.h ----------------------- */
-
 /* ---- the independent reference ---------------------------------------------- */
 
 typedef struct {
