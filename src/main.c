@@ -12,6 +12,7 @@
 #include "thermolearn/inspect.h"
 #include "thermolearn/run.h"
 #include "thermolearn/status.h"
+#include "thermolearn/version.h"
 
 static const char *usage_main =
     "usage: thermolearn COMMAND [options]\n"
@@ -225,7 +226,7 @@ int main(int argc, char **argv)
         return argc < 2 ? TL_ERR_INPUT : 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("thermolearn %s (%s)\n", TL_VERSION, TL_GIT_COMMIT);
+        printf("thermolearn %s (%s)\n", tl_version, tl_git_commit); /* "-dirty": uncommitted changes */
         return 0;
     }
     MPI_Init(&argc, &argv);

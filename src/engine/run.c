@@ -20,6 +20,7 @@
 #include "thermolearn/progress.h"
 #include "thermolearn/run.h"
 #include "thermolearn/scheduler.h"
+#include "thermolearn/version.h"
 #include "thermolearn/status.h"
 
 #define PATH_LEN 4096
@@ -209,8 +210,9 @@ static void write_root_attributes(tl_output *out, const tl_config *cfg, int n_ra
     }
     MPI_Bcast(created, sizeof created, MPI_CHAR, 0, comm);
     tl_output_attr_string(out, "/", "program", "thermolearn");
-    tl_output_attr_string(out, "/", "version", TL_VERSION);
-    tl_output_attr_string(out, "/", "git_commit", TL_GIT_COMMIT);
+    tl_output_attr_string(out, "/", "version", tl_version);
+    tl_output_attr_string(out, "/", "git_commit", tl_git_commit);
+    tl_output_attr_uint64(out, "/", "git_dirty", (unsigned long long)tl_git_dirty);
     tl_output_attr_string(out, "/", "input", cfg->input_text);
     tl_output_attr_string(out, "/", "input_file", cfg->input_path);
     tl_output_attr_uint64(out, "/", "seed", cfg->seed);
