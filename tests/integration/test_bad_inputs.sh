@@ -513,9 +513,8 @@ $HOP_OK
 EOF
 )
 sed -i '/^gamma = 0.2$/d' "$f"
-# ENGINE BUG: 10^12 grid points are not rejected (tl_grid_add_axis, grid.c, only
-# guards against size_t overflow): tl_config_validate_points (config.c) then walks
-# every point on every rank and the run hangs instead of exiting 2.
+# 10^12 grid points are refused at once (they were once accepted, and validating
+# every point on every rank hung the run instead of exiting 2).
 LIMIT=15 bad "a grid of 10^12 points (two axes of 10^6)" "$f" "[grid]" "too many points"
 
 f=$(mk grid_and_hopfield <<EOF
