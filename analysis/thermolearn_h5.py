@@ -235,9 +235,12 @@ class Run:
     def histogram(self, observable, direction):
         """{'counts' [P, B], 'edges' [P, B+1], 'outliers' [P, 2], 'moments' [P, 4]}."""
         base = f"/{observable}/{direction}"
-        h = {k: self.dataset(f"{base}/{k}", float) for k in ("counts", "edges", "moments")}
-        h["outliers"] = self.optional(f"{base}/outliers").reshape(h["counts"].shape[0], -1) \
-            if self.has(f"{base}/outliers") else np.zeros((h["counts"].shape[0], 2))
+        h = {k: self.dataset(f"{base}/{k}", float) for k in ("counts", "edges")}
+        P = h["counts"].shape[0]
+        h["outliers"] = self.dataset(f"{base}/outliers", float).reshape(P, -1) \
+            if self.has(f"{base}/outliers") else np.zeros((P, 2))
+        h["moments"] = self.dataset(f"{base}/moments", float) if self.has(f"{base}/moments") \
+            else np.full((P, 4), np.nan)
         return h
 
     def samples(self, observable, direction):
