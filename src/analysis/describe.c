@@ -51,6 +51,7 @@ static const char *kind_name(tl_param_kind kind, char *buf, size_t len)
     case TL_PARAM_CHOICE: return "choice";
     case TL_PARAM_STRING: return "string";
     case TL_PARAM_FILE: return "file";
+    default: break;
     }
     snprintf(buf, len, "kind %d", (int)kind); /* a kind added later: printed, never dropped */
     return buf;
