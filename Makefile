@@ -88,13 +88,17 @@ bin/thermolearn: build/src/main.o build/libthermolearn.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Programs built from one source: their header dependencies go to build/deps/
+# (beside the programs they would look like tests to tests/run_all.sh).
+DEPFILE    = -MF build/deps/$(@F).d
+
 build/tests/%: tests/unit/%.c build/libthermolearn.a build/flags
-	@mkdir -p build/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS) -lcmocka
+	@mkdir -p build/tests build/deps
+	$(CC) $(CFLAGS) $(DEPFILE) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS) -lcmocka
 
 build/tools/%: tests/tools/%.c build/libthermolearn.a build/flags
-	@mkdir -p build/tools
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
+	@mkdir -p build/tools build/deps
+	$(CC) $(CFLAGS) $(DEPFILE) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
 
 unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim
 
@@ -111,7 +115,8 @@ build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	@mkdir -p build/deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MF build/deps/fuzz_$*.d -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 .SECONDARY: $(FUZZ_OBJ)
 fuzz: build/fuzz/fuzz_config build/fuzz/fuzz_h5
 
