@@ -296,7 +296,7 @@ static int check_steady(tl_h5_file *h, const tl_check_record *r, tl_json *json)
     double *exact = point_values(h, r->exact, P);
     double *rate = point_values(h, r->a, P);
     double *err = point_values(h, r->b, P);
-    /* a parameter the model shows beside (hopfield: the asymmetry) */
+    /* a parameter the model shows beside (say, what breaks detailed balance) */
     const char *column = r->column && r->column[0] ? r->column : NULL;
     char path[320];
     snprintf(path, sizeof path, "/parameters/%.256s", column ? column : "");
