@@ -2,7 +2,8 @@
  *
  * A model is a table of parameters, a list of observables measured per
  * trajectory (in every direction of its protocol), a list of per-point datasets
- * of its own, and four functions.  Adding a model means one new folder under
+ * of its own, four functions, and the declaration of what `thermolearn check`
+ * may compare in its output.  Adding a model means one new folder under
  * src/models/ and one line in src/models/registry.c.
  */
 #ifndef THERMOLEARN_MODEL_H

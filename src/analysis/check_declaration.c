@@ -57,7 +57,6 @@ static void read_record(tl_h5_file *h, size_t k, tl_check_record *r)
 int tl_checks_read(tl_h5_file *h, const char *model, tl_checks *c)
 {
     *c = (tl_checks){0};
-    c->model = strdup(model);
     if (H5Lexists(h->file, "/checks", H5P_DEFAULT) <= 0) return tl_checks_legacy(h, model, c);
     uint64_t n = 0;
     if (tl_h5_need_uint(h, "/checks", "n_checks", &n) == 0 && n > TL_CHECKS_MAX)
@@ -70,7 +69,6 @@ int tl_checks_read(tl_h5_file *h, const char *model, tl_checks *c)
 void tl_checks_free(tl_checks *c)
 {
     for (size_t k = 0; k < c->n; k++) free(c->rec[k].a), free(c->rec[k].b), free(c->rec[k].exact), free(c->rec[k].column);
-    free(c->model);
     *c = (tl_checks){0};
 }
 

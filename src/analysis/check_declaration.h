@@ -29,7 +29,6 @@ typedef struct {
     tl_check_record rec[TL_CHECKS_MAX];
     const char *none; /* n = 0: why there is nothing to check (with the object named) */
     int legacy;       /* derived from an old file, not read from /checks */
-    char *model;      /* the root attribute model (for the old file's parameters) */
 } tl_checks;
 
 /* Per point, whether detailed balance holds: broken[p] = 0 if it does,

@@ -1,6 +1,6 @@
-/* `check` for files without Crooks or XFT data: every triple of model
- * datasets X, X_err, X_exact under /<model>/ (a simulated estimate, its
- * standard error and the exact value) is compared point by point.  Each is
+/* `check` of the triples a file declares: datasets X, X_err, X_exact (a
+ * simulated estimate, its standard error and the exact value), compared
+ * point by point.  Each is
  * [P, ...]: the values of a point are everything after the point axis (a
  * magnetisation per input and spin is [P, inputs, spins]).
  *
