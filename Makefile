@@ -100,7 +100,7 @@ build/tools/%: tests/tools/%.c build/libthermolearn.a build/flags
 	@mkdir -p build/tools build/deps
 	$(CC) $(CFLAGS) $(DEPFILE) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
 
-unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim
+unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim build/tools/toy_model
 
 # libFuzzer targets (clang through mpicc), with ASan and UBSan, in build/fuzz/.
 FUZZ_CC     := OMPI_CC=clang $(CC)

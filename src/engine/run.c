@@ -496,6 +496,7 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
         }
     write_extras(out, en, comm);
     write_profiles(out, en);
+    tl_output_checks(out, en->cfg, en->directions, en->n_directions);
     for (size_t o = 0; o < en->n_observables; o++)
         if (en->n_directions == 2 && strcmp(en->model->observables[o].name, "work") == 0)
             write_estimates(out, en, o, comm);
