@@ -92,9 +92,19 @@ static void describe(const holder *h, char *out, size_t len)
              h->job);
 }
 
+/* A zombie (killed, its parent not yet told) counts as dead: it holds no files. */
 static int pid_alive(long pid)
 {
-    return pid == (long)getpid() ? 0 : kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    if (pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno != EPERM)) return 0;
+    char path[64], stat[512] = "";
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 1; /* no /proc: kill's answer */
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *end = strrchr(stat, ')'); /* "pid (command) state ..." */
+    return !(end && end[1] == ' ' && end[2] == 'Z');
 }
 
 /* ---- one lock file ------------------------------------------------------------------- */
