@@ -24,6 +24,7 @@
 typedef struct {
     char path[TL_LOCK_PATH_LEN]; /* OUT.h5.lock */
     const char *target;          /* what it protects, for messages */
+    int checkpoint;              /* the target is a checkpoint (for messages) */
     int fd;                      /* -1: not held */
     int fcntl_mode;              /* 1: an fcntl lock is held on fd; 0: O_EXCL */
     int created;                 /* this process created the file */
@@ -48,6 +49,9 @@ void tl_lock_path(const char *target, int is_checkpoint, char *path, size_t len)
  * call changes no file. */
 int tl_lock_acquire(tl_lock *lk, const char *output, const char *checkpoint, int break_lock, char *why,
                     size_t len);
+
+/* Whether a lock file of output or checkpoint exists (someone may hold it). */
+int tl_lock_exists(const char *output, const char *checkpoint);
 
 /* Removes the lock files this process holds and releases them.  Safe on a
  * lock not taken. */

@@ -185,11 +185,15 @@ static int lock_one(tl_lock_file *lf, int break_lock, holder *old, int *how, cha
         lf->created = 0;
         lf->fd = open(lf->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (lf->fd >= 0) lf->created = 1;
-        else if (errno == EEXIST) lf->fd = open(lf->path, O_RDWR | O_CLOEXEC);
-        if (lf->fd < 0 && errno == ENOENT) continue;
+        else if (errno == EEXIST) {
+            lf->fd = open(lf->path, O_RDWR | O_CLOEXEC);
+            if (lf->fd < 0 && errno == ENOENT) continue; /* removed by its holder in between */
+        }
         struct stat st;
-        if (lf->fd < 0 || fstat(lf->fd, &st) != 0) {
-            snprintf(why, len, "cannot open the lock file %s: %s; nothing was changed", lf->path, strerror(errno));
+        if (lf->fd < 0 || fstat(lf->fd, &st) != 0) { /* a missing or read-only directory, as a rule */
+            snprintf(why, len, "cannot %s %s (does the directory exist and is it writable?): its lock file %s: %s",
+                     lf->checkpoint ? "write the checkpoint" : "create output", lf->target, lf->path,
+                     strerror(errno));
             close_file(lf);
             return TL_ERR_IO;
         }
@@ -288,6 +292,7 @@ int tl_lock_acquire(tl_lock *lk, const char *output, const char *checkpoint, int
         tl_lock_file *lf = &lk->file[lk->n];
         tl_lock_path(targets[k], k == 1, lf->path, sizeof lf->path);
         lf->target = targets[k];
+        lf->checkpoint = k == 1;
         lf->fd = -1;
         if (k == 0 || strcmp(lf->path, lk->file[0].path) != 0) lk->n++;
     }
@@ -312,6 +317,15 @@ int tl_lock_acquire(tl_lock *lk, const char *output, const char *checkpoint, int
     for (size_t k = 0; k < lk->n; k++)
         if (how[k] != LOCK_FREE) takeover_message(&lk->file[k], &old[k], how[k]);
     return TL_OK;
+}
+
+int tl_lock_exists(const char *output, const char *checkpoint)
+{
+    char path[TL_LOCK_PATH_LEN];
+    tl_lock_path(output, 0, path, sizeof path);
+    if (access(path, F_OK) == 0) return 1;
+    tl_lock_path(checkpoint, 1, path, sizeof path);
+    return access(path, F_OK) == 0;
 }
 
 void tl_lock_release(tl_lock *lk)

@@ -623,12 +623,18 @@ static int check_disk(const tl_config *cfg, const char *final, const char *check
 }
 
 /* One writer per output: rank 0 takes the lock before anything is read or
- * written, and every rank learns the answer before any simulation. */
-static int lock_output(tl_lock *lock, const char *final, const char *checkpoint, int break_lock, MPI_Comm comm,
-                       int rank)
+ * written, and every rank learns the answer before any simulation.  Where
+ * there is no lock file no run writes, so the paths are checked first: a
+ * refusal then creates no lock file.  They are checked again under the lock
+ * (a run may have ended in between). */
+static int lock_output(tl_lock *lock, const char *final, const char *checkpoint, const tl_run_options *opt,
+                       MPI_Comm comm, int rank)
 {
+    int status, unlocked = rank == 0 && !tl_lock_exists(final, checkpoint);
+    MPI_Bcast(&unlocked, 1, MPI_INT, 0, comm);
+    if (unlocked && (status = check_paths(final, checkpoint, opt, comm, rank))) return status;
     char why[2 * PATH_LEN + 1024] = "";
-    int status = rank == 0 ? tl_lock_acquire(lock, final, checkpoint, break_lock, why, sizeof why) : TL_OK;
+    status = rank == 0 ? tl_lock_acquire(lock, final, checkpoint, opt->break_lock, why, sizeof why) : TL_OK;
     return bcast_status(status, why, comm);
 }
 
@@ -744,7 +750,7 @@ int tl_run(tl_config *cfg, const tl_run_options *opt)
     snprintf(checkpoint, sizeof checkpoint, "%s", opt->checkpoint ? opt->checkpoint : final);
     if (!opt->checkpoint) snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", final);
     tl_lock lock = {0};
-    int status = lock_output(&lock, final, checkpoint, opt->break_lock, comm, rank);
+    int status = lock_output(&lock, final, checkpoint, opt, comm, rank);
     if (!status) status = check_paths(final, checkpoint, opt, comm, rank);
     if (!status) status = check_disk(cfg, final, checkpoint, comm, rank);
     if (!status) status = simulate_and_write(cfg, opt, final, partial, checkpoint, comm);
