@@ -695,6 +695,12 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
         if (rank == 0) unlink(partial);
         return status;
     }
+    /* Every rank catches the stop signals before any rank reports progress:
+     * a SIGUSR1 that mpirun forwards at the first progress line must not
+     * kill a rank still loading (seen under load).  One caught while loading
+     * stops the run at its first pause, with a checkpoint. */
+    catch_signals();
+    MPI_Barrier(comm);
     double t0 = MPI_Wtime();
     tl_ensemble en;
     tl_ensemble_init(&en, cfg, comm);
@@ -714,7 +720,6 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     rs.bar = opt->progress_bar;
     int stop = STOP_NONE;
     if (!status) {
-        catch_signals();
         stop = simulate_all(&rs, checkpoint, comm, &status);
         tl_progress_finish(&rs.progress);
     }
