@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "thermolearn/config.h"
+#include "thermolearn/dataset.h"
 #include "thermolearn/error.h"
 #include "thermolearn/inspect.h"
 #include "thermolearn/run.h"
@@ -20,6 +21,7 @@ static const char *usage_main =
     "  check OUT.h5 [--json]                  free-energy estimates against exact values\n"
     "  info OUT.h5                            what a file holds\n"
     "  bench MODEL [options]                  one-rank kernel throughput (MODEL: hopfield)\n"
+    "  data mnist1d [options] -o OUT.h5       write a generated dataset (MNIST-1D) to HDF5\n"
     "  --version, --help\n"
     "'thermolearn COMMAND --help' for a command's options.\n";
 
@@ -234,6 +236,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[1], "check") == 0) status = command_file(argc - 2, argv + 2, 1);
     else if (strcmp(argv[1], "info") == 0) status = command_file(argc - 2, argv + 2, 0);
     else if (strcmp(argv[1], "bench") == 0) status = command_bench(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "data") == 0) status = tl_data_command(argc - 2, argv + 2);
     else status = usage_error(usage_main, "unknown command");
     MPI_Finalize();
     return status;
