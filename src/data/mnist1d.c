@@ -15,13 +15,14 @@
 #include <string.h>
 
 #include "mt19937.h"
+#include "numpy.h"
 #include "thermolearn/dataset.h"
 #include "thermolearn/error.h"
 #include "thermolearn/status.h"
 
 #define N_CLASSES 10
 #define TEMPLATE_LEN 12
-#define FILTER_RADIUS 8 /* scipy: int(truncate 4.0 * sigma 2 + 0.5) */
+#define FILTER_RADIUS TL_NP_GAUSS_RADIUS
 
 /* The digit templates as drawn upstream: every row starts and ends at 5. */
 static const double raw_templates[N_CLASSES][TEMPLATE_LEN] = {
@@ -37,106 +38,6 @@ static const double raw_templates[N_CLASSES][TEMPLATE_LEN] = {
     {5, 4, 3.5, 3.5, 4, 5, 5, 5, 5, 4.7, 4.3, 5},
 };
 
-/* ---- numpy's arithmetic ------------------------------------------------------------ */
-
-/* numpy's pairwise summation (pairwise_sum in loops_utils.h): sequential below
- * 8 values, 8 accumulators up to 128, halves (at a multiple of 8) above. */
-static double pairwise_sum(const double *a, size_t n)
-{
-    if (n < 8) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++) s += a[i];
-        return s;
-    }
-    if (n <= 128) {
-        double r[8];
-        for (int k = 0; k < 8; k++) r[k] = a[k];
-        size_t i;
-        for (i = 8; i < n - n % 8; i += 8)
-            for (int k = 0; k < 8; k++) r[k] += a[i + k];
-        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++) s += a[i];
-        return s;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
-
-/* numpy mean and population std (ddof 0): sum / n; sqrt(sum((x - mean)^2) / n). */
-static void mean_std(const double *a, size_t n, double *mean, double *std)
-{
-    double mu = pairwise_sum(a, n) / (double)n;
-    double *d = tl_malloc(n * sizeof *d, "deviations");
-    for (size_t i = 0; i < n; i++) {
-        double v = a[i] - mu;
-        d[i] = v * v;
-    }
-    *mean = mu;
-    *std = sqrt(pairwise_sum(d, n) / (double)n);
-    free(d);
-}
-
-/* numpy.linspace(a, b, n) with the endpoint. */
-static void linspace(double a, double b, size_t n, double *out)
-{
-    double step = (b - a) / (double)(n - 1);
-    for (size_t i = 0; i < n; i++) out[i] = (double)i * step + a;
-    out[n - 1] = b;
-}
-
-/* numpy.interp(x, xp, fp) for increasing xp and x (as every call here is). */
-static void interp(const double *x, size_t nx, const double *xp, const double *fp, size_t np, double *out)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < nx; i++) {
-        double v = x[i];
-        if (v < xp[0]) {
-            out[i] = fp[0];
-            continue;
-        }
-        if (v >= xp[np - 1]) {
-            out[i] = fp[np - 1];
-            continue;
-        }
-        while (j + 1 < np && xp[j + 1] <= v) j++;
-        while (j > 0 && xp[j] > v) j--;
-        if (v == xp[j]) out[i] = fp[j];
-        else {
-            double slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j]);
-            out[i] = slope * (v - xp[j]) + fp[j];
-        }
-    }
-}
-
-/* scipy.ndimage.gaussian_filter weights for sigma 2 (truncate 4): w[j] for
- * offset j = 0..8, exp(-j^2/8) over numpy's pairwise sum of the 17. */
-static void gaussian_weights(double w[FILTER_RADIUS + 1])
-{
-    double phi[2 * FILTER_RADIUS + 1];
-    for (int j = -FILTER_RADIUS; j <= FILTER_RADIUS; j++) phi[j + FILTER_RADIUS] = exp(-0.125 * (double)(j * j));
-    double sum = pairwise_sum(phi, 2 * FILTER_RADIUS + 1);
-    for (int j = 0; j <= FILTER_RADIUS; j++) w[j] = phi[j + FILTER_RADIUS] / sum;
-}
-
-/* scipy's correlate1d, symmetric kernel, mode 'reflect' (half-sample
- * symmetric: x[-1] = x[0], x[n] = x[n-1]); needs n > FILTER_RADIUS. */
-static void gaussian_filter(const double *x, size_t n, const double w[FILTER_RADIUS + 1], double *ext, double *out)
-{
-    /* ext: n + 2 FILTER_RADIUS values, x with its reflections */
-    for (int i = 0; i < FILTER_RADIUS; i++) {
-        ext[FILTER_RADIUS - 1 - i] = x[i];
-        ext[FILTER_RADIUS + n + (size_t)i] = x[n - 1 - (size_t)i];
-    }
-    memcpy(ext + FILTER_RADIUS, x, n * sizeof *x);
-    const double *c = ext + FILTER_RADIUS;
-    for (size_t l = 0; l < n; l++) {
-        double s = c[l] * w[0];
-        for (int j = FILTER_RADIUS; j >= 1; j--) s += (c[(ptrdiff_t)l - j] + c[l + (size_t)j]) * w[j];
-        out[l] = s;
-    }
-}
-
 /* ---- the procedure ----------------------------------------------------------------- */
 
 void tl_mnist1d_templates(double x[N_CLASSES][TEMPLATE_LEN], double t[TEMPLATE_LEN])
@@ -145,14 +46,14 @@ void tl_mnist1d_templates(double x[N_CLASSES][TEMPLATE_LEN], double t[TEMPLATE_L
         /* centre, then divide by the std of the centred row (whose mean is a
          * round-off, not 0: it decides the last bit of some values) */
         double mu, sd;
-        mean_std(raw_templates[c], TEMPLATE_LEN, &mu, &sd);
+        tl_np_mean_std(raw_templates[c], TEMPLATE_LEN, &mu, &sd);
         for (int i = 0; i < TEMPLATE_LEN; i++) x[c][i] = raw_templates[c][i] - mu;
-        mean_std(x[c], TEMPLATE_LEN, &mu, &sd);
+        tl_np_mean_std(x[c], TEMPLATE_LEN, &mu, &sd);
         for (int i = 0; i < TEMPLATE_LEN; i++) x[c][i] /= sd;
         double first = x[c][0];
         for (int i = 0; i < TEMPLATE_LEN; i++) x[c][i] = (x[c][i] - first) / 6.0;
     }
-    linspace(-5, 5, TEMPLATE_LEN, t);
+    tl_np_linspace(-5, 5, TEMPLATE_LEN, t);
     for (int i = 0; i < TEMPLATE_LEN; i++) t[i] /= 6.0;
 }
 
@@ -175,8 +76,8 @@ static void sample(const tl_mnist1d_args *a, const double tpl[TEMPLATE_LEN], tl_
     size_t len = TEMPLATE_LEN + p;
     for (size_t i = 0; i < len; i++) ws->buf[i] = i < TEMPLATE_LEN ? tpl[i] + 1e-8 : 0.0;
     /* 3: dilate onto L points */
-    linspace(0, 1, len, ws->grid);
-    interp(ws->fine, L, ws->grid, ws->buf, len, ws->v);
+    tl_np_linspace(0, 1, len, ws->grid);
+    tl_np_interp(ws->fine, L, ws->grid, ws->buf, len, ws->v);
     /* 4: scale */
     double amplitude = 1 + a->scale_coeff * (tl_mt19937_uniform(r) - 0.5);
     for (size_t i = 0; i < L; i++) ws->v[i] *= amplitude;
@@ -185,7 +86,7 @@ static void sample(const tl_mnist1d_args *a, const double tpl[TEMPLATE_LEN], tl_
     for (size_t i = 0; i < L; i++) ws->buf[i] = ws->v[(i + L - k) % L];
     /* 6-7: the background (points still exactly 0) takes smoothed noise */
     for (size_t i = 0; i < L; i++) ws->noise[i] = tl_mt19937_gauss(r) * a->corr_noise_scale;
-    gaussian_filter(ws->noise, L, ws->w, ws->ext, ws->smooth);
+    tl_np_gaussian_filter(ws->noise, L, ws->w, ws->ext, ws->smooth);
     for (size_t i = 0; i < L; i++) {
         double m = ws->buf[i] != 0.0;
         ws->v[i] = m * ws->buf[i] + (1 - m) * ws->smooth[i];
@@ -196,7 +97,7 @@ static void sample(const tl_mnist1d_args *a, const double tpl[TEMPLATE_LEN], tl_
     double c = a->shear_scale * (tl_mt19937_uniform(r) - 0.5);
     for (size_t i = 0; i < L; i++) ws->v[i] = ws->v[i] - c * ws->shear[i];
     /* 10: subsample */
-    interp(ws->final, ws->out_len, ws->fine, ws->v, L, row);
+    tl_np_interp(ws->final, ws->out_len, ws->fine, ws->v, L, row);
 }
 
 void tl_mnist1d_defaults(tl_mnist1d_args *a)
@@ -302,10 +203,10 @@ int tl_mnist1d_generate(const tl_mnist1d_args *a, tl_mnist1d *out, char *why, si
     ws.shear = mem + 5 * L, ws.fine = mem + 6 * L, ws.final = mem + 7 * L;
     ws.ext = mem + 7 * L + F;
     /* grid and buf hold up to 12 + padding_max = L points */
-    linspace(0, 1, L, ws.fine);
-    linspace(0, 1, F, ws.final);
-    linspace(-0.5, 0.5, L, ws.shear);
-    gaussian_weights(ws.w);
+    tl_np_linspace(0, 1, L, ws.fine);
+    tl_np_linspace(0, 1, F, ws.final);
+    tl_np_linspace(-0.5, 0.5, L, ws.shear);
+    tl_np_gaussian_weights(ws.w);
 
     tl_mt19937 r;
     tl_mt19937_seed(&r, a->seed);
@@ -319,10 +220,10 @@ int tl_mnist1d_generate(const tl_mnist1d_args *a, tl_mnist1d *out, char *why, si
 
     /* the time axis: t0 dilated onto L points, then subsampled like a row */
     double *tgrid = tl_malloc(TEMPLATE_LEN * sizeof *tgrid, "grid");
-    linspace(0, 1, TEMPLATE_LEN, tgrid);
-    interp(ws.fine, L, tgrid, t0, TEMPLATE_LEN, ws.v);
+    tl_np_linspace(0, 1, TEMPLATE_LEN, tgrid);
+    tl_np_interp(ws.fine, L, tgrid, t0, TEMPLATE_LEN, ws.v);
     double *t = tl_malloc(F * sizeof *t, "mnist1d t");
-    interp(ws.final, F, ws.fine, ws.v, L, t);
+    tl_np_interp(ws.final, F, ws.fine, ws.v, L, t);
     free(tgrid);
 
     /* 11: shuffle the rows; 12: optionally the positions */
@@ -347,7 +248,7 @@ int tl_mnist1d_generate(const tl_mnist1d_args *a, tl_mnist1d *out, char *why, si
 
     /* 13: normalise by the global mean and std (t by the std only) */
     double mu, sd;
-    mean_std(xs, rows * F, &mu, &sd);
+    tl_np_mean_std(xs, rows * F, &mu, &sd);
     for (size_t i = 0; i < rows * F; i++) xs[i] = (xs[i] - mu) / sd;
     for (size_t k = 0; k < F; k++) t[k] /= sd;
 
