@@ -7,8 +7,20 @@
  * words 2-3 the spin.  Local fields are updated
  * along the sparse columns of W; the rates of the neighbours change by the
  * precomputed factors exp(-+2 beta W_ij), so a jump costs one exponential and
- * O(neighbours) products, plus an O(n) scan to pick the spin.  Every
- * RESUM_EVERY jumps all rates are recomputed from the fields, which bounds the
+ * O(neighbours) products.
+ *
+ * The spin is picked from a binary tree of partial sums of the rates (the
+ * rates are its leaves, each inner node the sum of its two children, the root
+ * the total): a descent of log2 n levels, and after a flip only the
+ * ancestors of the changed leaves are recomputed, each once, children before
+ * parents, from a list made per spin when the walk starts (plan_build).
+ * Each node is recomputed as the sum of its children, never updated by a
+ * difference, so the total carries no drift: the pick is the exact law
+ * k_i / sum k up to the rounding of one sum, as the linear scan was.  (The
+ * tree visits the rates in another order than a scan, so the same uniform can
+ * pick another spin: trajectories differ from a scan's bit for bit, not in law.)
+ * Every resum_period jumps (at least RESUM_EVERY, and n so that the cost stays
+ * O(1) a jump) all rates are recomputed from the fields, which bounds the
  * round-off of the products.
  */
 #include <math.h>
@@ -34,22 +46,119 @@ double spins_ift_bounded(double sigma_tot)
     return sigma_tot > 0 ? 1.0 + exp(-sigma_tot) : 0.0;
 }
 
-/* A full resum of the total rate every so often bounds the drift of the running sum. */
+/* A full recomputation of the rates from the fields every so often bounds the
+ * round-off of their products. */
 #define RESUM_EVERY 64
 
 struct spins_walker {
+    int n;
     int8_t *s;
-    double *h, *k;         /* local fields, flip rates */
-    double total;          /* sum of k */
+    double *h;             /* local fields */
+    double *tree;          /* [2 leaves]: tree[1] the total, node v has children 2v and 2v+1 */
+    double *k;             /* the flip rates: the leaves, tree + leaves (padding leaves are 0) */
+    int leaves;            /* a power of two >= n */
+    /* The update plan: after a flip of j the inner nodes plan[plan_start[j] ..
+     * plan_start[j+1]-1] are recomputed in that order (children before
+     * parents), or all of them where plan_full[j].  Valid for the columns of
+     * W it was made from, kept in plan_cols (col_start, then col). */
+    int *plan_start, *plan, *plan_cols, plan_nnz;
+    char *plan_full;       /* [n]: a flip of j changes so many leaves that all inner nodes are recomputed */
     uint64_t b;            /* the state as bits (n <= 64) */
     double *area, *last;   /* integral of s_i over the window so far, time of its last change */
 };
 typedef struct spins_walker walker;
 
+/* Longest plan of one spin; beyond it (dense rows of W) recomputing every
+ * inner node costs no more than the O(n) field updates of the flip. */
+#define PLAN_CAP 128
+
+/* Every inner node above the sorted leaves leaf[0..count-1], level by level,
+ * into nodes (children before parents); returns the count, or -1 beyond cap. */
+static int ancestors(int leaves, const int *leaf, int count, int *nodes, int cap, int *scratch)
+{
+    int m = 0, total = 0, *cur = scratch;
+    for (int c = 0; c < count; c++) {
+        int v = (leaves + leaf[c]) >> 1;
+        if (v >= 1 && (m == 0 || cur[m - 1] != v)) cur[m++] = v;
+    }
+    while (m > 0) {
+        if (total + m > cap) return -1;
+        memcpy(nodes + total, cur, (size_t)m * sizeof *cur);
+        total += m;
+        int mm = 0;
+        for (int c = 0; c < m; c++)
+            if (cur[c] > 1 && (mm == 0 || cur[mm - 1] != cur[c] >> 1)) cur[mm++] = cur[c] >> 1;
+        m = mm;
+    }
+    return total;
+}
+
+/* The plans of every spin for the columns of s (the leaves a flip of j
+ * changes: j and the i with W_ij != 0). */
+static void plan_build(const spins *s, walker *w)
+{
+    int n = s->n, nnz = s->col_start[n];
+    free(w->plan_cols);
+    w->plan_cols = tl_malloc((size_t)(n + 1 + nnz) * sizeof *w->plan_cols, "rate tree plan");
+    memcpy(w->plan_cols, s->col_start, (size_t)(n + 1) * sizeof *w->plan_cols);
+    memcpy(w->plan_cols + n + 1, s->col, (size_t)nnz * sizeof *w->plan_cols);
+    w->plan_nnz = nnz;
+    int *leaf = tl_malloc((size_t)(n + 1) * sizeof *leaf, "rate tree plan");
+    int *scratch = tl_malloc((size_t)(n + 1) * sizeof *scratch, "rate tree plan");
+    int *nodes = tl_malloc(PLAN_CAP * sizeof *nodes, "rate tree plan");
+    size_t cap = 1024, used = 0;
+    free(w->plan);
+    w->plan = tl_malloc(cap * sizeof *w->plan, "rate tree plan");
+    for (int j = 0; j < n; j++) {
+        int m = 0, j_in = 0;
+        for (int c = s->col_start[j]; c < s->col_start[j + 1]; c++) {
+            int i = s->col[c]; /* increasing */
+            if (!j_in && i >= j) leaf[m++] = j, j_in = 1;
+            if (i != j) leaf[m++] = s->col[c];
+        }
+        if (!j_in) leaf[m++] = j;
+        int count = ancestors(w->leaves, leaf, m, nodes, PLAN_CAP, scratch);
+        w->plan_full[j] = count < 0;
+        if (count < 0) count = 0;
+        if (used + (size_t)count > cap) {
+            while (used + (size_t)count > cap) cap *= 2;
+            w->plan = realloc(w->plan, cap * sizeof *w->plan);
+            if (!w->plan) error("out of memory for the rate tree plan");
+        }
+        w->plan_start[j] = (int)used;
+        memcpy(w->plan + used, nodes, (size_t)count * sizeof *nodes);
+        used += (size_t)count;
+    }
+    w->plan_start[n] = (int)used;
+    free(leaf), free(scratch), free(nodes);
+}
+
+/* Plans made for other columns (another system, or none yet) are rebuilt. */
+static void plan_check(const spins *s, walker *w)
+{
+    int n = s->n, nnz = s->col_start[n];
+    if (w->plan_cols && w->plan_nnz == nnz &&
+        memcmp(w->plan_cols, s->col_start, (size_t)(n + 1) * sizeof *s->col_start) == 0 &&
+        memcmp(w->plan_cols + n + 1, s->col, (size_t)nnz * sizeof *s->col) == 0)
+        return;
+    plan_build(s, w);
+}
+
+static void tree_sum_all(walker *w)
+{
+    for (int v = w->leaves - 1; v >= 1; v--) w->tree[v] = w->tree[2 * v] + w->tree[2 * v + 1];
+}
+
+/* Every rate from the fields, and every sum of the tree. */
 static void walker_rates(const spins *s, walker *w)
 {
-    w->total = 0;
-    for (int i = 0; i < s->n; i++) w->total += w->k[i] = s->rate * exp(-s->beta * w->s[i] * w->h[i]);
+    for (int i = 0; i < s->n; i++) w->k[i] = s->rate * exp(-s->beta * w->s[i] * w->h[i]);
+    tree_sum_all(w);
+}
+
+static double walker_total(const walker *w)
+{
+    return w->tree[1];
 }
 
 static void walker_start(const spins *s, const tl_stream_key *key, uint64_t t, walker *w)
@@ -57,6 +166,7 @@ static void walker_start(const spins *s, const tl_stream_key *key, uint64_t t, w
     int n = s->n;
     uint32_t purpose = spins_purpose(s->input, TL_PURPOSE_INITIAL);
     w->b = 0;
+    plan_check(s, w);
     if (s->initial_steady) {
         philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, purpose, t, 0), tl_stream_philox_key(key->seed));
         double u = tl_uniform_double(r.v[0], r.v[1]);
@@ -87,28 +197,32 @@ static void walker_start(const spins *s, const tl_stream_key *key, uint64_t t, w
     walker_rates(s, w);
 }
 
-/* The spin whose cumulative rate first exceeds u * total. */
+/* The spin i with probability k_i / total: descend from the root, going
+ * right with what the left subtree does not cover.  A subtree of total 0
+ * (padding, or rates that underflowed) is never entered, so round-off in
+ * the target cannot pick a spin that cannot flip. */
 static int pick(const spins *s, const walker *w, double u)
 {
-    double target = u * w->total, c = 0;
-    int last = 0;
-    for (int i = 0; i < s->n; i++) {
-        if (w->k[i] > 0) last = i;
-        c += w->k[i];
-        if (c > target) return i;
+    const double *t = w->tree;
+    double target = u * t[1];
+    int v = 1;
+    while (v < w->leaves) {
+        /* without branches: which way is a coin flip the predictor cannot learn */
+        double left = t[2 * v];
+        int right = ((target >= left) & (t[2 * v + 1] > 0)) | (left <= 0);
+        target -= right ? left : 0.0;
+        v = 2 * v + right;
     }
-    return last; /* round-off in the running total */
+    return v - w->leaves;
 }
 
 static void flip(const spins *s, walker *w, int j)
 {
     w->s[j] = (int8_t)-w->s[j];
     if (j < 64) w->b ^= (uint64_t)1 << j;
-    /* Locals: through w the compiler must assume a store to k[i] may change
-     * the total, and would keep the running sum in memory (a store-to-load
-     * chain of every neighbour). */
+    /* locals: through w the compiler would reload every pointer after each store */
     const int8_t *spin = w->s;
-    double *h = w->h, *rate = w->k, total = w->total, change = 2.0 * spin[j];
+    double *h = w->h, *rate = w->k, change = 2.0 * spin[j];
     const int *col = s->col;
     const double *cw = s->col_w, *factor = s->col_factor;
     for (int c = s->col_start[j], end = s->col_start[j + 1]; c < end; c++) {
@@ -116,13 +230,16 @@ static void flip(const spins *s, walker *w, int j)
         h[i] += cw[c] * change;
         if (i == j) continue;
         /* k_i = r0 exp(-beta s_i h_i) changes by exp(-2 beta s_i s_j W_ij): a product, not an exp */
-        double k = rate[i] * factor[2 * c + (spin[i] != spin[j])];
-        total += k - rate[i];
-        rate[i] = k;
+        rate[i] *= factor[2 * c + (spin[i] != spin[j])];
     }
-    double k = s->rate * exp(-s->beta * spin[j] * h[j]);
-    w->total = total + (k - rate[j]);
-    rate[j] = k;
+    rate[j] = s->rate * exp(-s->beta * spin[j] * h[j]);
+    if (w->plan_full[j]) {
+        tree_sum_all(w);
+        return;
+    }
+    double *t = w->tree;
+    for (const int *v = w->plan + w->plan_start[j], *end = w->plan + w->plan_start[j + 1]; v < end; v++)
+        t[*v] = t[2 * *v] + t[2 * *v + 1];
 }
 
 /* ln p_ss(start) - ln p_ss(end): the change of the system's entropy, to add to the medium's. */
@@ -145,6 +262,7 @@ void spins_walk(const spins *s, const tl_stream_key *key, uint64_t t, walker *w,
     uint64_t b_start = 0, b_ift = 0;
     int in_window = 0, ift_done = !s->p;
     uint64_t jumps = 0, window_jumps = 0;
+    uint32_t resum = (uint32_t)(n > RESUM_EVERY ? n : RESUM_EVERY);
     for (uint32_t block = 0;; block++) {
         if (block == UINT32_MAX) error("spins: more than 2^32 jumps in one trajectory; shorten time");
         if (!in_window && now >= t0) {
@@ -153,9 +271,9 @@ void spins_walk(const spins *s, const tl_stream_key *key, uint64_t t, walker *w,
             for (int i = 0; i < n; i++) w->area[i] = 0, w->last[i] = t0;
             b_start = w->b;
         }
-        if (block % RESUM_EVERY == 0) walker_rates(s, w);
+        if (block % resum == 0) walker_rates(s, w);
         philox4x32_ctr_t r = philox4x32(tl_stream_counter(key, purpose, t, block), pk);
-        double tau = -log(tl_uniform_double(r.v[0], r.v[1])) / w->total;
+        double tau = -log(tl_uniform_double(r.v[0], r.v[1])) / walker_total(w);
         if (!in_window && now + tau >= t0) {
             /* Memoryless: the window starts at t0 in the current state, and the
              * next waiting time is drawn afresh. */
@@ -196,9 +314,16 @@ void spins_walk(const spins *s, const tl_stream_key *key, uint64_t t, walker *w,
 spins_walker *spins_walker_alloc(int n)
 {
     walker *w = tl_malloc(sizeof *w, "walker");
+    w->n = n;
     w->s = tl_malloc((size_t)n, "spins");
     w->h = tl_malloc((size_t)n * sizeof *w->h, "fields");
-    w->k = tl_malloc((size_t)n * sizeof *w->k, "rates");
+    for (w->leaves = 1; w->leaves < n; w->leaves *= 2) continue;
+    w->tree = tl_calloc(2 * (size_t)w->leaves, sizeof *w->tree, "rate tree");
+    w->k = w->tree + w->leaves;
+    w->plan_start = tl_malloc((size_t)(n + 1) * sizeof *w->plan_start, "rate tree plan");
+    w->plan_full = tl_malloc((size_t)n, "rate tree plan");
+    w->plan = w->plan_cols = NULL;
+    w->plan_nnz = -1;
     w->area = tl_malloc((size_t)n * sizeof *w->area, "areas");
     w->last = tl_malloc((size_t)n * sizeof *w->last, "times");
     return w;
@@ -207,7 +332,8 @@ spins_walker *spins_walker_alloc(int n)
 void spins_walker_free(spins_walker *w)
 {
     if (!w) return;
-    free(w->s), free(w->h), free(w->k), free(w->area), free(w->last);
+    free(w->s), free(w->h), free(w->tree), free(w->area), free(w->last);
+    free(w->plan_start), free(w->plan), free(w->plan_cols), free(w->plan_full);
     free(w);
 }
 
