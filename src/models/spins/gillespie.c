@@ -9,16 +9,19 @@
  * precomputed factors exp(-+2 beta W_ij), so a jump costs one exponential and
  * O(neighbours) products.
  *
- * The spin is picked from a binary tree of partial sums of the rates (the
- * rates are its leaves, each inner node the sum of its two children, the root
- * the total): a descent of log2 n levels, and after a flip only the
- * ancestors of the changed leaves are recomputed, each once, children before
- * parents, from a list made per spin when the walk starts (plan_build).
- * Each node is recomputed as the sum of its children, never updated by a
- * difference, so the total carries no drift: the pick is the exact law
- * k_i / sum k up to the rounding of one sum, as the linear scan was.  (The
- * tree visits the rates in another order than a scan, so the same uniform can
- * pick another spin: trajectories differ from a scan's bit for bit, not in law.)
+ * The spin is picked in O(log n): the rates are grouped in buckets of 16
+ * consecutive spins; a binary tree holds the bucket sums as leaves, each
+ * inner node the sum of its two children, the root the total.  A pick
+ * descends log2(n/16) levels and scans one bucket.  After a flip only the
+ * buckets of the changed rates and their ancestors are recomputed, each
+ * once, children before parents, from a list made per spin when the walk
+ * starts (plan_build).  Sums are recomputed from their parts, never updated
+ * by differences, so the total carries no drift: the pick is the exact law
+ * k_i / sum k up to the rounding of one sum, as the linear scan's was.  The
+ * tree adds the rates in another order than a scan did, so the total and the
+ * waiting times differ from the scan's in the last bits, and at a rounding
+ * tie the same uniform can pick another spin: trajectories agree with the
+ * scan's in law, not always bit for bit.
  * Every max(RESUM_EVERY, 8n) jumps all rates are recomputed from the fields,
  * which bounds the round-off of the products (a rate takes some hundred
  * products between two recomputations: relative error about 1e-15).
