@@ -83,7 +83,7 @@ build/fuzz/%.o: %.c $(wildcard include/thermolearn/*.h src/models/*/*.h src/data
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 .SECONDARY: $(FUZZ_OBJ)
-fuzz: build/fuzz/fuzz_config build/fuzz/fuzz_h5
+fuzz: build/fuzz/fuzz_config build/fuzz/fuzz_h5 build/fuzz/fuzz_idx
 
 # The test command of the README: set-up, build, every test.
 test: deps

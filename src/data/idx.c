@@ -20,6 +20,7 @@
 #define IDX_UBYTE 0x08
 #define IDX_MAX_DIMS 4
 #define IDX_MAX_VALUES ((uint64_t)1 << 31) /* 16 GiB as doubles */
+#define CHUNK ((size_t)1 << 20)               /* first allocation for the values */
 
 #define FAIL(...) (snprintf(why, len, __VA_ARGS__), TL_ERR_INPUT)
 
@@ -83,12 +84,24 @@ static int idx_load(const char *path, int *ndim, uint32_t dims[IDX_MAX_DIMS], un
         }
     }
     if (!status) {
-        *values = malloc((size_t)n);
+        /* grown as the data arrive: a header that promises too much costs no memory */
+        size_t cap = n < CHUNK ? (size_t)n : CHUNK;
+        got = 0;
+        *values = malloc(cap);
+        while (*values && got < n) {
+            if (got == cap) {
+                cap = n - cap < cap ? (size_t)n : 2 * cap;
+                unsigned char *v = realloc(*values, cap);
+                if (!v) free(*values);
+                *values = v;
+                if (!v) break;
+            }
+            size_t r = read_bytes(f, *values + got, cap - got, &err);
+            got += r;
+            if (got < cap) break; /* end of the data, or damage */
+        }
         if (!*values) status = FAIL("%s: %llu values do not fit in memory", path, (unsigned long long)n);
-    }
-    if (!status) {
-        got = read_bytes(f, *values, (size_t)n, &err);
-        if (got < n)
+        else if (got < n)
             status = FAIL("%s: truncated: the header promises %llu values, the file has %zu%s%s", path,
                           (unsigned long long)n, got, err ? ": " : "", err ? err : "");
     }

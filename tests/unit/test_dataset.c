@@ -126,6 +126,12 @@ static void test_idx_defects(void **state)
     memcpy(bad, buf, n), bad[4] = 0xff, bad[8] = 0xff;
     write_raw("huge.idx", bad, n);
     expect_idx_error("huge.idx", "more than");
+    /* a header that promises 2^30 values over 42 bytes: truncated, read in
+     * growing chunks (no gigabyte allocated for it) */
+    memcpy(bad, buf, n), bad[4] = 0, bad[5] = 0, bad[6] = 0x80, bad[7] = 0, bad[8] = 0, bad[9] = 0, bad[10] = 0x80,
+                          bad[11] = 0;
+    write_gz("liar.idx.gz", bad, n);
+    expect_idx_error("liar.idx.gz", "promises 1073741824 values, the file has 42");
     /* truncation: in the header, in the data (raw and compressed) */
     write_raw("short_head.idx", buf, 6);
     expect_idx_error("short_head.idx", "truncated IDX header");
@@ -153,6 +159,31 @@ static void test_idx_defects(void **state)
     write_raw("empty.idx", buf, 0);
     expect_idx_error("empty.idx", "shorter than an IDX header");
     expect_idx_error("missing.idx", "cannot read");
+}
+
+/* A range of rows: values, labels, classes and digest carried over; out of range: NULL. */
+static void test_dataset_rows(void **state)
+{
+    (void)state;
+    tl_dataset *d = tl_dataset_alloc("d", 5, 2, 1);
+    for (int i = 0; i < 10; i++) d->x[i] = i;
+    for (int r = 0; r < 5; r++) d->labels[r] = 4 - r;
+    d->classes = 5;
+    snprintf(d->sha256, sizeof d->sha256, "%064d", 7);
+    tl_dataset *r = tl_dataset_rows(d, "part", 3, 2);
+    assert_int_equal(r->rows, 2);
+    assert_true(r->x[0] == 6 && r->x[3] == 9);
+    assert_int_equal(r->labels[0], 1);
+    assert_int_equal(r->classes, 5);
+    assert_string_equal(r->sha256, d->sha256);
+    assert_string_equal(r->name, "part");
+    tl_dataset_free(r);
+    assert_null(tl_dataset_rows(d, "x", 4, 2));
+    assert_null(tl_dataset_rows(d, "x", 6, 0));
+    r = tl_dataset_rows(d, "empty", 5, 0);
+    assert_int_equal(r->rows, 0);
+    tl_dataset_free(r);
+    tl_dataset_free(d);
 }
 
 static void test_idx_labelled(void **state)
@@ -321,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idx_good),   cmocka_unit_test(test_idx_defects), cmocka_unit_test(test_idx_labelled),
+        cmocka_unit_test(test_dataset_rows),
         cmocka_unit_test(test_fashion_mnist), cmocka_unit_test(test_text_table), cmocka_unit_test(test_h5_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
