@@ -64,8 +64,9 @@ typedef struct {
     double w[FILTER_RADIUS + 1];
 } workspace;
 
-/* One sample of class c into row[out_len], drawing in the upstream order:
- * pad, scale, shift, 72 correlated normals, 72 white normals, shear. */
+/* One sample of template tpl into row[out_len], drawing in the upstream
+ * order: pad, scale, shift, L correlated normals, L white normals, shear
+ * (L = 72 by default). */
 static void sample(const tl_mnist1d_args *a, const double tpl[TEMPLATE_LEN], tl_mt19937 *r, workspace *ws,
                    double *row)
 {
@@ -122,9 +123,6 @@ int tl_mnist1d_check(const tl_mnist1d_args *a, char *why, size_t len)
     if (a->template_len != TEMPLATE_LEN) BAD("template_len: %d: the templates have 12 points", a->template_len);
     if (a->padding_min < 0 || a->padding_max < a->padding_min || a->padding_max > 4000)
         BAD("padding_min, padding_max: %d, %d: need 0 <= padding_min <= padding_max <= 4000", a->padding_min,
-            a->padding_max);
-    if (TEMPLATE_LEN + a->padding_max <= FILTER_RADIUS)
-        BAD("padding_max: %d: the working length 12 + padding_max must exceed the filter radius 8",
             a->padding_max);
     if (a->max_translation < 1 || a->max_translation > TEMPLATE_LEN + a->padding_max)
         BAD("max_translation: %d: must be 1 .. 12 + padding_max", a->max_translation);
@@ -201,8 +199,7 @@ int tl_mnist1d_generate(const tl_mnist1d_args *a, tl_mnist1d *out, char *why, si
     double *mem = tl_malloc((8 * L + F + 2 * FILTER_RADIUS) * sizeof *mem, "mnist1d workspace");
     ws.grid = mem, ws.buf = mem + L, ws.v = mem + 2 * L, ws.noise = mem + 3 * L, ws.smooth = mem + 4 * L;
     ws.shear = mem + 5 * L, ws.fine = mem + 6 * L, ws.final = mem + 7 * L;
-    ws.ext = mem + 7 * L + F;
-    /* grid and buf hold up to 12 + padding_max = L points */
+    ws.ext = mem + 7 * L + F; /* L + 2 FILTER_RADIUS */
     tl_np_linspace(0, 1, L, ws.fine);
     tl_np_linspace(0, 1, F, ws.final);
     tl_np_linspace(-0.5, 0.5, L, ws.shear);
