@@ -9,6 +9,7 @@
 
 #include "thermolearn/config.h"
 #include "thermolearn/describe.h"
+#include "thermolearn/dataset.h"
 #include "thermolearn/error.h"
 #include "thermolearn/inspect.h"
 #include "thermolearn/run.h"
@@ -24,6 +25,7 @@ static const char *usage_main =
     "  describe MODEL [--parameters | --datasets]\n"
     "                                         a model's parameters and datasets (markdown tables)\n"
     "  bench MODEL [options]                  one-rank kernel throughput (MODEL: hopfield)\n"
+    "  data mnist1d [options] -o OUT.h5       write a generated dataset (MNIST-1D) to HDF5\n"
     "  --version, --help\n"
     "'thermolearn COMMAND --help' for a command's options.\n";
 
@@ -275,6 +277,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[1], "info") == 0) status = command_file(argc - 2, argv + 2, 0);
     else if (strcmp(argv[1], "bench") == 0) status = command_bench(argc - 2, argv + 2);
     else if (strcmp(argv[1], "describe") == 0) status = command_describe(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "data") == 0) status = tl_data_command(argc - 2, argv + 2);
     else status = usage_error(usage_main, "unknown command");
     MPI_Finalize();
     return status;
