@@ -48,7 +48,8 @@ static const tl_param_spec ts_param_table[] = {
     {"t0", TL_PARAM_REAL, "5", 0, 1e9, 0, NULL, "time", "centre of the sigmoid, time of the step"},
     {"width", TL_PARAM_REAL, "0.5", 0, 1e9, 1, NULL, "time", "width s of the sigmoid (not given in the paper)"},
     {"step_factor", TL_PARAM_REAL, "50", 0, 1e9, 0, NULL, "1", "a of the step protocol (not given in the paper)"},
-    {"time", TL_PARAM_REAL, "1", 0, 1e9, 1, NULL, "time", "end of every trajectory"},
+    {"time", TL_PARAM_REAL, "0", 0, 1e9, 0, NULL, "time",
+     "end of every trajectory; 0: tau (protocol = linear only: eqs. 11-20 are evaluated at t = tau)"},
     {"energy", TL_PARAM_CHOICE, "kinetic", 0, 0, 0, "kinetic|thermal", "",
      "kinetic: fixed levels E_n = n e0/2 (the paper; W = 0); thermal: E_n = n eps(t)/2, eps = T ln(nu(t)/mu(t)) "
      "(detailed balance at every instant; Jarzynski and Crooks hold)"},
@@ -57,7 +58,7 @@ static const tl_param_spec ts_param_table[] = {
      "steady: p_{+1}(0) = mu(0)/(mu(0) + nu(0)) (eqs. 6-7; equilibrium for thermal levels); up: n = +1; down: n = -1"},
     {"reverse", TL_PARAM_CHOICE, "no", 0, 0, 0, "no|yes", "",
      "yes: also the time-reversed protocol from the steady state of the final rates (thermal, initial = steady)"},
-    {"survival_times", TL_PARAM_INT, "20", 1, 100000, 1, NULL, "1",
+    {"survival_times", TL_PARAM_INT, "20", 0, 100000, 1, NULL, "1",
      "K checkpoints t_k = time k/K of the survival profile P(no jump by t_k)"},
 };
 #define TS_N_PARAMS (sizeof ts_param_table / sizeof ts_param_table[0])
@@ -157,7 +158,8 @@ static ts_params ts_point_params(const tl_point *pt)
         .mu = tl_point_real(pt, "rate_up"), .nu = tl_point_real(pt, "rate_down"),
         .protocol = tl_point_choice(pt, "protocol"), .tau = tl_point_real(pt, "tau"),
         .t0 = tl_point_real(pt, "t0"), .width = tl_point_real(pt, "width"),
-        .step_factor = tl_point_real(pt, "step_factor"), .time = tl_point_real(pt, "time"),
+        .step_factor = tl_point_real(pt, "step_factor"),
+        .time = tl_point_real(pt, "time") > 0 ? tl_point_real(pt, "time") : tl_point_real(pt, "tau"),
         .energy = tl_point_choice(pt, "energy"), .e0 = tl_point_real(pt, "e0"),
         .temperature = tl_point_real(pt, "temperature"), .initial = tl_point_choice(pt, "initial"),
         .reverse = 0, .survival_times = (size_t)tl_point_int(pt, "survival_times"),
@@ -174,6 +176,10 @@ static int ts_validate(const tl_point *pt, char *why, size_t len)
 {
     ts_params p = ts_point_params(pt);
     int reverse = tl_point_choice(pt, "reverse") == 1;
+    if (tl_point_real(pt, "time") == 0 && p.protocol != TS_LINEAR) {
+        snprintf(why, len, "time = 0 (its default) stands for tau with protocol = linear only: give the end time");
+        return TL_ERR_INPUT;
+    }
     if (!(p.mu + p.nu > 0)) {
         snprintf(why, len, "rate_up + rate_down = 0: the switch never moves (give a positive rate)");
         return TL_ERR_INPUT;
@@ -318,6 +324,9 @@ static void ts_summarize(void *state, const tl_moments *m, size_t e, const size_
 #define DW_GRID_HT 0.005
 
 static const tl_param_spec dw_param_table[] = {
+    {"protocol", TL_PARAM_CHOICE, "ramp", 0, 0, 0, "ramp|fixed", "",
+     "ramp: lambda_start -> lambda_end linearly over ramp_time, then held; fixed: lambda = lambda_start throughout "
+     "(Figs. 2-3: stationary states)"},
     {"lambda_start", TL_PARAM_REAL, "0", -10, 10, 0, NULL, "energy/length", "bias lambda_0 at t = 0"},
     {"lambda_end", TL_PARAM_REAL, "0.3", -10, 10, 0, NULL, "energy/length", "bias lambda_1 after the ramp"},
     {"ramp_time", TL_PARAM_REAL, "10", 0, 1e9, 0, NULL, "time", "length of the linear ramp lambda_0 -> lambda_1"},
@@ -334,7 +343,7 @@ static const tl_param_spec dw_param_table[] = {
      "exp(-(x_th - x_k)(x_th - x_{k+1})/(T dt))"},
     {"reverse", TL_PARAM_CHOICE, "no", 0, 0, 0, "no|yes", "",
      "yes: also the time-reversed protocol from equilibrium at the final bias (needs initial = equilibrium)"},
-    {"survival_times", TL_PARAM_INT, "20", 1, 100000, 1, NULL, "1",
+    {"survival_times", TL_PARAM_INT, "20", 0, 100000, 1, NULL, "1",
      "K checkpoints t_k ~ time k/K (whole steps) of the survival profile P(no passage by t_k)"},
 };
 #define DW_N_PARAMS (sizeof dw_param_table / sizeof dw_param_table[0])
@@ -391,7 +400,8 @@ typedef struct {
 
 static dw_params dw_point_params(const tl_point *pt)
 {
-    return (dw_params){
+    int fixed = tl_point_choice(pt, "protocol") == 1;
+    dw_params p = (dw_params){
         .lambda_start = tl_point_real(pt, "lambda_start"), .lambda_end = tl_point_real(pt, "lambda_end"),
         .ramp_time = tl_point_real(pt, "ramp_time"), .time = tl_point_real(pt, "time"),
         .temperature = tl_point_real(pt, "temperature"), .dt = tl_point_real(pt, "dt"),
@@ -399,6 +409,8 @@ static dw_params dw_point_params(const tl_point *pt)
         .threshold = tl_point_real(pt, "threshold"), .bridge = tl_point_choice(pt, "bridge_correction") == 0,
         .reverse = 0, .survival_times = (size_t)tl_point_int(pt, "survival_times"),
     };
+    if (fixed) p.lambda_end = p.lambda_start, p.ramp_time = 0;
+    return p;
 }
 
 static size_t dw_directions(const tl_point *pt, const char *const **names)
@@ -410,6 +422,12 @@ static size_t dw_directions(const tl_point *pt, const char *const **names)
 static int dw_validate(const tl_point *pt, char *why, size_t len)
 {
     dw_params p = dw_point_params(pt);
+    if (tl_point_choice(pt, "protocol") == 1)
+        for (const char *const *key = (const char *const[]){"lambda_end", "ramp_time", NULL}; *key; key++)
+            if (tl_point_given(pt, *key)) {
+                snprintf(why, len, "%s belongs to protocol = ramp (protocol = fixed holds lambda_start)", *key);
+                return TL_ERR_INPUT;
+            }
     if (!(p.temperature > 0)) {
         snprintf(why, len, "temperature = %g: the double well needs T = D > 0", p.temperature);
         return TL_ERR_INPUT;
