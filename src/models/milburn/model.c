@@ -283,7 +283,7 @@ static double ts_exact_value(const ts_state *s, size_t k)
     }
 }
 
-static void ts_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
+static void ts_extra_values(void *state, size_t e, double *out)
 {
     const ts_state *s = state;
     const ts_params *p = &s->p[0];
@@ -524,7 +524,7 @@ static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     free(survival);
 }
 
-static void dw_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
+static void dw_extra_values(void *state, size_t e, double *out)
 {
     const dw_state *s = state;
     const dw_run *run = s->run[0];
@@ -554,6 +554,23 @@ static void dw_summarize(void *state, const tl_moments *m, size_t e, const size_
     case DX_X_ERR: out[0] = se_of(m, DW_OBS_X_MEAN); break;
     case DX_ACCEPTANCE: out[0] = mean_of(m, DW_OBS_ACCEPTANCE); break;
     }
+}
+
+/* The engine sums the per-point datasets over the ranks (the owner's value plus
+ * zeros): -0 would come out as -0 on one rank and +0 on several.  Adding +0
+ * makes every zero +0 here, so the output is the same for any rank count. */
+static void ts_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
+{
+    ts_extra_values(state, e, out);
+    size_t n = e == TX_SURVIVAL ? ((ts_state *)state)->p[0].survival_times : 1;
+    for (size_t i = 0; i < n; i++) out[i] += 0.0;
+}
+
+static void dw_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
+{
+    dw_extra_values(state, e, out);
+    size_t n = e == DX_CHECK_TIMES ? ((dw_state *)state)->run[0]->p.survival_times : 1;
+    for (size_t i = 0; i < n; i++) out[i] += 0.0;
 }
 
 /* ================================ the model tables ======================================== */
