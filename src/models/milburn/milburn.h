@@ -237,4 +237,8 @@ typedef struct {
 } dw_grid_result;
 int dw_grid_solve(const dw_params *p, double hx, double ht, dw_grid_result *out);
 
+/* `thermolearn bench twostate|doublewell` (bench.c). */
+int milburn_twostate_bench(int argc, char **argv);
+int milburn_doublewell_bench(int argc, char **argv);
+
 #endif

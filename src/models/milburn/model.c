@@ -596,6 +596,7 @@ const tl_model_type tl_model_doublewell = {
     .simulate = dw_simulate,
     .extra_fill = dw_extra_fill,
     .summarize = dw_summarize,
+    .bench = milburn_doublewell_bench,
 };
 
 /* The twostate extras table is built from ts_triples by a constructor, before
@@ -626,4 +627,5 @@ const tl_model_type tl_model_twostate = {
     .simulate = ts_simulate,
     .extra_fill = ts_extra_fill,
     .summarize = ts_summarize,
+    .bench = milburn_twostate_bench,
 };
