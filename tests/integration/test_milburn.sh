@@ -94,8 +94,8 @@ for name in ts tsc dw dwc; do
     [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
 done
 grep -q 'p_no_jump' "$TMP/ts.check" && grep -q 'mean_first_jump_time' "$TMP/ts.check" && grep -q 'survival' "$TMP/ts.check" &&
-    grep -q 'p_error' "$TMP/dw.check" && grep -q 'mean_work' "$TMP/dw.check" &&
-    pass "check compares p_no_jump, mean_first_jump_time, survival (twostate) and p_error, mean_work (doublewell)" ||
+    grep -q "p_error" "$TMP/dw.check" && grep -q "mean_work" "$TMP/dw.check" && grep -q "mean_first_passage_time" "$TMP/dw.check" && grep -q "survival" "$TMP/dw.check" &&
+    pass "check compares p_no_jump, mean_first_jump_time, survival (twostate) and p_error, mean_work, mean_first_passage_time, survival (doublewell)" ||
     fail "check did not list the expected quantities"
 
 # deliberately wrong exact values must fail check

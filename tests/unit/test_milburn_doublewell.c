@@ -118,6 +118,15 @@ static void test_grid(void **state)
     dw_grid_result g;
     assert_int_equal(dw_grid_solve(&p, 0.005, 0.005, &g), 0);
     assert_close(g.p_negative, 0.0241, 1e-3);
+    /* first passage to x = 0.5 (the note: S(50) and E[min(tau, 50)], h -> 0) */
+    const double D[] = {0.05, 0.1, 0.2}, S_end[] = {0.0499, 0.00052, 0}, mean[] = {20.95, 10.515, 5.507};
+    for (int i = 0; i < 3; i++) {
+        p.temperature = D[i], p.threshold = 0.5;
+        double t = 50, s, m;
+        assert_int_equal(dw_grid_first_passage(&p, 0.005, 0.005, 1, &t, &s, &m), 0);
+        assert_close(s, S_end[i], 2e-3 * S_end[i] + 1e-5);
+        assert_close(m, mean[i], 3e-3 * mean[i]);
+    }
 }
 
 /* The initial sampler has the Boltzmann law (whole, and restricted to x < 0). */
@@ -264,6 +273,21 @@ static void test_dynamics(void **state)
         add(&neg, path.final_sign < 0);
     }
     assert_z(&neg, g.p_negative, family_tol(4), "P(x(time) < 0)");
+    dw_run_free(run);
+
+    /* first passage with the bridge correction, against the absorbing grid */
+    double times[2] = {5, 10}, surv[2], mean_fpt;
+    assert_int_equal(dw_grid_first_passage(&q, 0.005, 0.005, 2, times, surv, &mean_fpt), 0);
+    run = dw_run_alloc(&q, NULL, 0);
+    tl_moments fpt = empty, s5 = empty;
+    for (uint64_t t = 0; t < 8000; t++) {
+        dw_path path;
+        double sv[2];
+        dw_trajectory(run, &key0, t, &path, sv);
+        add(&fpt, path.fpt), add(&s5, sv[0]);
+    }
+    assert_z(&fpt, mean_fpt, family_tol(2), "E[min(tau, time)]");
+    assert_z(&s5, surv[0], family_tol(2), "S(5)");
     dw_run_free(run);
 }
 

@@ -85,7 +85,7 @@ double dw_mean_x(double lambda, double temperature)
 /* ---- the grid ----------------------------------------------------------------------------- */
 
 typedef struct {
-    size_t n;
+    size_t n, n_full;  /* active nodes (the first n), all nodes */
     double hx, lo, temperature;
     double *x, *v, *up, *down;        /* nodes, potential, rates i -> i+1 and i -> i-1 */
     double *diag, *above, *below, *rhs, *tmp; /* the tridiagonal system */
@@ -95,9 +95,9 @@ typedef struct {
 static void grid_rates(grid *g, double lambda)
 {
     double c = g->temperature / (g->hx * g->hx);
-    for (size_t i = 0; i < g->n; i++) g->v[i] = dw_potential(g->x[i], lambda);
-    for (size_t i = 0; i < g->n; i++) {
-        g->up[i] = i + 1 < g->n ? c * exp(-(g->v[i + 1] - g->v[i]) / (2 * g->temperature)) : 0.0;
+    for (size_t i = 0; i < g->n_full; i++) g->v[i] = dw_potential(g->x[i], lambda);
+    for (size_t i = 0; i < g->n_full; i++) {
+        g->up[i] = i + 1 < g->n_full ? c * exp(-(g->v[i + 1] - g->v[i]) / (2 * g->temperature)) : 0.0;
         g->down[i] = i > 0 ? c * exp(-(g->v[i - 1] - g->v[i]) / (2 * g->temperature)) : 0.0;
     }
 }
@@ -132,7 +132,7 @@ int dw_grid_solve(const dw_params *p, double hx, double ht, dw_grid_result *out)
 {
     double L = fmax(dw_support(p->lambda_start, p->temperature), dw_support(p->lambda_end, p->temperature));
     size_t half = (size_t)ceil(L / hx), n = 2 * half + 1; /* a node at x = 0 */
-    grid g = {.n = n, .hx = hx, .lo = -(double)half * hx, .temperature = p->temperature};
+    grid g = {.n = n, .n_full = n, .hx = hx, .lo = -(double)half * hx, .temperature = p->temperature};
     double **vecs[] = {&g.x, &g.v, &g.up, &g.down, &g.diag, &g.above, &g.below, &g.rhs, &g.tmp};
     for (size_t k = 0; k < sizeof vecs / sizeof vecs[0]; k++) *vecs[k] = tl_calloc(n, sizeof(double), "grid");
     double *m[3], *gt, *s = tl_calloc(n, sizeof *s, "grid"), *sT = tl_calloc(n, sizeof *sT, "grid");
@@ -197,5 +197,75 @@ int dw_grid_solve(const dw_params *p, double hx, double ht, dw_grid_result *out)
     for (size_t k = 0; k < sizeof vecs / sizeof vecs[0]; k++) free(*vecs[k]);
     for (int k = 0; k < 3; k++) free(m[k]);
     free(gt), free(s), free(sT);
+    return status ? -1 : 0;
+}
+
+/* ---- first passage: the nodes at and beyond the threshold absorb ---------------------------- */
+
+/* lambda of the forward protocol at t (ramp, then hold). */
+static double lambda_at(const dw_params *p, double t)
+{
+    double f = p->ramp_time > 0 ? fmin(t / p->ramp_time, 1.0) : (t > 0 ? 1.0 : 0.0);
+    return p->lambda_start + f * (p->lambda_end - p->lambda_start);
+}
+
+int dw_grid_first_passage(const dw_params *p, double hx, double ht, size_t n_times, const double *times,
+                          double *survival, double *mean_min_fpt)
+{
+    double th = p->threshold;
+    double L = fmax(dw_support(p->lambda_start, p->temperature), dw_support(p->lambda_end, p->temperature));
+    /* the spacing is lowered so that x_th is a node (and x = 0 stays one) */
+    long k = th != 0 ? (long)fmax(1.0, round(fabs(th) / hx)) : 0;
+    double h = k ? fabs(th) / k : hx;
+    long half = (long)fmax(ceil(L / h), (double)k + 1);
+    size_t n = (size_t)(2 * half + 1);
+    long i_th = half + (th >= 0 ? k : -k);
+    grid g = {.n = (size_t)i_th, .n_full = n, .hx = h, .lo = -(double)half * h, .temperature = p->temperature};
+    double **vecs[] = {&g.x, &g.v, &g.up, &g.down, &g.diag, &g.above, &g.below, &g.rhs, &g.tmp};
+    for (size_t q = 0; q < sizeof vecs / sizeof vecs[0]; q++) *vecs[q] = tl_calloc(n, sizeof(double), "grid");
+    double *m = tl_calloc(n, sizeof *m, "grid");
+    for (size_t i = 0; i < n; i++) g.x[i] = g.lo + (double)i * h;
+    double vmin = INFINITY, sum = 0;
+    for (size_t i = 0; i < n; i++) vmin = fmin(vmin, dw_potential(g.x[i], p->lambda_start));
+    for (size_t i = 0; i < n; i++) {
+        double w = exp(-(dw_potential(g.x[i], p->lambda_start) - vmin) / p->temperature);
+        if (p->initial == DW_LEFT) w *= (long)i < half ? 1 : (long)i == half ? 0.5 : 0;
+        if (p->initial == DW_RIGHT) w *= (long)i > half ? 1 : (long)i == half ? 0.5 : 0;
+        m[i] = w, sum += w;
+    }
+    double s_prev = 0;
+    for (size_t i = 0; i < n; i++) m[i] /= sum;
+    for (long i = 0; i < i_th; i++) s_prev += m[i];
+    if (i_th <= 0) g.n = 0;
+    /* whole steps of the ramp, then of the hold */
+    long n_ramp = p->ramp_time > 0 ? (long)ceil(p->ramp_time / ht) : 0;
+    long n_hold = p->time > p->ramp_time ? (long)ceil((p->time - p->ramp_time) / ht) : 0;
+    double t = 0, integral = 0;
+    size_t next = 0;
+    int status = 0;
+    while (next < n_times && times[next] <= 0) survival[next++] = s_prev;
+    for (long step = 0; step < n_ramp + n_hold && !status && g.n > 0; step++) {
+        int ramp = step < n_ramp;
+        double dt = ramp ? p->ramp_time / n_ramp : (p->time - p->ramp_time) / n_hold;
+        grid_rates(&g, lambda_at(p, ramp ? t + 0.5 * dt : p->time));
+        apply(&g, NULL, m, g.rhs);
+        for (size_t i = 0; i < g.n; i++) g.rhs[i] = m[i] + 0.5 * dt * g.rhs[i];
+        status = solve(&g, NULL, 0.5 * dt, g.rhs, m);
+        double s_now = 0;
+        for (size_t i = 0; i < g.n; i++) s_now += m[i];
+        double t_now = ramp ? (step + 1) * dt : p->ramp_time + (step - n_ramp + 1) * dt;
+        if (step == n_ramp + n_hold - 1) t_now = p->time;
+        integral += 0.5 * (s_prev + s_now) * (t_now - t);
+        while (next < n_times && times[next] <= t_now + 1e-12 * p->time) {
+            double f = t_now > t ? (times[next] - t) / (t_now - t) : 1;
+            survival[next++] = s_prev + f * (s_now - s_prev);
+        }
+        t = t_now, s_prev = s_now;
+    }
+    while (next < n_times) survival[next++] = s_prev;
+    if (g.n == 0) integral = 0;
+    *mean_min_fpt = integral;
+    for (size_t q = 0; q < sizeof vecs / sizeof vecs[0]; q++) free(*vecs[q]);
+    free(m);
     return status ? -1 : 0;
 }

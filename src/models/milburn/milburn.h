@@ -236,6 +236,13 @@ typedef struct {
     double mean_work, var_work, p_negative, jarzynski;
 } dw_grid_result;
 int dw_grid_solve(const dw_params *p, double hx, double ht, dw_grid_result *out);
+/* First passage to x >= threshold of the forward process, on the same grid
+ * (spacing lowered so that the threshold is a node; it and the nodes beyond
+ * absorb): survival[k] = P(no passage by times[k]) (times ascending, linear
+ * interpolation between time steps) and E[min(tau, time)] = int_0^time S.
+ * Returns 0 or -1. */
+int dw_grid_first_passage(const dw_params *p, double hx, double ht, size_t n_times, const double *times,
+                          double *survival, double *mean_min_fpt);
 
 /* `thermolearn bench twostate|doublewell` (bench.c). */
 int milburn_twostate_bench(int argc, char **argv);

@@ -366,6 +366,7 @@ static const tl_profile dw_profiles[] = {
 };
 
 enum { DX_WORK, DX_WORK_ERR, DX_WORK_EXACT, DX_ERROR, DX_ERROR_ERR, DX_ERROR_EXACT, DX_X, DX_X_ERR, DX_X_EXACT,
+       DX_FPT, DX_FPT_ERR, DX_FPT_EXACT, DX_SURVIVAL_EXACT,
        DX_DELTA_F, DX_VAR_WORK, DX_JARZYNSKI, DX_ACCEPTANCE, DX_STEP, DX_CHECK_TIMES, DW_N_EXTRAS };
 static const tl_extra dw_extras[] = {
     {"mean_work", TL_EXTRA_F64, "energy", "<W> over the trajectories of the forward direction [point]", 1},
@@ -381,6 +382,14 @@ static const tl_extra dw_extras[] = {
     {"x_mean_exact", TL_EXTRA_F64, "length",
      "<x> in equilibrium at lambda by quadrature (Fig. 3), where lambda_start = lambda_end and the start is in "
      "equilibrium (exact for MALA at any dt); NaN otherwise [point]", 0},
+    {"mean_first_passage_time", TL_EXTRA_F64, "time", "E[min(tau, time)] over the forward trajectories [point]", 1},
+    {"mean_first_passage_time_err", TL_EXTRA_F64, "time", "standard error of mean_first_passage_time [point]", 1},
+    {"mean_first_passage_time_exact", TL_EXTRA_F64, "time",
+     "E[min(tau, time)] = int_0^time S(t) dt of the continuum process: the grid with the nodes x >= threshold "
+     "absorbing [point]", 0},
+    {"survival_exact", TL_EXTRA_F64, "1",
+     "P(no passage by t_k) of the continuum process at the checkpoints survival_times, from the absorbing grid "
+     "[point, k]", 0},
     {"delta_f_exact", TL_EXTRA_F64, "energy", "F(lambda(time)) - F(lambda_start) = -T ln Z_1/Z_0, by quadrature [point]", 0},
     {"var_work_exact", TL_EXTRA_F64, "energy^2", "Var W of the continuum process, from the grid [point]", 0},
     {"jarzynski_exact", TL_EXTRA_F64, "1",
@@ -396,6 +405,7 @@ typedef struct {
     size_t directions;
     double delta_f, x_mean_exact;
     dw_grid_result grid;
+    double *survival, mean_fpt; /* first passage from the absorbing grid */
 } dw_state;
 
 static dw_params dw_point_params(const tl_point *pt)
@@ -462,7 +472,7 @@ static int dw_validate(const tl_point *pt, char *why, size_t len)
 
 static int dw_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK])
 {
-    if (e != DX_CHECK_TIMES) return 0;
+    if (e != DX_CHECK_TIMES && e != DX_SURVIVAL_EXACT) return 0;
     dims[0] = (size_t)tl_point_int(pt, "survival_times");
     return 1;
 }
@@ -489,6 +499,13 @@ static void *dw_point_alloc(const tl_point *pt)
                           ? dw_mean_x(p.lambda_start, p.temperature) : NAN;
     if (dw_grid_solve(&p, DW_GRID_HX, DW_GRID_HT, &s->grid))
         error("doublewell: the Fokker-Planck grid failed at point %zu", pt->index);
+    size_t K = p.survival_times;
+    double *times = tl_malloc(K * sizeof *times, "checkpoints");
+    for (size_t k = 0; k < K; k++) times[k] = s->run[0]->checkpoint[k] * s->run[0]->h;
+    s->survival = tl_malloc(K * sizeof *s->survival, "survival");
+    if (dw_grid_first_passage(&p, DW_GRID_HX, DW_GRID_HT, K, times, s->survival, &s->mean_fpt))
+        error("doublewell: the first-passage grid failed at point %zu", pt->index);
+    free(times);
     return s;
 }
 
@@ -497,7 +514,7 @@ static void dw_point_free(void *state)
     dw_state *s = state;
     if (!s) return;
     for (size_t d = 0; d < TL_MAX_DIRECTIONS; d++) dw_run_free(s->run[d]);
-    free(s);
+    free(s->survival), free(s);
 }
 
 static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
@@ -533,6 +550,10 @@ static void dw_extra_values(void *state, size_t e, double *out)
     case DX_WORK_EXACT: out[0] = s->grid.mean_work; break;
     case DX_ERROR_EXACT: out[0] = lambda_end >= 0 ? s->grid.p_negative : 1 - s->grid.p_negative; break;
     case DX_X_EXACT: out[0] = s->x_mean_exact; break;
+    case DX_FPT_EXACT: out[0] = s->mean_fpt; break;
+    case DX_SURVIVAL_EXACT:
+        for (size_t k = 0; k < run->p.survival_times; k++) out[k] = s->survival[k];
+        break;
     case DX_DELTA_F: out[0] = s->delta_f; break;
     case DX_VAR_WORK: out[0] = s->grid.var_work; break;
     case DX_JARZYNSKI: out[0] = s->grid.jarzynski; break;
@@ -552,6 +573,8 @@ static void dw_summarize(void *state, const tl_moments *m, size_t e, const size_
     case DX_ERROR_ERR: out[0] = se_of(m, DW_OBS_ERROR); break;
     case DX_X: out[0] = mean_of(m, DW_OBS_X_MEAN); break;
     case DX_X_ERR: out[0] = se_of(m, DW_OBS_X_MEAN); break;
+    case DX_FPT: out[0] = mean_of(m, DW_OBS_FPT); break;
+    case DX_FPT_ERR: out[0] = se_of(m, DW_OBS_FPT); break;
     case DX_ACCEPTANCE: out[0] = mean_of(m, DW_OBS_ACCEPTANCE); break;
     }
 }
@@ -569,7 +592,7 @@ static void ts_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_
 static void dw_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
     dw_extra_values(state, e, out);
-    size_t n = e == DX_CHECK_TIMES ? ((dw_state *)state)->run[0]->p.survival_times : 1;
+    size_t n = e == DX_CHECK_TIMES || e == DX_SURVIVAL_EXACT ? ((dw_state *)state)->run[0]->p.survival_times : 1;
     for (size_t i = 0; i < n; i++) out[i] += 0.0;
 }
 
