@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Models `twostate` and `doublewell` (Milburn sections 2.1-2.2) end to end:
 # small inputs on 1 and 3 ranks give identical datasets (h5diff, every
-# dataset); `check` passes on the exact triples (master equation, grid,
-# quadrature) and on the Crooks pairs (BAR against the exact Delta F), and
+# dataset), also after a time-limit stop on 2 ranks resumed on 3; `check`
+# passes on the exact triples (master equation, grid, quadrature) and on the Crooks pairs (BAR against the exact Delta F), and
 # fails (exit 1) when one exact value is moved by 6 standard errors or
 # Delta F by 0.1; every dataset has description and units; bad inputs are
 # refused with exit 2, the key named, the line where the engine knows it,
@@ -93,6 +93,16 @@ for name in ts tsc dw dwc; do
     status=$?
     [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
 done
+# checkpoint and resume: stopped by a time limit on 2 ranks, resumed on 3, equal to the uninterrupted run
+$MPIRUN -n 2 "$BIN" run "$TMP/dw.ini" -o "$TMP/dw.tl.h5" --time-limit 0.2 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/dw.ini" -o "$TMP/dw.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/dw.n1.h5" "$TMP/dw.tl.h5"; then
+    pass "doublewell: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+else
+    fail "doublewell: time-limit stop exit $rc (expected 75) or the resumed run differs"
+fi
+
 grep -q 'p_no_jump' "$TMP/ts.check" && grep -q 'mean_first_jump_time' "$TMP/ts.check" && grep -q 'survival' "$TMP/ts.check" &&
     grep -q "p_error" "$TMP/dw.check" && grep -q "mean_work" "$TMP/dw.check" && grep -q "mean_first_passage_time" "$TMP/dw.check" && grep -q "survival" "$TMP/dw.check" &&
     pass "check compares p_no_jump, mean_first_jump_time, survival (twostate) and p_error, mean_work, mean_first_passage_time, survival (doublewell)" ||
