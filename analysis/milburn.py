@@ -5,7 +5,7 @@
                                        (inputs/milburn_twostate.ini): simulated
                                        profile with standard errors against eq. 21
   milburn.py fig5 FILE.h5 -o OUT.png   rates mu(t), nu(t) of the sigmoid swap and the
-                                       first-jump survival (inputs/milburn_twostate_fig5.ini)
+                                       mean state <n(t)> (inputs/milburn_twostate_fig5.ini)
   milburn.py fig4 FILE.h5 -o OUT.png   double well (inputs/milburn_doublewell.ini): the
                                        potential and the bias ramp (Fig. 2), survival of
                                        the first passage per noise level, switching
@@ -79,16 +79,15 @@ def fig5(f, axes):
     axes[0].set_ylabel("rate")
     axes[0].set_title(f"Fig. 5: sigmoid swap, t0 = {t0:g}, width = {s:g}")
     axes[0].legend(fontsize=7)
-    sv, e = profile(f, "twostate", "survival")
+    sv, e = profile(f, "twostate", "state")
     tt = twostate_times(f, 0)
     K = len(tt)
-    axes[1].errorbar(tt, sv[0, :K], yerr=e[0, :K], fmt="o", ms=3, label="simulated")
-    axes[1].plot(tt, f["/twostate/survival_exact"][0, :K], "-", label="master equation")
+    axes[1].errorbar(tt, sv[0, :K], yerr=e[0, :K], fmt="o", ms=3, label="simulated <n(t)>")
+    axes[1].plot(tt, f["/twostate/state_exact"][0, :K], "-", label="master equation, 2 p+1(t) - 1")
     pu, pe = f["/twostate/p_up_final"][0], f["/twostate/p_up_final_err"][0]
     axes[1].set_title(f"p+1(end) = {pu:.4f} +- {pe:.4f} (exact {f['/twostate/p_up_final_exact'][0]:.4f})", fontsize=8)
     axes[1].set_xlabel("t")
-    axes[1].set_ylabel("P(no jump by t)")
-    axes[1].set_yscale("log")
+    axes[1].set_ylabel("<n(t)>")
     axes[1].legend(fontsize=7)
 
 

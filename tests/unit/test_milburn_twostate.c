@@ -7,7 +7,7 @@
  * The sampler is then compared with these within 3 standard errors (a family
  * of K comparisons shares the false-alarm rate by the union bound), with
  * enough trajectories that an error of 1% in a probability fails; W + Q =
- * Delta E is checked on every trajectory; the paper's eq. 17 ("n does not
+ * Delta E is checked on every trajectory, <n(t)> along the sigmoid swap; the paper's eq. 17 ("n does not
  * change" with probability e^{-lambda_s tau}) must fail by many standard errors.
  */
 #include <math.h>
@@ -70,7 +70,7 @@ static void test_exact_linear(void **state)
         p.tau = p.time = tau;
         ts_exact ex;
         double surv[10];
-        assert_int_equal(ts_exact_compute(&p, &ex, surv), 0);
+        assert_int_equal(ts_exact_compute(&p, &ex, surv, NULL), 0);
         double lam = 11, none = exp(-lam * tau);
         assert_close(ex.p_up_final, ts_paper_p_up(1, 10, tau), 1e-10);
         assert_close(ex.p_no_jump, exp(-lam * tau / 2), 1e-10);   /* int mu = int nu = lambda_s tau / 2 */
@@ -94,7 +94,7 @@ static void test_exact_sigmoid(void **state)
     p.time = 10, p.initial = TS_UP;
     ts_exact ex;
     double surv[10];
-    assert_int_equal(ts_exact_compute(&p, &ex, surv), 0);
+    assert_int_equal(ts_exact_compute(&p, &ex, surv, NULL), 0);
     for (int k = 0; k < 10; k++) {
         double t = (k + 1), F = p.width * log((1 + exp((t - p.t0) / p.width)) / (1 + exp(-p.t0 / p.width)));
         assert_close(surv[k], exp(-(p.nu * t - (p.nu - p.mu) * F)), 1e-10); /* eq. 21 from n = +1 */
@@ -117,7 +117,7 @@ static void test_exact_step(void **state)
     p.mu = 0.1, p.nu = 0.1, p.time = 6, p.initial = TS_UP, p.survival_times = 12;
     ts_exact ex;
     double surv[12];
-    assert_int_equal(ts_exact_compute(&p, &ex, surv), 0);
+    assert_int_equal(ts_exact_compute(&p, &ex, surv, NULL), 0);
     for (int k = 0; k < 12; k++) {
         double t = 0.5 * (k + 1), hazard = 0.1 * t + (t > 5 ? 0.1 * 50 * (t - 5) : 0);
         assert_close(surv[k], exp(-hazard), 1e-11);
@@ -126,7 +126,7 @@ static void test_exact_step(void **state)
     assert_close(surv[10], 0.04736, 5e-6);
     assert_close(surv[11], 0.003698, 5e-7);
     p.time = 40;
-    assert_int_equal(ts_exact_compute(&p, &ex, NULL), 0);
+    assert_int_equal(ts_exact_compute(&p, &ex, NULL, NULL), 0);
     assert_close(ex.mean_first_jump, 4.05362, 5e-6); /* the spec's mean */
 }
 
@@ -139,12 +139,12 @@ static void test_exact_thermal(void **state)
         ts_params p = base(TS_LINEAR, TS_THERMAL);
         p.tau = p.time = taus[i];
         ts_exact ex;
-        assert_int_equal(ts_exact_compute(&p, &ex, NULL), 0);
+        assert_int_equal(ts_exact_compute(&p, &ex, NULL, NULL), 0);
         assert_close(ex.mean_work, works[i], 5e-6);
         assert_close(ex.delta_f, 0, 1e-14); /* the swap inverts the levels */
         assert_close(ex.jarzynski, 1, 1e-9);
         p.reverse = 1;
-        assert_int_equal(ts_exact_compute(&p, &ex, NULL), 0);
+        assert_int_equal(ts_exact_compute(&p, &ex, NULL, NULL), 0);
         assert_close(ex.mean_work, works[i], 5e-6); /* the swap is its own reversal here */
     }
     /* protocols with Delta F != 0: the sigmoid stopped half-way, the step (levels jump at t0) */
@@ -154,7 +154,7 @@ static void test_exact_thermal(void **state)
             ts_params p = base(protocols[i], TS_THERMAL);
             p.time = 6, p.step_factor = 3, p.reverse = rev, p.temperature = 0.7;
             ts_exact ex;
-            assert_int_equal(ts_exact_compute(&p, &ex, NULL), 0);
+            assert_int_equal(ts_exact_compute(&p, &ex, NULL, NULL), 0);
             assert_true(fabs(ex.delta_f) > 0.1);
             assert_close(ex.jarzynski, exp(-ex.delta_f / p.temperature), 1e-9 * exp(-ex.delta_f / p.temperature));
             assert_true(ex.mean_work >= ex.delta_f); /* the second law in the mean */
@@ -175,7 +175,7 @@ static void test_first_law(void **state)
             double worst = 0;
             for (uint64_t t = 0; t < 20000; t++) {
                 ts_path path;
-                ts_trajectory(&p, &key0, t, &path);
+                ts_trajectory(&p, &key0, t, &path, NULL);
                 worst = fmax(worst, fabs(path.work + path.heat - path.energy_change));
                 if (energy == TS_KINETIC) assert_true(path.work == 0);
                 assert_true(path.jumps <= path.events);
@@ -192,13 +192,13 @@ static void test_simulated_kinetic(void **state)
     p.tau = p.time = 0.2;
     ts_exact ex;
     double surv[10];
-    assert_int_equal(ts_exact_compute(&p, &ex, surv), 0);
+    assert_int_equal(ts_exact_compute(&p, &ex, surv, NULL), 0);
     tl_moments m[6], s[10];
     for (int k = 0; k < 6; k++) m[k] = empty;
     for (int k = 0; k < 10; k++) s[k] = empty;
     for (uint64_t t = 0; t < 400000; t++) {
         ts_path path;
-        ts_trajectory(&p, &key0, t, &path);
+        ts_trajectory(&p, &key0, t, &path, NULL);
         int sv = path.events ? path.n_final : 0;
         add(&m[0], path.n_final == 1);
         add(&m[1], path.jumps == 0);
@@ -222,7 +222,7 @@ static void test_simulated_kinetic(void **state)
     tl_moments w = empty;
     for (uint64_t t = 0; t < 100000; t++) {
         ts_path path;
-        ts_trajectory(&p, &key0, t, &path);
+        ts_trajectory(&p, &key0, t, &path, NULL);
         add(&w, (path.events ? path.n_final : 0) - path.energy_change);
     }
     assert_true(fabs(z_of(&w, 0)) > 50);
@@ -238,13 +238,13 @@ static void test_simulated_thermal(void **state)
             ts_params p = base(protocols[i], TS_THERMAL);
             p.time = protocols[i] == TS_STEP ? 6 : 1, p.step_factor = 3, p.reverse = rev;
             ts_exact ex;
-            assert_int_equal(ts_exact_compute(&p, &ex, NULL), 0);
+            assert_int_equal(ts_exact_compute(&p, &ex, NULL, NULL), 0);
             tl_moments w = empty, e = empty;
             tl_stream_key key = key0;
             key.direction = (uint32_t)rev;
             for (uint64_t t = 0; t < 200000; t++) {
                 ts_path path;
-                ts_trajectory(&p, &key, t, &path);
+                ts_trajectory(&p, &key, t, &path, NULL);
                 add(&w, path.work);
                 add(&e, exp(-path.work / p.temperature));
             }
@@ -254,6 +254,28 @@ static void test_simulated_thermal(void **state)
         }
 }
 
+/* <n(t_k)> along the sigmoid swap of Fig. 5 against the master equation. */
+static void test_mean_state(void **state)
+{
+    (void)state;
+    ts_params p = base(TS_SIGMOID, TS_KINETIC);
+    p.time = 10, p.survival_times = 20;
+    ts_exact ex;
+    double exact[20], n_at[20];
+    assert_int_equal(ts_exact_compute(&p, &ex, NULL, exact), 0);
+    assert_close(exact[19], 2 * ex.p_up_final - 1, 1e-14);
+    assert_close(exact[0], 2 * (1.0 / 11) - 1, 1e-3); /* still near the initial steady state at t = 0.5 */
+    tl_moments m[20];
+    for (int k = 0; k < 20; k++) m[k] = empty;
+    for (uint64_t t = 0; t < 100000; t++) {
+        ts_path path;
+        ts_trajectory(&p, &key0, t, &path, n_at);
+        assert_true(n_at[19] == path.n_final);
+        for (int k = 0; k < 20; k++) add(&m[k], n_at[k]);
+    }
+    for (int k = 0; k < 20; k++) assert_z(&m[k], exact[k], family_tol(20), "<n(t_k)>");
+}
+
 /* A trajectory depends on its own index only. */
 static void test_streams(void **state)
 {
@@ -261,13 +283,13 @@ static void test_streams(void **state)
     ts_params p = base(TS_SIGMOID, TS_THERMAL);
     p.time = 10;
     ts_path a, b;
-    ts_trajectory(&p, &key0, 12345, &a);
-    for (uint64_t t = 0; t < 100; t++) ts_trajectory(&p, &key0, t, &b);
-    ts_trajectory(&p, &key0, 12345, &b);
+    ts_trajectory(&p, &key0, 12345, &a, NULL);
+    for (uint64_t t = 0; t < 100; t++) ts_trajectory(&p, &key0, t, &b, NULL);
+    ts_trajectory(&p, &key0, 12345, &b, NULL);
     assert_true(a.work == b.work && a.heat == b.heat && a.jumps == b.jumps && a.first_jump == b.first_jump);
     tl_stream_key other = key0;
     other.direction = 1;
-    ts_trajectory(&p, &other, 12345, &b);
+    ts_trajectory(&p, &other, 12345, &b, NULL);
     assert_true(a.first_jump != b.first_jump || a.jumps != b.jumps);
 }
 
@@ -277,7 +299,8 @@ int main(void)
         cmocka_unit_test(test_exact_linear),   cmocka_unit_test(test_exact_sigmoid),
         cmocka_unit_test(test_exact_step),     cmocka_unit_test(test_exact_thermal),
         cmocka_unit_test(test_first_law),      cmocka_unit_test(test_simulated_kinetic),
-        cmocka_unit_test(test_simulated_thermal), cmocka_unit_test(test_streams),
+        cmocka_unit_test(test_simulated_thermal), cmocka_unit_test(test_mean_state),
+        cmocka_unit_test(test_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

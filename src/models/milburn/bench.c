@@ -53,7 +53,7 @@ int milburn_twostate_bench(int argc, char **argv)
     long events = 0;
     for (long t = 0; t < traj; t++) {
         ts_path path;
-        ts_trajectory(&p, &key, (uint64_t)t, &path);
+        ts_trajectory(&p, &key, (uint64_t)t, &path, NULL);
         checksum += path.work, events += path.events;
     }
     double wall = MPI_Wtime() - t0, candidates = (double)traj * ts_rate_bound(&p) * p.time, cal_wall;

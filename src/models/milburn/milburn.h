@@ -113,8 +113,10 @@ typedef struct {
 } ts_path;
 
 /* One trajectory, exact: thinning of the two Poisson processes of eq. 14 at the
- * constant bound; draws from the (key, trajectory) stream of purpose DYNAMICS. */
-void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out);
+ * constant bound; draws from the (key, trajectory) stream of purpose DYNAMICS
+ * (n(0) from INITIAL).  state[k] = n(t_k) at the checkpoints t_k = time (k+1)/K,
+ * K = survival_times (state may be NULL). */
+void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state);
 
 /* Exact references, from the master equation integrated by GSL (rk8pd,
  * tolerances 1e-12) piecewise between the protocol's kinks. */
@@ -130,9 +132,10 @@ typedef struct {
     double delta_f;              /* F(time) - F(0), F = -T ln sum_n e^{-E_n/T} (thermal; NaN for kinetic) */
 } ts_exact;
 
-/* Fills *ex and survival[k] = P(no real jump by t_{k+1}) (K = survival_times
- * values; survival may be NULL).  Returns 0, or -1 if the integrator failed. */
-int ts_exact_compute(const ts_params *p, ts_exact *ex, double *survival);
+/* Fills *ex, survival[k] = P(no real jump by t_k) and mean_state[k] = <n(t_k)>
+ * = 2 p1(t_k) - 1 at the checkpoints t_k = time (k+1)/K, K = survival_times
+ * (either array may be NULL).  Returns 0, or -1 if the integrator failed. */
+int ts_exact_compute(const ts_params *p, ts_exact *ex, double *survival, double *mean_state);
 /* Eqs. 11-12: p_{+1}(tau) of the linear ramp from the steady state, in closed form. */
 double ts_paper_p_up(double mu, double nu, double tau);
 

@@ -81,6 +81,7 @@ _Static_assert(sizeof ts_observables / sizeof ts_observables[0] == TS_N_OBS, "tw
 
 static const tl_profile ts_profiles[] = {
     {"survival", "1", "P(no real jump by t_k), t_k = time k/K, as the mean of indicators [point, k]"},
+    {"state", "1", "<n(t_k)> at t_k = time k/K (Fig. 5: the switch following the rates) [point, k]"},
 };
 
 /* The triples X, X_err (derived from the observables), X_exact (the master equation). */
@@ -103,7 +104,7 @@ static const struct { const char *name, *units, *what; size_t obs; double scale,
 };
 _Static_assert(sizeof ts_triples / sizeof ts_triples[0] == TX_N_TRIPLES, "twostate triples");
 
-enum { TX_SURVIVAL = 3 * TX_N_TRIPLES, TX_DELTA_F, TX_JARZYNSKI, TX_PAPER_P_UP, TX_PAPER_NO_CHANGE, TX_PAPER_W_LIMIT,
+enum { TX_SURVIVAL = 3 * TX_N_TRIPLES, TX_STATE, TX_DELTA_F, TX_JARZYNSKI, TX_PAPER_P_UP, TX_PAPER_NO_CHANGE, TX_PAPER_W_LIMIT,
        TS_N_EXTRAS };
 static tl_extra ts_extras[TS_N_EXTRAS];
 static char ts_extra_text[TS_N_EXTRAS][2][320];
@@ -128,6 +129,8 @@ static void ts_build_extras(void)
     ts_extras[TX_SURVIVAL] = (tl_extra){"survival_exact", TL_EXTRA_F64, "1",
                                         "P(no real jump by t_k) = p1(0) e^{-int_0^t_k nu} + p-1(0) e^{-int_0^t_k mu} "
                                         "(eq. 21 for initial = up) [point, k]", 0};
+    ts_extras[TX_STATE] = (tl_extra){"state_exact", TL_EXTRA_F64, "1",
+                                     "<n(t_k)> = 2 p_{+1}(t_k) - 1 from the master equation [point, k]", 0};
     ts_extras[TX_DELTA_F] = (tl_extra){"delta_f_exact", TL_EXTRA_F64, "energy",
                                        "F(time) - F(0), F = -T ln 2 cosh(eps/2T) (thermal; NaN for kinetic levels) [point]",
                                        0};
@@ -148,7 +151,7 @@ typedef struct {
     ts_params p[TL_MAX_DIRECTIONS];
     size_t directions;
     ts_exact exact;
-    double *survival;
+    double *survival, *state;
     double e0_start; /* splitting at t = 0: e0 or eps(0) */
 } ts_state;
 
@@ -211,7 +214,7 @@ static int ts_validate(const tl_point *pt, char *why, size_t len)
 
 static int ts_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK])
 {
-    if (e != TX_SURVIVAL) return 0;
+    if (e != TX_SURVIVAL && e != TX_STATE) return 0;
     dims[0] = (size_t)tl_point_int(pt, "survival_times");
     return 1;
 }
@@ -229,7 +232,8 @@ static void *ts_point_alloc(const tl_point *pt)
     s->p[1] = s->p[0], s->p[1].reverse = 1;
     s->directions = tl_point_choice(pt, "reverse") == 1 ? 2 : 1;
     s->survival = tl_calloc(s->p[0].survival_times, sizeof *s->survival, "survival");
-    if (ts_exact_compute(&s->p[0], &s->exact, s->survival))
+    s->state = tl_calloc(s->p[0].survival_times, sizeof *s->state, "state");
+    if (ts_exact_compute(&s->p[0], &s->exact, s->survival, s->state))
         error("twostate: the master equation could not be integrated at point %zu", pt->index);
     s->e0_start = 2 * ts_energy(&s->p[0], 1, 0.0);
     return s;
@@ -239,7 +243,7 @@ static void ts_point_free(void *state)
 {
     ts_state *s = state;
     if (!s) return;
-    free(s->survival), free(s);
+    free(s->survival), free(s->state), free(s);
 }
 
 static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
@@ -248,9 +252,10 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const ts_state *s = state;
     const ts_params *p = &s->p[key->direction ? 1 : 0];
     size_t K = p->survival_times;
+    double *n_at = tl_malloc(K * sizeof *n_at, "state");
     for (size_t b = 0; b < count; b++) {
         ts_path path;
-        ts_trajectory(p, key, first + b, &path);
+        ts_trajectory(p, key, first + b, &path, n_at);
         int none = path.events == 0, s_val = none ? 0 : path.n_final;
         double values[TS_N_OBS] = {
             [TS_OBS_WORK] = path.work, [TS_OBS_HEAT] = path.heat, [TS_OBS_ENERGY_CHANGE] = path.energy_change,
@@ -264,7 +269,10 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             for (size_t k = 0; k < K; k++)
                 profile[0][k * count + b] = path.first_jump > p->time * (double)(k + 1) / (double)K ||
                                             path.jumps == 0;
+        if (profile[1])
+            for (size_t k = 0; k < K; k++) profile[1][k * count + b] = n_at[k];
     }
+    free(n_at);
 }
 
 static double ts_exact_value(const ts_state *s, size_t k)
@@ -293,6 +301,7 @@ static void ts_extra_values(void *state, size_t e, double *out)
     }
     switch (e) {
     case TX_SURVIVAL: memcpy(out, s->survival, p->survival_times * sizeof *out); break;
+    case TX_STATE: memcpy(out, s->state, p->survival_times * sizeof *out); break;
     case TX_DELTA_F: out[0] = s->exact.delta_f; break;
     case TX_JARZYNSKI: out[0] = s->exact.jarzynski; break;
     case TX_PAPER_P_UP:
@@ -585,7 +594,7 @@ static void dw_summarize(void *state, const tl_moments *m, size_t e, const size_
 static void ts_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
     ts_extra_values(state, e, out);
-    size_t n = e == TX_SURVIVAL ? ((ts_state *)state)->p[0].survival_times : 1;
+    size_t n = e == TX_SURVIVAL || e == TX_STATE ? ((ts_state *)state)->p[0].survival_times : 1;
     for (size_t i = 0; i < n; i++) out[i] += 0.0;
 }
 
@@ -639,7 +648,7 @@ const tl_model_type tl_model_twostate = {
     .extras = ts_extras,
     .n_extras = TS_N_EXTRAS,
     .profiles = ts_profiles,
-    .n_profiles = 1,
+    .n_profiles = 2,
     .default_temperature = 1,
     .directions = ts_directions,
     .validate = ts_validate,

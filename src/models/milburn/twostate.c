@@ -75,8 +75,10 @@ double ts_p_up_initial(const ts_params *p)
     return mu / (mu + nu); /* eqs. 6-7 at the starting rates */
 }
 
-void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out)
+void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state)
 {
+    const size_t K = p->survival_times;
+    size_t next = 0; /* the next checkpoint to record */
     mb_rng init, dyn;
     mb_rng_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
     mb_rng_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
@@ -87,6 +89,7 @@ void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajec
     for (;;) {
         t -= log(mb_rng_uniform(&dyn)) / bound;
         if (t >= p->time) break;
+        while (state && next < K && p->time * (double)(next + 1) / (double)K < t) state[next++] = n;
         double mu, nu, u = mb_rng_uniform(&dyn) * bound;
         ts_rates(p, t, &mu, &nu);
         int to;
@@ -104,5 +107,6 @@ void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajec
     double level_end = ts_energy(p, 1, p->time);
     out->work += n * (level_end - level_last);
     out->n_final = n;
+    while (state && next < K) state[next++] = n;
     out->energy_change = ts_energy(p, n, p->time) - ts_energy(p, out->n0, 0.0);
 }

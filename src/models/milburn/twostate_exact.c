@@ -85,7 +85,7 @@ static double free_energy(double eps, double temperature)
     return -0.5 * a - temperature * log1p(exp(-a / temperature)); /* -T ln 2 cosh(eps / 2T) */
 }
 
-int ts_exact_compute(const ts_params *p, ts_exact *ex, double *survival)
+int ts_exact_compute(const ts_params *p, ts_exact *ex, double *survival, double *mean_state)
 {
     size_t K = p->survival_times, n_stops = 0;
     double *stops = malloc((K + 2) * sizeof *stops);
@@ -110,8 +110,11 @@ int ts_exact_compute(const ts_params *p, ts_exact *ex, double *survival)
             status = gsl_odeiv2_driver_apply(d, &t, stops[s], y) != GSL_SUCCESS;
             gsl_odeiv2_driver_reset(d);
         }
-        if (survival && k_out < K && stops[s] == p->time * (double)(k_out + 1) / (double)K)
-            survival[k_out++] = ctx.p1_0 * exp(-y[Y_B]) + (1 - ctx.p1_0) * exp(-y[Y_A]);
+        if (k_out < K && stops[s] == p->time * (double)(k_out + 1) / (double)K) {
+            if (survival) survival[k_out] = ctx.p1_0 * exp(-y[Y_B]) + (1 - ctx.p1_0) * exp(-y[Y_A]);
+            if (mean_state) mean_state[k_out] = 2 * y[Y_P1] - 1;
+            k_out++;
+        }
         if (!jumped && stops[s] == t_kink && p->protocol == TS_STEP && p->energy == TS_THERMAL) {
             jumped = 1;
             /* the levels jump with nu: eps -> eps +- T ln(1 + a) */
