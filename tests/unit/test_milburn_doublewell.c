@@ -164,7 +164,7 @@ static void test_first_law(void **state)
     (void)state;
     for (int integrator = 0; integrator < 2; integrator++) {
         dw_params p = ramp(0.01, integrator);
-        dw_run *run = dw_run_alloc(&p, NULL, 0);
+        dw_run *run = dw_run_alloc(&p);
         for (uint64_t t = 0; t < 2000; t++) {
             dw_path path;
             dw_trajectory(run, &key0, t, &path, NULL);
@@ -183,7 +183,7 @@ static void test_jarzynski_mala(void **state)
         for (int rev = 0; rev < 2; rev++) {
             dw_params p = ramp(steps[i], DW_MALA);
             p.reverse = rev;
-            dw_run *run = dw_run_alloc(&p, NULL, 0);
+            dw_run *run = dw_run_alloc(&p);
             tl_moments e = empty, acc = empty;
             tl_stream_key key = key0;
             key.direction = (uint32_t)rev;
@@ -206,7 +206,7 @@ static void test_stationary_mean(void **state)
     (void)state;
     dw_params p = {.lambda_start = 0.2, .lambda_end = 0.2, .ramp_time = 0, .time = 2, .temperature = 0.3,
                    .dt = 0.04, .integrator = DW_MALA, .initial = DW_EQUILIBRIUM, .threshold = 0.5, .survival_times = 1};
-    dw_run *run = dw_run_alloc(&p, NULL, 0);
+    dw_run *run = dw_run_alloc(&p);
     tl_moments m = empty;
     for (uint64_t t = 0; t < 40000; t++) {
         dw_path path;
@@ -225,7 +225,7 @@ static void test_large_step(void **state)
     (void)state;
     for (int integrator = 0; integrator < 2; integrator++) {
         dw_params p = ramp(0.2, integrator);
-        dw_run *run = dw_run_alloc(&p, NULL, 0);
+        dw_run *run = dw_run_alloc(&p);
         tl_moments e = empty;
         for (uint64_t t = 0; t < 40000; t++) {
             dw_path path;
@@ -249,7 +249,7 @@ static void test_dynamics(void **state)
     dw_params p = ramp(0.001, DW_MALA);
     dw_grid_result g;
     assert_int_equal(dw_grid_solve(&p, 0.005, 0.005, &g), 0);
-    dw_run *run = dw_run_alloc(&p, NULL, 0);
+    dw_run *run = dw_run_alloc(&p);
     tl_moments w = empty, w2 = empty;
     for (uint64_t t = 0; t < 20000; t++) {
         dw_path path;
@@ -265,7 +265,7 @@ static void test_dynamics(void **state)
                    .dt = 0.002, .integrator = DW_MALA, .initial = DW_LEFT, .threshold = 0.5, .bridge = 1,
                    .survival_times = 2};
     assert_int_equal(dw_grid_solve(&q, 0.005, 0.005, &g), 0);
-    run = dw_run_alloc(&q, NULL, 0);
+    run = dw_run_alloc(&q);
     tl_moments neg = empty;
     for (uint64_t t = 0; t < 8000; t++) {
         dw_path path;
@@ -278,7 +278,7 @@ static void test_dynamics(void **state)
     /* first passage with the bridge correction, against the absorbing grid */
     double times[2] = {5, 10}, surv[2], mean_fpt;
     assert_int_equal(dw_grid_first_passage(&q, 0.005, 0.005, 2, times, surv, &mean_fpt), 0);
-    run = dw_run_alloc(&q, NULL, 0);
+    run = dw_run_alloc(&q);
     tl_moments fpt = empty, s5 = empty;
     for (uint64_t t = 0; t < 8000; t++) {
         dw_path path;

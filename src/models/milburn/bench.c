@@ -88,7 +88,7 @@ int milburn_doublewell_bench(int argc, char **argv)
     dw_params p = {.lambda_start = 0, .lambda_end = 0.3, .ramp_time = 2, .time = 2, .temperature = 0.1, .dt = 0.001,
                    .integrator = DW_MALA, .initial = DW_EQUILIBRIUM, .threshold = 0.5, .bridge = 1,
                    .survival_times = 1};
-    dw_run *run = dw_run_alloc(&p, NULL, 0);
+    dw_run *run = dw_run_alloc(&p);
     tl_stream_key key = {1, 0, 0};
     double checksum = 0, t0 = MPI_Wtime();
     for (long t = 0; t < traj; t++) {

@@ -130,7 +130,7 @@ static double protocol(const dw_params *p, double t)
     return p->lambda_start + f * (p->lambda_end - p->lambda_start);
 }
 
-dw_run *dw_run_alloc(const dw_params *p, char *why, size_t why_len)
+dw_run *dw_run_alloc(const dw_params *p)
 {
     dw_run *r = tl_calloc(1, sizeof *r, "double-well run");
     r->p = *p;
@@ -145,7 +145,6 @@ dw_run *dw_run_alloc(const dw_params *p, char *why, size_t why_len)
     r->checkpoint = tl_malloc((p->survival_times ? p->survival_times : 1) * sizeof *r->checkpoint, "checkpoints");
     for (size_t k = 0; k < p->survival_times; k++)
         r->checkpoint[k] = (long)llround((double)r->steps * (double)(k + 1) / (double)p->survival_times);
-    (void)why, (void)why_len;
     return r;
 }
 

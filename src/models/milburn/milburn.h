@@ -204,8 +204,8 @@ typedef struct {
     long *checkpoint;         /* survival checkpoints as step numbers, [survival_times] */
 } dw_run;
 
-/* The protocol of one direction, and the exact initial sampler; NULL with a message on failure. */
-dw_run *dw_run_alloc(const dw_params *p, char *why, size_t why_len);
+/* The protocol of one direction (lambda_k at the steps) and the exact initial sampler, for a valid p. */
+dw_run *dw_run_alloc(const dw_params *p);
 void dw_run_free(dw_run *r);
 
 typedef struct {

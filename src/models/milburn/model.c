@@ -89,63 +89,53 @@ enum {
     TX_P_UP, TX_P_NO_JUMP, TX_P_NO_EVENT, TX_P_S_PLUS, TX_P_S_MINUS, TX_ENERGY, TX_PAPER_W, TX_WORK, TX_FIRST_JUMP,
     TX_N_TRIPLES
 };
-static const struct { const char *name, *units, *what; size_t obs; double scale, offset; } ts_triples[] = {
-    {"p_up_final", "1", "p_{+1}(time) (eq. 12 for the linear ramp)", TS_OBS_FINAL_STATE, 0.5, 0.5},
-    {"p_no_jump", "1", "P(n never changes): p1(0) e^{-int nu} + p-1(0) e^{-int mu} (e^{-lambda_s tau/2} for eq. 10; "
-                       "the paper's eq. 17 says e^{-lambda_s tau})", TS_OBS_NO_JUMP, 1, 0},
-    {"p_no_event", "1", "P(no N+- event) = e^{-int (mu + nu)} (eq. 17 as printed)", TS_OBS_NO_EVENT, 1, 0},
-    {"p_s_plus", "1", "P(s = +1) = p_{+1}(time) - p_{+1}(0) e^{-int (mu + nu)} (eq. 18)", TS_OBS_S_PLUS, 1, 0},
-    {"p_s_minus", "1", "P(s = -1) = p_{-1}(time) - p_{-1}(0) e^{-int (mu + nu)} (eq. 19)", TS_OBS_S_MINUS, 1, 0},
-    {"mean_energy_change", "energy", "<Delta E>", TS_OBS_ENERGY_CHANGE, 1, 0},
-    {"mean_paper_w", "energy", "<w> = E0 <s> with E0 the splitting at t = 0 (the paper's eq. 20 reading)",
-     TS_OBS_PAPER_S, NAN, 0},
-    {"mean_work", "energy", "<W> (thermal: int sum_n p_n dE_n/dt; kinetic: 0)", TS_OBS_WORK, 1, 0},
-    {"mean_first_jump_time", "time", "E[min(first jump, time)] = int_0^time P(no jump by t) dt", TS_OBS_FIRST_JUMP, 1, 0},
+/* Triple k: the moments of observable `obs` give X = scale mean + offset and
+ * X_err = |scale| se (scale NaN: E0 at t = 0). */
+static const struct { size_t obs; double scale, offset; } ts_triples[] = {
+    {TS_OBS_FINAL_STATE, 0.5, 0.5}, {TS_OBS_NO_JUMP, 1, 0},        {TS_OBS_NO_EVENT, 1, 0},
+    {TS_OBS_S_PLUS, 1, 0},          {TS_OBS_S_MINUS, 1, 0},        {TS_OBS_ENERGY_CHANGE, 1, 0},
+    {TS_OBS_PAPER_S, NAN, 0},       {TS_OBS_WORK, 1, 0},           {TS_OBS_FIRST_JUMP, 1, 0},
 };
 _Static_assert(sizeof ts_triples / sizeof ts_triples[0] == TX_N_TRIPLES, "twostate triples");
 
-enum { TX_SURVIVAL = 3 * TX_N_TRIPLES, TX_STATE, TX_DELTA_F, TX_JARZYNSKI, TX_PAPER_P_UP, TX_PAPER_NO_CHANGE, TX_PAPER_W_LIMIT,
-       TS_N_EXTRAS };
-static tl_extra ts_extras[TS_N_EXTRAS];
-static char ts_extra_text[TS_N_EXTRAS][2][320];
+/* X (simulated), X_err and X_exact (the master equation), in the order of ts_triples. */
+#define TRIPLE(name, units, what)                                                                                 \
+    {name, TL_EXTRA_F64, units, what "; simulated: mean over the trajectories of the forward direction [point]", 1}, \
+    {name "_err", TL_EXTRA_F64, units, what "; standard error of the simulated value [point]", 1},                   \
+    {name "_exact", TL_EXTRA_F64, units, what "; exact: master equation integrated to round-off (GSL rk8pd) [point]", 0}
 
-/* The extras table, built once from ts_triples (before the engine reads it: see tl_model_twostate). */
-static void ts_build_extras(void)
-{
-    static int done;
-    if (done) return;
-    done = 1;
-    for (size_t k = 0; k < TX_N_TRIPLES; k++)
-        for (int j = 0; j < 3; j++) {
-            static const char *const suffix[] = {"", "_err", "_exact"};
-            static const char *const what[] = {"simulated: mean over the trajectories of the forward direction",
-                                               "standard error of the simulated value",
-                                               "exact: master equation integrated to round-off (GSL rk8pd)"};
-            size_t e = 3 * k + (size_t)j;
-            snprintf(ts_extra_text[e][0], sizeof ts_extra_text[e][0], "%s%s", ts_triples[k].name, suffix[j]);
-            snprintf(ts_extra_text[e][1], sizeof ts_extra_text[e][1], "%s; %s [point]", ts_triples[k].what, what[j]);
-            ts_extras[e] = (tl_extra){ts_extra_text[e][0], TL_EXTRA_F64, ts_triples[k].units, ts_extra_text[e][1], j < 2};
-        }
-    ts_extras[TX_SURVIVAL] = (tl_extra){"survival_exact", TL_EXTRA_F64, "1",
-                                        "P(no real jump by t_k) = p1(0) e^{-int_0^t_k nu} + p-1(0) e^{-int_0^t_k mu} "
-                                        "(eq. 21 for initial = up) [point, k]", 0};
-    ts_extras[TX_STATE] = (tl_extra){"state_exact", TL_EXTRA_F64, "1",
-                                     "<n(t_k)> = 2 p_{+1}(t_k) - 1 from the master equation [point, k]", 0};
-    ts_extras[TX_DELTA_F] = (tl_extra){"delta_f_exact", TL_EXTRA_F64, "energy",
-                                       "F(time) - F(0), F = -T ln 2 cosh(eps/2T) (thermal; NaN for kinetic levels) [point]",
-                                       0};
-    ts_extras[TX_JARZYNSKI] = (tl_extra){"jarzynski_exact", TL_EXTRA_F64, "1",
-                                         "<e^{-W/T}> from the tilted master equation; equals e^{-Delta F/T} (thermal; NaN "
-                                         "for kinetic) [point]", 0};
-    ts_extras[TX_PAPER_P_UP] = (tl_extra){"p_up_final_paper", TL_EXTRA_F64, "1",
-                                          "eq. 12 in closed form, nu/lambda_s - (nu - mu)(1 - e^{-lambda_s tau})/(tau "
-                                          "lambda_s^2) (linear ramp from the steady state, time = tau; else NaN) [point]", 0};
-    ts_extras[TX_PAPER_NO_CHANGE] = (tl_extra){"p_no_jump_paper", TL_EXTRA_F64, "1",
-                                               "eq. 17 as the paper reads it, 'the probability that n does not change' "
-                                               "= e^{-int (mu + nu)}: compare with p_no_jump [point]", 0};
-    ts_extras[TX_PAPER_W_LIMIT] = (tl_extra){"mean_paper_w_limit", TL_EXTRA_F64, "energy",
-                                             "eq. 20: E0 (nu - mu)/(nu + mu), the paper's E(w) = Delta E [point]", 0};
-}
+enum { TX_SURVIVAL = 3 * TX_N_TRIPLES, TX_STATE, TX_DELTA_F, TX_JARZYNSKI, TX_PAPER_P_UP, TX_PAPER_NO_CHANGE,
+       TX_PAPER_W_LIMIT, TS_N_EXTRAS };
+static const tl_extra ts_extras[] = {
+    TRIPLE("p_up_final", "1", "p_{+1}(time) (eq. 12 for the linear ramp)"),
+    TRIPLE("p_no_jump", "1",
+           "P(n never changes): p1(0) e^{-int nu} + p-1(0) e^{-int mu} (e^{-lambda_s tau/2} for eq. 10; the paper's "
+           "eq. 17 says e^{-lambda_s tau})"),
+    TRIPLE("p_no_event", "1", "P(no N+- event) = e^{-int (mu + nu)} (eq. 17 as printed)"),
+    TRIPLE("p_s_plus", "1", "P(s = +1) = p_{+1}(time) - p_{+1}(0) e^{-int (mu + nu)} (eq. 18)"),
+    TRIPLE("p_s_minus", "1", "P(s = -1) = p_{-1}(time) - p_{-1}(0) e^{-int (mu + nu)} (eq. 19)"),
+    TRIPLE("mean_energy_change", "energy", "<Delta E>"),
+    TRIPLE("mean_paper_w", "energy", "<w> = E0 <s> with E0 the splitting at t = 0 (the paper's eq. 20 reading)"),
+    TRIPLE("mean_work", "energy", "<W> (thermal: int sum_n p_n dE_n/dt; kinetic: 0)"),
+    TRIPLE("mean_first_jump_time", "time", "E[min(first jump, time)] = int_0^time P(no jump by t) dt"),
+    {"survival_exact", TL_EXTRA_F64, "1",
+     "P(no real jump by t_k) = p1(0) e^{-int_0^t_k nu} + p-1(0) e^{-int_0^t_k mu} (eq. 21 for initial = up) "
+     "[point, k]", 0},
+    {"state_exact", TL_EXTRA_F64, "1", "<n(t_k)> = 2 p_{+1}(t_k) - 1 from the master equation [point, k]", 0},
+    {"delta_f_exact", TL_EXTRA_F64, "energy",
+     "F(time) - F(0), F = -T ln 2 cosh(eps/2T) (thermal; NaN for kinetic levels) [point]", 0},
+    {"jarzynski_exact", TL_EXTRA_F64, "1",
+     "<e^{-W/T}> from the tilted master equation; equals e^{-Delta F/T} (thermal; NaN for kinetic) [point]", 0},
+    {"p_up_final_paper", TL_EXTRA_F64, "1",
+     "eq. 12 in closed form, nu/lambda_s - (nu - mu)(1 - e^{-lambda_s tau})/(tau lambda_s^2) (linear ramp from the "
+     "steady state, time = tau; else NaN) [point]", 0},
+    {"p_no_jump_paper", TL_EXTRA_F64, "1",
+     "eq. 17 as the paper reads it, 'the probability that n does not change' = e^{-int (mu + nu)}: compare with "
+     "p_no_jump [point]", 0},
+    {"mean_paper_w_limit", TL_EXTRA_F64, "energy", "eq. 20: E0 (nu - mu)/(nu + mu), the paper's E(w) = Delta E [point]",
+     0},
+};
+_Static_assert(sizeof ts_extras / sizeof ts_extras[0] == TS_N_EXTRAS, "twostate extras");
 
 typedef struct {
     ts_params p[TL_MAX_DIRECTIONS];
@@ -496,11 +486,10 @@ static void *dw_point_alloc(const tl_point *pt)
 {
     dw_state *s = tl_calloc(1, sizeof *s, "doublewell");
     dw_params p = dw_point_params(pt);
-    char why[256];
     s->directions = tl_point_choice(pt, "reverse") == 1 ? 2 : 1;
     for (size_t d = 0; d < s->directions; d++) {
         p.reverse = (int)d;
-        s->run[d] = dw_run_alloc(&p, why, sizeof why);
+        s->run[d] = dw_run_alloc(&p);
     }
     p.reverse = 0;
     s->delta_f = dw_delta_f(p.lambda_start, s->run[0]->lambda[s->run[0]->steps], p.temperature);
@@ -630,13 +619,6 @@ const tl_model_type tl_model_doublewell = {
     .summarize = dw_summarize,
     .bench = milburn_doublewell_bench,
 };
-
-/* The twostate extras table is built from ts_triples by a constructor, before
- * main reads the registry. */
-__attribute__((constructor)) static void ts_init(void)
-{
-    ts_build_extras();
-}
 
 const tl_model_type tl_model_twostate = {
     .name = "twostate",
