@@ -134,7 +134,7 @@ const int TL_STREAM_LANES = 1;
 
 #ifdef V_MUL
 /* Rounds 2-10 for the lanes whose trajectory word is in the low halves of t. */
-static inline void philox_rounds(const philox_first_round *f, vec t, vec x[4])
+static inline __attribute__((always_inline)) void philox_rounds(const philox_first_round *f, vec t, vec x[4])
 {
     const vec m0 = V_SET1_64(PHILOX_M0), m1 = V_SET1_64(PHILOX_M1);
     vec x0 = V_XOR(t, V_SET1_32(f->x0_xor)), x1 = V_SET1_32(f->x1), x2 = V_SET1_32(f->x2), x3 = V_SET1_32(f->x3);
@@ -149,7 +149,7 @@ static inline void philox_rounds(const philox_first_round *f, vec t, vec x[4])
 }
 
 /* Words of the lanes tr, tr + 1, ..., one vector's worth. */
-static inline void philox_vector(const philox_first_round *f, uint32_t tr, vec w[4])
+static inline __attribute__((always_inline)) void philox_vector(const philox_first_round *f, uint32_t tr, vec w[4])
 {
     vec even[4], odd[4], base = V_ADD64(V_SET1_64(tr), V_EVENS);
     philox_rounds(f, base, even);
