@@ -21,6 +21,14 @@
 
 #define B TL_BATCH
 
+/* No fused multiply-adds: every lane must round as the scalar formulas do, so
+ * that the numbers are the same for any compiler and target (gcc contracts
+ * only with -ffp-contract=fast, which -std=c17 turns off; clang contracts
+ * within an expression unless told). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 typedef struct {
     float *spin;    /* [n][B] */
     float *overlap; /* [m][B] */
