@@ -84,6 +84,10 @@ else bad "self-test: cannot compile the fixture"; fi
 
 for cc in $COMPILERS; do
     if ! command -v "$cc" >/dev/null; then echo "skip $cc: not installed"; continue; fi
+    echo 'int main(void) { return 0; }' > "$OUT/trivial.c"
+    if ! OMPI_CC=$cc $MPICC -c "$OUT/trivial.c" -o "$OUT/trivial.o" 2>/dev/null; then
+        echo "skip $cc: $MPICC cannot compile with it (OMPI_CC=$cc)"; continue
+    fi
     for t in $TARGETS; do
         tag=$cc-$t
         avx2=$(OMPI_CC=$cc $MPICC -march="$t" -dM -E - </dev/null 2>/dev/null | grep -c '__AVX2__')
