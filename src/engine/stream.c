@@ -55,8 +55,7 @@ gsl_rng *tl_stream_gsl_alloc(const tl_stream_key *key, uint32_t purpose, uint64_
  * Round r of Philox4x32 maps (x0, x1, x2, x3) to
  *   (hi(M1 x2) ^ x1 ^ k0_r, lo(M1 x2), hi(M0 x0) ^ x3 ^ k1_r, lo(M0 x0)).
  * In the first round only x1 (the trajectory) differs between lanes and it is
- * not multiplied, so round 1 runs once in scalar, and so does the half of
- * rounds 2 and 3 that does not depend on it; the rest runs on vectors.
+ * not multiplied, so round 1 runs once in scalar; rounds 2-10 run on vectors.
  * A vector holds lanes in the low halves of its 64-bit slots (vpmuludq reads
  * only those and gives the whole product; the high halves carry garbage that
  * is never read), so one vector of 2k slots does k lanes: the even lanes in
@@ -68,14 +67,8 @@ gsl_rng *tl_stream_gsl_alloc(const tl_stream_key *key, uint32_t purpose, uint64_
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 typedef struct {
-    /* Round 1 and the lane-independent halves of rounds 2 and 3.  After round
-     * 1 only x0 = trajectory ^ x0_xor differs between lanes, so in round 2
-     * M1 x2 is the same for every lane, and in round 3 M0 x0 is: */
-    uint32_t x0_xor;   /* round 1: x0 = t ^ x0_xor */
-    uint32_t s2;       /* round 2: x2 = hi(M0 x0) ^ s2, x3 = lo(M0 x0) (vector V0) */
-    uint32_t s3;       /* round 3: x0 = hi(M1 x2) ^ s3, x1 = lo(M1 x2) (vector V1) */
-    uint32_t s4, s5;   /*          x2 = V0 ^ s4, x3 = s5 */
-    uint32_t k0[10], k1[10]; /* round keys */
+    uint32_t x0_xor, x1, x2, x3; /* after round 1: x0 = trajectory ^ x0_xor */
+    uint32_t k0[10], k1[10];     /* round keys */
 } philox_first_round;
 
 static philox_first_round philox_round1(const tl_stream_key *key, uint32_t purpose, uint64_t first, uint32_t block)
@@ -84,19 +77,11 @@ static philox_first_round philox_round1(const tl_stream_key *key, uint32_t purpo
     philox4x32_ctr_t c = tl_stream_counter(key, purpose, first, block);
     philox_first_round f;
     for (int r = 0; r < 10; r++) f.k0[r] = k.v[0] + (uint32_t)r * PHILOX_W0, f.k1[r] = k.v[1] + (uint32_t)r * PHILOX_W1;
-    /* round 1 */
     uint64_t p0 = (uint64_t)PHILOX_M0 * c.v[0], p1 = (uint64_t)PHILOX_M1 * c.v[2];
     f.x0_xor = (uint32_t)(p1 >> 32) ^ f.k0[0]; /* ^ c.v[1], the lane's */
-    uint32_t x1 = (uint32_t)p1, x2 = (uint32_t)(p0 >> 32) ^ c.v[3] ^ f.k1[0], x3 = (uint32_t)p0;
-    /* round 2: M1 x2 is lane-independent */
-    p1 = (uint64_t)PHILOX_M1 * x2;
-    uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ f.k0[1], y1 = (uint32_t)p1;
-    f.s2 = x3 ^ f.k1[1];
-    /* round 3: M0 y0 is lane-independent */
-    p0 = (uint64_t)PHILOX_M0 * y0;
-    f.s3 = y1 ^ f.k0[2];
-    f.s4 = (uint32_t)(p0 >> 32) ^ f.k1[2];
-    f.s5 = (uint32_t)p0;
+    f.x1 = (uint32_t)p1;
+    f.x2 = (uint32_t)(p0 >> 32) ^ c.v[3] ^ f.k1[0];
+    f.x3 = (uint32_t)p0;
     return f;
 }
 #endif
@@ -148,15 +133,12 @@ const int TL_STREAM_LANES = 1;
 #endif
 
 #ifdef V_MUL
-/* Rounds 2-10 for the lanes whose trajectory word is in the low halves of t:
- * the vector halves of rounds 2 and 3, then rounds 4-10 whole. */
+/* Rounds 2-10 for the lanes whose trajectory word is in the low halves of t. */
 static inline __attribute__((always_inline)) void philox_rounds(const philox_first_round *f, vec t, vec x[4])
 {
     const vec m0 = V_SET1_64(PHILOX_M0), m1 = V_SET1_64(PHILOX_M1);
-    vec v0 = V_MUL(V_XOR(t, V_SET1_32(f->x0_xor)), m0);
-    vec v1 = V_MUL(V_XOR(V_SRL64(v0), V_SET1_32(f->s2)), m1);
-    vec x0 = V_XOR(V_SRL64(v1), V_SET1_32(f->s3)), x1 = v1, x2 = V_XOR(v0, V_SET1_32(f->s4)), x3 = V_SET1_32(f->s5);
-    for (int r = 3; r < 10; r++) {
+    vec x0 = V_XOR(t, V_SET1_32(f->x0_xor)), x1 = V_SET1_32(f->x1), x2 = V_SET1_32(f->x2), x3 = V_SET1_32(f->x3);
+    for (int r = 1; r < 10; r++) {
         vec p0 = V_MUL(x0, m0), p1 = V_MUL(x2, m1);
         x0 = V_XOR(V_XOR(V_SRL64(p1), x1), V_SET1_32(f->k0[r]));
         x1 = p1;
