@@ -148,8 +148,21 @@ figures: deps
 	@mkdir -p results
 	@for f in analysis/figures.d/*.sh; do echo "== $$f"; MPIRUN="$(MPIRUN)" PY=$(PY) bash $$f || exit 1; done
 
+# ---- kernels (issue 16): the vector check and the limit kernels -------------
+# `make vec-check`: fails when a hot loop of a kernel compiles to scalar code
+# (gcc and clang, -march=native and x86-64-v3; docs/performance.md); run by
+# tests/run_all.sh, so by `make test`.  `make bench`: the engine's
+# `thermolearn bench hopfield` interleaved with the limit kernel
+# ../shared/bench/hopfield_limit_v2.c (built from there, where present) at the
+# same bench point, best of BENCH_RUNS, and their ratio.
+BENCH_RUNS ?= 3
+.PHONY: vec-check
+vec-check:
+	bash tests/tools/vec_check.sh
+
 bench: all
-	bin/thermolearn bench hopfield
+	BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench.sh
+# ---- end of the kernels block -------------------------------------------------
 
 # jobs/NAME.sbatch for every inputs/NAME.ini, from jobs/template.sbatch.
 jobs:
