@@ -3,16 +3,15 @@
 #
 # Runs `thermolearn bench hopfield` (N = 15, M = 2, 1000 steps, 5000
 # trajectories per direction, exact equilibrium starts) and the limit kernel
-# ../shared/bench/hopfield_limit_v2.c at the same point (--mode full: a full
+# tests/bench/hopfield_limit_v2.c at the same point (--mode full: a full
 # 24-bit uniform per update, as the engine draws), interleaved, BENCH_RUNS
 # times each, and prints the best rate of each and their ratio.  The limit
-# kernel is built from ../shared where present (it needs AVX2 and FMA);
-# elsewhere only the engine's rate is printed.  Rates are spin updates per
+# kernel needs AVX2 and FMA; elsewhere only the engine's rate is printed.  Rates are spin updates per
 # second of wall time; on a shared machine take the best of more runs.
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
-SRC=../shared/bench/hopfield_limit_v2.c
+SRC=tests/bench/hopfield_limit_v2.c
 LIMIT=build/bench/hopfield_limit_v2
 PATTERNS=---+-++-++++------+--++-++-+++ # e1 e2 of the engine's bench point (pattern_seed default)
 rate() { sed -n 's/.*updates_per_s \([0-9.e+-]*\).*/\1/p' | head -1; }
@@ -26,7 +25,7 @@ if [ -f "$SRC" ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; t
     fi
     have_limit=1
 else
-    echo "bench: no limit kernel ($SRC absent, or no AVX2/FMA here): the engine's rate only"
+    echo "bench: no AVX2/FMA here, so no limit kernel: the engine's rate only"
 fi
 
 engine=0 limit=0
