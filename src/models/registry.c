@@ -6,6 +6,7 @@
 
 extern const tl_model_type tl_model_doublewell;
 extern const tl_model_type tl_model_hopfield;
+extern const tl_model_type tl_model_observed;
 extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
@@ -14,6 +15,7 @@ extern const tl_model_type tl_model_twostate;
 static const tl_model_type *const registry[] = {
     &tl_model_doublewell,
     &tl_model_hopfield,
+    &tl_model_observed,
     &tl_model_ou,
     &tl_model_perceptron,
     &tl_model_spins,
