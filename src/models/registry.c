@@ -11,6 +11,7 @@ extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
 extern const tl_model_type tl_model_twostate;
+extern const tl_model_type tl_model_weightsde;
 
 static const tl_model_type *const registry[] = {
     &tl_model_doublewell,
@@ -20,6 +21,7 @@ static const tl_model_type *const registry[] = {
     &tl_model_perceptron,
     &tl_model_spins,
     &tl_model_twostate,
+    &tl_model_weightsde,
 };
 
 const tl_model_type *tl_model_find(const char *name)

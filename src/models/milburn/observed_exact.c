@@ -112,8 +112,9 @@ void ob_current_moments(const ob_params *p, double h, double *mean, double *squa
     double lambda = p->mu + p->nu, m = (p->mu - p->nu) / lambda, r = p->response;
     double a = p->current_filter == OB_CURRENT_EQ31 ? r : r * r;
     double A = exp(-a * h), rho = exp(-lambda * h);
-    double signal = (r * p->kappa / a) * (r * p->kappa / a) * (1 - m * m) * (-expm1(-a * h)) / (1 + A) *
-                    (1 + rho * A) / (1 - rho * A);
+    /* (1 - A)/(1 + A) (1 + rho A)/(1 - rho A), and its limit a/(a + lambda) at h = 0 */
+    double shape = h > 0 ? -expm1(-a * h) / (1 + A) * (1 + rho * A) / -expm1(-(a + lambda) * h) : a / (a + lambda);
+    double signal = (r * p->kappa / a) * (r * p->kappa / a) * (1 - m * m) * shape;
     double noise = r * r * ob_gamma(p) / (2 * a);
     *mean = r * p->kappa * m / a;
     *square = noise + signal + *mean * *mean;

@@ -38,9 +38,8 @@ static const tl_param_spec ob_param_table[] = {
     {"transient", TL_PARAM_REAL, "5", 0, 1e9, 0, NULL, "time",
      "start of the averaging window [transient, time] (the filter and the current forget their start)"},
     {"nc_bins", TL_PARAM_INT, "50", 0, 10000, 1, NULL, "1", "bins of n_c on [-1, 1] for the occupation profile"},
-    {"path_time", TL_PARAM_REAL, "10", 0, 1e9, 0, NULL, "time",
-     "length of the stored sample path (Fig. 7), from t = 0; 0: none"},
-    {"path_points", TL_PARAM_INT, "500", 0, 100000, 0, NULL, "1", "points of the stored sample path"},
+    {"path_time", TL_PARAM_REAL, "10", 0, 1e9, 1, NULL, "time", "length of the stored sample path (Fig. 7), from t = 0"},
+    {"path_points", TL_PARAM_INT, "500", 0, 100000, 1, NULL, "1", "points of the stored sample path"},
 };
 #define OB_N_PARAMS (sizeof ob_param_table / sizeof ob_param_table[0])
 
@@ -151,7 +150,7 @@ static int ob_validate(const tl_point *pt, char *why, size_t len)
         snprintf(why, len, "path_time = %g is longer than time = %g", path_time, p.time);
         return TL_ERR_INPUT;
     }
-    if (path_time > 0 && (double)points > floor(path_time / p.dt * (1 + 1e-12))) {
+    if ((double)points > floor(path_time / p.dt * (1 + 1e-12))) {
         snprintf(why, len, "path_points = %lld is more than the %.0f steps in path_time", (long long)points,
                  floor(path_time / p.dt * (1 + 1e-12)));
         return TL_ERR_INPUT;
@@ -161,7 +160,7 @@ static int ob_validate(const tl_point *pt, char *why, size_t len)
 
 static size_t path_points_of(const tl_point *pt)
 {
-    return tl_point_real(pt, "path_time") > 0 ? (size_t)tl_point_int(pt, "path_points") : 0;
+    return (size_t)tl_point_int(pt, "path_points");
 }
 
 static int ob_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RANK])
@@ -210,7 +209,7 @@ static void *ob_point_alloc(const tl_point *pt)
     }
     /* the sample path: a fixed stream, so it is the same for any seed, rank count or resume */
     s->path_points = path_points_of(pt);
-    if (s->path_points) {
+    {
         double path_time = tl_point_real(pt, "path_time");
         s->stride = (long)fmax(1.0, floor(path_time / s->run.h / (double)s->path_points * (1 + 1e-12)));
         s->path = tl_malloc(3 * s->path_points * sizeof *s->path, "path");
