@@ -22,7 +22,7 @@
 #define WS_EXACT_STEP 0.2
 #define WS_EULER_STEP 0.02
 #define WS_MAX_STEPS 1e10
-/* The Fokker-Planck grid: converged to about 1e-6 in the moments (test_milburn_weightsde). */
+/* The Fokker-Planck grid: converged to about 1e-5 in the moments (test_milburn_weightsde). */
 #define WS_GRID_HX 0.005
 #define WS_GRID_HT 0.002
 #define WS_CURVE_POINTS 281

@@ -1,0 +1,257 @@
+/* The feedback-cooled weight of Milburn section 4.2 (model `weightsde`).
+ *
+ * Exact references: quadrature of the stationary law against the research
+ * note's numbers, and the paper's eqs. 86-88 as printed; the Fokker-Planck
+ * equation of the SDE on a grid (built from the drift and the noise only)
+ * decides eq. 87: its stationary state is exp(-2V/D) to O(h^2), far from
+ * exp(-V/2D); with eta = 0 its variance is D/(2 gamma_w), not eq. 78's D/gamma_w.
+ * The simulation: the free OU process is exact at any step (every proposal
+ * accepted); the Metropolis-adjusted integrator keeps the stationary law exact
+ * at a coarse step where Euler misses it by many standard errors (negative
+ * control); at the default step both follow the grid's finite-time law
+ * (mean, second moment, P(w < 0), <Q>, histogram) within 3 standard errors.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "assert_close.h"
+#include <gsl/gsl_cdf.h>
+
+#include "thermolearn/moments.h"
+#include "../../src/models/milburn/weightsde.h"
+
+#define Z_TOL 3.0
+#define BINS 12
+
+static double family_tol(int k)
+{
+    return gsl_cdf_ugaussian_Qinv(2 * gsl_cdf_ugaussian_Q(Z_TOL) / (2 * k));
+}
+
+static double se_of(const tl_moments *m)
+{
+    return sqrt(tl_moments_variance(m) / m->n);
+}
+
+static double z_of(const tl_moments *m, double exact)
+{
+    return (m->mean - exact) / se_of(m);
+}
+
+#define assert_z(m, exact, tol, what)                                                                          \
+    do {                                                                                                       \
+        double z_ = z_of((m), (exact));                                                                        \
+        if (!(fabs(z_) <= (tol))) {                                                                            \
+            print_error("%s = %.6g, exact %.6g: %.2f standard errors\n", (what), (m)->mean, (double)(exact), z_); \
+            fail();                                                                                            \
+        }                                                                                                      \
+    } while (0)
+
+static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
+
+static void add(tl_moments *m, double x)
+{
+    *m = tl_moments_merge(*m, tl_moments_of(&x, 1));
+}
+
+static ws_params fig20(double beta, double dt, double time, int integrator)
+{
+    return (ws_params){.temperature = 0.5, .gamma_w = 1, .beta = beta, .eta = 4, .input = 1, .bias = 0,
+                       .integrator = integrator, .dt = dt, .time = time, .bins = BINS, .w_min = -3, .w_max = 1.8};
+}
+
+static void ensemble(const ws_params *p, uint64_t seed, long n, tl_moments m[WS_N_OBS], tl_moments hist[BINS])
+{
+    ws_run run;
+    ws_run_init(&run, p);
+    tl_stream_key key = {seed, 1, 0};
+    for (size_t o = 0; o < WS_N_OBS; o++) m[o] = empty;
+    for (size_t b = 0; hist && b < BINS; b++) hist[b] = empty;
+    for (long t = 0; t < n; t++) {
+        double out[WS_N_OBS], h[BINS] = {0};
+        ws_trajectory(&run, &key, (uint64_t)t, out, NULL, hist ? h : NULL);
+        for (size_t o = 0; o < WS_N_OBS; o++) add(&m[o], out[o]);
+        for (size_t b = 0; hist && b < BINS; b++) add(&hist[b], h[b]);
+    }
+}
+
+/* Quadrature: the note's stationary moments, eqs. 86-88 as printed, the fixed points. */
+static void test_quadrature_and_paper(void **state)
+{
+    (void)state;
+    ws_params p = fig20(2, 1e-3, 1, WS_EXACT);
+    ws_moments st = ws_density_moments(&p, 0, 1 / p.temperature);           /* exp(-2V/D), D = 1 */
+    assert_close(st.mean, -0.96257, 5e-6);
+    assert_close(st.variance, 0.24974, 5e-6);
+    assert_close(st.p_negative, 0.97421, 5e-6);
+    ws_moments e87 = ws_density_moments(&p, 0, 1 / (2 * 2 * p.temperature));  /* exp(-V/2D) */
+    assert_close(e87.mean, -0.8588, 1e-4);
+    assert_close(e87.variance, 1.5671, 1e-4);
+    ws_moments e86 = ws_density_moments(&p, 1, 1 / (2 * 2 * p.temperature));  /* exp(-V_p/2D), printed V_p */
+    assert_close(e86.mean, 0, 1e-9);
+    assert_close(e86.variance, 3.224, 5e-4); /* the note: 3.2240 */
+    /* the printed V_p is even and double-welled: minima at +-1.266 (3.496) below V_p(0) = L beta = 4 */
+    assert_close(ws_paper_potential(&p, 0), 4, 1e-12);
+    assert_close(ws_paper_potential(&p, 1.266), ws_paper_potential(&p, -1.266), 1e-12);
+    assert_close(ws_paper_potential(&p, 1.266), 3.496, 1e-3);
+    assert_true(ws_paper_potential(&p, 1.2) > ws_paper_potential(&p, 1.266) &&
+                ws_paper_potential(&p, 1.33) > ws_paper_potential(&p, 1.266));
+    /* the true V has one minimum: V' changes sign once */
+    int changes = 0;
+    for (double w = -6; w < 6; w += 1e-3) changes += (ws_force(&p, w) > 0) != (ws_force(&p, w + 1e-3) > 0);
+    assert_int_equal(changes, 1);
+    /* eq. 88: a = 2 gamma_w/(beta L) gives the drift's root; the printed 2 gamma_w/(L beta^2) does not (beta = 2) */
+    double L = ws_learning_scale(&p);
+    assert_close(ws_fixed_point(&p), -0.93104, 5e-6);
+    assert_close(ws_eq88_root(2 * p.gamma_w / (p.beta * L), p.beta), ws_fixed_point(&p), 1e-12);
+    assert_close(ws_eq88_root(2 * p.gamma_w / (L * p.beta * p.beta), p.beta), -1.20664, 5e-6);
+    p = fig20(1, 1e-3, 1, WS_EXACT); /* beta = 1: both readings agree */
+    st = ws_density_moments(&p, 0, 1 / p.temperature);
+    assert_close(st.mean, -0.80603, 5e-6);
+    assert_close(st.variance, 0.40415, 5e-6);
+    L = ws_learning_scale(&p);
+    assert_close(ws_fixed_point(&p), -0.84183, 5e-6);
+    assert_close(ws_eq88_root(2 * p.gamma_w / (L * p.beta * p.beta), p.beta), ws_fixed_point(&p), 1e-12);
+    /* x drops out of eq. 85 at b = 0 */
+    ws_params q = fig20(2, 1e-3, 1, WS_EXACT), r = q;
+    q.input = -1;
+    for (double w = -2; w < 2; w += 0.37) assert_close(ws_force(&q, w), ws_force(&r, w), 1e-14);
+}
+
+/* The Fokker-Planck grid of the SDE decides eq. 87: at long times its density is exp(-2V/D), not exp(-V/2D). */
+static void test_fokker_planck_decides_eq87(void **state)
+{
+    (void)state;
+    ws_params p = fig20(2, 1e-3, 30, WS_EXACT);
+    ws_grid *g = ws_grid_solve(&p, 30, 0.005, 0.002);
+    ws_moments st = ws_density_moments(&p, 0, 1 / p.temperature), e87 = ws_density_moments(&p, 0, 0.5 / 2);
+    double worst_true = 0, worst_paper = 0, mass = 0;
+    for (size_t i = 0; i < g->nodes; i++) {
+        double w = g->lo + i * g->hx;
+        double truth = exp(-(ws_potential(&p, w) - st.umin) / p.temperature - st.log_z);
+        double paper = exp(-(ws_potential(&p, w) - e87.umin) / 2.0 - e87.log_z); /* V/2D, D = 1 */
+        worst_true = fmax(worst_true, fabs(g->density[i] - truth));
+        worst_paper = fmax(worst_paper, fabs(g->density[i] - paper));
+        mass += g->density[i] * g->hx;
+    }
+    printf("grid at t = 30: max |p - exp(-2V/D)| = %.2e, max |p - exp(-V/2D)| = %.3f\n", worst_true, worst_paper);
+    assert_close(mass, 1, 1e-10);
+    assert_true(worst_true < 1e-4);
+    assert_true(worst_paper > 0.3);
+    assert_close(g->mean, -0.96257, 2e-5);
+    assert_close(g->square - g->mean * g->mean, 0.24974, 2e-5);
+    /* the relaxation's energetics (note: <Q> = -1.00793, Delta S = -0.35073, Sigma = 1.66513) */
+    assert_close(g->mean_potential - g->mean_potential_initial, -1.00793, 2e-5);
+    assert_close(g->entropy - g->entropy_initial, -0.35073, 2e-5);
+    double sigma = g->entropy - g->entropy_initial - (g->mean_potential - g->mean_potential_initial) / p.temperature;
+    assert_close(sigma, 1.66513, 5e-5);
+    ws_grid_free(g);
+    /* converged in the grid: hx = 0.01 against 0.005 at t = 1 (O(hx^2): the default's error is a third of this) */
+    ws_grid *a = ws_grid_solve(&p, 1, 0.005, 0.002), *b = ws_grid_solve(&p, 1, 0.01, 0.004);
+    assert_close(a->mean, b->mean, 5e-5);
+    assert_close(a->square, b->square, 5e-5);
+    assert_close(a->p_negative, b->p_negative, 5e-5);
+    ws_grid_free(a), ws_grid_free(b);
+    /* eta = 0 (eq. 77): the stationary variance is D/(2 gamma_w) = 0.5, not eq. 78's D/gamma_w = 1 */
+    p.eta = 0;
+    g = ws_grid_solve(&p, 30, 0.005, 0.002);
+    assert_close(g->square, 0.5, 1e-5);
+    ws_grid_free(g);
+}
+
+/* eta = 0: the exact OU step at a coarse step, every proposal accepted; eq. 78's variance is refuted. */
+static void test_free_ou_exact(void **state)
+{
+    (void)state;
+    ws_params p = fig20(2, 0.5, 5, WS_EXACT);
+    p.eta = 0;
+    tl_moments m[WS_N_OBS];
+    ensemble(&p, 3, 40000, m, NULL);
+    assert_close(m[WS_OBS_ACCEPTANCE].min, 1, 0);
+    double tol = family_tol(2);
+    assert_z(&m[WS_OBS_W_SQUARE], 0.5, tol, "<w^2>, eta = 0 (D/(2 gamma_w))");
+    assert_z(&m[WS_OBS_W_FINAL], 0, tol, "<w>, eta = 0");
+    assert_true(z_of(&m[WS_OBS_W_SQUARE], 1.0) < -50); /* eq. 78: D/gamma_w */
+}
+
+/* The stationary law at a coarse step (dt c = 0.38, beyond the model's dynamics tolerance): exact for
+ * the Metropolis-adjusted integrator, missed by Euler (negative control). */
+static void test_coarse_step(void **state)
+{
+    (void)state;
+    ws_params p = fig20(2, 0.15, 15, WS_EXACT);
+    ws_moments st = ws_density_moments(&p, 0, 1 / p.temperature);
+    tl_moments m[WS_N_OBS], e[WS_N_OBS];
+    ensemble(&p, 4, 20000, m, NULL);
+    p.integrator = WS_EULER;
+    ensemble(&p, 4, 20000, e, NULL);
+    double tol = family_tol(3), square = st.variance + st.mean * st.mean;
+    assert_z(&m[WS_OBS_W_FINAL], st.mean, tol, "<w>, exact integrator, dt = 0.15");
+    assert_z(&m[WS_OBS_W_SQUARE], square, tol, "<w^2>, exact integrator, dt = 0.15");
+    assert_z(&m[WS_OBS_NEGATIVE], st.p_negative, tol, "P(w < 0), exact integrator, dt = 0.15");
+    printf("dt = 0.15: <w^2> exact integrator %.4f, Euler %.4f +- %.4f, stationary %.4f (acceptance %.3f)\n",
+           m[WS_OBS_W_SQUARE].mean, e[WS_OBS_W_SQUARE].mean, se_of(&e[WS_OBS_W_SQUARE]), square,
+           m[WS_OBS_ACCEPTANCE].mean);
+    assert_true(fabs(z_of(&e[WS_OBS_W_SQUARE], square)) > 6);
+}
+
+/* At the default step both integrators follow the Fokker-Planck grid mid-relaxation (t = 1). */
+static void test_default_step_dynamics(void **state)
+{
+    (void)state;
+    for (int integrator = 0; integrator < 2; integrator++) {
+        ws_params p = fig20(2, 1e-3, 1, integrator);
+        ws_grid *g = ws_grid_solve(&p, 1, 0.005, 0.002);
+        tl_moments m[WS_N_OBS], hist[BINS];
+        ensemble(&p, 5, 20000, m, hist);
+        double tol = family_tol(4 + BINS);
+        assert_z(&m[WS_OBS_W_FINAL], g->mean, tol, "<w(1)>");
+        assert_z(&m[WS_OBS_W_SQUARE], g->square, tol, "<w(1)^2>");
+        assert_z(&m[WS_OBS_NEGATIVE], g->p_negative, tol, "P(w(1) < 0)");
+        assert_z(&m[WS_OBS_HEAT], g->mean_potential - g->mean_potential_initial, tol, "<Q>");
+        for (size_t b = 0; b < BINS; b++) {
+            double lo = p.w_min + (p.w_max - p.w_min) * b / BINS, hi = p.w_min + (p.w_max - p.w_min) * (b + 1) / BINS;
+            double exact = ws_grid_mass(g, lo, hi);
+            if (se_of(&hist[b]) > 0) assert_z(&hist[b], exact, tol, "histogram bin");
+            else assert_true(exact < 1e-4);
+        }
+        ws_grid_free(g);
+    }
+}
+
+static void test_streams(void **state)
+{
+    (void)state;
+    ws_params p = fig20(2, 1e-2, 2, WS_EXACT);
+    ws_run run;
+    ws_run_init(&run, &p);
+    tl_stream_key key = {9, 3, 0};
+    double a[WS_N_OBS], b[WS_N_OBS], c[WS_N_OBS];
+    ws_trajectory(&run, &key, 41, a, NULL, NULL);
+    ws_trajectory(&run, &key, 41, b, NULL, NULL);
+    ws_trajectory(&run, &key, 42, c, NULL, NULL);
+    assert_memory_equal(a, b, sizeof a);
+    assert_true(a[WS_OBS_W_FINAL] != c[WS_OBS_W_FINAL]);
+    assert_close(a[WS_OBS_HEAT], ws_potential(&p, a[WS_OBS_W_FINAL]) - ws_potential(&p, a[WS_OBS_W_INITIAL]), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quadrature_and_paper),
+        cmocka_unit_test(test_fokker_planck_decides_eq87),
+        cmocka_unit_test(test_free_ou_exact),
+        cmocka_unit_test(test_coarse_step),
+        cmocka_unit_test(test_default_step_dynamics),
+        cmocka_unit_test(test_streams),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
