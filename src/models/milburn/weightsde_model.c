@@ -38,7 +38,8 @@ static const tl_param_spec ws_param_table[] = {
      "exact: OU step solved exactly with the learning force frozen, Metropolis-adjusted towards exp(-V/T_w) "
      "(stationary law exact at any dt; eta = 0: the exact OU solution); euler: Euler-Maruyama, O(dt) bias"},
     {"dt", TL_PARAM_REAL, "1e-3", 0, 10, 1, NULL, "time",
-     "time step (lowered so that whole steps fill `time`); dt (gamma_w + 0.385 L switch_beta) <= 0.2 (exact), 0.02 (euler)"},
+     "time step (lowered so that whole steps fill `time`); dt (gamma_w + 0.385 L switch_beta) <= 0.2 (exact), 0.02 "
+     "(euler); any step for exact with eta = 0 (the exact OU solution)"},
     {"time", TL_PARAM_REAL, "20", 0, 1e9, 1, NULL, "time", "end of every trajectory (the learning phase)"},
     {"bins", TL_PARAM_INT, "40", 0, 100000, 1, NULL, "1", "bins of the weight histograms on [w_min, w_max)"},
     {"w_min", TL_PARAM_REAL, "-4", -1e6, 1e6, 0, NULL, "weight", "lower edge of the weight histograms"},
@@ -140,7 +141,8 @@ static int ws_validate(const tl_point *pt, char *why, size_t len)
     }
     double curvature = p.gamma_w + 0.385 * ws_learning_scale(&p) * p.beta;
     double limit = p.integrator == WS_EXACT ? WS_EXACT_STEP : WS_EULER_STEP;
-    if (p.dt * curvature > limit) {
+    int exact_ou = p.integrator == WS_EXACT && p.eta == 0; /* the exact OU solution: any step */
+    if (!exact_ou && p.dt * curvature > limit) {
         snprintf(why, len, "dt = %g is too large for integrator = %s: dt (gamma_w + 0.385 L switch_beta) = %.3g "
                  "exceeds %g (dt <= %.3g)", p.dt, p.integrator == WS_EXACT ? "exact" : "euler", p.dt * curvature,
                  limit, limit / curvature);
