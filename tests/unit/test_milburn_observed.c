@@ -189,7 +189,7 @@ static void test_continuum_references(void **state)
     (void)state;
     const double gammas[] = {1, 10}, dts[] = {1e-3, 2.5e-4};
     for (int i = 0; i < 2; i++) {
-        ob_params p = fig7(gammas[i], dts[i], 40);
+        ob_params p = fig7(gammas[i], dts[i], 30);
         ob_run run;
         ob_run_init(&run, &p);
         tl_moments m[OB_N_OBS], occ[20];
@@ -219,7 +219,7 @@ static void test_eq37_slips(void **state)
     (void)state;
     const double gammas[] = {1, 10};
     for (int i = 0; i < 2; i++) {
-        ob_params p = fig7(gammas[i], gammas[i] > 5 ? 2.5e-4 : 1e-3, 30);
+        ob_params p = fig7(gammas[i], gammas[i] > 5 ? 5e-4 : 1e-3, 20);
         tl_moments m[4][OB_N_OBS];
         const int filters[] = {OB_BAYES, OB_SDE, OB_HALF_DRIFT, OB_PAPER};
         for (int f = 0; f < 4; f++) {

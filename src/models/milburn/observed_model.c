@@ -12,6 +12,9 @@
 #include "thermolearn/model.h"
 #include "thermolearn/status.h"
 
+/* `thermolearn bench` (bench_learning.c). */
+int milburn_observed_bench(int argc, char **argv);
+
 /* (mu + nu + Gamma) dt at most this: the discretised record's O(dt) distance from
  * the continuum references (Wonham law, MMSE) stays below the statistical
  * resolution of a large run (measured in test_milburn_observed: test_step_bias). */
@@ -317,5 +320,6 @@ const tl_model_type tl_model_observed = {
     .simulate = ob_simulate,
     .extra_fill = ob_extra_fill,
     .summarize = ob_summarize,
+    .bench = milburn_observed_bench,
     .checks = &ob_checks,
 };

@@ -13,6 +13,9 @@
 #include "thermolearn/error.h"
 #include "thermolearn/model.h"
 #include "thermolearn/status.h"
+
+/* `thermolearn bench` (bench_learning.c). */
+int milburn_weightsde_bench(int argc, char **argv);
 #include "weightsde.h"
 
 /* Largest dt * c, c = gamma_w + 0.385 L beta (a bound on V''): the exact
@@ -323,5 +326,6 @@ const tl_model_type tl_model_weightsde = {
     .simulate = ws_simulate,
     .extra_fill = ws_extra_fill,
     .summarize = ws_summarize,
+    .bench = milburn_weightsde_bench,
     .checks = &ws_checks,
 };

@@ -1,0 +1,100 @@
+/* `thermolearn bench observed` and `thermolearn bench weightsde`: one-rank
+ * throughput of the dominant kernels (steps of one trajectory), beside a
+ * calibration loop that draws the same Philox numbers per step and evaluates
+ * the same transcendental functions without the physics, so that the ratio
+ * kernel/calibration is comparable across machines and loads.
+ *
+ *   observed:  record steps per second (2 normals, 1 uniform, Bayes: log, log1p, exp)
+ *   weightsde: Metropolis-adjusted exact-OU steps per second (1 normal, 1 uniform and its log, tanh, cosh)
+ */
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "observed.h"
+#include "weightsde.h"
+
+static int parse(int argc, char **argv, const char *name, long *traj)
+{
+    for (int i = 0; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--traj") == 0) *traj = atol(argv[++i]);
+        else {
+            fprintf(stderr, "usage: thermolearn bench %s [--traj T]\n", name);
+            return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 1 : 2;
+        }
+    }
+    return *traj > 0 ? 0 : 2;
+}
+
+/* n steps of `normals` Box-Muller normals and one uniform, plus `logs` logarithms and one exp. */
+static double calibrate(long n, int normals, int logs, double *wall)
+{
+    tl_stream_key key = {1, 0, 0};
+    mb_rng r;
+    double sum = 0, t0 = MPI_Wtime();
+    for (long t = 0; t < n / 1000; t++) {
+        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
+        for (int k = 0; k < 1000; k++) {
+            double u = mb_rng_uniform(&r), x = u;
+            for (int g = 0; g < normals; g++) x += mb_rng_gaussian(&r);
+            for (int l = 0; l < logs; l++) x += log(u + l);
+            sum += exp(-x * x);
+        }
+    }
+    *wall = MPI_Wtime() - t0;
+    return sum;
+}
+
+static void report(const char *what, long traj, double steps, double wall, double cal_wall, double checksum,
+                   double cal)
+{
+    printf("%s; %ld trajectories\n", what, traj);
+    printf("checksum %.6f wall_s %.3f steps_per_s %.4e\n", checksum, wall, steps / wall);
+    printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", steps / cal_wall, cal,
+           wall / cal_wall);
+}
+
+int milburn_observed_bench(int argc, char **argv)
+{
+    long traj = 200;
+    int status = parse(argc, argv, "observed", &traj);
+    if (status) return status == 1 ? 0 : 2;
+    ob_params p = {.mu = 0.5, .nu = 0.5, .kappa = 40, .gamma_rate = 10, .response = 20, .filter = OB_BAYES,
+                   .current_filter = OB_CURRENT_EQ31, .dt = 1e-4, .time = 5, .transient = 1, .bins = 50};
+    ob_run run;
+    ob_run_init(&run, &p);
+    tl_stream_key key = {1, 0, 0};
+    double checksum = 0, out[OB_N_OBS], occ[50], t0 = MPI_Wtime();
+    for (long t = 0; t < traj; t++) {
+        ob_trajectory(&run, &key, (uint64_t)t, out, occ, 0, 1, NULL);
+        checksum += out[OB_OBS_MSE];
+    }
+    double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall;
+    double cal = calibrate((long)steps, 2, 2, &cal_wall);
+    report("observed: Fig. 7, Gamma = 10, dt = 1e-4, time = 5, Bayes filter", traj, steps, wall, cal_wall, checksum, cal);
+    return 0;
+}
+
+int milburn_weightsde_bench(int argc, char **argv)
+{
+    long traj = 2000;
+    int status = parse(argc, argv, "weightsde", &traj);
+    if (status) return status == 1 ? 0 : 2;
+    ws_params p = {.temperature = 0.5, .gamma_w = 1, .beta = 2, .eta = 4, .input = 1, .bias = 0,
+                   .integrator = WS_EXACT, .dt = 1e-3, .time = 10, .bins = 1, .w_min = -4, .w_max = 3};
+    ws_run run;
+    ws_run_init(&run, &p);
+    tl_stream_key key = {1, 0, 0};
+    double checksum = 0, out[WS_N_OBS], t0 = MPI_Wtime();
+    for (long t = 0; t < traj; t++) {
+        ws_trajectory(&run, &key, (uint64_t)t, out, NULL, NULL);
+        checksum += out[WS_OBS_W_FINAL];
+    }
+    double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall;
+    double cal = calibrate((long)steps, 1, 1, &cal_wall);
+    report("weightsde: Fig. 20, switch_beta = 2, dt = 1e-3, time = 10, exact integrator", traj, steps, wall, cal_wall,
+           checksum, cal);
+    return 0;
+}
