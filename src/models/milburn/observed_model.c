@@ -182,6 +182,22 @@ static int ob_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXT
     return 1;
 }
 
+/* The sample path of Fig. 7: from a fixed stream (seed 0, trajectory 0 of the point), so it is
+ * the same for any seed, rank count or resume; at the ensemble's step, every stride-th step. */
+static void sample_path(ob_state *s, const ob_params *p, const tl_point *pt)
+{
+    s->path_points = path_points_of(pt);
+    s->stride = (long)fmax(1.0, floor(tl_point_real(pt, "path_time") / s->run.h / (double)s->path_points * (1 + 1e-12)));
+    s->path = tl_malloc(3 * s->path_points * sizeof *s->path, "path");
+    ob_params q = *p;
+    q.dt = s->run.h, q.time = s->run.h * (double)(s->stride * (long)s->path_points), q.transient = 0;
+    ob_run run;
+    ob_run_init(&run, &q);
+    tl_stream_key key = {0, (uint32_t)pt->index, 0};
+    double out[OB_N_OBS];
+    ob_trajectory(&run, &key, 0, out, NULL, s->path_points, s->stride, s->path);
+}
+
 static void *ob_point_alloc(const tl_point *pt)
 {
     ob_state *s = tl_calloc(1, sizeof *s, "observed");
@@ -210,21 +226,7 @@ static void *ob_point_alloc(const tl_point *pt)
         ob_current_moments(&q, 0.0, &cm, &cs);
         *(c == p.current_filter ? &s->var_continuum : &s->var_other) = cs - cm * cm;
     }
-    /* the sample path: a fixed stream, so it is the same for any seed, rank count or resume */
-    s->path_points = path_points_of(pt);
-    {
-        double path_time = tl_point_real(pt, "path_time");
-        s->stride = (long)fmax(1.0, floor(path_time / s->run.h / (double)s->path_points * (1 + 1e-12)));
-        s->path = tl_malloc(3 * s->path_points * sizeof *s->path, "path");
-        ob_run short_run;
-        ob_params q = p;
-        q.time = s->run.h * (double)(s->stride * (long)s->path_points), q.dt = s->run.h, q.transient = 0;
-        ob_run_init(&short_run, &q);
-        short_run.h = s->run.h, short_run.steps = s->stride * (long)s->path_points; /* the ensemble's step exactly */
-        tl_stream_key key = {0, (uint32_t)pt->index, 0};
-        double out[OB_N_OBS];
-        ob_trajectory(&short_run, &key, 0, out, NULL, s->path_points, s->stride, s->path);
-    }
+    sample_path(s, &p, pt);
     return s;
 }
 
