@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Models `observed` and `weightsde` (Milburn sections 2.3 and 4.2) end to end:
 # small inputs on 1 and 3 ranks give identical datasets (h5diff, every
-# dataset), also after a time-limit stop on 2 ranks resumed on 3; `check`
+# dataset), also after a time-limit stop on 2 ranks resumed on 3 (weightsde); `check`
 # passes on the exact triples (Wonham law, current moments, Fokker-Planck
 # grid) and fails (exit 1) when an exact value moves by 6 standard errors,
 # when the paper's eq. 87 replaces the stationary law, or when eq. 37's halved
@@ -76,13 +76,14 @@ grep -q 'mmse' "$TMP/ob.check" && grep -q 'calibration' "$TMP/ob.check" && grep 
     fail "check did not list the expected quantities"
 
 # checkpoint and resume: stopped by a time limit on 2 ranks, resumed on 3, equal to the uninterrupted run
-$MPIRUN -n 2 "$BIN" run "$TMP/ob.ini" -o "$TMP/ob.tl.h5" --time-limit 0.3 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+# (weightsde: 12 batches per point, so the limit falls between batches)
+$MPIRUN -n 2 "$BIN" run "$TMP/ws.ini" -o "$TMP/ws.tl.h5" --time-limit 0.3 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
-$MPIRUN -n 3 "$BIN" run "$TMP/ob.ini" -o "$TMP/ob.tl.h5" --resume --quiet || rc=99
-if [ $rc = 75 ] && same_datasets "$TMP/ob.n1.h5" "$TMP/ob.tl.h5"; then
-    pass "observed: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+$MPIRUN -n 3 "$BIN" run "$TMP/ws.ini" -o "$TMP/ws.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/ws.n1.h5" "$TMP/ws.tl.h5"; then
+    pass "weightsde: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
 else
-    fail "observed: time-limit stop exit $rc (expected 75) or the resumed run differs"
+    fail "weightsde: time-limit stop exit $rc (expected 75) or the resumed run differs"
 fi
 
 # eq. 37's halved drift: the record is the same, the filter is miscalibrated, check fails
