@@ -12,7 +12,7 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 
 OPT       ?= -O3 -march=native
 CFLAGS    ?= $(OPT) -g
-CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Iinclude \
+CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude \
              -DTL_VERSION='"$(VERSION)"' -DTL_GIT_COMMIT='"$(GIT)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -68,7 +68,7 @@ unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/to
 
 # libFuzzer targets (clang through mpicc), with ASan and UBSan, in build/fuzz/.
 FUZZ_CC     := OMPI_CC=clang $(CC)
-FUZZ_CFLAGS := -O1 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Iinclude \
+FUZZ_CFLAGS := -O1 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude \
                -DTL_VERSION='"$(VERSION)"' -DTL_GIT_COMMIT='"$(GIT)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
                -fsanitize=address,undefined -fno-omit-frame-pointer
 FUZZ_OBJ    := $(LIB_SRC:%.c=build/fuzz/%.o)

@@ -3,7 +3,8 @@
  * (folded in block order on rank 0, fold.h), the samples this rank
  * simulated, and the model's per-point datasets.
  *
- * Work units are blocks of TL_BATCH trajectories of one (point, direction):
+ * Work units are blocks of `unit` trajectories of one (point, direction),
+ * the model's unit size (TL_BATCH unless it declares another):
  * unit u = (point * n_directions + direction) * n_blocks + block.
  * Everything a rank accumulates is an integer count (summed), a per-block
  * quantity that exactly one rank computed (summed against zeros), or block
@@ -57,7 +58,7 @@ typedef struct {
     size_t n_points, n_directions, n_observables, n_blocks, bins;
     size_t width;               /* moments per unit: observables, then every profile component */
     tl_profile_layout *profiles;
-    double *profile_buffer;     /* [sum of profile sizes][TL_BATCH] */
+    double *profile_buffer;     /* [sum of profile sizes][unit] */
     const char *const *directions; /* their names */
     int binning;                /* histogram ranges are known */
     gsl_histogram **hist;       /* [point][direction][observable] */
@@ -75,12 +76,14 @@ typedef struct {
         size_t shape[TL_MAX_PROFILES][TL_MAX_EXTRA_RANK]; /* the point's own profile shapes */
     } cache[2];
     uint64_t clock;
+    uint64_t unit;              /* trajectories per unit of work (the model's unit size) */
+    double *observable_buffer;  /* [n_observables][unit] */
 } tl_ensemble;
 
 void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm);
 void tl_ensemble_free(tl_ensemble *en);
 
-/* The model's state of point p (allocated on first use; two are cached). */
+/* The model's state of point p, allocated and prepared on first use (two are cached). */
 void *tl_ensemble_point_state(tl_ensemble *en, size_t p);
 
 /* Simulate unit u and accumulate it. */

@@ -24,6 +24,8 @@ void tl_output_attr_double(tl_output *out, const char *object_path, const char *
 void tl_output_attr_uint64(tl_output *out, const char *object_path, const char *name, unsigned long long value);
 void tl_output_attr_strings(tl_output *out, const char *object_path, const char *name,
                             const char *const *values, size_t n);
+void tl_output_attr_doubles(tl_output *out, const char *object_path, const char *name, const double *values,
+                            size_t n);
 
 /* Create a dataset (and its groups) and write it whole from rank 0: `data` is
  * read on rank 0 only.  mem_type is the type of `data`; file_type the stored one. */

@@ -318,7 +318,7 @@ static int check_header(const header *h, const tl_ensemble *en, const char *path
                  (unsigned long long)h->trajectories, (unsigned long long)mine.trajectories);
         return refuse(why, len, path, what);
     }
-    if (h->n_blocks != (h->trajectories + TL_BATCH - 1) / TL_BATCH) return refuse(why, len, path, "is damaged");
+    if (h->n_blocks != (h->trajectories + en->unit - 1) / en->unit) return refuse(why, len, path, "is damaged");
     return TL_OK;
 }
 
@@ -352,7 +352,7 @@ static void load_records(tl_ensemble *en, reader *r, uint64_t old_blocks, size_t
     }
     while (r->at < end && !r->bad) {
         const uint64_t *head = take(r, 3 * sizeof *head);
-        if (!head || head[1] == 0 || head[1] > TL_BATCH || head[2] > head[1] || head[0] >= old_blocks * en->n_points * en->n_directions) {
+        if (!head || head[1] == 0 || head[1] > en->unit || head[2] > head[1] || head[0] >= old_blocks * en->n_points * en->n_directions) {
             r->bad = 1;
             return;
         }
@@ -432,7 +432,7 @@ static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
         else if (h.trajectories < en->cfg->trajectories) {
             /* Extending: the short last blocks become full ones, run again. */
             tl_fold_extend(en->fold, en->cfg->trajectories);
-            if (h.trajectories % TL_BATCH) {
+            if (h.trajectories % en->unit) {
                 for (uint64_t pd = 0; pd < pds; pd++) tl_ensemble_forget_unit(en, pd * en->n_blocks + old - 1);
                 if (old == 1 && en->cfg->histogram.range_auto) en->binning = 0; /* the pilot itself is redone */
             }

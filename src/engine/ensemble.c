@@ -36,8 +36,10 @@ static void profiles_init(tl_ensemble *en)
         l->offset = en->width;
         en->width += l->size;
     }
-    en->profile_buffer = tl_malloc(((en->width - en->n_observables) * TL_BATCH + 1) * sizeof *en->profile_buffer,
+    en->profile_buffer = tl_malloc(((en->width - en->n_observables) * en->unit + 1) * sizeof *en->profile_buffer,
                                    "profile values");
+    en->observable_buffer = tl_malloc((en->n_observables * en->unit + 1) * sizeof *en->observable_buffer,
+                                      "observable values");
 }
 
 static void extras_init(tl_ensemble *en)
@@ -74,7 +76,8 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm)
     en->n_directions = cfg->model->directions(&pt, &en->directions);
     tl_config_point_free(&pt);
     en->n_observables = cfg->model->n_observables;
-    en->n_blocks = (cfg->trajectories + TL_BATCH - 1) / TL_BATCH;
+    en->unit = tl_model_unit_size(cfg->model);
+    en->n_blocks = (cfg->trajectories + en->unit - 1) / en->unit;
     en->bins = cfg->histogram.bins;
     size_t slots = en->n_points * en->n_directions * en->n_observables;
     en->hist = tl_calloc(slots, sizeof *en->hist, "histograms");
@@ -83,7 +86,7 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm)
     en->n_units = en->n_points * en->n_directions * en->n_blocks;
     for (size_t c = 0; c < 2; c++) en->cache[c].point = SIZE_MAX;
     profiles_init(en);
-    if (en->rank == 0) en->fold = tl_fold_alloc(en->n_points * en->n_directions, en->width, cfg->trajectories);
+    if (en->rank == 0) en->fold = tl_fold_alloc(en->n_points * en->n_directions, en->width, cfg->trajectories, en->unit);
     extras_init(en);
     if (!cfg->histogram.range_auto) tl_ensemble_set_ranges(en, MPI_COMM_NULL);
 }
@@ -102,6 +105,7 @@ void tl_ensemble_free(tl_ensemble *en)
     free(en->outliers);
     free(en->profiles);
     free(en->profile_buffer);
+    free(en->observable_buffer);
     free(en->outbox.data);
     tl_fold_free(en->fold);
     *en = (tl_ensemble){0};
@@ -123,6 +127,7 @@ static size_t cached_point(tl_ensemble *en, size_t p)
     tl_point pt;
     tl_config_point(en->cfg, p, &pt);
     en->cache[victim].state = en->model->point_alloc(&pt);
+    if (en->model->point_prepare) en->model->point_prepare(en->cache[victim].state);
     for (size_t v = 0; v < en->model->n_profiles; v++) {
         size_t *own = en->cache[victim].shape[v];
         for (int r = 0; r < TL_MAX_EXTRA_RANK; r++) own[r] = 1;
@@ -157,7 +162,7 @@ static void keep_record(tl_ensemble *en, uint64_t unit, size_t count, double *co
     }
     double *copy = tl_malloc(en->n_observables * count * sizeof *copy, "samples");
     for (size_t o = 0; o < en->n_observables; o++) memcpy(copy + o * count, vals[o], count * sizeof *copy);
-    uint64_t first = (unit % en->n_blocks) * TL_BATCH, cap = en->cfg->histogram.n_samples;
+    uint64_t first = (unit % en->n_blocks) * en->unit, cap = en->cfg->histogram.n_samples;
     size_t stored = first >= cap ? 0 : cap - first < count ? (size_t)(cap - first) : count;
     en->records[en->n_records++] = (tl_record){unit, count, stored, copy};
 }
@@ -213,7 +218,7 @@ static void profile_moments(tl_ensemble *en, size_t p, size_t count, tl_moments 
     for (size_t v = 0; v < en->model->n_profiles; v++) {
         const tl_profile_layout *l = &en->profiles[v];
         const size_t *own = en->cache[c_point].shape[v];
-        const double *x = en->profile_buffer + (l->offset - en->n_observables) * TL_BATCH;
+        const double *x = en->profile_buffer + (l->offset - en->n_observables) * en->unit;
         for (size_t c = 0; c < l->size; c++) {
             /* c in the padded shape -> its index in the point's own shape, if it has it */
             size_t rest = c, oc = 0, stride = 1, inside = 1;
@@ -233,15 +238,14 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
 {
     size_t block = unit % en->n_blocks, pd = unit / en->n_blocks;
     size_t p = pd / en->n_directions, d = pd % en->n_directions;
-    uint64_t first = (uint64_t)block * TL_BATCH;
-    size_t count = en->cfg->trajectories - first < TL_BATCH ? en->cfg->trajectories - first : TL_BATCH;
+    uint64_t first = (uint64_t)block * en->unit;
+    size_t count = en->cfg->trajectories - first < en->unit ? en->cfg->trajectories - first : en->unit;
     void *state = tl_ensemble_point_state(en, p);
 
-    static double buffer[TL_MAX_OBSERVABLES][TL_BATCH];
-    double *vals[TL_MAX_OBSERVABLES], *prof[TL_MAX_PROFILES] = {0};
-    for (size_t o = 0; o < TL_MAX_OBSERVABLES; o++) vals[o] = buffer[o];
+    double *vals[TL_MAX_OBSERVABLES] = {0}, *prof[TL_MAX_PROFILES] = {0};
+    for (size_t o = 0; o < en->n_observables; o++) vals[o] = en->observable_buffer + o * en->unit;
     for (size_t v = 0; v < en->model->n_profiles; v++)
-        prof[v] = en->profile_buffer + (en->profiles[v].offset - en->n_observables) * TL_BATCH;
+        prof[v] = en->profile_buffer + (en->profiles[v].offset - en->n_observables) * en->unit;
     tl_stream_key key = {en->cfg->seed, (uint32_t)p, (uint32_t)d};
     en->model->simulate(state, &key, first, count, vals, prof);
 
@@ -255,7 +259,7 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
     deliver(en, unit, m);
     free(m);
     /* A short last block is kept whole: extending the run re-runs it (tl_ensemble_forget_unit). */
-    if (first < en->cfg->histogram.n_samples || !en->binning || count < TL_BATCH) keep_record(en, unit, count, vals);
+    if (first < en->cfg->histogram.n_samples || !en->binning || count < en->unit) keep_record(en, unit, count, vals);
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
@@ -324,7 +328,7 @@ void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm)
         size_t pd = rec->unit / en->n_blocks;
         for (size_t o = 0; o < en->n_observables; o++)
             bin_values(en, pd * en->n_observables + o, rec->values + o * rec->count, rec->count);
-        if (rec->stored > 0 || rec->count < TL_BATCH) en->records[kept++] = *rec;
+        if (rec->stored > 0 || rec->count < en->unit) en->records[kept++] = *rec;
         else free(rec->values);
     }
     en->n_records = kept;

@@ -65,6 +65,13 @@ void tl_output_attr_strings(tl_output *out, const char *object_path, const char 
     H5Tclose(t);
 }
 
+void tl_output_attr_doubles(tl_output *out, const char *object_path, const char *name, const double *values,
+                            size_t n)
+{
+    static const double none = 0;
+    write_attr(out, object_path, name, H5T_NATIVE_DOUBLE, n ? n : 1, 0, n ? (const void *)values : &none);
+}
+
 void tl_output_attr_double(tl_output *out, const char *object_path, const char *name, double value)
 {
     write_attr(out, object_path, name, H5T_NATIVE_DOUBLE, 1, 1, &value);

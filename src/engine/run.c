@@ -84,8 +84,8 @@ static void run_todo_unit(uint64_t k, void *context)
 
 static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)
 {
-    uint64_t first = (unit % en->n_blocks) * TL_BATCH, T = en->cfg->trajectories;
-    return T - first < TL_BATCH ? T - first : TL_BATCH;
+    uint64_t first = (unit % en->n_blocks) * en->unit, T = en->cfg->trajectories;
+    return T - first < en->unit ? T - first : en->unit;
 }
 
 static uint64_t todo_weight(uint64_t k, void *context)
@@ -225,6 +225,24 @@ static void write_root_attributes(tl_output *out, const tl_config *cfg, int n_ra
     tl_output_attr_uint64(out, "/", "trajectories", cfg->trajectories);
 }
 
+/* A list parameter: a string or float64 array attribute of /parameters (an empty
+ * list, only possible as a model's default, is one empty string or a 0). */
+static void write_list(tl_output *out, const tl_point *pt, const char *name, tl_param_kind kind)
+{
+    size_t n = tl_point_list_size(pt, name);
+    char **items = tl_calloc(n + 1, sizeof *items, "list");
+    double *values = tl_calloc(n + 1, sizeof *values, "list");
+    for (size_t i = 0; i < n; i++) {
+        char buf[4096];
+        items[i] = strdup(tl_point_list_item(pt, name, i, buf, sizeof buf));
+        if (kind == TL_PARAM_REAL_LIST) values[i] = tl_point_list_real(pt, name, i);
+    }
+    if (kind == TL_PARAM_REAL_LIST) tl_output_attr_doubles(out, "/parameters", name, values, n);
+    else tl_output_attr_strings(out, "/parameters", name, (const char *const *)items, n);
+    for (size_t i = 0; i < n; i++) free(items[i]);
+    free(items), free(values);
+}
+
 static void write_parameters(tl_output *out, const tl_config *cfg)
 {
     size_t P = cfg->grid.n_points;
@@ -245,12 +263,16 @@ static void write_parameters(tl_output *out, const tl_config *cfg)
                         spec->units);
     }
     free(v);
-    /* Choices and strings are one value for the whole grid: attributes. */
+    /* Choices, strings and lists are one value for the whole grid: attributes. */
     tl_point pt;
     tl_config_point(cfg, 0, &pt);
-    for (size_t k = 0; k < cfg->n_params; k++)
-        if (cfg->specs[k].kind == TL_PARAM_CHOICE || cfg->specs[k].kind == TL_PARAM_STRING)
+    for (size_t k = 0; k < cfg->n_params; k++) {
+        tl_param_kind kind = cfg->specs[k].kind;
+        if (kind == TL_PARAM_CHOICE || kind == TL_PARAM_STRING)
             tl_output_attr_string(out, "/parameters", cfg->specs[k].name, pt.strings[k] ? pt.strings[k] : "");
+        else if (kind == TL_PARAM_LIST || kind == TL_PARAM_REAL_LIST)
+            write_list(out, &pt, cfg->specs[k].name, kind);
+    }
     tl_config_point_free(&pt);
     const char *axes[cfg->grid.n_axes + 1];
     for (size_t a = 0; a < cfg->grid.n_axes; a++) axes[a] = cfg->grid.axes[a].name;
@@ -324,7 +346,7 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
         size_t pd = rec->unit / en->n_blocks, block = rec->unit % en->n_blocks;
         if (pd % en->n_directions != d || rec->stored == 0) continue;
         pieces[n][0] = pd / en->n_directions;
-        pieces[n][1] = block * TL_BATCH;
+        pieces[n][1] = block * en->unit;
         pieces[n][2] = rec->stored;
         memcpy(data + at, rec->values + o * rec->count, rec->stored * sizeof *data);
         at += rec->stored;
@@ -341,16 +363,37 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     free(data);
 }
 
-/* Derived extras, on rank 0, from the merged moments of every observable. */
-static void summarize(tl_ensemble *en, size_t e, int rank)
+/* A declared summary (TL_EXTRA_MEAN, TL_EXTRA_SE) of one point: no state needed. */
+static double declared_summary(const tl_extra *x, const tl_moments *m, const tl_point *pt)
 {
-    if (rank != 0) return;
-    size_t n = en->n_directions * en->n_observables;
-    tl_moments *m = tl_malloc(n * sizeof *m, "moments");
-    tl_extra_buffer *buf = &en->extras[e];
+    double v = x->derived == TL_EXTRA_MEAN ? (m->n > 0 ? m->mean : NAN)
+                                           : (m->n > 1 ? sqrt(tl_moments_variance(m) / m->n) : NAN);
+    return x->per ? v / tl_point_real(pt, x->per) : v;
+}
+
+/* Every summarised extra, on rank 0, from the merged moments of every
+ * observable, point by point: a model's summarize gets the point's state,
+ * allocated (and prepared) once for all its derived extras. */
+static void summarize_points(tl_ensemble *en)
+{
+    const tl_model_type *model = en->model;
+    size_t n = en->n_directions * en->n_observables, derived = 0;
+    for (size_t e = 0; e < model->n_extras; e++) derived += model->extras[e].derived == TL_EXTRA_DERIVED;
+    tl_moments *m = tl_malloc((n + 1) * sizeof *m, "moments");
     for (size_t p = 0; p < en->n_points; p++) {
         for (size_t k = 0; k < n; k++) m[k] = tl_ensemble_moments(en, p, k / en->n_observables, k % en->n_observables);
-        en->model->summarize(tl_ensemble_point_state(en, p), m, e, buf->dims, buf->values + p * buf->size);
+        tl_point pt;
+        tl_config_point(en->cfg, p, &pt);
+        void *state = derived ? tl_ensemble_point_state(en, p) : NULL;
+        for (size_t e = 0; e < model->n_extras; e++) {
+            const tl_extra *x = &model->extras[e];
+            tl_extra_buffer *buf = &en->extras[e];
+            double *out = buf->values + p * buf->size;
+            if (x->derived == TL_EXTRA_DERIVED) model->summarize(state, m, e, buf->dims, out);
+            else if (x->derived != TL_EXTRA_FILLED)
+                out[0] = declared_summary(x, &m[x->direction * en->n_observables + x->observable], &pt);
+        }
+        tl_config_point_free(&pt);
     }
     free(m);
 }
@@ -358,10 +401,14 @@ static void summarize(tl_ensemble *en, size_t e, int rank)
 static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
 {
     for (size_t e = 0; e < en->model->n_extras; e++) {
+        tl_extra_buffer *buf = &en->extras[e];
+        if (en->model->extras[e].derived == TL_EXTRA_FILLED)
+            reduce_to_root(buf->values, en->n_points * buf->size, MPI_DOUBLE, comm, out->rank);
+    }
+    if (out->rank == 0) summarize_points(en);
+    for (size_t e = 0; e < en->model->n_extras; e++) {
         const tl_extra *x = &en->model->extras[e];
         tl_extra_buffer *buf = &en->extras[e];
-        if (x->derived) summarize(en, e, out->rank);
-        else reduce_to_root(buf->values, en->n_points * buf->size, MPI_DOUBLE, comm, out->rank);
         hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {en->n_points};
         for (int r = 0; r < buf->rank; r++) dims[r + 1] = buf->dims[r];
         char path[256];
@@ -418,7 +465,7 @@ static void gather_samples(const tl_ensemble *en, size_t p, size_t d, size_t o, 
         const tl_record *rec = &en->records[r];
         size_t pd = rec->unit / en->n_blocks;
         if (pd != p * en->n_directions + d || rec->stored == 0) continue;
-        memcpy(x + (rec->unit % en->n_blocks) * TL_BATCH, rec->values + o * rec->count, rec->stored * sizeof *x);
+        memcpy(x + (rec->unit % en->n_blocks) * en->unit, rec->values + o * rec->count, rec->stored * sizeof *x);
     }
     reduce_to_root(x, n, MPI_DOUBLE, comm, rank);
 }
@@ -469,6 +516,9 @@ static void write_estimates(tl_output *out, tl_ensemble *en, size_t o, MPI_Comm 
         tl_crooks_estimates e;
         tl_crooks_estimate(&f, &r, bins, beta, &e);
         double row[7] = {e.bar, e.bar_err, e.crossing, e.jarzynski_forward, e.jarzynski_reverse, e.gaussian, e.overlap};
+        /* At T = 0 (beta = inf) the fluctuation theorems say nothing: no estimates. */
+        if (isinf(beta))
+            for (size_t k = 0; k < 6; k++) row[k] = NAN;
         for (size_t k = 0; k < 7; k++) est[k * P + p] = row[k];
     }
     hsize_t dims[1] = {P};
@@ -477,6 +527,7 @@ static void write_estimates(tl_output *out, tl_ensemble *en, size_t o, MPI_Comm 
         snprintf(path, sizeof path, "/estimates/%s", estimate_names[k][0]);
         tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims, est + k * P,
                         estimate_names[k][1], k == 6 ? "1" : "energy");
+    /* NaN at T = 0 (beta = inf): noted with the estimates, not guessed. */
     }
     free(est), free(wf), free(wr), free(cf), free(cr);
 }
