@@ -29,6 +29,7 @@ typedef struct {
     size_t count;   /* trajectories in the unit */
     size_t stored;  /* of which the first `stored` are kept as samples (the sample cap) */
     double *values; /* [n_observables][count] */
+    double *profiles; /* with profile samples: [stored][every profile component, padded], else NULL */
 } tl_record;
 
 typedef struct {
@@ -78,7 +79,16 @@ typedef struct {
     uint64_t clock;
     uint64_t unit;              /* trajectories per unit of work (the model's unit size) */
     double *observable_buffer;  /* [n_observables][unit] */
+    int profile_samples;        /* profiles are stored per trajectory too (store_samples, with profiles) */
+    size_t *profile_map;        /* [width - n_observables]: padded component -> the point's own, SIZE_MAX: none */
+    double *scratch;            /* [unit] */
 } tl_ensemble;
+
+/* Padded profile components per trajectory: every profile's, one after another. */
+static inline size_t tl_ensemble_profile_width(const tl_ensemble *en)
+{
+    return en->width - en->n_observables;
+}
 
 void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm);
 void tl_ensemble_free(tl_ensemble *en);
@@ -101,7 +111,9 @@ void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit);
 void tl_ensemble_receive(tl_ensemble *en, const void *data, size_t bytes);
 
 /* The moments k (observable, or width index) of (p, d) over all
- * trajectories: on rank 0 (NaN on the others). */
+ * trajectories: on rank 0 (NaN on the others).  A profile component's skip
+ * the trajectories where it is NaN (n counts those used); n = 0 where the
+ * point has no such component. */
 tl_moments tl_ensemble_moments(const tl_ensemble *en, size_t p, size_t d, size_t k);
 
 /* Index helpers. */

@@ -94,14 +94,17 @@ static void put(buffer *b, const void *data, size_t n)
     b->n += n;
 }
 
-/* This rank's records: {unit, count, stored, values[n_observables][count]} each. */
+/* This rank's records: {unit, count, stored, values[n_observables][count]} each,
+ * then with profile samples profiles[stored][profile width]. */
 static void put_records(buffer *b, const tl_ensemble *en)
 {
+    size_t w = en->profile_samples ? tl_ensemble_profile_width(en) : 0;
     for (size_t r = 0; r < en->n_records; r++) {
         const tl_record *rec = &en->records[r];
         uint64_t head[3] = {rec->unit, rec->count, rec->stored};
         put(b, head, sizeof head);
         put(b, rec->values, en->n_observables * rec->count * sizeof(double));
+        put(b, rec->profiles, rec->stored * w * sizeof(double));
     }
 }
 
@@ -356,17 +359,22 @@ static void load_records(tl_ensemble *en, reader *r, uint64_t old_blocks, size_t
             r->bad = 1;
             return;
         }
-        size_t n = en->n_observables * head[1];
+        size_t n = en->n_observables * head[1], w = en->profile_samples ? tl_ensemble_profile_width(en) : 0;
         const double *values = take(r, n * sizeof *values);
-        if (!values) return;
+        const double *profiles = take(r, head[2] * w * sizeof *profiles);
+        if (r->bad) return;
         if (en->n_records == en->cap_records) {
             en->cap_records = en->cap_records ? 2 * en->cap_records : 64;
             en->records = realloc(en->records, en->cap_records * sizeof *en->records);
             if (!en->records) error("cannot grow the sample records");
         }
-        double *copy = tl_malloc(n * sizeof *copy, "samples");
+        double *copy = tl_malloc(n * sizeof *copy, "samples"), *pcopy = NULL;
         memcpy(copy, values, n * sizeof *copy);
-        en->records[en->n_records++] = (tl_record){remap(en, head[0], old_blocks), head[1], head[2], copy};
+        if (head[2] * w > 0) {
+            pcopy = tl_malloc(head[2] * w * sizeof *pcopy, "profile samples");
+            memcpy(pcopy, profiles, head[2] * w * sizeof *pcopy);
+        }
+        en->records[en->n_records++] = (tl_record){remap(en, head[0], old_blocks), head[1], head[2], copy, pcopy};
     }
 }
 

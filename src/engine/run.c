@@ -420,36 +420,89 @@ static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
 }
 
 /* Mean and standard error of every profile component: rank 0's fold. */
-static void write_profiles(tl_output *out, tl_ensemble *en)
+/* /<model>/<profile><suffix>, or /<model>/<direction>/<profile><suffix> with two directions. */
+static void profile_path(const tl_ensemble *en, size_t v, size_t d, const char *suffix, char *path, size_t len)
 {
     const tl_model_type *m = en->model;
-    for (size_t v = 0; v < m->n_profiles; v++)
+    if (en->n_directions == 1) snprintf(path, len, "/%s/%s%s", m->name, m->profiles[v].name, suffix);
+    else snprintf(path, len, "/%s/%s/%s%s", m->name, en->directions[d], m->profiles[v].name, suffix);
+}
+
+/* Mean, standard error and count of every component of profile v in
+ * direction d: rank 0's fold, NaN values skipped. */
+static void write_profile_moments(tl_output *out, tl_ensemble *en, size_t v, size_t d)
+{
+    const tl_profile *prof = &en->model->profiles[v];
+    const tl_profile_layout *l = &en->profiles[v];
+    size_t P = en->n_points;
+    double *mean = tl_malloc((P * l->size + 1) * sizeof *mean, "profile"),
+           *err = tl_malloc((P * l->size + 1) * sizeof *err, "profile");
+    uint64_t *count = tl_malloc((P * l->size + 1) * sizeof *count, "profile");
+    for (size_t p = 0; out->rank == 0 && p < P; p++)
+        for (size_t c = 0; c < l->size; c++) {
+            tl_moments mo = tl_ensemble_moments(en, p, d, l->offset + c);
+            mean[p * l->size + c] = mo.n > 0 ? mo.mean : NAN;
+            err[p * l->size + c] = mo.n > 0 ? sqrt(tl_moments_variance(&mo) / mo.n) : NAN;
+            count[p * l->size + c] = (uint64_t)mo.n;
+        }
+    hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {P};
+    for (int r = 0; r < l->rank; r++) dims[r + 1] = l->dims[r];
+    char path[256], what[1024];
+    profile_path(en, v, d, "", path, sizeof path);
+    snprintf(what, sizeof what, "%s: mean over the trajectories (NaN where this point has no such component)",
+             prof->description);
+    tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, mean, what, prof->units);
+    profile_path(en, v, d, "_err", path, sizeof path);
+    snprintf(what, sizeof what, "standard error of %s (sample standard deviation / sqrt(trajectories))", prof->name);
+    tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, err, what, prof->units);
+    profile_path(en, v, d, "_count", path, sizeof path);
+    snprintf(what, sizeof what,
+             "trajectories in %s and %s_err: those whose value of the component is a number (NaN skipped); 0 where "
+             "this point has no such component",
+             prof->name, prof->name);
+    tl_output_write(out, path, H5T_STD_U64LE, H5T_NATIVE_UINT64, l->rank + 1, dims, count, what, "1");
+    free(mean), free(err), free(count);
+}
+
+/* Profile v of every stored trajectory in direction d, [point, trajectory,
+ * dims...], each rank its own records' pieces. */
+static void write_profile_samples(tl_output *out, tl_ensemble *en, size_t v, size_t d)
+{
+    const tl_profile *prof = &en->model->profiles[v];
+    const tl_profile_layout *l = &en->profiles[v];
+    size_t w = tl_ensemble_profile_width(en), at = 0, n = 0, total = 0;
+    for (size_t r = 0; r < en->n_records; r++) total += en->records[r].stored;
+    hsize_t (*pieces)[3] = tl_malloc((en->n_records + 1) * sizeof *pieces, "sample pieces");
+    double *data = tl_malloc((total * l->size + 1) * sizeof *data, "profile samples");
+    for (size_t r = 0; r < en->n_records; r++) {
+        const tl_record *rec = &en->records[r];
+        size_t pd = rec->unit / en->n_blocks, block = rec->unit % en->n_blocks;
+        if (pd % en->n_directions != d || rec->stored == 0) continue;
+        pieces[n][0] = pd / en->n_directions;
+        pieces[n][1] = block * en->unit;
+        pieces[n][2] = rec->stored;
+        for (size_t i = 0; i < rec->stored; i++, at += l->size)
+            memcpy(data + at, rec->profiles + i * w + (l->offset - en->n_observables), l->size * sizeof *data);
+        n++;
+    }
+    hsize_t dims[TL_MAX_EXTRA_RANK + 2] = {en->n_points, en->cfg->histogram.n_samples};
+    for (int r = 0; r < l->rank; r++) dims[r + 2] = l->dims[r];
+    char path[256], what[1024];
+    profile_path(en, v, d, "_samples", path, sizeof path);
+    snprintf(what, sizeof what,
+             "%s of every trajectory [point, trajectory, ...] (the first sample_cap trajectories; NaN where this "
+             "point has no such component); %s",
+             prof->name, prof->description);
+    tl_output_write_pieces_nd(out, path, l->rank + 2, dims, n, (const hsize_t(*)[3])pieces, data, what, prof->units);
+    free(pieces), free(data);
+}
+
+static void write_profiles(tl_output *out, tl_ensemble *en)
+{
+    for (size_t v = 0; v < en->model->n_profiles; v++)
         for (size_t d = 0; d < en->n_directions; d++) {
-            const tl_profile_layout *l = &en->profiles[v];
-            size_t P = en->n_points;
-            double *mean = tl_malloc((P * l->size + 1) * sizeof *mean, "profile"),
-                   *err = tl_malloc((P * l->size + 1) * sizeof *err, "profile");
-            for (size_t p = 0; out->rank == 0 && p < P; p++)
-                for (size_t c = 0; c < l->size; c++) {
-                    tl_moments mo = tl_ensemble_moments(en, p, d, l->offset + c);
-                    mean[p * l->size + c] = mo.mean;
-                    err[p * l->size + c] = sqrt(tl_moments_variance(&mo) / mo.n);
-                }
-            hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {P};
-            for (int r = 0; r < l->rank; r++) dims[r + 1] = l->dims[r];
-            char path[256], what[1024];
-            if (en->n_directions == 1) snprintf(path, sizeof path, "/%s/%s", m->name, m->profiles[v].name);
-            else snprintf(path, sizeof path, "/%s/%s/%s", m->name, en->directions[d], m->profiles[v].name);
-            snprintf(what, sizeof what, "%s: mean over the trajectories (NaN where this point has no such component)",
-                     m->profiles[v].description);
-            tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, mean, what,
-                            m->profiles[v].units);
-            snprintf(path + strlen(path), sizeof path - strlen(path), "_err");
-            snprintf(what, sizeof what, "standard error of %s (sample standard deviation / sqrt(trajectories))",
-                     m->profiles[v].name);
-            tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, err, what,
-                            m->profiles[v].units);
-            free(mean), free(err);
+            write_profile_moments(out, en, v, d);
+            if (en->profile_samples) write_profile_samples(out, en, v, d);
         }
 }
 
