@@ -56,15 +56,29 @@ bin/thermolearn: build/src/main.o build/libthermolearn.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/libthermolearn.a
+# The test build: the library with the models that exist only for the tests
+# (tests/models/, registered under TL_TEST_MODELS), and a binary with them.
+TEST_MODEL_SRC := $(shell find tests/models -name '*.c' 2>/dev/null | sort)
+TEST_LIB_OBJ := $(filter-out build/src/models/registry.o,$(LIB_OBJ)) build/tests/registry.o \
+                $(TEST_MODEL_SRC:%.c=build/%.o)
+build/tests/registry.o: src/models/registry.c $(wildcard include/thermolearn/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DTL_TEST_MODELS -c $< -o $@
+build/libthermolearn_test.a: $(TEST_LIB_OBJ)
+	rm -f $@ && ar qcs $@ $^
+build/tests/thermolearn: build/src/main.o build/libthermolearn_test.a
 	@mkdir -p build/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/libthermolearn_test.a
+	@mkdir -p build/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn_test.a $(LDLIBS) -lcmocka
 
 build/tools/%: tests/tools/%.c build/libthermolearn.a
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
 
-unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim
+unit-tests: $(TEST_BIN) build/tests/thermolearn build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim
 
 # libFuzzer targets (clang through mpicc), with ASan and UBSan, in build/fuzz/.
 FUZZ_CC     := OMPI_CC=clang $(CC)

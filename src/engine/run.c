@@ -684,10 +684,19 @@ static int check_space(const tl_config *cfg, const char *final, const char *chec
     tl_point pt;
     tl_config_point(cfg, 0, &pt);
     const char *const *names;
-    double D = (double)cfg->model->directions(&pt, &names);
+    double D = (double)cfg->model->directions(&pt, &names), components = 0;
+    for (size_t v = 0; v < cfg->model->n_profiles; v++) {
+        size_t dims[TL_MAX_EXTRA_RANK] = {1, 1, 1};
+        int r = cfg->model->profile_shape(&pt, v, dims);
+        double c = 1;
+        for (int k = 0; k < r; k++) c *= (double)dims[k];
+        components += c;
+    }
     tl_config_point_free(&pt);
     double per_slot = 8.0 * (double)cfg->histogram.n_samples + 16.0 * (double)cfg->histogram.bins + 256 + 40.0;
     double need = (double)cfg->grid.n_points * D * (double)cfg->model->n_observables * per_slot;
+    /* profile samples: every component of every stored trajectory (point 0's shapes) */
+    need += (double)cfg->grid.n_points * D * components * 8.0 * (double)cfg->histogram.n_samples;
     dev_t d_out = 0, d_ckpt = 0;
     double f_out = free_bytes(final, &d_out), f_ckpt = free_bytes(checkpoint, &d_ckpt);
     /* Both files on one file system need room side by side (the checkpoint's
