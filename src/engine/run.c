@@ -334,23 +334,38 @@ static int by_unit(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The samples of direction d this rank holds, as pieces of a [point,
+ * trajectory, ...] dataset: piece k is the stored trajectories of record
+ * rec[k] (records sorted by unit).  Returns the number of pieces; *total:
+ * the trajectories in them.  Both arrays are malloc'd. */
+static size_t sample_pieces(const tl_ensemble *en, size_t d, hsize_t (**pieces)[3], size_t **rec, size_t *total)
+{
+    size_t n = 0;
+    *pieces = tl_malloc((en->n_records + 1) * sizeof **pieces, "sample pieces");
+    *rec = tl_malloc((en->n_records + 1) * sizeof **rec, "sample pieces");
+    *total = 0;
+    for (size_t r = 0; r < en->n_records; r++) {
+        const tl_record *x = &en->records[r];
+        size_t pd = x->unit / en->n_blocks, block = x->unit % en->n_blocks;
+        if (pd % en->n_directions != d || x->stored == 0) continue;
+        (*pieces)[n][0] = pd / en->n_directions;
+        (*pieces)[n][1] = block * en->unit;
+        (*pieces)[n][2] = x->stored;
+        (*rec)[n++] = r;
+        *total += x->stored;
+    }
+    return n;
+}
+
 static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
 {
-    size_t n = 0, total = 0;
-    for (size_t r = 0; r < en->n_records; r++) total += en->records[r].stored;
-    hsize_t (*pieces)[3] = tl_malloc((en->n_records + 1) * sizeof *pieces, "sample pieces");
+    hsize_t (*pieces)[3];
+    size_t *rec, total, at = 0, n = sample_pieces(en, d, &pieces, &rec, &total);
     double *data = tl_malloc((total + 1) * sizeof *data, "samples");
-    size_t at = 0;
-    for (size_t r = 0; r < en->n_records; r++) {
-        const tl_record *rec = &en->records[r];
-        size_t pd = rec->unit / en->n_blocks, block = rec->unit % en->n_blocks;
-        if (pd % en->n_directions != d || rec->stored == 0) continue;
-        pieces[n][0] = pd / en->n_directions;
-        pieces[n][1] = block * en->unit;
-        pieces[n][2] = rec->stored;
-        memcpy(data + at, rec->values + o * rec->count, rec->stored * sizeof *data);
-        at += rec->stored;
-        n++;
+    for (size_t k = 0; k < n; k++) {
+        const tl_record *x = &en->records[rec[k]];
+        memcpy(data + at, x->values + o * x->count, x->stored * sizeof *data);
+        at += x->stored;
     }
     const tl_observable *obs = &en->model->observables[o];
     char path[256], what[512];
@@ -360,6 +375,7 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     hsize_t dims[2] = {en->n_points, en->cfg->histogram.n_samples};
     tl_output_write_pieces(out, path, dims, n, (const hsize_t(*)[3])pieces, data, what, obs->units);
     free(pieces);
+    free(rec);
     free(data);
 }
 
@@ -470,20 +486,13 @@ static void write_profile_samples(tl_output *out, tl_ensemble *en, size_t v, siz
 {
     const tl_profile *prof = &en->model->profiles[v];
     const tl_profile_layout *l = &en->profiles[v];
-    size_t w = tl_ensemble_profile_width(en), at = 0, n = 0, total = 0;
-    for (size_t r = 0; r < en->n_records; r++) total += en->records[r].stored;
-    hsize_t (*pieces)[3] = tl_malloc((en->n_records + 1) * sizeof *pieces, "sample pieces");
+    hsize_t (*pieces)[3];
+    size_t *rec, total, at = 0, n = sample_pieces(en, d, &pieces, &rec, &total), w = tl_ensemble_profile_width(en);
     double *data = tl_malloc((total * l->size + 1) * sizeof *data, "profile samples");
-    for (size_t r = 0; r < en->n_records; r++) {
-        const tl_record *rec = &en->records[r];
-        size_t pd = rec->unit / en->n_blocks, block = rec->unit % en->n_blocks;
-        if (pd % en->n_directions != d || rec->stored == 0) continue;
-        pieces[n][0] = pd / en->n_directions;
-        pieces[n][1] = block * en->unit;
-        pieces[n][2] = rec->stored;
-        for (size_t i = 0; i < rec->stored; i++, at += l->size)
-            memcpy(data + at, rec->profiles + i * w + (l->offset - en->n_observables), l->size * sizeof *data);
-        n++;
+    for (size_t k = 0; k < n; k++) {
+        const tl_record *x = &en->records[rec[k]];
+        for (size_t i = 0; i < x->stored; i++, at += l->size)
+            memcpy(data + at, x->profiles + i * w + (l->offset - en->n_observables), l->size * sizeof *data);
     }
     hsize_t dims[TL_MAX_EXTRA_RANK + 2] = {en->n_points, en->cfg->histogram.n_samples};
     for (int r = 0; r < l->rank; r++) dims[r + 2] = l->dims[r];
@@ -494,7 +503,7 @@ static void write_profile_samples(tl_output *out, tl_ensemble *en, size_t v, siz
              "point has no such component); %s",
              prof->name, prof->description);
     tl_output_write_pieces_nd(out, path, l->rank + 2, dims, n, (const hsize_t(*)[3])pieces, data, what, prof->units);
-    free(pieces), free(data);
+    free(pieces), free(rec), free(data);
 }
 
 static void write_profiles(tl_output *out, tl_ensemble *en)
