@@ -56,8 +56,9 @@ enum {
 
 /* A per-point dataset of the model, /<model>/<name> [npoints, dims...].
  * The engine computes TL_EXTRA_MEAN and TL_EXTRA_SE itself (scalars, no
- * point state needed), divided by the value of the parameter `per` at the
- * point when it is set (a rate per step: per = "steps"). */
+ * point state needed): minus the value at the point of the filled scalar
+ * extra named `minus` (<W> - dF_exact: minus = "delta_f_exact"), then divided
+ * by the value of the parameter `per` (a rate per step: per = "steps"). */
 typedef struct {
     const char *name;
     tl_extra_type type;
@@ -67,6 +68,7 @@ typedef struct {
     size_t observable;  /* TL_EXTRA_MEAN, TL_EXTRA_SE: the observable's index */
     size_t direction;   /* ... and the direction's */
     const char *per;    /* ... divided by this parameter, or NULL */
+    const char *minus;  /* ... less this filled scalar extra of the point, or NULL */
 } tl_extra;
 
 typedef struct tl_model_type {
@@ -130,9 +132,10 @@ typedef struct tl_model_type {
     /* Fill derived extra e (TL_EXTRA_DERIVED) of a point from
      * moments[d * n_observables + o], the moments of observable o over all
      * trajectories of direction d (profiles, TL_EXTRA_MEAN and TL_EXTRA_SE are
-     * the engine's).  Called on rank 0 after the run, with the point's state
-     * allocated and prepared once for all its derived extras; NULL if the
-     * model has no derived extras.  Prefer TL_EXTRA_MEAN/_SE: they need no state. */
+     * the engine's).  Called on rank 0 after the run, with a state fresh from
+     * point_alloc, once for all the point's derived extras and NOT prepared:
+     * what summarize reads must not wait for point_prepare.  NULL if the
+     * model has no derived extras.  Prefer TL_EXTRA_MEAN/_SE: no state at all. */
     void (*summarize)(void *state, const tl_moments *moments, size_t e,
                       const size_t dims[TL_MAX_EXTRA_RANK], double *out);
 

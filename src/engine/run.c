@@ -379,17 +379,28 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     free(data);
 }
 
-/* A declared summary (TL_EXTRA_MEAN, TL_EXTRA_SE) of one point: no state needed. */
-static double declared_summary(const tl_extra *x, const tl_moments *m, const tl_point *pt)
+/* The filled scalar extra `name` of point p (rank 0, after the reduction). */
+static double extra_value(const tl_ensemble *en, const char *name, size_t p)
+{
+    for (size_t e = 0; e < en->model->n_extras; e++)
+        if (strcmp(en->model->extras[e].name, name) == 0 && en->model->extras[e].derived == TL_EXTRA_FILLED)
+            return en->extras[e].values[p * en->extras[e].size];
+    error("extra '%s': no filled extra of model %s has that name (a bug in the model)", name, en->model->name);
+}
+
+/* A declared summary (TL_EXTRA_MEAN, TL_EXTRA_SE) of point p: no state needed. */
+static double declared_summary(const tl_ensemble *en, const tl_extra *x, const tl_moments *m, const tl_point *pt,
+                               size_t p)
 {
     double v = x->derived == TL_EXTRA_MEAN ? (m->n > 0 ? m->mean : NAN)
                                            : (m->n > 1 ? sqrt(tl_moments_variance(m) / m->n) : NAN);
+    if (x->minus) v -= extra_value(en, x->minus, p);
     return x->per ? v / tl_point_real(pt, x->per) : v;
 }
 
 /* Every summarised extra, on rank 0, from the merged moments of every
- * observable, point by point: a model's summarize gets the point's state,
- * allocated (and prepared) once for all its derived extras. */
+ * observable, point by point: declared ones need no state; a model's
+ * summarize gets one from point_alloc (not prepared), once per point. */
 static void summarize_points(tl_ensemble *en)
 {
     const tl_model_type *model = en->model;
@@ -400,15 +411,16 @@ static void summarize_points(tl_ensemble *en)
         for (size_t k = 0; k < n; k++) m[k] = tl_ensemble_moments(en, p, k / en->n_observables, k % en->n_observables);
         tl_point pt;
         tl_config_point(en->cfg, p, &pt);
-        void *state = derived ? tl_ensemble_point_state(en, p) : NULL;
+        void *state = derived ? model->point_alloc(&pt) : NULL;
         for (size_t e = 0; e < model->n_extras; e++) {
             const tl_extra *x = &model->extras[e];
             tl_extra_buffer *buf = &en->extras[e];
             double *out = buf->values + p * buf->size;
             if (x->derived == TL_EXTRA_DERIVED) model->summarize(state, m, e, buf->dims, out);
             else if (x->derived != TL_EXTRA_FILLED)
-                out[0] = declared_summary(x, &m[x->direction * en->n_observables + x->observable], &pt);
+                out[0] = declared_summary(en, x, &m[x->direction * en->n_observables + x->observable], &pt, p);
         }
+        if (state) model->point_free(state);
         tl_config_point_free(&pt);
     }
     free(m);

@@ -95,7 +95,7 @@ static const tl_extra extras[] = {
      OBS_ENTROPY, 0, "steps"},
     {"dissipated_work", TL_EXTRA_F64, "energy",
      "forward protocols: <W>_F - dF_exact (dF of the symmetric part of W, as in the paper); NaN otherwise",
-     TL_EXTRA_DERIVED},
+     TL_EXTRA_MEAN, OBS_WORK, 0, NULL, "delta_f_exact"},
 };
 
 /* ---- patterns -------------------------------------------------------------- */
@@ -430,14 +430,6 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
 
 TL_MODEL_STATE(hopfield, hopfield_alloc, hopfield_free, hopfield_simulate)
 
-/* The derived dataset dissipated_work: moments[d * 3 + o], o = 0 work. */
-static void summarize(void *state, const tl_moments *moments, size_t e, const size_t dims[TL_MAX_EXTRA_RANK],
-                      double *out)
-{
-    const hopfield *hf = state;
-    const tl_moments *work = &moments[OBS_WORK];
-    out[0] = hf->protocol <= HOPFIELD_RAMP ? work->mean - (hf->free_energy[1] - hf->free_energy[0]) : NAN;
-}
 
 const tl_model_type tl_model_hopfield = {
     .name = "hopfield",
@@ -457,6 +449,5 @@ const tl_model_type tl_model_hopfield = {
     .point_free = point_free,
     .simulate = simulate,
     .extra_fill = extra_fill,
-    .summarize = summarize,
     .bench = hopfield_bench,
 };

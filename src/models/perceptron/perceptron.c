@@ -87,7 +87,9 @@ static const tl_extra extras[N_EXTRAS] = {
 
 /* ---- the point state ------------------------------------------------------------- */
 
-perceptron *perceptron_alloc(const tl_point *pt)
+/* The parameters of a point, without the density tables (the engine's
+ * point_alloc; point_prepare adds them). */
+static perceptron *perceptron_point_alloc(const tl_point *pt)
 {
     perceptron *pc = tl_calloc(1, sizeof *pc, "perceptron");
     pc->n = (int)tl_point_int(pt, "n");
@@ -105,7 +107,20 @@ perceptron *perceptron_alloc(const tl_point *pt)
     pc->ramp = fmin(pc->time, pc->tau);
     pc->g_end = pc->ramp / pc->tau;
     pc->intervals = (int64_t)fmax(1.0, ceil(pc->switch_rate * pc->time - 1e-9));
-    perceptron_density_init(pc);
+    return pc;
+}
+
+/* The exact marginal densities of the weights (entropy_sample, the theory
+ * datasets): the expensive part, the engine's point_prepare. */
+static void perceptron_prepare(void *state)
+{
+    perceptron_density_init(state);
+}
+
+perceptron *perceptron_alloc(const tl_point *pt)
+{
+    perceptron *pc = perceptron_point_alloc(pt);
+    perceptron_prepare(pc);
     return pc;
 }
 
@@ -166,7 +181,7 @@ static void perceptron_simulate(const perceptron *pc, const tl_stream_key *key, 
     perceptron_simulate_batch(pc, key, first, count, out, NULL, NULL);
 }
 
-TL_MODEL_STATE(perceptron, perceptron_alloc, perceptron_free, perceptron_simulate)
+TL_MODEL_STATE(perceptron, perceptron_point_alloc, perceptron_free, perceptron_simulate)
 
 static double alpha_of(const perceptron *pc)
 {
@@ -257,4 +272,5 @@ const tl_model_type tl_model_perceptron = {
     .extra_fill = extra_fill,
     .summarize = summarize,
     .bench = perceptron_bench,
+    .point_prepare = perceptron_prepare,
 };
