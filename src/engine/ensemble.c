@@ -45,8 +45,34 @@ static void profiles_init(tl_ensemble *en)
     en->profile_samples = m->n_profiles > 0 && en->cfg->histogram.n_samples > 0;
 }
 
+/* A declared summary names an observable, a direction, a parameter and a
+ * filled extra that exist: a slip in a model's table stops the run before
+ * anything is simulated, not after. */
+static void check_summaries(const tl_ensemble *en)
+{
+    const tl_model_type *m = en->model;
+    for (size_t e = 0; e < m->n_extras; e++) {
+        const tl_extra *x = &m->extras[e];
+        if (x->derived == TL_EXTRA_DERIVED && !m->summarize)
+            error("model %s: extra %s is TL_EXTRA_DERIVED without a summarize", m->name, x->name);
+        if (x->derived != TL_EXTRA_MEAN && x->derived != TL_EXTRA_SE) continue;
+        if (x->observable >= en->n_observables || x->direction >= en->n_directions)
+            error("model %s: extra %s summarises observable %zu, direction %zu: no such one", m->name, x->name,
+                  x->observable, x->direction);
+        int found = x->minus == NULL;
+        for (size_t k = 0; !found && k < m->n_extras; k++)
+            found = strcmp(m->extras[k].name, x->minus) == 0 && m->extras[k].derived == TL_EXTRA_FILLED;
+        if (!found) error("model %s: extra %s: minus = %s is not a filled extra", m->name, x->name, x->minus);
+        found = x->per == NULL;
+        for (size_t k = 0; !found && k < en->cfg->n_params; k++)
+            found = strcmp(en->cfg->specs[k].name, x->per) == 0;
+        if (!found) error("model %s: extra %s: per = %s is not a parameter", m->name, x->name, x->per);
+    }
+}
+
 static void extras_init(tl_ensemble *en)
 {
+    check_summaries(en);
     const tl_model_type *m = en->model;
     en->extras = tl_calloc(m->n_extras, sizeof *en->extras, "model datasets");
     for (size_t p = 0; p < en->n_points; p++) {
