@@ -64,32 +64,28 @@ static const tl_profile ob_profiles[] = {
     {"nc_occupation", "1", "fraction of the window's steps with n_c in bin k of [-1, 1] [point, k]"},
 };
 
-/* X from the moments of an observable; X_exact from the point's references. */
-#define TRIPLE(name, units, what, exact)                                                                          \
-    {name, TL_EXTRA_F64, units, what "; simulated: mean over the trajectories [point]", 1},                      \
-    {name "_err", TL_EXTRA_F64, units, what "; standard error of the simulated value [point]", 1},                \
-    {name "_exact", TL_EXTRA_F64, units, what "; exact: " exact " [point]", 0}
+/* X and X_err: the engine's mean and standard error of observable `obs`; X_exact: the point's reference. */
+#define TRIPLE(name, obs, units, what, exact)                                                                     \
+    {name, TL_EXTRA_F64, units, what "; simulated: mean over the trajectories [point]", TL_EXTRA_MEAN, obs},     \
+    {name "_err", TL_EXTRA_F64, units, what "; standard error of the simulated value [point]", TL_EXTRA_SE, obs}, \
+    {name "_exact", TL_EXTRA_F64, units, what "; exact: " exact " [point]", TL_EXTRA_FILLED}
 
 enum { OX_MMSE, OX_ONE_MINUS, OX_CALIBRATION, OX_ESTIMATE, OX_STATE, OX_CURRENT, OX_CURRENT_SQ, OX_RECORD,
        OX_RECORD_POWER, OX_N_TRIPLES };
-static const size_t ob_triple_obs[OX_N_TRIPLES] = {
-    OB_OBS_MSE, OB_OBS_ONE_MINUS_NC2, OB_OBS_CALIBRATION, OB_OBS_ESTIMATE_MEAN, OB_OBS_STATE_MEAN,
-    OB_OBS_CURRENT_MEAN, OB_OBS_CURRENT_SQUARE, OB_OBS_RECORD_MEAN, OB_OBS_RECORD_POWER,
-};
 
 enum { OX_OCCUPATION = 3 * OX_N_TRIPLES, OX_INFORMATION, OX_VAR_CONTINUUM, OX_VAR_OTHER, OX_STEP, OX_PATH,
        OX_PATH_TIMES, OB_N_EXTRAS };
 static const tl_extra ob_extras[] = {
-    TRIPLE("mmse", "1", "mean-square error <(n - n_c)^2>", "the continuum filter's stationary E[1 - n_c^2], Wonham density by quadrature"),
-    TRIPLE("one_minus_nc2", "1", "<1 - n_c^2>", "the same stationary MMSE (Wonham density)"),
-    TRIPLE("calibration", "1", "<(n - n_c) n_c>", "0, since n_c = E[n | record] (any step for filter = bayes)"),
-    TRIPLE("estimate_mean", "1", "<n_c>", "(mu - nu)/(mu + nu) = E[n]"),
-    TRIPLE("state_mean", "1", "<n>", "(mu - nu)/(mu + nu), the stationary chain"),
-    TRIPLE("current_mean", "current", "<Io>", "r kappa m/a, m = (mu - nu)/(mu + nu), a = r (eq. 31) or r^2 (eq. 32)"),
-    TRIPLE("current_square", "current^2", "<Io^2>",
+    TRIPLE("mmse", OB_OBS_MSE, "1", "mean-square error <(n - n_c)^2>", "the continuum filter's stationary E[1 - n_c^2], Wonham density by quadrature"),
+    TRIPLE("one_minus_nc2", OB_OBS_ONE_MINUS_NC2, "1", "<1 - n_c^2>", "the same stationary MMSE (Wonham density)"),
+    TRIPLE("calibration", OB_OBS_CALIBRATION, "1", "<(n - n_c) n_c>", "0, since n_c = E[n | record] (any step for filter = bayes)"),
+    TRIPLE("estimate_mean", OB_OBS_ESTIMATE_MEAN, "1", "<n_c>", "(mu - nu)/(mu + nu) = E[n]"),
+    TRIPLE("state_mean", OB_OBS_STATE_MEAN, "1", "<n>", "(mu - nu)/(mu + nu), the stationary chain"),
+    TRIPLE("current_mean", OB_OBS_CURRENT_MEAN, "current", "<Io>", "r kappa m/a, m = (mu - nu)/(mu + nu), a = r (eq. 31) or r^2 (eq. 32)"),
+    TRIPLE("current_square", OB_OBS_CURRENT_SQUARE, "current^2", "<Io^2>",
            "stationary second moment of the discretised chain's current, exact at the step (observed_exact.c)"),
-    TRIPLE("record_mean", "current", "<dy/dt> (eqs. 25, 28)", "kappa (mu - nu)/(mu + nu)"),
-    TRIPLE("record_power", "current^2 time", "<dy^2/dt> (eqs. 26, 29)",
+    TRIPLE("record_mean", OB_OBS_RECORD_MEAN, "current", "<dy/dt> (eqs. 25, 28)", "kappa (mu - nu)/(mu + nu)"),
+    TRIPLE("record_power", OB_OBS_RECORD_POWER, "current^2 time", "<dy^2/dt> (eqs. 26, 29)",
            "gamma + kappa^2 dt: the variance gamma dt + 4 kappa^2 dt^2 p1 p-1 of eq. 26 plus the squared mean"),
     {"nc_occupation_exact", TL_EXTRA_F64, "1",
      "the Wonham density's mass in each bin of n_c (continuum, stationary) [point, k]", 0},
@@ -113,7 +109,8 @@ typedef struct {
     double exact[OX_N_TRIPLES];
     double *occupation_exact;       /* [bins] */
     double information, var_continuum, var_other;
-    size_t path_points;
+    size_t path_points, index;      /* the point's index keys the sample path's stream */
+    double path_time;
     long stride;
     double *path;                   /* [path_points][3] */
 } ob_state;
@@ -184,50 +181,58 @@ static int ob_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXT
 
 /* The sample path of Fig. 7: from a fixed stream (seed 0, trajectory 0 of the point), so it is
  * the same for any seed, rank count or resume; at the ensemble's step, every stride-th step. */
-static void sample_path(ob_state *s, const ob_params *p, const tl_point *pt)
+static void sample_path(ob_state *s)
 {
-    s->path_points = path_points_of(pt);
-    s->stride = (long)fmax(1.0, floor(tl_point_real(pt, "path_time") / s->run.h / (double)s->path_points * (1 + 1e-12)));
+    s->stride = (long)fmax(1.0, floor(s->path_time / s->run.h / (double)s->path_points * (1 + 1e-12)));
     s->path = tl_malloc(3 * s->path_points * sizeof *s->path, "path");
-    ob_params q = *p;
+    ob_params q = s->run.p;
     q.dt = s->run.h, q.time = s->run.h * (double)(s->stride * (long)s->path_points), q.transient = 0;
     ob_run run;
     ob_run_init(&run, &q);
-    tl_stream_key key = {0, (uint32_t)pt->index, 0};
+    tl_stream_key key = {0, (uint32_t)s->index, 0};
     double out[OB_N_OBS];
     ob_trajectory(&run, &key, 0, out, NULL, s->path_points, s->stride, s->path);
 }
 
+/* Cheap: the parameters and the step. */
 static void *ob_point_alloc(const tl_point *pt)
 {
     ob_state *s = tl_calloc(1, sizeof *s, "observed");
     ob_params p = ob_point_params(pt);
     ob_run_init(&s->run, &p);
+    s->path_points = path_points_of(pt), s->path_time = tl_point_real(pt, "path_time"), s->index = pt->index;
+    return s;
+}
+
+/* The references (quadrature of the Wonham law) and the sample path. */
+static void ob_point_prepare(void *state)
+{
+    ob_state *s = state;
+    const ob_params *p = &s->run.p;
     ob_wonham w;
-    if (ob_wonham_init(&w, p.mu, p.nu, p.gamma_rate))
-        error("observed: the Wonham density could not be normalised at point %zu", pt->index);
-    double m = (p.mu - p.nu) / (p.mu + p.nu), mmse = ob_wonham_mmse(&w), mean, square;
-    ob_current_moments(&p, s->run.h, &mean, &square);
+    if (ob_wonham_init(&w, p->mu, p->nu, p->gamma_rate))
+        error("observed: the Wonham density could not be normalised at point %zu", s->index);
+    double m = (p->mu - p->nu) / (p->mu + p->nu), mmse = ob_wonham_mmse(&w), mean, square;
+    ob_current_moments(p, s->run.h, &mean, &square);
     double values[OX_N_TRIPLES] = {
         [OX_MMSE] = mmse, [OX_ONE_MINUS] = mmse, [OX_CALIBRATION] = 0, [OX_ESTIMATE] = m, [OX_STATE] = m,
-        [OX_CURRENT] = mean, [OX_CURRENT_SQ] = square, [OX_RECORD] = p.kappa * m,
-        [OX_RECORD_POWER] = ob_gamma(&p) + p.kappa * p.kappa * s->run.h,
+        [OX_CURRENT] = mean, [OX_CURRENT_SQ] = square, [OX_RECORD] = p->kappa * m,
+        [OX_RECORD_POWER] = ob_gamma(p) + p->kappa * p->kappa * s->run.h,
     };
     memcpy(s->exact, values, sizeof values);
-    s->occupation_exact = tl_malloc(p.bins * sizeof *s->occupation_exact, "occupation");
-    for (size_t b = 0; b < p.bins; b++)
-        s->occupation_exact[b] = ob_wonham_mass(&w, -1 + 2.0 * b / p.bins, -1 + 2.0 * (b + 1) / p.bins);
-    s->information = p.gamma_rate / 4 * mmse;
+    s->occupation_exact = tl_malloc(p->bins * sizeof *s->occupation_exact, "occupation");
+    for (size_t b = 0; b < p->bins; b++)
+        s->occupation_exact[b] = ob_wonham_mass(&w, -1 + 2.0 * b / p->bins, -1 + 2.0 * (b + 1) / p->bins);
+    s->information = p->gamma_rate / 4 * mmse;
     /* continuum variances (h -> 0 of ob_current_moments) of both current filters */
     for (int c = 0; c < 2; c++) {
-        ob_params q = p;
+        ob_params q = *p;
         q.current_filter = c;
         double cm, cs;
         ob_current_moments(&q, 0.0, &cm, &cs);
-        *(c == p.current_filter ? &s->var_continuum : &s->var_other) = cs - cm * cm;
+        *(c == p->current_filter ? &s->var_continuum : &s->var_other) = cs - cm * cm;
     }
-    sample_path(s, &p, pt);
-    return s;
+    sample_path(s);
 }
 
 static void ob_point_free(void *state)
@@ -274,12 +279,6 @@ static void ob_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_
     for (size_t i = 0; i < n; i++) out[i] += 0.0;
 }
 
-static void ob_summarize(void *state, const tl_moments *m, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
-{
-    size_t o = ob_triple_obs[e / 3];
-    out[0] = e % 3 == 1 ? sqrt(tl_moments_variance(&m[o]) / m[o].n) : m[o].mean;
-}
-
 static size_t ob_directions(const tl_point *pt, const char *const **names)
 {
     static const char *const forward[] = {"forward"};
@@ -319,9 +318,9 @@ const tl_model_type tl_model_observed = {
     .profile_shape = ob_profile_shape,
     .point_alloc = ob_point_alloc,
     .point_free = ob_point_free,
+    .point_prepare = ob_point_prepare,
     .simulate = ob_simulate,
     .extra_fill = ob_extra_fill,
-    .summarize = ob_summarize,
     .bench = milburn_observed_bench,
     .checks = &ob_checks,
 };

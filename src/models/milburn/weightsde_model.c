@@ -65,24 +65,23 @@ static const tl_profile ws_profiles[] = {
     {"final_histogram", "1", "fraction of the trajectories with w(time) in bin k [point, k]"},
 };
 
-#define TRIPLE(name, units, what, exact)                                                                          \
-    {name, TL_EXTRA_F64, units, what "; simulated: mean over the trajectories [point]", 1},                      \
-    {name "_err", TL_EXTRA_F64, units, what "; standard error of the simulated value [point]", 1},                \
-    {name "_exact", TL_EXTRA_F64, units, what "; exact: " exact " [point]", 0}
+/* X and X_err: the engine's mean and standard error of observable `obs`; X_exact: the point's reference. */
+#define TRIPLE(name, obs, units, what, exact)                                                                     \
+    {name, TL_EXTRA_F64, units, what "; simulated: mean over the trajectories [point]", TL_EXTRA_MEAN, obs},     \
+    {name "_err", TL_EXTRA_F64, units, what "; standard error of the simulated value [point]", TL_EXTRA_SE, obs}, \
+    {name "_exact", TL_EXTRA_F64, units, what "; exact: " exact " [point]", TL_EXTRA_FILLED}
 
 enum { WX_MEAN, WX_SQUARE, WX_NEGATIVE, WX_HEAT, WX_INITIAL, WX_N_TRIPLES };
-static const size_t ws_triple_obs[WX_N_TRIPLES] = {WS_OBS_W_FINAL, WS_OBS_W_SQUARE, WS_OBS_NEGATIVE, WS_OBS_HEAT,
-                                                   WS_OBS_W_INITIAL};
 
 enum { WX_INITIAL_HIST = 3 * WX_N_TRIPLES, WX_FINAL_HIST, WX_ST_MEAN, WX_ST_VAR, WX_ST_NEG, WX_EQ87_MEAN,
        WX_EQ87_VAR, WX_EQ86_MEAN, WX_EQ86_VAR, WX_FIXED, WX_EQ88, WX_EQ88_PAPER, WX_VAR0, WX_VAR0_EQ78,
        WX_ENTROPY, WX_PRODUCTION, WX_ACCEPTANCE, WX_STEP, WX_EDGES, WX_CURVE_W, WX_CURVES, WS_N_EXTRAS };
 static const tl_extra ws_extras[] = {
-    TRIPLE("w_mean", "weight", "<w(time)>", "Fokker-Planck equation of the SDE on a grid (hx = 0.005, Crank-Nicolson)"),
-    TRIPLE("w_square", "weight^2", "<w(time)^2>", "the Fokker-Planck grid"),
-    TRIPLE("p_negative", "1", "P(w(time) < 0)", "the Fokker-Planck grid"),
-    TRIPLE("heat_mean", "energy", "<Q> = <V(w(time))> - <V(w(0))>", "the Fokker-Planck grid"),
-    TRIPLE("initial_mean", "weight", "<w(0)>", "0"),
+    TRIPLE("w_mean", WS_OBS_W_FINAL, "weight", "<w(time)>", "Fokker-Planck equation of the SDE on a grid (hx = 0.005, Crank-Nicolson)"),
+    TRIPLE("w_square", WS_OBS_W_SQUARE, "weight^2", "<w(time)^2>", "the Fokker-Planck grid"),
+    TRIPLE("p_negative", WS_OBS_NEGATIVE, "1", "P(w(time) < 0)", "the Fokker-Planck grid"),
+    TRIPLE("heat_mean", WS_OBS_HEAT, "energy", "<Q> = <V(w(time))> - <V(w(0))>", "the Fokker-Planck grid"),
+    TRIPLE("initial_mean", WS_OBS_W_INITIAL, "weight", "<w(0)>", "0"),
     {"initial_histogram_exact", TL_EXTRA_F64, "1", "N(0, T_w/gamma_w) mass of each bin (eq. 77's stationary law) [point, k]", 0},
     {"final_histogram_exact", TL_EXTRA_F64, "1", "mass of each bin at `time` from the Fokker-Planck grid [point, k]", 0},
     {"stationary_mean", TL_EXTRA_F64, "weight", "mean of exp(-2V/D) = exp(-V/T_w), the SDE's stationary law (quadrature) [point]", 0},
@@ -101,7 +100,7 @@ static const tl_extra ws_extras[] = {
     {"entropy_change_exact", TL_EXTRA_F64, "1", "S(p_time) - S(p_0), S = -int p ln p, from the grid [point]", 0},
     {"entropy_production_exact", TL_EXTRA_F64, "1",
      "total entropy production of the relaxation, Delta S - <Q>/T_w >= 0, from the grid [point]", 0},
-    {"acceptance", TL_EXTRA_F64, "1", "mean acceptance of the proposals [point]", 1},
+    {"acceptance", TL_EXTRA_F64, "1", "mean acceptance of the proposals [point]", TL_EXTRA_MEAN, WS_OBS_ACCEPTANCE},
     {"time_step", TL_EXTRA_F64, "time", "the step used: time / steps [point]", 0},
     {"histogram_edges", TL_EXTRA_F64, "weight", "edges of the histogram bins [point, k + 1]", 0},
     {"curve_w", TL_EXTRA_F64, "weight", "abscissae of the density curves [point, j]", 0},
@@ -181,11 +180,20 @@ static double edge(const ws_params *p, size_t k)
     return p->w_min + (p->w_max - p->w_min) * (double)k / (double)p->bins;
 }
 
+/* Cheap: the parameters and the step. */
 static void *ws_point_alloc(const tl_point *pt)
 {
     ws_state *s = tl_calloc(1, sizeof *s, "weightsde");
     ws_params p = ws_point_params(pt);
     ws_run_init(&s->run, &p);
+    return s;
+}
+
+/* The references: the Fokker-Planck grid, quadrature, fixed points, the figure's curves. */
+static void ws_point_prepare(void *state)
+{
+    ws_state *s = state;
+    const ws_params p = s->run.p;
     const double T = p.temperature, D = 2 * T, L = ws_learning_scale(&p), sd0 = sqrt(T / p.gamma_w);
     ws_grid *g = ws_grid_solve(&p, s->run.h * (double)s->run.steps, WS_GRID_HX, WS_GRID_HT);
     double exact[WX_N_TRIPLES] = {
@@ -223,7 +231,6 @@ static void *ws_point_alloc(const tl_point *pt)
         c[3] = exp(-(ws_paper_potential(&p, w) - e86.umin) / (2 * D) - e86.log_z);
     }
     ws_grid_free(g);
-    return s;
 }
 
 static void ws_point_free(void *state)
@@ -275,16 +282,6 @@ static void ws_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_
     for (size_t i = 0; i < n; i++) out[i] += 0.0;
 }
 
-static void ws_summarize(void *state, const tl_moments *m, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
-{
-    if (e == WX_ACCEPTANCE) {
-        out[0] = m[WS_OBS_ACCEPTANCE].mean;
-        return;
-    }
-    size_t o = ws_triple_obs[e / 3];
-    out[0] = e % 3 == 1 ? sqrt(tl_moments_variance(&m[o]) / m[o].n) : m[o].mean;
-}
-
 static size_t ws_directions(const tl_point *pt, const char *const **names)
 {
     static const char *const forward[] = {"forward"};
@@ -323,9 +320,9 @@ const tl_model_type tl_model_weightsde = {
     .profile_shape = ws_profile_shape,
     .point_alloc = ws_point_alloc,
     .point_free = ws_point_free,
+    .point_prepare = ws_point_prepare,
     .simulate = ws_simulate,
     .extra_fill = ws_extra_fill,
-    .summarize = ws_summarize,
     .bench = milburn_weightsde_bench,
     .checks = &ws_checks,
 };
