@@ -4,6 +4,7 @@
 
 #include "thermolearn/model.h"
 
+extern const tl_model_type tl_model_clock;
 extern const tl_model_type tl_model_doublewell;
 extern const tl_model_type tl_model_hopfield;
 extern const tl_model_type tl_model_ou;
@@ -12,6 +13,7 @@ extern const tl_model_type tl_model_spins;
 extern const tl_model_type tl_model_twostate;
 
 static const tl_model_type *const registry[] = {
+    &tl_model_clock,
     &tl_model_doublewell,
     &tl_model_hopfield,
     &tl_model_ou,
