@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Milburn, "Thermodynamics of learning machines": figures of sections 4.1, 5 and 6.
+
+  milburn_learning.py clock FILE.h5 -o OUT.png  escapement clock (inputs/milburn_clock.ini):
+                                               E[T] against T0 and eq. 107, V[T] and the
+                                               phase diffusion against eq. 108, the power
+                                               given to the bath against r*^2
+  milburn_learning.py wald FILE.h5 -o OUT.png   Fig. 23: period law of the phase clock
+                                               (inputs/milburn_clock_wald.ini) against the
+                                               Wald density, with eq. 108's variance beside
+  milburn_learning.py gate FILE.h5 -o OUT.png   Figs. 15 / 18: error against epoch of the
+                                               NOT or XOR gate (inputs/milburn_not.ini,
+                                               milburn_xor.ini), exact expected error with
+                                               its standard error, and the final weights
+
+Exit status 2 when the file is not of the expected model.
+"""
+import argparse
+import os
+import sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, exit_on_bad_file, open_or_exit  # noqa: E402
+
+
+def open_model(path, model):
+    run = open_or_exit(path, "milburn_learning.py")
+    if run.model != model:
+        exit_on_bad_file("milburn_learning.py", BadFile(f"{path} holds model '{run.model}', expected '{model}'"))
+    return run
+
+
+def wald(t, mean, var):
+    lam = mean**3 / var
+    return np.sqrt(lam / (2 * np.pi * t**3)) * np.exp(-lam * (t - mean) ** 2 / (2 * mean**2 * t))
+
+
+def clock(run, axes):
+    chi, T = run.parameter("chi"), run.parameter("temperature")
+    kappa = run.parameter("kappa")
+    sigma = 2 * kappa * T
+    g = {k: run.dataset(k, float) for k in ("period_mean", "period_mean_err", "period_deterministic",
+                                            "interval_var", "interval_var_err", "interval_var_paper",
+                                            "interval_var_averaged", "phase_diffusion", "phase_diffusion_err",
+                                            "dissipation_rate", "dissipation_rate_err", "dissipation_identity",
+                                            "dissipation_paper", "radius_rms")}
+    for t in np.unique(T):
+        s = T == t
+        o = np.argsort(chi[s])
+        c = chi[s][o]
+        pick = lambda k: g[k][s][o]  # noqa: E731
+        axes[0].errorbar(c, pick("period_mean"), yerr=pick("period_mean_err"), fmt="o", ms=4,
+                         label=f"E[T], sigma = {2 * t * kappa[s][0]:g}")
+        axes[1].errorbar(c, pick("interval_var") / (2 * t * kappa[s][0]), yerr=pick("interval_var_err") / (2 * t * kappa[s][0]),
+                         fmt="o", ms=4, label=f"V[T]/sigma, sigma = {2 * t * kappa[s][0]:g}")
+        axes[1].errorbar(c, pick("phase_diffusion") / (2 * t * kappa[s][0]),
+                         yerr=pick("phase_diffusion_err") / (2 * t * kappa[s][0]), fmt="s", ms=4, mfc="none",
+                         label=f"phase diffusion/sigma, sigma = {2 * t * kappa[s][0]:g}")
+        axes[2].errorbar(pick("radius_rms") ** 2, pick("dissipation_rate"), yerr=pick("dissipation_rate_err"),
+                         fmt="o", ms=4, label=f"-<Q>/t, sigma = {2 * t * kappa[s][0]:g}")
+        axes[2].plot(pick("radius_rms") ** 2, pick("dissipation_identity"), "x", label="kappa <y^2> - sigma/2")
+    s = T == T.min()
+    o = np.argsort(chi[s])
+    axes[0].plot(chi[s][o], g["period_deterministic"][s][o], "-", label="T0 (deterministic cycle)")
+    axes[0].axhline(2 * np.pi, ls="--", c="k", label="eq. 107: 2 pi")
+    axes[0].set_xlabel("chi")
+    axes[0].set_ylabel("period")
+    axes[0].set_yscale("log")
+    axes[0].set_title("E[T]: not 2 pi (eq. 107)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    axes[1].plot(chi[s][o], g["interval_var_paper"][s][o] / sigma[s][o], "--", c="k", label="eq. 108: 2 pi/r*")
+    axes[1].plot(chi[s][o], g["interval_var_averaged"][s][o] / sigma[s][o], ":", c="k", label="eq. 105: pi/r*^2")
+    axes[1].set_yscale("log")
+    axes[1].set_xlabel("chi")
+    axes[1].set_ylabel("variance / sigma")
+    axes[1].set_title("period variance against eq. 108 (r* = rms radius)", fontsize=9)
+    axes[1].legend(fontsize=6)
+    r2 = np.linspace(0, 1.1 * np.nanmax(g["radius_rms"] ** 2), 50)
+    axes[2].plot(r2, kappa[0] * r2 / 2, "--", c="k", label="kappa r*^2/2 (circular cycle)")
+    axes[2].set_xlabel("r*^2 = <(x - x*)^2 + y^2>")
+    axes[2].set_ylabel("power to the bath")
+    axes[2].set_title("dissipation against r*^2", fontsize=9)
+    axes[2].legend(fontsize=6)
+
+
+def wald_fig(run, ax):
+    h = run.histogram("first_period", "forward")
+    r = run.parameter("radius")
+    mean, var = run.dataset("period_mean_exact", float), run.dataset("interval_var_exact", float)
+    paper = run.dataset("interval_var_paper", float)
+    for p in range(h["counts"].shape[0]):
+        edges, counts = h["edges"][p], h["counts"][p]
+        total = counts.sum() + h["outliers"][p].sum()
+        mid = (edges[1:] + edges[:-1]) / 2
+        line = ax.step(mid, counts / total / np.diff(edges), where="mid", label=f"simulated, r = {r[p]:g}")
+        t = np.linspace(max(edges[0], 1e-3), edges[-1], 400)
+        ax.plot(t, wald(t, mean[p], var[p]), "-", c=line[0].get_color(), lw=1,
+                label=f"Wald, V = 2 pi sigma/r^2 = {var[p]:.3g} (eq. 108: {paper[p]:.3g})")
+    ax.set_xlabel("period T")
+    ax.set_ylabel("density")
+    ax.set_title("Fig. 23: periods of the phase clock (eq. 105), omega = 1", fontsize=9)
+    ax.legend(fontsize=6)
+
+
+def gate(run, axes):
+    err, err_e = run.profile("error_exact")
+    samp, samp_e = run.profile("error_sampled")
+    epochs = run.dataset("record_epochs", float)
+    beta = run.parameter("beta")
+    for p in range(err.shape[0]):
+        k = np.isfinite(epochs[p])
+        axes[0].errorbar(epochs[p][k], err[p][k], yerr=err_e[p][k], fmt="-", label=f"exact, beta = {beta[p]:g}")
+        axes[0].plot(epochs[p][k], samp[p][k], ".", ms=2, label=f"sampled (eq. 65), beta = {beta[p]:g}")
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("error")
+    axes[0].set_title(f"{run.text('task') if hasattr(run, 'text') else ''} learning curve", fontsize=9)
+    axes[0].legend(fontsize=6)
+    w, w_e = run.profile("final_weights")
+    caption = run.dataset("caption_weights", float)
+    names = ["w", "b"] if w.shape[1] == 2 else ["wh11", "wh12", "wh21", "wh22", "bh1", "bh2", "wo1", "wo2", "b3"]
+    x = np.arange(len(names))
+    for p in range(w.shape[0]):
+        axes[1].errorbar(x + 0.1 * p, w[p], yerr=w_e[p], fmt="o", ms=4, label=f"final mean, beta = {beta[p]:g}")
+        axes[1].plot(x + 0.1 * p, caption[p], "x", ms=7, c="k")
+    axes[1].set_xticks(x, names)
+    axes[1].set_ylabel("weight")
+    axes[1].set_title("final weights (x: the caption's values)", fontsize=9)
+    axes[1].legend(fontsize=6)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("figure", choices=["clock", "wald", "gate"])
+    ap.add_argument("file")
+    ap.add_argument("-o", "--output", required=True)
+    a = ap.parse_args()
+    try:
+        if a.figure == "clock":
+            run = open_model(a.file, "clock")
+            fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+            clock(run, axes)
+        elif a.figure == "wald":
+            run = open_model(a.file, "clock")
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            wald_fig(run, ax)
+        else:
+            run = open_model(a.file, "gate")
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+            gate(run, axes)
+    except BadFile as e:
+        exit_on_bad_file("milburn_learning.py", e)
+    fig.tight_layout()
+    fig.savefig(a.output, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
