@@ -6,6 +6,7 @@
 
 extern const tl_model_type tl_model_clock;
 extern const tl_model_type tl_model_doublewell;
+extern const tl_model_type tl_model_gate;
 extern const tl_model_type tl_model_hopfield;
 extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
@@ -15,6 +16,7 @@ extern const tl_model_type tl_model_twostate;
 static const tl_model_type *const registry[] = {
     &tl_model_clock,
     &tl_model_doublewell,
+    &tl_model_gate,
     &tl_model_hopfield,
     &tl_model_ou,
     &tl_model_perceptron,
