@@ -73,6 +73,27 @@ typedef struct {
     double work, heat;
 } thermal;
 
+void gt_not_update(const gt_params *p, double *wt, double x, double label, double nbar)
+{
+    double c = p->eta * label * p->beta * (1 - nbar * nbar) / 4; /* eq. 63, the bias on a constant input 1 */
+    wt[0] += c * x, wt[1] += c;
+}
+
+void gt_xor_update(const gt_params *p, double *wt, const double xi[2], double label, const double nh[2], double no)
+{
+    double gain = p->eta * label * (1 - no * no);
+    double hidden_beta = p->hidden_rule == GT_CHAIN ? p->beta * p->beta : p->beta;
+    double wo_old[2] = {wt[GX_WO], wt[GX_WO + 1]};
+    for (int j = 0; j < 2; j++) wt[GX_WO + j] += gain * p->beta * nh[j] / 4; /* eq. 72 */
+    wt[GX_B3] += gain * p->beta / 4;
+    for (int j = 0; j < 2; j++) { /* eq. 75, with the output weight before the update */
+        double g = gain * hidden_beta * wo_old[j] * (1 - nh[j] * nh[j]) / 8;
+        wt[GX_WH + j] += g * xi[0];
+        wt[GX_WH + 2 + j] += g * xi[1];
+        wt[GX_BH + j] += g;
+    }
+}
+
 /* One NOT epoch on input x; updates w = weights[0], b = weights[1].  Returns the sampled error. */
 static double not_epoch(const gt_params *p, double *wt, double x, double label, long epoch, mb_rng *r, mb_rng *init,
                         thermal *th)
@@ -95,8 +116,7 @@ static double not_epoch(const gt_params *p, double *wt, double x, double label, 
     th->heat += level(last, a) - level(th->n, a);
     th->n = last, th->a = a;
     double nbar = 2 * (double)k / (double)p->samples - 1;
-    double c = p->eta * label * p->beta * (1 - nbar * nbar) / 4; /* eq. 63, the bias on a constant input 1 */
-    wt[0] += c * x, wt[1] += c;
+    gt_not_update(p, wt, x, label, nbar);
     return (1 - label * nbar) / 2;
 }
 
@@ -116,19 +136,8 @@ static double xor_epoch(const gt_params *p, double *wt, const double xi[2], doub
         ko += gt_binomial(r, count[h], sigmoid(p->beta * (h1 * wt[GX_WO] + h2 * wt[GX_WO + 1] + wt[GX_B3])));
     }
     double nh[2] = {2 * (double)k1 / (double)m - 1, 2 * (double)(k11 + k01) / (double)m - 1};
-    double no = 2 * (double)ko / (double)m - 1, gain = p->eta * label * (1 - no * no);
-    double hidden_beta = p->hidden_rule == GT_CHAIN ? p->beta * p->beta : p->beta;
-    double wo_old[2] = {wt[GX_WO], wt[GX_WO + 1]};
-    for (int j = 0; j < 2; j++) { /* eq. 72: output weights and bias */
-        wt[GX_WO + j] += gain * p->beta * nh[j] / 4;
-    }
-    wt[GX_B3] += gain * p->beta / 4;
-    for (int j = 0; j < 2; j++) { /* eq. 75 with the output weight before the update */
-        double g = gain * hidden_beta * wo_old[j] * (1 - nh[j] * nh[j]) / 8;
-        wt[GX_WH + j] += g * xi[0];
-        wt[GX_WH + 2 + j] += g * xi[1];
-        wt[GX_BH + j] += g;
-    }
+    double no = 2 * (double)ko / (double)m - 1;
+    gt_xor_update(p, wt, xi, label, nh, no);
     return (1 - label * no) / 2;
 }
 

@@ -52,6 +52,11 @@ static inline size_t gt_n_weights(const gt_params *p)
 size_t gt_n_records(const gt_params *p);
 long gt_record_epoch(const gt_params *p, size_t k);
 
+/* The updates given the sample means: eq. 63 (NOT, nbar of the output) and eqs. 72 and 75
+ * (XOR, nh of the hidden switches, no of the output; hidden_rule picks beta^2 or beta). */
+void gt_not_update(const gt_params *p, double *wt, double x, double label, double nbar);
+void gt_xor_update(const gt_params *p, double *wt, const double xi[2], double label, const double nh[2], double no);
+
 /* Bin(n, p) by inversion of one uniform (exact in law to round-off); n <= 10^4. */
 long gt_binomial(mb_rng *r, long n, double p);
 
