@@ -70,7 +70,6 @@ def clock(run, axes):
     axes[0].axhline(2 * np.pi, ls="--", c="k", label="eq. 107: 2 pi")
     axes[0].set_xlabel("chi")
     axes[0].set_ylabel("period")
-    axes[0].set_yscale("log")
     axes[0].set_title("E[T]: not 2 pi (eq. 107)", fontsize=9)
     axes[0].legend(fontsize=6)
     axes[1].plot(chi[s][o], g["interval_var_paper"][s][o] / sigma[s][o], "--", c="k", label="eq. 108: 2 pi/r*")
