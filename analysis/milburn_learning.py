@@ -117,7 +117,7 @@ def gate(run, axes):
         axes[0].plot(epochs[p][k], samp[p][k], ".", ms=2, label=f"sampled (eq. 65), beta = {beta[p]:g}")
     axes[0].set_xlabel("epoch")
     axes[0].set_ylabel("error")
-    axes[0].set_title(f"{run.text('task') if hasattr(run, 'text') else ''} learning curve", fontsize=9)
+    axes[0].set_title("learning curve: exact expected error and sampled error (eq. 65)", fontsize=9)
     axes[0].legend(fontsize=6)
     w, w_e = run.profile("final_weights")
     caption = run.dataset("caption_weights", float)
