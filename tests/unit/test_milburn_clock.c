@@ -222,6 +222,53 @@ static void test_escapement_against_paper(void **state)
     assert_true(fabs(diss.mean - ident.mean) < 0.01 * ident.mean);
 }
 
+static ck_params lif_params(double threshold)
+{
+    ck_params p = fig22(0.01);
+    p.gamma = 1, p.chi = 20, p.dt = 2e-3, p.drive = CK_LIF;
+    p.lif = (ck_lif){.k = 0.5, .weight = 1, .noise = 0.2, .alpha = 2, .tau = 20, .beta_j = 10,
+                     .threshold = threshold, .pre_amplitude = 10, .pre_period = 5, .fire_beta = 1,
+                     .fire_threshold = 3};
+    return p;
+}
+
+/* Eqs. 109-111: E[J] by quadrature against the planning note (lif.py); the simulated J against it
+ * (3 standard errors); the Hopf switch of eq. 113: the clock runs when J passes J0, and stays quiet
+ * when it does not; section 6.1's "small k: almost instantaneous response" is reversed (rate k^2). */
+static void test_lif(void **state)
+{
+    ck_params p = lif_params(1);
+    ck_lif l = p.lif;
+    assert_close(ck_lif_mean(&l, 10), 1.3054, 1e-4);
+    assert_close(ck_lif_mean(&l, 20), 1.3979, 1e-4);
+    assert_close(ck_lif_mean(&l, 40), 0.0120, 1e-4);
+    assert_close(ck_lif_var(&l, 10), 0.0993, 1e-4);
+    assert_close(ck_lif_var(&l, 20), 0.1000, 1e-4);
+    tl_stream_key key = {.seed = 4};
+    double end = ck_lif_end(&p), mean = ck_lif_mean(&l, end), var = ck_lif_var(&l, end);
+    tl_moments j = empty, dev = empty, on = empty, off = empty;
+    ck_params quiet = lif_params(3); /* J stays near 1.4 < 3: chi(t) ~ 20 e^{-16}, far below chi_h = 3.5 */
+    for (uint64_t t = 0; t < 1500; t++) {
+        ck_path out;
+        ck_lif_trajectory(&p, &key, t, &out);
+        add(&j, out.lif_j), add(&dev, (out.lif_j - mean) * (out.lif_j - mean)), add(&on, out.lif_count);
+        if (t < 100) {
+            ck_lif_trajectory(&quiet, &key, t, &out);
+            add(&off, out.lif_count);
+        }
+    }
+    double tol = family_tol(2);
+    assert_true(fabs(z_of(&j, mean)) < tol);
+    assert_true(fabs(z_of(&dev, var)) < tol);
+    print_message("LIF: N(tau) = %.2f with J0 = 1, %.2f with J0 = 3\n", on.mean, off.mean);
+    assert_true(on.mean > 1.5 && off.max == 0);
+    /* the leak: after the window closes J decays at rate k^2; k = 0.1 keeps most of it 20 time units later */
+    ck_lif slow = l, fast = l;
+    slow.k = 0.1, fast.k = 1;
+    assert_true(ck_lif_mean(&slow, 40) / ck_lif_mean(&slow, 20) > 0.6);
+    assert_true(ck_lif_mean(&fast, 40) / ck_lif_mean(&fast, 20) < 1e-3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_step_bias),
         cmocka_unit_test(test_wald),
         cmocka_unit_test(test_escapement_against_paper),
+        cmocka_unit_test(test_lif),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,3 +160,50 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
     interval_stats(t_cross, n - 1, out);
     free(t_cross);
 }
+
+/* ---- the LIF synapse switching the clock (section 6.1) ---- */
+
+double ck_lif_drive(const ck_lif *l, double t)
+{
+    double h = 1 / (1 + exp(l->alpha * (t - l->tau)));
+    double m = tanh(l->pre_amplitude * sin(TWO_PI * t / l->pre_period));
+    return l->k * l->weight * h * (1 + m);
+}
+
+double ck_lif_end(const ck_params *p)
+{
+    return round(p->lif.tau / p->dt) * p->dt;
+}
+
+void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    mb_rng r;
+    mb_rng_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    const ck_lif *l = &p->lif;
+    long steps = lround(p->lif.tau / p->dt);
+    double k2 = l->k * l->k, decay = exp(-k2 * p->dt);
+    double gain = (1 - decay) / k2; /* int_0^h e^{-k^2 (h - s)} ds */
+    double sd = sqrt(l->noise * (1 - decay * decay) / 2);
+    ck_params q = *p;
+    ck_state s = {0, 0, 0}; /* the fixed point x* = 0 (eps = 0) for every chi */
+    double j = 0, w = 0, heat = 0, qp = 0, count = 0;
+    int armed = 0;
+    *out = (ck_path){0};
+    for (long n = 0; n < steps; n++) {
+        double t = (double)n * p->dt;
+        q.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
+        double x_before = s.x;
+        ck_step(&q, &s, &r, &w, &heat, &qp);
+        j = j * decay + gain * ck_lif_drive(l, t + p->dt / 2) + sd * mb_rng_gaussian(&r);
+        if (s.x < -p->hysteresis) armed = 1;
+        if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
+    }
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (s.x * s.x + s.y * s.y) / 2;
+    out->window = (double)steps * p->dt;
+    out->lif_j = j, out->lif_count = count;
+    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+    out->y2_mean = out->r2_mean = NAN;
+}

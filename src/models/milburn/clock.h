@@ -25,6 +25,20 @@
 #include "milburn.h"
 
 enum { CK_ESCAPEMENT, CK_PHASE };
+enum { CK_CONSTANT, CK_LIF }; /* the coupling chi: constant, or switched by a LIF synapse (eqs. 109-113) */
+
+/* The leaky integrate-and-fire synapse of section 6.1 (eqs. 109-113):
+ *     dJ = -k^2 J dt + k w h(t) (1 + m(t)) dt + k sqrt(sigma_J) dW,  J(0) = 0
+ *     h(t) = 1/(1 + e^{alpha (t - tau)}),  m(t) = tanh(lambda sin(2 pi t/P))  (the presynaptic clock's v)
+ *     chi(t) = chi/(1 + e^{-beta_J (J - J0)})                        (eq. 113: the Hopf switch)
+ *     p_fire = 1/(1 + e^{-beta_f (N(tau) - N_th)})                    (eq. 112)
+ * N(tau): the postsynaptic clock's upward passages through x = 0 in [0, tau]. */
+typedef struct {
+    double k, weight, noise, alpha, tau;
+    double beta_j, threshold;     /* beta_J, J0 of eq. 113 */
+    double pre_amplitude, pre_period;
+    double fire_beta, fire_threshold;
+} ck_lif;
 
 #define CK_N_BLOCKS 6
 /* Block lengths n of Var(t_{k+n} - t_k)/n: the per-period phase diffusion. */
@@ -40,6 +54,8 @@ typedef struct {
     long periods;            /* intervals recorded per trajectory (after the transient) */
     double max_time;         /* a trajectory stops here even with fewer periods */
     double hysteresis;       /* re-arming distance below the section */
+    int drive;               /* CK_CONSTANT or CK_LIF */
+    ck_lif lif;
     /* from the deterministic cycle (escapement; set by ck_cycle_find) */
     double x_fixed;          /* x* = -chi (tanh x* + eps): the section x = x* */
     double x0, y0, v0;       /* a point of the deterministic cycle, on the section */
@@ -60,6 +76,8 @@ typedef struct {
     double work, heat, energy_change;         /* over the window */
     double heat_predicted;   /* sum over the O half-steps of E[heat | y] = (1 - a^2)(T - y^2)/2 */
     double y2_mean, r2_mean; /* time averages of y^2 and (x - x*)^2 + y^2 over the window */
+    /* drive = CK_LIF: the synapse at tau, the postsynaptic passages in [0, tau], eq. 112 */
+    double lif_j, lif_count, fire_probability;
 } ck_path;
 
 /* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
@@ -75,6 +93,17 @@ typedef struct {
     double x, y, v;
 } ck_state;
 void ck_step(const ck_params *p, ck_state *s, mb_rng *r, double *work, double *heat, double *heat_predicted);
+
+/* The LIF drive k w h(t)(1 + m(t)) of dJ at time t. */
+double ck_lif_drive(const ck_lif *l, double t);
+/* One trajectory of the LIF-switched clock over [0, tau] (drive = CK_LIF, eps = 0): J by its exact
+ * OU step (the drive at the step's midpoint), the clock by ck_step at chi(J). */
+void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* E[J(t_end)] by quadrature (GSL QAG) and Var J(t_end) = sigma_J (1 - e^{-2 k^2 t_end})/2. */
+double ck_lif_mean(const ck_lif *l, double t_end);
+double ck_lif_var(const ck_lif *l, double t_end);
+/* The end of the LIF run: whole steps dt nearest to tau. */
+double ck_lif_end(const ck_params *p);
 
 /* ---- references (clock_exact.c) ---- */
 /* x* and its stability: the fixed point of eqs. 93-97 (v = -tanh x, y = 0). */

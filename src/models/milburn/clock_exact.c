@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
 #include <gsl/gsl_odeiv2.h>
 #include <gsl/gsl_poly.h>
 
@@ -154,4 +155,38 @@ double ck_wald_density(double t, double mean, double var)
     if (!(t > 0)) return 0;
     double shape = mean * mean * mean / var;
     return sqrt(shape / (2 * PI * t * t * t)) * exp(-shape * (t - mean) * (t - mean) / (2 * mean * mean * t));
+}
+
+/* ---- the LIF synapse ---- */
+
+typedef struct {
+    const ck_lif *l;
+    double t_end;
+} lif_quad;
+
+static double lif_integrand(double s, void *arg)
+{
+    const lif_quad *q = arg;
+    return exp(-q->l->k * q->l->k * (q->t_end - s)) * ck_lif_drive(q->l, s);
+}
+
+double ck_lif_mean(const ck_lif *l, double t_end)
+{
+    /* piecewise over the presynaptic half-periods: the integrand has a kink-like tanh edge at each zero */
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(2000);
+    lif_quad q = {l, t_end};
+    gsl_function f = {lif_integrand, &q};
+    double total = 0, half = l->pre_period / 2;
+    for (double a = 0; a < t_end; a += half) {
+        double b = fmin(a + half, t_end), value, err;
+        gsl_integration_qag(&f, a, b, 0, 1e-12, 2000, GSL_INTEG_GAUSS61, w, &value, &err);
+        total += value;
+    }
+    gsl_integration_workspace_free(w);
+    return total;
+}
+
+double ck_lif_var(const ck_lif *l, double t_end)
+{
+    return l->noise * (1 - exp(-2 * l->k * l->k * t_end)) / 2;
 }

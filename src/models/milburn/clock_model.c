@@ -37,12 +37,26 @@ static const tl_param_spec ck_param_table[] = {
      "periods recorded per trajectory after the transient (a fixed count: the intervals are then an unbiased sample)"},
     {"hysteresis", TL_PARAM_REAL, "0.5", 0, 1e6, 1, NULL, "length",
      "escapement: a passage upwards through x = x* counts only after x went below x* - hysteresis"},
+    {"drive", TL_PARAM_CHOICE, "constant", 0, 0, 0, "constant|lif", "",
+     "escapement: constant: chi fixed, periods recorded; lif: chi(t) = chi/(1 + e^{-lif_beta (J - lif_threshold)}) "
+     "switched by the LIF synapse J of eqs. 109-111 (section 6.1), run over [0, lif_tau], passages counted"},
+    {"lif_k", TL_PARAM_REAL, "0.1", 0, 1e3, 1, NULL, "1/sqrt(time)", "lif: k of eq. 111 (the leak rate is k^2)"},
+    {"lif_weight", TL_PARAM_REAL, "1", -1e6, 1e6, 0, NULL, "1", "lif: synaptic weight w of eq. 111"},
+    {"lif_noise", TL_PARAM_REAL, "0.01", 0, 1e6, 0, NULL, "1", "lif: sigma_J of eq. 111 (not given in the paper)"},
+    {"lif_alpha", TL_PARAM_REAL, "2", 0, 1e6, 0, NULL, "1/time", "lif: steepness alpha of the window h(t) = 1/(1 + e^{alpha (t - tau)}) (eq. 110)"},
+    {"lif_tau", TL_PARAM_REAL, "20", 0, 1e6, 1, NULL, "time", "lif: tau of eqs. 110 and 112: the window's end and the firing count's"},
+    {"lif_beta", TL_PARAM_REAL, "10", 0, 1e6, 0, NULL, "1", "lif: beta_J of eq. 113"},
+    {"lif_threshold", TL_PARAM_REAL, "1", -1e6, 1e6, 0, NULL, "1", "lif: J0 of eq. 113"},
+    {"pre_amplitude", TL_PARAM_REAL, "10", 0, 1e6, 0, NULL, "1", "lif: lambda of the presynaptic m(t) = tanh(lambda sin(2 pi t/P)) (Fig. 25)"},
+    {"pre_period", TL_PARAM_REAL, "5", 0, 1e6, 1, NULL, "time", "lif: P of the presynaptic m(t) (Fig. 25: 5)"},
+    {"fire_beta", TL_PARAM_REAL, "1", 0, 1e6, 0, NULL, "1", "lif: beta of eq. 112"},
+    {"fire_threshold", TL_PARAM_REAL, "3", -1e6, 1e6, 0, NULL, "1", "lif: N_th of eq. 112"},
 };
 #define CK_N_PARAMS (sizeof ck_param_table / sizeof ck_param_table[0])
 
 enum {
     CO_PERIOD, CO_VAR, CO_LAG1, CO_FIRST, CO_INTERVALS, CO_DIFFUSION, CO_WORK_RATE, CO_DISSIPATION, CO_WORK,
-    CO_HEAT, CO_ENERGY, CO_HEAT_NOISE, CO_Y2, CO_R2, CO_N
+    CO_HEAT, CO_ENERGY, CO_HEAT_NOISE, CO_Y2, CO_R2, CO_LIF_J, CO_LIF_DEV, CO_LIF_COUNT, CO_FIRE, CO_N
 };
 static const tl_observable ck_observables[] = {
     {"period_mean", "time", "mean of the recorded intervals between upward passages (section x = x*; phase: psi = 2 pi k)"},
@@ -61,6 +75,10 @@ static const tl_observable ck_observables[] = {
      "exactly at any dt"},
     {"y2_mean", "energy", "escapement: time average of y^2 over the window"},
     {"r2_mean", "length^2", "escapement: time average of (x - x*)^2 + y^2 over the window"},
+    {"lif_j", "1", "lif: the synapse J at the end (the whole step nearest lif_tau)"},
+    {"lif_j_sq_dev", "1", "lif: (J - E[J])^2 at the end, E[J] exact: its mean is Var J exactly"},
+    {"lif_count", "1", "lif: N(tau), upward passages of the postsynaptic x through 0 in [0, tau]"},
+    {"fire_probability", "1", "lif: eq. 112, 1/(1 + e^{-fire_beta (N(tau) - fire_threshold)})"},
 };
 _Static_assert(sizeof ck_observables / sizeof ck_observables[0] == CO_N, "clock observables");
 
@@ -76,7 +94,8 @@ enum {
     CX_PERIOD, CX_PERIOD_ERR, CX_PERIOD_EXACT, CX_VAR, CX_VAR_ERR, CX_VAR_EXACT, CX_NOISE, CX_NOISE_ERR,
     CX_NOISE_EXACT, CX_T0, CX_PERIOD_PAPER, CX_VAR_PAPER, CX_VAR_AVERAGED, CX_DIFF, CX_DIFF_ERR, CX_DISS,
     CX_DISS_ERR, CX_DISS_IDENTITY, CX_DISS_PAPER, CX_RADIUS, CX_RADIUS_PAPER, CX_GROWTH, CX_HOPF_BIAS, CX_CHI_HOPF,
-    CX_X_FIXED, CX_BLOCK_EXACT, CX_N
+    CX_X_FIXED, CX_BLOCK_EXACT, CX_LIF_MEAN, CX_LIF_MEAN_ERR, CX_LIF_MEAN_EXACT, CX_LIF_VAR, CX_LIF_VAR_ERR,
+    CX_LIF_VAR_EXACT, CX_N
 };
 static const tl_extra ck_extras[] = {
     TRIPLE("period_mean", "time", "E[T]", "Wald mean 2 pi/omega (phase clock; NaN for the escapement)"),
@@ -115,12 +134,17 @@ static const tl_extra ck_extras[] = {
     {"block_variance_exact", TL_EXTRA_F64, "time",
      "Var(t_{k+n} - t_k)/n of independent Wald periods: 2 pi sigma/(radius^2 omega^3) for every n (phase clock; NaN "
      "for the escapement, whose intervals are correlated) [point, block]", 0},
+    TRIPLE("lif_j_mean", "1", "E[J(tau)] of the LIF synapse (drive = lif)",
+           "quadrature of int_0^tau e^{-k^2 (tau - s)} k w h(s)(1 + m(s)) ds (GSL QAG; NaN without lif)"),
+    TRIPLE("lif_j_var", "1", "Var J(tau) of the LIF synapse (drive = lif), as the mean of lif_j_sq_dev",
+           "sigma_J (1 - e^{-2 k^2 tau})/2 (NaN without lif)"),
 };
 _Static_assert(sizeof ck_extras / sizeof ck_extras[0] == CX_N, "clock extras");
 
 typedef struct {
     ck_params p;
     double t0;
+    double lif_mean, lif_var; /* exact, drive = lif */
 } ck_state_point;
 
 static ck_params ck_point_params(const tl_point *pt)
@@ -131,7 +155,13 @@ static ck_params ck_point_params(const tl_point *pt)
         .temperature = tl_point_real(pt, "temperature"), .omega = tl_point_real(pt, "omega"),
         .radius = tl_point_real(pt, "radius"), .dt = tl_point_real(pt, "dt"),
         .transient = tl_point_real(pt, "transient"), .periods = (long)tl_point_int(pt, "periods"),
-        .hysteresis = tl_point_real(pt, "hysteresis"),
+        .hysteresis = tl_point_real(pt, "hysteresis"), .drive = tl_point_choice(pt, "drive"),
+        .lif = {.k = tl_point_real(pt, "lif_k"), .weight = tl_point_real(pt, "lif_weight"),
+                .noise = tl_point_real(pt, "lif_noise"), .alpha = tl_point_real(pt, "lif_alpha"),
+                .tau = tl_point_real(pt, "lif_tau"), .beta_j = tl_point_real(pt, "lif_beta"),
+                .threshold = tl_point_real(pt, "lif_threshold"), .pre_amplitude = tl_point_real(pt, "pre_amplitude"),
+                .pre_period = tl_point_real(pt, "pre_period"), .fire_beta = tl_point_real(pt, "fire_beta"),
+                .fire_threshold = tl_point_real(pt, "fire_threshold")},
     };
 }
 
@@ -144,6 +174,10 @@ static size_t ck_directions(const tl_point *pt, const char *const **names)
 
 static const char *const escapement_keys[] = {"gamma", "kappa", "chi", "bias", "hysteresis", NULL};
 static const char *const phase_keys[] = {"omega", "radius", NULL};
+static const char *const lif_keys[] = {"lif_k", "lif_weight", "lif_noise", "lif_alpha", "lif_tau", "lif_beta",
+                                       "lif_threshold", "pre_amplitude", "pre_period", "fire_beta", "fire_threshold",
+                                       NULL};
+static const char *const period_keys[] = {"periods", "transient", NULL};
 
 static int ck_validate(const tl_point *pt, char *why, size_t len)
 {
@@ -154,6 +188,21 @@ static int ck_validate(const tl_point *pt, char *why, size_t len)
             snprintf(why, len, "%s belongs to oscillator = %s", *key, phase ? "escapement" : "phase");
             return TL_ERR_INPUT;
         }
+    int lif = p.drive == CK_LIF;
+    if (phase && tl_point_given(pt, "drive")) {
+        snprintf(why, len, "drive belongs to oscillator = escapement");
+        return TL_ERR_INPUT;
+    }
+    for (const char *const *key = lif ? period_keys : lif_keys; *key; key++)
+        if (tl_point_given(pt, *key)) {
+            snprintf(why, len, "%s belongs to drive = %s", *key, lif ? "constant" : "lif");
+            return TL_ERR_INPUT;
+        }
+    if (lif && p.eps != 0) {
+        snprintf(why, len, "bias = %g with drive = lif: the passages are counted at x = 0, the fixed point for "
+                 "every chi only at bias = 0", p.eps);
+        return TL_ERR_INPUT;
+    }
     double rate = phase ? p.omega : p.gamma, limit = (phase ? CK_MAX_OMEGA_DT : CK_MAX_GAMMA_DT) / rate;
     if (p.dt > limit) {
         snprintf(why, len, "dt = %g is too large: dt %s = %g exceeds %g (dt <= %.3g)", p.dt, phase ? "omega" : "gamma",
@@ -166,7 +215,7 @@ static int ck_validate(const tl_point *pt, char *why, size_t len)
                  (p.transient + 20.0 * (double)p.periods * period) / p.dt, CK_MAX_STEPS);
         return TL_ERR_INPUT;
     }
-    if (!phase && isnan(ck_cycle_find(&p))) {
+    if (!phase && !lif && isnan(ck_cycle_find(&p))) {
         snprintf(why, len, "chi = %g, bias = %g: no limit cycle (the orbit settles on the fixed point x* = %g; "
                  "chi_h = %g at bias 0)", p.chi, p.eps, p.x_fixed, ck_chi_hopf(p.gamma, p.kappa));
         return TL_ERR_INPUT;
@@ -193,6 +242,10 @@ static void *ck_point_alloc(const tl_point *pt)
     s->p = ck_point_params(pt);
     if (s->p.oscillator == CK_PHASE) {
         s->t0 = 2 * PI / s->p.omega;
+    } else if (s->p.drive == CK_LIF) {
+        s->t0 = ck_cycle_find(&s->p); /* of the full coupling chi, for the record (NaN: none) */
+        s->lif_mean = ck_lif_mean(&s->p.lif, ck_lif_end(&s->p));
+        s->lif_var = ck_lif_var(&s->p.lif, ck_lif_end(&s->p));
     } else {
         s->t0 = ck_cycle_find(&s->p);
         if (isnan(s->t0)) error("clock: no limit cycle at point %zu", pt->index);
@@ -217,7 +270,9 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const ck_state_point *s = state;
     for (size_t b = 0; b < count; b++) {
         ck_path c;
-        ck_trajectory(&s->p, key, first + b, &c);
+        if (s->p.drive == CK_LIF) ck_lif_trajectory(&s->p, key, first + b, &c);
+        else ck_trajectory(&s->p, key, first + b, &c);
+        double dev = c.lif_j - s->lif_mean;
         double w = c.window > 0 ? c.window : 1;
         double values[CO_N] = {
             [CO_PERIOD] = c.period_mean, [CO_VAR] = c.interval_var, [CO_LAG1] = c.lag1,
@@ -225,7 +280,8 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             [CO_DIFFUSION] = c.block_var[CK_N_BLOCKS - 1], [CO_WORK_RATE] = c.work / w,
             [CO_DISSIPATION] = -c.heat / w, [CO_WORK] = c.work, [CO_HEAT] = c.heat,
             [CO_ENERGY] = c.energy_change, [CO_HEAT_NOISE] = c.heat - c.heat_predicted, [CO_Y2] = c.y2_mean,
-            [CO_R2] = c.r2_mean,
+            [CO_R2] = c.r2_mean, [CO_LIF_J] = c.lif_j, [CO_LIF_DEV] = s->p.drive == CK_LIF ? dev * dev : 0,
+            [CO_LIF_COUNT] = c.lif_count, [CO_FIRE] = s->p.drive == CK_LIF ? c.fire_probability : 0,
         };
         /* a clock stopped by the noise before two passages has no period: 0, and `intervals` says so */
         for (size_t o = 0; o < CO_N; o++) out[o][b] = finite_or_zero(values[o]);
@@ -251,6 +307,8 @@ static void ck_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_
     case CX_HOPF_BIAS: out[0] = phase ? NAN : ck_hopf_bias(p->gamma, p->kappa, p->chi); break;
     case CX_CHI_HOPF: out[0] = phase ? NAN : ck_chi_hopf(p->gamma, p->kappa); break;
     case CX_X_FIXED: out[0] = phase ? NAN : p->x_fixed; break;
+    case CX_LIF_MEAN_EXACT: out[0] = !phase && p->drive == CK_LIF ? s->lif_mean : NAN; break;
+    case CX_LIF_VAR_EXACT: out[0] = !phase && p->drive == CK_LIF ? s->lif_var : NAN; break;
     case CX_BLOCK_EXACT:
         for (size_t k = 0; k < CK_N_BLOCKS; k++) out[k] = phase ? ck_wald_var(p->omega, sigma, p->radius) : NAN;
         return;
@@ -283,6 +341,10 @@ static void ck_summarize(void *state, const tl_moments *m, size_t e, const size_
     case CX_DISS_IDENTITY: out[0] = phase ? NAN : p->kappa * MEAN(CO_Y2) - sigma / 2; break;
     case CX_DISS_PAPER: out[0] = phase ? NAN : p->kappa * r2 / 2; break;
     case CX_RADIUS: out[0] = sqrt(r2); break;
+    case CX_LIF_MEAN: out[0] = MEAN(CO_LIF_J); break;
+    case CX_LIF_MEAN_ERR: out[0] = SE(CO_LIF_J); break;
+    case CX_LIF_VAR: out[0] = MEAN(CO_LIF_DEV); break;
+    case CX_LIF_VAR_ERR: out[0] = SE(CO_LIF_DEV); break;
     }
 #undef MEAN
 #undef SE
@@ -293,10 +355,13 @@ static size_t ck_check_list(const tl_point *pt, const tl_check_spec **checks)
     static const tl_check_spec phase[] = {{TL_CHECK_TRIPLE, .estimate = "period_mean"},
                                           {TL_CHECK_TRIPLE, .estimate = "interval_var"},
                                           {TL_CHECK_TRIPLE, .estimate = "block_variance"}};
-    static const tl_check_spec escapement[] = {{TL_CHECK_TRIPLE, .estimate = "heat_noise"}};
+    static const tl_check_spec escapement[] = {{TL_CHECK_TRIPLE, .estimate = "heat_noise"},
+                                               {TL_CHECK_TRIPLE, .estimate = "lif_j_mean"},
+                                               {TL_CHECK_TRIPLE, .estimate = "lif_j_var"}};
     int is_phase = tl_point_choice(pt, "oscillator") == CK_PHASE;
+    int lif = !is_phase && tl_point_choice(pt, "drive") == CK_LIF;
     *checks = is_phase ? phase : escapement;
-    return is_phase ? 3 : 1;
+    return is_phase ? 3 : lif ? 3 : 1;
 }
 static const tl_model_checks ck_checks = {ck_check_list, NULL, NULL};
 
