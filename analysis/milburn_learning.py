@@ -8,6 +8,9 @@
   milburn_learning.py wald FILE.h5 -o OUT.png   Fig. 23: period law of the phase clock
                                                (inputs/milburn_clock_wald.ini) against the
                                                Wald density, with eq. 108's variance beside
+  milburn_learning.py lif FILE.h5 -o OUT.png    Fig. 25: the LIF synapse switching a clock
+                                               (inputs/milburn_clock_lif.ini): the drive and
+                                               E[J(t)] by quadrature, N(tau) and eq. 112 per J0
   milburn_learning.py gate FILE.h5 -o OUT.png   Figs. 15 / 18: error against epoch of the
                                                NOT or XOR gate (inputs/milburn_not.ini,
                                                milburn_xor.ini), exact expected error with
@@ -106,6 +109,36 @@ def wald_fig(run, ax):
     ax.legend(fontsize=6)
 
 
+def lif(run, axes):
+    p = {k: run.parameter(k) for k in ("lif_k", "lif_weight", "lif_alpha", "lif_tau", "pre_amplitude", "pre_period",
+                                         "lif_threshold")}
+    k, w, a, tau, lam, P = (float(p[n][0]) for n in ("lif_k", "lif_weight", "lif_alpha", "lif_tau", "pre_amplitude",
+                                                     "pre_period"))
+    t = np.linspace(0, tau, 4000)
+    drive = k * w / (1 + np.exp(a * (t - tau))) * (1 + np.tanh(lam * np.sin(2 * np.pi * t / P)))
+    mean = np.zeros_like(t)
+    for i in range(1, len(t)):  # dJ/dt = -k^2 J + drive, on the plotting grid
+        h = t[i] - t[i - 1]
+        mean[i] = mean[i - 1] * np.exp(-k * k * h) + (1 - np.exp(-k * k * h)) / (k * k) * 0.5 * (drive[i] + drive[i - 1])
+    axes[0].plot(t, drive, lw=0.7, label="drive k w h(t)(1 + m(t))")
+    axes[0].plot(t, mean, label="E[J(t)]")
+    J, J_err = run.dataset("lif_j_mean", float), run.dataset("lif_j_mean_err", float)
+    axes[0].errorbar([tau], [J[0]], yerr=[J_err[0]], fmt="o", label="simulated J(tau)")
+    for j0 in p["lif_threshold"]:
+        axes[0].axhline(j0, ls=":", c="k")
+    axes[0].set_xlabel("t")
+    axes[0].set_title("Fig. 25: the synapse (dotted: the thresholds J0)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    count = run.histogram("lif_count", "forward")["moments"][:, 0]
+    fire = run.histogram("fire_probability", "forward")["moments"][:, 0]
+    x = np.arange(len(p["lif_threshold"]))
+    axes[1].bar(x - 0.2, count, 0.4, label="<N(tau)>")
+    axes[1].bar(x + 0.2, fire, 0.4, label="eq. 112 firing probability")
+    axes[1].set_xticks(x, [f"J0 = {v:g}" for v in p["lif_threshold"]])
+    axes[1].set_title("the Hopf switch of eq. 113", fontsize=9)
+    axes[1].legend(fontsize=6)
+
+
 def gate(run, axes):
     err, err_e = run.profile("error_exact")
     samp, samp_e = run.profile("error_sampled")
@@ -134,7 +167,7 @@ def gate(run, axes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("figure", choices=["clock", "wald", "gate"])
+    ap.add_argument("figure", choices=["clock", "wald", "lif", "gate"])
     ap.add_argument("file")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
@@ -147,6 +180,10 @@ def main():
             run = open_model(a.file, "clock")
             fig, ax = plt.subplots(figsize=(7, 4.5))
             wald_fig(run, ax)
+        elif a.figure == "lif":
+            run = open_model(a.file, "clock")
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+            lif(run, axes)
         else:
             run = open_model(a.file, "gate")
             fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
