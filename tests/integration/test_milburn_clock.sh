@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Model `clock` (Milburn section 6) end to end: the escapement clock and the
+# Model `clock` (Milburn section 6) end to end: the escapement clock, the LIF-switched clock and the
 # phase clock on 1 and 3 ranks give identical datasets (h5diff, every
 # dataset), also after a time-limit stop on 2 ranks resumed on 3; `check`
 # passes on the declared triples (phase clock: the Wald mean, variance and
 # block variance; escapement: the heat martingale) and fails (exit 1) when
 # the paper's eq. 108 (2 pi sigma/r*) or eq. 107 (E[T] = 2 pi) replaces the
+# exact value (LIF: E[J] and Var J against quadrature and closed form; the
+# Hopf switch: passages when J passes J0, none when it does not); the
 # exact value; every dataset has description and units; the escapement's
 # period and interval variance at Fig. 22's parameters are those of the
 # planning note (independent Python integration); bad inputs are refused
@@ -48,7 +50,28 @@ transient = 0
 periods = 60
 INI
 
-for name in esc phase; do
+cat > "$TMP/lif.ini" <<'INI'
+[run]
+model = clock
+trajectories = 60
+seed = 5
+
+[grid]
+lif_threshold = 1, 4
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+bias = 0
+temperature = 0.01
+dt = 2e-3
+drive = lif
+lif_k = 0.5
+lif_noise = 0.2
+INI
+
+for name in esc phase lif; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
     $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
@@ -62,7 +85,8 @@ for name in esc phase; do
     [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
 done
 grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phase.check" &&
-    grep -q 'heat_noise' "$TMP/esc.check" && pass "check compares the Wald moments and the heat martingale" ||
+    grep -q 'heat_noise' "$TMP/esc.check" && grep -q 'lif_j_var' "$TMP/lif.check" &&
+    pass "check compares the Wald moments, the heat martingale and the LIF synapse's E[J], Var J" ||
     fail "check did not list the expected quantities"
 
 $MPIRUN -n 2 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --time-limit 0.3 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
@@ -115,6 +139,11 @@ assert np.isnan(g["radius_paper"][0])
 assert np.allclose(g["chi_hopf"][...], 21.05)
 ratio = g["dissipation_rate"][...] / g["dissipation_identity"][...]
 assert np.all(abs(ratio - 1) < 0.03), ratio
+f = h5py.File(f"{d}/lif.n1.h5", "r")
+assert np.allclose(f["clock/lif_j_mean_exact"][...], 1.3979, atol=1e-4)   # lif.py, t = 20
+assert np.allclose(f["clock/lif_j_var_exact"][...], 0.1000, atol=1e-4)
+n = f["/lif_count/forward/moments"][:, 0]
+assert n[0] > 1 and n[1] == 0, n       # the Hopf switch: J passes J0 = 1, never 4
 PY
 
 bad_input() { # expected-text ini-body...
@@ -141,4 +170,8 @@ bad_input "dt = 0.05 is too large: dt omega = 0.05 exceeds 0.01" "temperature = 
 bad_input "radius belongs to oscillator = phase" "temperature = 1" "radius = 2"
 bad_input "chi belongs to oscillator = escapement" "temperature = 1" "oscillator = phase" "chi = 2"
 bad_input "chi = 10, bias = 0: no limit cycle" "temperature = 1" "chi = 10"
+bad_input "bias = 0.1 with drive = lif" "temperature = 1" "drive = lif" "bias = 0.1"
+bad_input "lif_k belongs to drive = lif" "temperature = 1" "lif_k = 0.2"
+bad_input "periods belongs to drive = constant" "temperature = 1" "drive = lif" "bias = 0" "periods = 100"
+bad_input "bad.ini:8: \[clock\] lif_tau: value -5 out of range" "temperature = 1" "drive = lif" "lif_tau = -5"
 finish
