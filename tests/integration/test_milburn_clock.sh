@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Model `clock` (Milburn section 6) end to end: the escapement clock, the LIF-switched clock and the
-# phase clock on 1 and 3 ranks give identical datasets (h5diff, every
-# dataset), also after a time-limit stop on 2 ranks resumed on 3; `check`
-# passes on the declared triples (phase clock: the Wald mean, variance and
-# block variance; escapement: the heat martingale) and fails (exit 1) when
+# Model `clock` (Milburn section 6) end to end: the escapement clock, the
+# phase clock and the LIF-switched clock on 1 and 3 ranks give identical
+# datasets (h5diff, every dataset), also after a time-limit stop on 2 ranks
+# resumed on 3; `check` passes on the declared triples (phase clock: the Wald
+# mean, variance and block variance; escapement: the heat martingale; LIF:
+# E[J] and Var J against quadrature and closed form) and fails (exit 1) when
 # the paper's eq. 108 (2 pi sigma/r*) or eq. 107 (E[T] = 2 pi) replaces the
-# exact value (LIF: E[J] and Var J against quadrature and closed form; the
-# Hopf switch: passages when J passes J0, none when it does not); the
 # exact value; every dataset has description and units; the escapement's
 # period and interval variance at Fig. 22's parameters are those of the
-# planning note (independent Python integration); bad inputs are refused
-# with exit 2, the key named, and no output file written.
+# planning note (independent Python integration); the Hopf switch: passages
+# when J passes J0, none when it does not; bad inputs are refused with exit
+# 2, the key named, and no output file written.
 set -u
 BIN=$1
 source "$(dirname "$0")/common.sh"
