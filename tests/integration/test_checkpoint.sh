@@ -91,15 +91,19 @@ started sig1.err && worker=$(rank_pid $pid 1) && [ -n "$worker" ] && kill -TERM 
 wait $pid
 rc=$?
 [ $rc = 75 ] && pass "SIGTERM to a worker rank: exit status 75" || fail "SIGTERM to a worker rank: exit status $rc"
-$MPIRUN -n 2 "$BIN" run base.ini -o sig.h5 --resume --checkpoint-interval 0.02 --progress 0.05 2>sig2.err &
+# A fresh run, not a resume of the one above: however late that one's signal
+# landed (a loaded machine), this one starts with all its work ahead of it.
+$MPIRUN -n 2 "$BIN" run base.ini -o usr.h5 --checkpoint-interval 0.02 --progress 0.05 2>sig2.err &
 pid=$!
 started sig2.err && kill -USR1 $pid
 wait $pid
 rc=$?
 [ $rc = 75 ] && pass "SIGUSR1 to mpirun: exit status 75" || { tail -5 sig2.err; fail "SIGUSR1 to mpirun: exit status $rc"; }
 unset THERMOLEARN_TEST_CHECKPOINT_STALL
-run 1 base.ini -o sig.h5 --resume --quiet || fail "signals: resume exited $?"
-expect_same "signals, 3 then 2 then 1 ranks" sig.h5
+run 2 base.ini -o sig.h5 --resume --quiet || fail "SIGTERM: resume exited $?"
+expect_same "SIGTERM to a worker, 3 then 2 ranks" sig.h5
+run 1 base.ini -o usr.h5 --resume --quiet || fail "SIGUSR1: resume exited $?"
+expect_same "SIGUSR1 to mpirun, 2 then 1 ranks" usr.h5
 
 # ---- a damaged checkpoint is refused, with a clear message and status 2 ----------------------
 cp ref.h5.ckpt bad.h5.ckpt
