@@ -11,6 +11,9 @@
 #include "thermolearn/model.h"
 #include "thermolearn/status.h"
 
+/* clock_gate_bench.c */
+int milburn_clock_bench(int argc, char **argv);
+
 #define PI 3.141592653589793
 /* Largest accepted steps: dt gamma for the escapement (the splitting's error
  * grows with the switching rate; the period's bias at the default 2e-4 is
@@ -387,6 +390,6 @@ const tl_model_type tl_model_clock = {
     .simulate = ck_simulate,
     .extra_fill = ck_extra_fill,
     .summarize = ck_summarize,
-    .bench = NULL,
+    .bench = milburn_clock_bench,
     .checks = &ck_checks,
 };

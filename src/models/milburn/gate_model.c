@@ -11,6 +11,9 @@
 #include "thermolearn/model.h"
 #include "thermolearn/status.h"
 
+/* clock_gate_bench.c */
+int milburn_gate_bench(int argc, char **argv);
+
 #define GT_MAX_RECORDS 100000
 #define GT_IFT_MAX_EPOCHS 8
 
@@ -275,6 +278,6 @@ const tl_model_type tl_model_gate = {
     .simulate = gt_simulate,
     .extra_fill = gt_extra_fill,
     .summarize = gt_summarize,
-    .bench = NULL,
+    .bench = milburn_gate_bench,
     .checks = &gt_checks,
 };
