@@ -214,56 +214,64 @@ static void test_gaussians_bit_identical(void **state)
                   checked, worst);
 }
 
-/* The normal law: 2 x 10^6 draws (1000 trajectories x 1000 blocks x 2).
- * Tolerances: mean, variance, fourth moment and the correlation of the two
- * members of a pair within 5 standard errors; Kolmogorov-Smirnov
- * sqrt(N) D below 1.95 (p = 0.001); the tail P(|z| > 4) within 5 Poisson
- * standard errors.  A sign error in one quadrant, a wrong polynomial
- * coefficient beyond the 1e-4 level, or u1 and u2 from the same words fails
- * one of these. */
+/* The normal law: 10^6 pairs (1000 trajectories x 1000 blocks), z0 and z1
+ * each.  Tolerances: mean, variance, fourth moment, the correlation of z0
+ * and z1 and E[z0^2 z1^2] - 1 within 5 standard errors; Kolmogorov-Smirnov
+ * sqrt(N) D below 1.95 (p = 0.001) for each member, from the CDF at 4000
+ * bin edges (never more than the exact D); the tail P(|z| > 4) within 5
+ * Poisson standard errors.  The bit test above decides the arithmetic; this
+ * one decides that the arithmetic is the normal law: a quadrant table that
+ * swaps or negates wrongly (cos bounded away from 0 for z0), a log or sqrt
+ * off by a factor, or a pair drawn from overlapping words fails it. */
 static void test_gaussians_normal_law(void **state)
 {
     (void)state;
-    enum { LANES = 1000, BLOCKS = 1000, N = 2 * LANES * BLOCKS, BINS = 4000 };
+    enum { LANES = 1000, BLOCKS = 1000, N = LANES * BLOCKS, BINS = 4000 };
     static double z[2 * LANES];
-    static long hist[BINS]; /* z in [-8, 8) in bins of 1/250 */
+    static long hist[2][BINS]; /* z in [-8, 8) in bins of 1/250 */
     const tl_stream_key key = {777, 2, 0};
-    double m1 = 0, m2 = 0, m4 = 0, cross = 0;
+    double m1[2] = {0, 0}, m2[2] = {0, 0}, m4[2] = {0, 0}, cross = 0, cross2 = 0;
     long tail = 0, outside = 0;
     memset(hist, 0, sizeof hist);
     for (uint32_t b = 0; b < BLOCKS; b++) {
         tl_stream_gaussians(&key, TL_PURPOSE_DYNAMICS, 12345, b, LANES, z);
-        for (int l = 0; l < 2 * LANES; l++) {
-            double x = z[l];
-            m1 += x, m2 += x * x, m4 += x * x * x * x;
-            tail += fabs(x) > 4;
-            long bin = (long)floor((x + 8.0) * 250.0);
-            if (bin < 0 || bin >= BINS) outside++;
-            else hist[bin]++;
+        for (int j = 0; j < 2; j++)
+            for (int l = 0; l < LANES; l++) {
+                double x = z[j * LANES + l];
+                m1[j] += x, m2[j] += x * x, m4[j] += x * x * x * x;
+                tail += fabs(x) > 4;
+                long bin = (long)floor((x + 8.0) * 250.0);
+                if (bin < 0 || bin >= BINS) outside++;
+                else hist[j][bin]++;
+            }
+        for (int l = 0; l < LANES; l++) {
+            double p = z[l] * z[LANES + l];
+            cross += p, cross2 += p * p;
         }
-        for (int l = 0; l < LANES; l++) cross += z[l] * z[LANES + l];
     }
-    m1 /= N, m2 /= N, m4 /= N, cross /= N / 2;
-    assert_true(fabs(m1) < 5 * sqrt(1.0 / N));
-    assert_true(fabs(m2 - 1) < 5 * sqrt(2.0 / N));
-    assert_true(fabs(m4 - 3) < 5 * sqrt(96.0 / N));
-    assert_true(fabs(cross) < 5 * sqrt(2.0 / N));
+    double d[2] = {0, 0};
+    for (int j = 0; j < 2; j++) {
+        m1[j] /= N, m2[j] /= N, m4[j] /= N;
+        assert_true(fabs(m1[j]) < 5 * sqrt(1.0 / N));
+        assert_true(fabs(m2[j] - 1) < 5 * sqrt(2.0 / N));
+        assert_true(fabs(m4[j] - 3) < 5 * sqrt(96.0 / N));
+        long cum = 0;
+        for (int i = 0; i < BINS; i++) {
+            cum += hist[j][i];
+            d[j] = fmax(d[j], fabs((double)cum / N - gsl_cdf_ugaussian_P(-8.0 + (i + 1) / 250.0)));
+        }
+        assert_true(sqrt((double)N) * d[j] < 1.95);
+    }
+    cross /= N, cross2 /= N;
+    assert_true(fabs(cross) < 5 * sqrt(1.0 / N));
+    assert_true(fabs(cross2 - 1) < 5 * sqrt(8.0 / N)); /* Var(z0^2 z1^2) = 9 - 1 */
     double p_tail = 2 * gsl_cdf_ugaussian_Q(4.0);
-    assert_true(fabs(tail - N * p_tail) < 5 * sqrt(N * p_tail));
-    /* KS at the 4000 bin edges: D over the edges is at most the exact D, so the test
-     * is conservative against false alarms; a real error of the law spans many bins */
-    long cum = 0;
-    double d = 0;
-    for (int i = 0; i < BINS; i++) {
-        cum += hist[i];
-        double edge = -8.0 + (i + 1) / 250.0;
-        d = fmax(d, fabs((double)cum / N - gsl_cdf_ugaussian_P(edge)));
-    }
+    assert_true(fabs(tail - 2 * N * p_tail) < 5 * sqrt(2 * N * p_tail));
     assert_int_equal(outside, 0);
-    assert_true(sqrt((double)N) * d < 1.95);
-    print_message("Gaussians: mean %.2g, var-1 %.2g, m4-3 %.2g, pair correlation %.2g, tail %ld (expected %.1f), "
-                  "sqrt(N) D = %.3f\n",
-                  m1, m2 - 1, m4 - 3, cross, tail, N * p_tail, sqrt((double)N) * d);
+    print_message("Gaussians: means %.2g %.2g, var-1 %.2g %.2g, m4-3 %.2g %.2g, E[z0 z1] %.2g, E[z0^2 z1^2]-1 %.2g, "
+                  "tail %ld (expected %.1f), sqrt(N) D = %.3f %.3f\n",
+                  m1[0], m1[1], m2[0] - 1, m2[1] - 1, m4[0] - 3, m4[1] - 3, cross, cross2 - 1, tail,
+                  2 * N * p_tail, sqrt((double)N) * d[0], sqrt((double)N) * d[1]);
 }
 
 int main(void)
