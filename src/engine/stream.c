@@ -233,7 +233,7 @@ typedef uint32_t vu __attribute__((vector_size(GW * sizeof(uint32_t))));
 #include <string.h>
 
 #define GAUSS_CHUNK 64 /* lanes per call of tl_stream_words */
-_Static_assert(GAUSS_CHUNK % GW == 0, "a chunk is a whole number of vectors");
+_Static_assert(GAUSS_CHUNK % GW == 0 && GAUSS_CHUNK % 16 == 0, "a chunk is a whole number of vectors");
 
 static inline vd as_vd(vl x)
 {
@@ -339,11 +339,13 @@ void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t fi
 {
     uint32_t w[4 * GAUSS_CHUNK];
     for (size_t l0 = 0; l0 < n; l0 += GAUSS_CHUNK) {
-        size_t m = n - l0 < GAUSS_CHUNK ? n - l0 : GAUSS_CHUNK, mv = (m + GW - 1) / GW * GW;
+        /* whole Philox vectors (their padding lanes are computed and not used) */
+        size_t m = n - l0 < GAUSS_CHUNK ? n - l0 : GAUSS_CHUNK, step = TL_STREAM_LANES > GW ? TL_STREAM_LANES : GW;
+        size_t mv = (m + step - 1) / step * step;
         /* lanes l0.. of the block: the trajectory word wraps as in tl_stream_words */
         uint64_t f = (first & ~(uint64_t)0xffffffffu) | (uint32_t)(first + l0);
         tl_stream_words(key, purpose, f, block, mv, w);
-        for (size_t l = 0; l < mv; l += GW) {
+        for (size_t l = 0; l < m; l += GW) {
             vu w0, w1, w2, w3;
             memcpy(&w0, w + l, sizeof w0), memcpy(&w1, w + mv + l, sizeof w1);
             memcpy(&w2, w + 2 * mv + l, sizeof w2), memcpy(&w3, w + 3 * mv + l, sizeof w3);
