@@ -257,7 +257,7 @@ typedef struct {
 } workspace;
 
 /* e[l] = E(w, v; a) of every lane: sum_i (w - a v)^2 / 2, in i order. */
-static void tile_energy(const workspace *ws, int n, double a, double *e)
+static __attribute__((noinline)) void tile_energy(const workspace *ws, int n, double a, double *e)
 {
     const int L = ws->lanes;
     for (int l = 0; l < L; l += VD) {
@@ -271,13 +271,13 @@ static void tile_energy(const workspace *ws, int n, double a, double *e)
 }
 
 /* One exact piece (number `index` of the run) for every weight of every lane;
- * the piece's work is added to work[]. */
-static void tile_piece(const perceptron *pc, const tl_stream_key *key, const piece *pp, uint32_t index,
-                       workspace *ws)
+ * the piece's work is added to work[].  Not inlined, so that `make vec-check`
+ * can find it (and tile_energy) in the object and see that it is packed. */
+static __attribute__((noinline)) void tile_piece(const perceptron_step *step, const tl_stream_key *key,
+                                                  const piece *pp, uint32_t index, int n, workspace *ws)
 {
-    const int n = pc->n, L = ws->lanes;
-    perceptron_step st;
-    perceptron_step_init(&st, pp->delta, pc->temperature);
+    const int L = ws->lanes;
+    const perceptron_step st = *step;
     const double d = pp->delta;
     vd pw[TILE / VD];
     memset(pw, 0, sizeof pw);
@@ -298,8 +298,7 @@ static void tile_piece(const perceptron *pc, const tl_stream_key *key, const pie
             vd_store(w + k * VD, w1);
         }
     }
-    for (int k = 0; k < L / VD; k++)
-        for (int j = 0; j < VD; j++) ws->work[k * VD + j] += pw[k][j];
+    for (int k = 0; k < L / VD; k++) vd_store(ws->work + k * VD, vd_load(ws->work + k * VD) + pw[k]);
 }
 
 /* The force direction of lane l for piece pp (nu F, or the piece's sample
@@ -342,7 +341,9 @@ static void tile_run_pieces(const perceptron *pc, const tl_stream_key *key, size
                 for (int l = 0; l < ws->active; l++) ws->work[l] += ws->e[l] - ws->prev[l];
             }
         }
-        tile_piece(pc, key, pp, (uint32_t)j, ws);
+        perceptron_step st;
+        perceptron_step_init(&st, pp->delta, pc->temperature);
+        tile_piece(&st, key, pp, (uint32_t)j, n, ws);
         prev_a = pp->a + pp->b * pp->delta;
         have_prev = 1;
     }
