@@ -19,6 +19,11 @@
 #include "perceptron.h"
 #include "thermolearn/error.h"
 
+/* OpenBLAS (make OPENBLAS=1) would start a thread per core in every rank:
+ * one thread per rank, set where it is linked (a weak reference: null with
+ * GSL's CBLAS). */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
 #define ROWS 32          /* rows of Xi per BLAS call */
 #define WINDOW_MEMORY 20 /* label window: 2 gamma L >= 40 memory decays */
 #define WINDOW_STEPS 200
@@ -451,6 +456,7 @@ void perceptron_simulate_batch(const perceptron *pc, const tl_stream_key *key, u
                                double *w_final)
 {
     size_t n = (size_t)pc->n, p = (size_t)pc->p;
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
     workspace ws;
     ws.pieces = tl_malloc(max_pieces(pc) * 2 * sizeof(piece), "pieces");
     size_t n_pieces = protocol_pieces(pc, key->direction == 1, ws.pieces);
