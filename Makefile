@@ -15,7 +15,8 @@ CFLAGS    ?= $(OPT) -g
 CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Iinclude \
              -DTL_VERSION='"$(VERSION)"' -DTL_GIT_COMMIT='"$(GIT)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# OpenBLAS and LAPACKE (the vanchurin model): after GSL, so that cblas_* stay GSL's own
+LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llapacke -lopenblas -lm
 ifdef SANITIZE
 # Open MPI keeps allocations to the end on purpose: leak reports would be noise.
 export ASAN_OPTIONS := detect_leaks=0
@@ -26,6 +27,7 @@ endif
 
 DEBS      := make pkg-config gcc openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools \
              libgsl-dev librandom123-dev libinih-dev libcmocka-dev libssl-dev \
+             libopenblas-dev liblapacke-dev \
              python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pymbar \
              slurm-wlm munge clang
 
