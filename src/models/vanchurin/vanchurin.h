@@ -33,6 +33,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "thermolearn/stream.h"
+
 #define VANCHURIN_MAX_LAYERS 16
 #define VANCHURIN_MAX_WIDTH 4096
 
@@ -204,5 +206,82 @@ size_t vanchurin_eq93_stationary(double beta, double gamma, double lo, double hi
 double vanchurin_eq93(double u, double beta, double gamma, double neurons);
 /* beta with U_model(beta) = loss (Brent on log beta); NaN without a root. */
 double vanchurin_beta_loss(const vanchurin_spectrum *sp, double loss);
+
+/* ---- a point and its trajectories (point.c, measure.c) ------------------------------- */
+
+#define VANCHURIN_MAX_CHECKPOINTS 256
+#define VANCHURIN_MAX_BETAS 64
+
+/* Components of the per-checkpoint series; the first VANCHURIN_N_SCALARS are
+ * also the per-trajectory observables (their values at the last checkpoint). */
+enum {
+    VS_BOUNDARY, VS_TEST_BOUNDARY, VS_TRAIN_ACCURACY, VS_TEST_ACCURACY,
+    VS_BULK, VS_BOUNDARY_BULK_SUBSET, VS_BULK_SE, VS_BULK_MEDIAN, VS_BULK_OUTSIDE, VS_BULK_ITERATIONS,
+    VS_BULK_UNCONVERGED,
+    VS_MU2, VS_MU3, VS_LOG_LAMBDA_SUM, VS_NONUNIT, VS_COMPLEXITY_N, VS_COMPLEXITY_REST,
+    VS_LOG_LAMBDA_MIN, VS_LOG_LAMBDA_MAX,
+    VANCHURIN_N_SCALARS,
+    VS_GAP = VANCHURIN_N_SCALARS, VS_BETA_GAP, VS_BETA_GAP_EQ94, VS_BETA_LOSS,
+    VANCHURIN_N_SERIES
+};
+
+/* The functionals at each beta (profile "functionals", last axis). */
+enum { VF_FREE_ENERGY, VF_MODEL_LOSS, VF_LAPLACIAN, VF_N_LARGE, VF_COMPLEXITY_BETA, VANCHURIN_N_FUNCTIONALS };
+
+enum vanchurin_dataset { VANCHURIN_SYNTHETIC, VANCHURIN_FASHION_MNIST };
+enum vanchurin_targets { VANCHURIN_PLUS_MINUS, VANCHURIN_ZERO_ONE };
+
+typedef struct {
+    /* the network */
+    size_t layers, width[VANCHURIN_MAX_LAYERS];
+    size_t neurons, n_dyn, n_params;
+    int init;
+    double init_scale;
+    /* the data, shared by every trajectory */
+    vanchurin_data *train, *test;
+    size_t bulk_samples;
+    /* training */
+    vanchurin_sgd sgd;
+    size_t epochs;
+    size_t n_checkpoints, checkpoint[VANCHURIN_MAX_CHECKPOINTS]; /* epochs, ascending, 0 and epochs included */
+    /* measurements */
+    int fprime_at;
+    size_t bulk_max_iterations;
+    double bulk_tolerance;
+    size_t complexity_n;
+    size_t n_betas;
+    double beta[VANCHURIN_MAX_BETAS];
+    double large_factor, gap_gamma;
+    size_t bins;
+    double log_lambda_lo, log_lambda_hi;
+} vanchurin_point;
+
+/* What one trajectory measures at every checkpoint c (row-major, c first). */
+typedef struct {
+    double *series;      /* [C][VANCHURIN_N_SERIES] */
+    double *density;     /* [C][bins]: histogram of the dynamical log lambda / n_dyn */
+    double *sorted;      /* [C][n_dyn]: the dynamical log lambda, descending */
+    double *functionals; /* [C][n_betas][VANCHURIN_N_FUNCTIONALS] */
+    double *weights;     /* [n_params]: the final parameters */
+} vanchurin_record;
+
+/* Check a point's parameters beyond their ranges: 0, or -1 with a message naming the key. */
+int vanchurin_point_check(const vanchurin_point *vp, char *why, size_t len);
+vanchurin_record *vanchurin_record_alloc(const vanchurin_point *vp);
+void vanchurin_record_free(vanchurin_record *rec);
+/* One training run: trajectory t of stream key `key`. */
+void vanchurin_trajectory(const vanchurin_point *vp, const tl_stream_key *key, uint64_t t, vanchurin_record *rec);
+/* The measurements of one checkpoint of net into row c of rec. */
+void vanchurin_measure(const vanchurin_point *vp, const vanchurin_net *net, vanchurin_batch *bt,
+                       vanchurin_bulk *bk, vanchurin_record *rec, size_t c);
+/* Mean over d of f' = 1 - tanh^2 of every neuron's forward state (inputs: 1). */
+void vanchurin_mean_derivative(const vanchurin_net *net, vanchurin_batch *bt, const vanchurin_data *d,
+                               double *fprime);
+/* "log:A:B:K" (K log-spaced epochs from A to B, rounded, repeats dropped) or
+ * a comma list of epochs; 0 and `epochs` added; ascending.  Returns the count,
+ * or 0 with a message in why. */
+size_t vanchurin_parse_checkpoints(const char *text, size_t epochs, size_t *out, size_t max, char *why, size_t len);
+/* A comma list of positive reals; returns the count, or 0 with why. */
+size_t vanchurin_parse_reals(const char *text, double *out, size_t max, char *why, size_t len);
 
 #endif
