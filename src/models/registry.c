@@ -8,12 +8,14 @@ extern const tl_model_type tl_model_hopfield;
 extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
+extern const tl_model_type tl_model_vanchurin;
 
 static const tl_model_type *const registry[] = {
     &tl_model_hopfield,
     &tl_model_ou,
     &tl_model_perceptron,
     &tl_model_spins,
+    &tl_model_vanchurin,
 };
 
 const tl_model_type *tl_model_find(const char *name)

@@ -37,8 +37,14 @@ size_t vanchurin_parse_checkpoints(const char *text, size_t epochs, size_t *out,
         double a = strtod(text + 4, &end), b = NAN, k = NAN;
         if (*end == ':') b = strtod(end + 1, &end);
         if (*end == ':') k = strtod(end + 1, &end);
+        if (*end == '\0' && isnan(b)) { /* log:COUNT = log:1:epochs:COUNT */
+            if (epochs == 0 && a >= 1) return sort_unique(out, n);
+            k = a;
+            a = 1;
+            b = (double)(epochs > 0 ? epochs : 1);
+        }
         if (errno || *end != '\0' || !(a >= 1) || !(b >= a) || !(k >= 1) || k != floor(k)) {
-            snprintf(why, len, "'%s': log:FIRST:LAST:COUNT with 1 <= FIRST <= LAST and COUNT a whole number >= 1", text);
+            snprintf(why, len, "'%s': log:FIRST:LAST:COUNT (or log:COUNT from 1 to epochs) with 1 <= FIRST <= LAST and COUNT a whole number >= 1", text);
             return 0;
         }
         if (b > (double)epochs) {
@@ -116,14 +122,14 @@ size_t vanchurin_parse_reals(const char *text, double *out, size_t max, char *wh
 
 int vanchurin_point_check(const vanchurin_point *vp, char *why, size_t len)
 {
-    if (vp->sgd.batch_size > vp->train->rows) {
+    if (vp->sgd.batch_size > vp->train_rows) {
         snprintf(why, len, "batch_size = %zu is larger than the training set (%zu samples)", vp->sgd.batch_size,
-                 vp->train->rows);
+                 vp->train_rows);
         return -1;
     }
-    if (vp->bulk_samples > vp->train->rows) {
+    if (vp->bulk_samples > vp->train_rows) {
         snprintf(why, len, "bulk_samples = %zu is larger than the training set (%zu samples)", vp->bulk_samples,
-                 vp->train->rows);
+                 vp->train_rows);
         return -1;
     }
     if (vp->complexity_n > vp->neurons) {
@@ -135,7 +141,7 @@ int vanchurin_point_check(const vanchurin_point *vp, char *why, size_t len)
         return -1;
     }
     /* the noise stream holds 2^34 words: at most ~1.6e10 Gaussian draws */
-    const double steps = (double)vp->epochs * ceil((double)vp->train->rows / (double)vp->sgd.batch_size);
+    const double steps = (double)vp->epochs * ceil((double)vp->train_rows / (double)vp->sgd.batch_size);
     if (vp->sgd.temperature > 0 && steps * (double)vp->n_params > 1.6e10) {
         snprintf(why, len, "temperature > 0 with %g SGD steps x %zu parameters: more noise than one stream holds (1.6e10)",
                  steps, vp->n_params);

@@ -55,6 +55,17 @@ size_t vanchurin_n_dynamical(const vanchurin_net *net)
     return (n0 < n1 ? n0 : n1) + net->neurons - n0;
 }
 
+size_t vanchurin_n_nonunit(size_t layers, const size_t *width)
+{
+    size_t n = (width[0] < width[1] ? width[0] : width[1]) - width[0];
+    for (size_t l = 0; l < layers; l++) n += width[l];
+    for (size_t l = 1; l < layers; l++) {
+        const size_t around = width[l - 1] + (l + 1 < layers ? width[l + 1] : 0);
+        if (width[l] > around) n -= width[l] - around;
+    }
+    return n;
+}
+
 void vanchurin_full_matrix(const vanchurin_net *net, const double *fprime, double *m)
 {
     const size_t n = net->neurons;

@@ -164,6 +164,11 @@ void vanchurin_fprime_mean_state(const vanchurin_net *net, const double *mean, d
 
 /* Number of eigenvalues of G that may differ from 1: min(n_0, n_1) + N - n_0. */
 size_t vanchurin_n_dynamical(const vanchurin_net *net);
+/* Eigenvalues of G that differ from 1 for generic weights and f' (a layer
+ * wider than its two neighbours together leaves the excess at 1):
+ * n_dyn - sum_{l >= 1} max(0, n_l - n_{l-1} - n_{l+1}), n_L = 0.  Decided
+ * numerically (test_vanchurin_spectrum), not proven. */
+size_t vanchurin_n_nonunit(size_t layers, const size_t *width);
 /* The reduced matrix M_red (n_dyn x n_dyn, row-major, unit lower triangular)
  * whose squared singular values are the eigenvalues of G other than the
  * n_0 - min(n_0, n_1) exact ones.  Returns 0, or -1 if LAPACK failed. */
@@ -237,7 +242,9 @@ typedef struct {
     size_t neurons, n_dyn, n_params;
     int init;
     double init_scale;
-    /* the data, shared by every trajectory */
+    /* the data, shared by every trajectory (NULL in a point built only to be checked) */
+    int dataset, targets;
+    size_t train_rows, test_rows;
     vanchurin_data *train, *test;
     size_t bulk_samples;
     /* training */
