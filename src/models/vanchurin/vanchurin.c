@@ -325,4 +325,5 @@ const tl_model_type tl_model_vanchurin = {
     .point_free = point_free,
     .simulate = simulate,
     .extra_fill = extra_fill,
+    .bench = vanchurin_bench,
 };

@@ -212,6 +212,9 @@ double vanchurin_eq93(double u, double beta, double gamma, double neurons);
 /* beta with U_model(beta) = loss (Brent on log beta); NaN without a root. */
 double vanchurin_beta_loss(const vanchurin_spectrum *sp, double loss);
 
+/* `thermolearn bench vanchurin [options]` (bench.c); returns the exit status. */
+int vanchurin_bench(int argc, char **argv);
+
 /* ---- a point and its trajectories (point.c, measure.c) ------------------------------- */
 
 #define VANCHURIN_MAX_CHECKPOINTS 256
