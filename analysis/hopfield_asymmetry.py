@@ -12,27 +12,22 @@ Usage:  hopfield_asymmetry.py CROOKS.h5 [STEADY.h5] [-o OUT.png]
 Exit status: 0, or 2 on bad input.
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
 
-def fail(msg):
-    print(f"hopfield_asymmetry.py: {msg}", file=sys.stderr)
-    sys.exit(2)
+PROG = "hopfield_asymmetry.py"
 
 
 def read(path, names):
-    import h5py
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        fail(f"{path}: {e}")
-    with f:
-        missing = [n for n in names if n not in f]
-        if missing:
-            fail(f"{path}: missing {', '.join(missing)}")
-        return [f[n][...] for n in names]
+    """The datasets names of one file (BadFile if one is missing)."""
+    with Run(path) as run:
+        run.require(*names)
+        return [run.dataset(n) for n in names]
 
 
 def main():
@@ -63,10 +58,9 @@ def main():
                                                 "/hopfield/entropy_production_rate_err"])
         axs[2].plot(a2, ep, "k-", lw=1, label="exact (enumeration)")
         axs[2].errorbar(a2, rate, 3 * rerr, fmt="o", ms=3, label="trajectories ± 3 s.e.")
-        import h5py
-        with h5py.File(args.steady, "r") as f:
-            if "/hopfield/housekeeping_exact" in f:
-                hk = f["/hopfield/housekeeping_exact"][...]
+        with Run(args.steady) as run:
+            if run.has("/hopfield/housekeeping_exact"):
+                hk = run.dataset("/hopfield/housekeeping_exact")
                 axs[2].plot(a2, hk, "--", lw=1, label="eq. 17 (pattern states, exact)")
                 for k in range(len(a2)):
                     print(f"a {a2[k]:g}: eq. 17 housekeeping {hk[k]:.6f}")
@@ -84,4 +78,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)

@@ -6,18 +6,15 @@ Usage:  hopfield_free_energy.py FILE.h5 [-o OUT.png] [--axis NAME]
 The axis defaults to the first grid axis.  Exit status: 0, or 2 on bad input.
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
 
-def fail(msg):
-    print(f"hopfield_free_energy.py: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
+PROG = "hopfield_free_energy.py"
 
 
 def main():
@@ -26,33 +23,24 @@ def main():
     ap.add_argument("-o", "--output")
     ap.add_argument("--axis")
     args = ap.parse_args()
-    import h5py
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    try:
-        f = h5py.File(args.file, "r")
-    except OSError as e:
-        fail(f"{args.file}: {e}")
-    with f:
-        need = ["/estimates/delta_f_bar", "/estimates/delta_f_bar_err", "/estimates/delta_f_crossing",
-                "/hopfield/delta_f_exact"]
-        missing = [d for d in need if d not in f]
-        if missing:
-            fail(f"{args.file}: not a Hopfield Crooks run (missing {', '.join(missing)})")
-        axes = [text(a) for a in np.atleast_1d(f["/parameters"].attrs.get("axes", []))]
-        axis = args.axis or (axes[0] if axes else None)
-        if axis is None or f"/parameters/{axis}" not in f:
-            fail(f"{args.file}: no grid axis to plot against (give --axis)")
-        x = f[f"/parameters/{axis}"][...]
-        bar, err = f["/estimates/delta_f_bar"][...], f["/estimates/delta_f_bar_err"][...]
-        cross, exact = f["/estimates/delta_f_crossing"][...], f["/hopfield/delta_f_exact"][...]
+    with Run(args.file) as run:
+        run.require("/estimates/delta_f_bar", "/estimates/delta_f_bar_err", "/estimates/delta_f_crossing",
+                    "/hopfield/delta_f_exact", what="a Hopfield Crooks run")
+        axis = args.axis or (run.axes[0] if run.axes else None)
+        if axis is None or not run.has(f"/parameters/{axis}"):
+            raise BadFile(f"{args.file}: no grid axis to plot against (give --axis)")
+        x = run.parameter(axis)
+        bar, err = run.dataset("/estimates/delta_f_bar"), run.dataset("/estimates/delta_f_bar_err")
+        cross, exact = run.dataset("/estimates/delta_f_crossing"), run.dataset("/hopfield/delta_f_exact")
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.plot(x, exact, "k-", lw=1, label="exact (enumeration)")
     ax.plot(x, cross, "s", mfc="none", label="crossing P_F(W) = P_R(−W)")
     ax.errorbar(x, bar, 3 * err, fmt="o", ms=3, label="BAR ± 3 s.e.")
     ax.set_xlabel(axis)
-    ax.set_ylabel("ΔF (energy units)")
+    ax.set_ylabel(f"ΔF ({exact.units})")
     ax.set_title("Free energy from nonequilibrium work")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -64,4 +52,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)

@@ -10,14 +10,15 @@ Usage:  hopfield_xft.py FILE.h5 [-o OUT.png] [--bins B]
 Exit status: 0, or 2 on bad input (missing file, not an exchange run).
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
 
-def fail(msg):
-    print(f"hopfield_xft.py: {msg}", file=sys.stderr)
-    sys.exit(2)
+PROG = "hopfield_xft.py"
 
 
 def ml_slope(q):
@@ -54,20 +55,15 @@ def main():
     ap.add_argument("-o", "--output")
     ap.add_argument("--bins", type=int, default=25)
     args = ap.parse_args()
-    import h5py
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    try:
-        f = h5py.File(args.file, "r")
-    except OSError as e:
-        fail(f"{args.file}: {e}")
-    with f:
-        if "/heat/exchange/samples" not in f or "/hopfield/beta_initial" not in f:
-            fail(f"{args.file}: not an exchange run with stored samples (/heat/exchange/samples)")
-        q = f["/heat/exchange/samples"][...]
-        beta = f["/parameters/beta"][...]
-        beta1 = f["/hopfield/beta_initial"][...]
+    with Run(args.file) as run:
+        run.require("/heat/exchange/samples", "/hopfield/beta_initial",
+                    what="an exchange run with stored samples")
+        q = run.samples("heat", "exchange")
+        beta = run.parameter("beta")
+        beta1 = run.dataset("/hopfield/beta_initial")
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for p in range(q.shape[0]):
         s_pred = beta1[p] - beta[p]
@@ -92,4 +88,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)

@@ -10,18 +10,23 @@ Usage:  perceptron_fig2.py FILE.h5 [-o OUT.png]
 Exit status 2 when the file is not a perceptron grid over (nu, tau).
 """
 import argparse
+import os
 import sys
 
-import h5py
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
 
-def grid(f, name, values):
-    """Reshape a per-point dataset to [nu, tau] using the stored axes."""
-    nu, tau = f["/parameters/nu"][...], f["/parameters/tau"][...]
+PROG = "perceptron_fig2.py"
+
+
+def grid(run, values):
+    """A per-point dataset on the (nu, tau) grid: nu values, tau values, [nu, tau]."""
+    nu, tau = run.parameter("nu"), run.parameter("tau")
     unu, utau = np.unique(nu), np.unique(tau)
     out = np.full((len(unu), len(utau)), np.nan)
     out[np.searchsorted(unu, nu), np.searchsorted(utau, tau)] = values
@@ -34,19 +39,16 @@ def main():
     ap.add_argument("-o", "--output", default=None)
     args = ap.parse_args()
     try:
-        f = h5py.File(args.file, "r")
-        model = f.attrs["model"]
-        model = model.decode() if isinstance(model, bytes) else str(model)
-        if model != "perceptron" or "/perceptron/efficiency" not in f:
-            raise KeyError("not a perceptron file")
-        eff = f["/perceptron/efficiency"][...]
-        theory = f["/perceptron/efficiency_theory"][...]
-        n = f["/parameters/n"][...]
-    except (OSError, KeyError) as e:
-        print(f"perceptron_fig2.py: {args.file}: {e}", file=sys.stderr)
-        return 2
-    nu, tau, sim = grid(f, "efficiency", eff)
-    _, _, th = grid(f, "efficiency_theory", theory)
+        with Run(args.file) as run:
+            if run.model != "perceptron":
+                raise BadFile(f"{args.file}: not a perceptron run (model '{run.model}')")
+            run.require("efficiency", "efficiency_theory")
+            eff, theory = run.dataset("efficiency"), run.dataset("efficiency_theory")
+            n = run.parameter("n")
+            nu, tau, sim = grid(run, eff)
+            _, _, th = grid(run, theory)
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)
     fig, ax = plt.subplots(figsize=(6, 4.5))
     mesh = ax.pcolormesh(nu, tau, sim.T, shading="nearest", cmap="viridis", vmin=0, vmax=np.nanmax(sim))
     cs = ax.contour(nu, tau, th.T, levels=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3], colors="w", linewidths=0.8)

@@ -14,14 +14,19 @@ dQ = 0), and the simulated efficiency (points) at the file's tau.
 Usage:  perceptron_fig3.py FILE.h5 [-o OUT.png]
 """
 import argparse
+import os
 import sys
 
-import h5py
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy import integrate, special
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
+
+PROG = "perceptron_fig3.py"
 
 
 def p_correct(alpha, nu):
@@ -47,16 +52,16 @@ def main():
     ap.add_argument("-o", "--output", default=None)
     args = ap.parse_args()
     try:
-        f = h5py.File(args.file, "r")
-        g = f["/perceptron"]
-        alpha, nu = f["/parameters/alpha"][...], f["/parameters/nu"][...]
-        tau, n = f["/parameters/tau"][...], f["/parameters/n"][...]
-        I, I_err = g["mutual_information"][...], g["mutual_information_err"][...]
-        eff, eff_err = g["efficiency"][...], g["efficiency_err"][...]
-        I_th = g["mutual_information_theory"][...]
-    except (OSError, KeyError) as e:
-        print(f"perceptron_fig3.py: {args.file}: {e}", file=sys.stderr)
-        return 2
+        with Run(args.file) as run:
+            if run.model != "perceptron":
+                raise BadFile(f"{args.file}: not a perceptron run (model '{run.model}')")
+            alpha, nu = run.parameter("alpha"), run.parameter("nu")
+            tau, n = run.parameter("tau"), run.parameter("n")
+            I, I_err = run.dataset("mutual_information"), run.dataset("mutual_information_err")
+            eff, eff_err = run.dataset("efficiency"), run.dataset("efficiency_err")
+            I_th = run.dataset("mutual_information_theory")
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     inset = ax.inset_axes([0.55, 0.5, 0.42, 0.45])
     a_dense = np.logspace(np.log10(alpha.min() / 1.5), np.log10(alpha.max() * 1.5), 120)

@@ -24,39 +24,12 @@ import sys
 
 import numpy as np
 
-EXIT_BAD_INPUT = 2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import EXIT_BAD_INPUT, BadFile, Run, text as _text, fmt as _fmt  # noqa: E402
+
 PROG = "plot_work.py"
-
-
-class BadInput(Exception):
-    """The input file or the command line cannot be used."""
-
-
-def _text(value):
-    """Decode an HDF5 string attribute (str, bytes, numpy scalar or 1-element array)."""
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return " ".join(_text(v) for v in value.ravel())
-        value = value.ravel()[0]
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode("utf-8", "replace").rstrip("\0")
-    return str(value)
-
-
-def _text_list(value):
-    """Decode a string-array attribute into a list of str (scalars give one item)."""
-    if value is None:
-        return []
-    if isinstance(value, np.ndarray):
-        return [_text(v) for v in value.ravel()]
-    if isinstance(value, (list, tuple)):
-        return [_text(v) for v in value]
-    s = _text(value)
-    return [s] if s else []
-
-
-def _fmt(x):
-    return f"{x:.4g}" if np.isfinite(x) else "nan"
+BadInput = BadFile
 
 
 def parse_points(spec, n_points):
@@ -83,89 +56,41 @@ def parse_points(spec, n_points):
 
 def read_file(path):
     """Read everything the plot needs; raises BadInput on a file we cannot use."""
-    import h5py
-
-    if not os.path.exists(path):
-        raise BadInput(f"{path}: no such file")
-    if not os.path.isfile(path):
-        raise BadInput(f"{path}: not a regular file")
-    try:
-        is_hdf5 = h5py.is_hdf5(path)
-    except (OSError, ValueError):
-        is_hdf5 = False
-    if not is_hdf5:
-        raise BadInput(f"{path}: not an HDF5 file")
-
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise BadInput(f"{path}: cannot open as HDF5 ({e})")
-
-    with f:
-        program = _text(f.attrs["program"]) if "program" in f.attrs else None
-        if program != "thermolearn":
-            what = "no root attribute 'program'" if program is None else f"program='{program}'"
-            raise BadInput(f"{path}: not a thermolearn file ({what})")
-
-        def need(name):
-            if name not in f or not isinstance(f[name], h5py.Dataset):
-                raise BadInput(f"{path}: malformed thermolearn file: missing dataset /{name}")
-            return f[name]
-
-        d = {"path": path}
-        d["model"] = _text(f.attrs["model"]) if "model" in f.attrs else ""
-        d["version"] = _text(f.attrs["version"]) if "version" in f.attrs else ""
-
+    with Run(path) as run:
+        d = {"path": path, "model": run.model, "version": run.attr("version", "")}
         for side in ("forward", "reverse"):
-            counts = np.asarray(need(f"work/{side}/counts")[()], dtype=np.float64)
-            edges = np.asarray(need(f"work/{side}/edges")[()], dtype=np.float64)
-            if f"work/{side}/outliers" in f:
-                outl = np.asarray(f[f"work/{side}/outliers"][()], dtype=np.float64)
-            else:
-                outl = np.zeros((counts.shape[0], 2))
+            run.require(f"/work/{side}/counts", f"/work/{side}/edges", what="a run with forward and reverse work")
+            h = run.histogram("work", side)
+            counts, edges = h["counts"], h["edges"]
             if counts.ndim != 2 or edges.ndim != 2 or edges.shape != (counts.shape[0], counts.shape[1] + 1):
                 raise BadInput(f"{path}: malformed thermolearn file: /work/{side}/counts "
                                f"{counts.shape} and edges {edges.shape} do not match [P,B], [P,B+1]")
-            d[side] = {"counts": counts, "edges": edges,
-                       "outliers": outl.reshape(counts.shape[0], -1)}
+            d[side] = {"counts": counts, "edges": edges, "outliers": h["outliers"]}
         if d["forward"]["counts"].shape != d["reverse"]["counts"].shape:
             raise BadInput(f"{path}: malformed thermolearn file: forward and reverse "
                            "histograms differ in shape")
-
         n = d["forward"]["counts"].shape[0]
-        if "n_points" in f.attrs and int(np.asarray(f.attrs["n_points"]).ravel()[0]) != n:
-            raise BadInput(f"{path}: malformed thermolearn file: n_points="
-                           f"{int(np.asarray(f.attrs['n_points']).ravel()[0])} but histograms have {n} rows")
+        if run.number("n_points") is not None and run.n_points != n:
+            raise BadInput(f"{path}: malformed thermolearn file: n_points={run.n_points} "
+                           f"but histograms have {n} rows")
         d["n_points"] = n
-
-        units = ""
-        if "units" in f["work/forward/edges"].attrs:
-            units = _text(f["work/forward/edges"].attrs["units"]).strip()
-        d["units"] = units
+        d["units"] = d["forward"]["edges"].units.strip()
 
         def optional(name):
-            if name in f and isinstance(f[name], h5py.Dataset):
-                v = np.asarray(f[name][()], dtype=np.float64).ravel()
+            v = np.asarray(run.optional(name)).ravel()
+            return v if v.shape == (n,) else np.full(n, np.nan)
+
+        d["crossing"] = optional("/estimates/delta_f_crossing")
+        d["bar"] = optional("/estimates/delta_f_bar")
+        d["bar_err"] = optional("/estimates/delta_f_bar_err")
+        d["exact"] = optional("delta_f_exact") if run.model else np.full(n, np.nan)
+        d["axes"] = run.axes
+        d["params"] = {}
+        for a in d["axes"]:
+            if run.has(f"/parameters/{a}"):
+                v = np.asarray(run.parameter(a)).ravel()
                 if v.shape == (n,):
-                    return v
-            return np.full(n, np.nan)
-
-        d["crossing"] = optional("estimates/delta_f_crossing")
-        d["bar"] = optional("estimates/delta_f_bar")
-        d["bar_err"] = optional("estimates/delta_f_bar_err")
-        d["exact"] = optional(f"{d['model']}/delta_f_exact") if d["model"] else np.full(n, np.nan)
-
-        axes, params = [], {}
-        if "parameters" in f and isinstance(f["parameters"], h5py.Group):
-            g = f["parameters"]
-            axes = [a for a in _text_list(g.attrs.get("axes")) if a]
-            for a in axes:
-                if a in g and isinstance(g[a], h5py.Dataset):
-                    v = np.asarray(g[a][()]).ravel()
-                    if v.shape == (n,):
-                        params[a] = v
-        d["axes"] = axes
-        d["params"] = params
+                    d["params"][a] = v
     return d
 
 

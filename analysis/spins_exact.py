@@ -11,9 +11,15 @@ Schnakenberg's (eq. 1), the worst magnetisation in standard errors, and
 draws the magnetisations (estimate +- 2 SE against exact) and the rates.
 """
 import argparse
+import os
+import sys
 
-import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
+
+PROG = "spins_exact.py"
 
 
 def main():
@@ -21,11 +27,15 @@ def main():
     ap.add_argument("file")
     ap.add_argument("-o", "--output")
     args = ap.parse_args()
-    f = h5py.File(args.file, "r")
-    g = f["spins"]
-    m, me, mx = g["magnetization"][()], g["magnetization_err"][()], g["magnetization_exact"][()]
-    ep, epe, epx = g["entropy_production_rate"][()], g["entropy_production_rate_err"][()], g["entropy_production_rate_exact"][()]
-    ift, ifte, iftx = g["ift"][()], g["ift_err"][()], g["ift_exact"][()]
+    try:
+        with Run(args.file) as run:
+            if run.model != "spins":
+                raise BadFile(f"{args.file}: not a spins run (model '{run.model}')")
+            (m, me), mx = run.profile("magnetization"), run.dataset("magnetization_exact")
+            (ep, epe), epx = run.profile("entropy_production_rate"), run.dataset("entropy_production_rate_exact")
+            (ift, ifte), iftx = run.profile("ift"), run.dataset("ift_exact")
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)
     P, M = ep.shape
     print(f"{'point':>5} {'input':>5} {'Sigma rate':>12} {'+-':>8} {'exact':>10} {'z':>6} {'max|z| m':>9} "
           f"{'<e^-S>':>9} {'+-':>7} {'checked':>7}")

@@ -20,27 +20,35 @@ optima that dissipate more perform better, as in Fig. 2C.
 p < P.
 """
 import argparse
+import os
 import sys
 
-import h5py
 import numpy as np
 from scipy.stats import spearmanr
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
+
+PROG = "spins_front.py"
+
 
 def load(path):
-    f = h5py.File(path, "r")
-    par, g = f["parameters"], f["spins"]
-    mse, ce = g["task_mse"][()], g["task_cross_entropy"][()]
-    if np.all(np.isfinite(mse)):
-        loss, name = mse, "MSE"
-    elif np.all(np.isfinite(ce)):
-        loss, name = ce, "cross-entropy"
-    else:
-        sys.exit(f"{path}: not a run with task = random (no task_mse or task_cross_entropy at every point)")
-    n = 2 * par["chain_length"][()]
-    return {"alpha": par["alpha"][()], "init": par["init_seed"][()], "task": par["task_seed"][()],
-            "patterns": par["patterns"][()], "N": par["chain_length"][()], "loss": loss, "name": name,
-            "sigma": g["task_entropy_production_rate"][()] / n, "n": n, "accuracy": g["task_accuracy"][()]}
+    with Run(path) as run:
+        if run.model != "spins":
+            raise BadFile(f"{path}: not a spins run (model '{run.model}')")
+        mse, ce = run.dataset("task_mse"), run.dataset("task_cross_entropy")
+        if np.all(np.isfinite(mse)):
+            loss, name = mse, "MSE"
+        elif np.all(np.isfinite(ce)):
+            loss, name = ce, "cross-entropy"
+        else:
+            raise BadFile(f"{path}: not a run with task = random (no task_mse or task_cross_entropy at every point)")
+        N = run.parameter("chain_length")
+        n = 2 * N
+        return {"alpha": run.parameter("alpha"), "init": run.parameter("init_seed"),
+                "task": run.parameter("task_seed"), "patterns": run.parameter("patterns"), "N": N,
+                "loss": loss, "name": name, "sigma": run.dataset("task_entropy_production_rate") / n, "n": n,
+                "accuracy": run.dataset("task_accuracy")}
 
 
 def spearman(sigma, g):
@@ -56,7 +64,10 @@ def main():
     ap.add_argument("-o", "--output")
     ap.add_argument("--max-p", type=float, help="exit 1 unless rho > 0 with p below this over all optima")
     args = ap.parse_args()
-    d = load(args.file)
+    try:
+        d = load(args.file)
+    except BadFile as e:
+        exit_on_bad_file(PROG, e)
     alpha, init, task, loss, sigma = d["alpha"], d["init"], d["task"], d["loss"], d["sigma"]
     gain = -loss
     fronts = {}

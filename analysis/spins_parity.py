@@ -1,10 +1,15 @@
 #!/usr/bin/python3
 """The 2-spin parity task of Ingrosso & Panizon, section III (Figs. 3 and 4).
 
+A REFERENCE CALCULATION, not a reader of thermolearn output: it reads no
+HDF5 file and runs no simulation.  It computes the task's exact quantities
+from the closed form and the master equation, to check the paper's claims
+and conventions (analysis/thermolearn_h5.py is the reader of output files).
+
 Two spins, W = [[0, Js + Ja], [Js - Ja, 0]] (W_12 = Js + Ja: the field on
 spin 1 from spin 2), flip rates exp(-beta s_i h_i), h = W s + x; the steady
-state p(s|x) from the corrected closed form of appendix C (README, "The
-asymmetric spin network"), checked here against a numerical solution of the
+state p(s|x) from the corrected closed form of appendix C (docs/models/spins.md,
+"Where the engine departs from the paper"), checked here against a numerical solution of the
 master equation.  The task: p(y = 1 | x) = sigmoid(eta x1' x2'), with x' the
 coordinates of x in axes turned by phi (x' = R(-phi) x, R the
 counterclockwise rotation), so that the picture of p(y|x) in the x plane

@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include "thermolearn/config.h"
+#include "thermolearn/describe.h"
 #include "thermolearn/error.h"
 #include "thermolearn/inspect.h"
 #include "thermolearn/run.h"
 #include "thermolearn/status.h"
+#include "thermolearn/version.h"
 
 static const char *usage_main =
     "usage: thermolearn COMMAND [options]\n"
@@ -19,6 +21,8 @@ static const char *usage_main =
     "                                         simulate the grid of CONFIG (under mpirun -n K)\n"
     "  check OUT.h5 [--json]                  free-energy estimates against exact values\n"
     "  info OUT.h5                            what a file holds\n"
+    "  describe MODEL [--parameters | --datasets]\n"
+    "                                         a model's parameters and datasets (markdown tables)\n"
     "  bench MODEL [options]                  one-rank kernel throughput (MODEL: hopfield)\n"
     "  --version, --help\n"
     "'thermolearn COMMAND --help' for a command's options.\n";
@@ -209,6 +213,36 @@ static int command_file(int argc, char **argv, int is_check)
     return is_check ? tl_check(path, json) : tl_info(path);
 }
 
+static int command_describe(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: thermolearn describe MODEL [--parameters | --datasets]\n"
+        "  Every parameter of MODEL (section [MODEL]) with its kind, units, default, range and\n"
+        "  description, and every dataset a run of MODEL writes, as markdown tables (those of\n"
+        "  docs/models/MODEL.md).  Models: %s.\n";
+    if (want_help(argc, argv)) return tl_rank() == 0 ? (void)printf(usage, tl_model_names()), 0 : 0;
+    const char *name = NULL;
+    int what = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--parameters") == 0) what |= TL_DESCRIBE_PARAMETERS;
+        else if (strcmp(argv[i], "--datasets") == 0) what |= TL_DESCRIBE_DATASETS;
+        else if (argv[i][0] == '-' || name) return usage_error("usage: thermolearn describe MODEL [--parameters | --datasets]\n", "unexpected argument");
+        else name = argv[i];
+    }
+    char why[512];
+    if (!name) {
+        snprintf(why, sizeof why, "describe: no model given (models: %s)", tl_model_names());
+        return usage_error("usage: thermolearn describe MODEL [--parameters | --datasets]\n", why);
+    }
+    const tl_model_type *m = tl_model_find(name);
+    if (!m) {
+        snprintf(why, sizeof why, "describe: unknown model '%s' (models: %s)", name, tl_model_names());
+        return usage_error("usage: thermolearn describe MODEL [--parameters | --datasets]\n", why);
+    }
+    if (tl_rank() == 0) tl_describe(m, what ? what : TL_DESCRIBE_PARAMETERS | TL_DESCRIBE_DATASETS, stdout);
+    return 0;
+}
+
 static int command_bench(int argc, char **argv)
 {
     const char *usage = "usage: thermolearn bench MODEL [options]   ('thermolearn bench hopfield --help')\n";
@@ -225,7 +259,7 @@ int main(int argc, char **argv)
         return argc < 2 ? TL_ERR_INPUT : 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("thermolearn %s (%s)\n", TL_VERSION, TL_GIT_COMMIT);
+        printf("thermolearn %s (%s)\n", tl_version, tl_git_commit); /* "-dirty": uncommitted changes */
         return 0;
     }
     MPI_Init(&argc, &argv);
@@ -234,6 +268,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[1], "check") == 0) status = command_file(argc - 2, argv + 2, 1);
     else if (strcmp(argv[1], "info") == 0) status = command_file(argc - 2, argv + 2, 0);
     else if (strcmp(argv[1], "bench") == 0) status = command_bench(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "describe") == 0) status = command_describe(argc - 2, argv + 2);
     else status = usage_error(usage_main, "unknown command");
     MPI_Finalize();
     return status;

@@ -65,6 +65,10 @@ int tl_config_validate_points(const tl_config *cfg, char *why, size_t why_len);
 
 void tl_config_free(tl_config *cfg);
 
+/* The parameters the engine adds to every model (beta, temperature; exactly
+ * one is given), for `thermolearn describe`. */
+const tl_param_spec *tl_config_thermal_specs(size_t *n);
+
 /* The file parameters that name a file, for messages: "[model] key = name"
  * joined by ", " into buf ("" if none).  Returns buf. */
 const char *tl_config_files(const tl_config *cfg, char *buf, size_t len);

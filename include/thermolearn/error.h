@@ -3,8 +3,11 @@
  * error(): an internal failure (a bug, an allocation failure, an HDF5 call
  * that must not fail).  Prints rank, file, function and line, then aborts the
  * whole MPI job.
- * tl_input_error(): a problem with what the user gave us (file, line, key);
- * printed once and the caller returns TL_ERR_INPUT, which becomes exit status 2.
+ * A problem with what the user gave us is not an error(): the function that
+ * finds it writes "file:line: [section] key: problem" into the caller's `why`
+ * buffer and returns TL_ERR_INPUT (status.h); the command prints it once with
+ * tl_message() and exits with status 2.
+ * tl_message(), tl_warning(): a line on stderr, from rank 0 only.
  */
 #ifndef THERMOLEARN_ERROR_H
 #define THERMOLEARN_ERROR_H

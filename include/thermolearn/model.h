@@ -2,7 +2,8 @@
  *
  * A model is a table of parameters, a list of observables measured per
  * trajectory (in every direction of its protocol), a list of per-point datasets
- * of its own, and four functions.  Adding a model means one new folder under
+ * of its own, four functions, and the declaration of what `thermolearn check`
+ * may compare in its output.  Adding a model means one new folder under
  * src/models/ and one line in src/models/registry.c.
  */
 #ifndef THERMOLEARN_MODEL_H
@@ -54,6 +55,48 @@ typedef struct {
     const char *description;
     int derived; /* 0: extra_fill, 1: summarize */
 } tl_extra;
+
+/* ---- what `thermolearn check` compares: the model's declaration ----------------
+ *
+ * A model states which checks its output allows; the run writes the
+ * declaration into the file (/checks, src/engine/checks.c) and `check` reads
+ * only the file (docs/check.md).  Dataset names are under /<model>/; the
+ * histograms of an observable are /<observable>/<direction>. */
+typedef enum {
+    TL_CHECK_CROOKS,   /* forward and reverse histograms of `observable` (the two directions):
+                          BAR against the exact dF in `exact` [P] */
+    TL_CHECK_EXCHANGE, /* the one direction's histogram of `observable` (a heat): ML slope of
+                          ln P(Q)/P(-Q) against beta_1 - beta, beta_1 in `exact` [P] */
+    TL_CHECK_STEADY,   /* a rate `estimate` [P] with its error against `exact` [P] within 3 errors;
+                          `column`: a parameter shown beside (NULL: none) */
+    TL_CHECK_TRIPLE,   /* X = `estimate`, X_err, X_exact [P, ...]: 3 errors, union bound over components */
+    TL_CHECK_KINDS
+} tl_check_kind;
+
+/* "crooks", "exchange", "steady", "triple": the kind's name in the file. */
+extern const char *const tl_check_kind_names[TL_CHECK_KINDS];
+
+typedef struct {
+    tl_check_kind kind;
+    const char *observable; /* CROOKS, EXCHANGE */
+    const char *estimate;   /* STEADY, TRIPLE: X */
+    const char *error;      /* STEADY: its standard error; TRIPLE: NULL for X_err */
+    const char *exact;      /* the exact value (see the kinds); TRIPLE: NULL for X_exact */
+    const char *column;     /* STEADY: a parameter printed beside, or NULL */
+} tl_check_spec;
+
+typedef struct {
+    /* The checks of the run (the same at every point: from choices, never
+     * grid axes, like directions); 0 when the output holds nothing to check. */
+    size_t (*list)(const tl_point *pt, const tl_check_spec **checks);
+    /* Whether detailed balance holds at this point: NULL if it does (a Crooks
+     * or heat-exchange failure is a FAIL), else a short tag naming what breaks
+     * it ("a!=0"): the theorem need not hold, its violation is measured.
+     * NULL function: it holds everywhere. */
+    const char *(*broken)(const tl_point *pt);
+    /* What breaks detailed balance, for check's summary line ("asymmetry != 0"). */
+    const char *broken_by;
+} tl_model_checks;
 
 typedef struct tl_model_type {
     const char *name;        /* [run] model = name; parameters in section [name] */
@@ -120,6 +163,9 @@ typedef struct tl_model_type {
 
     /* `thermolearn bench <name> [options]`, or NULL; returns the exit status. */
     int (*bench)(int argc, char **argv);
+
+    /* What `thermolearn check` may compare in the output (NULL: nothing). */
+    const tl_model_checks *checks;
 } tl_model_type;
 
 /* The models the engine knows, by name; NULL if none. */

@@ -25,6 +25,9 @@ void tl_output_attr_uint64(tl_output *out, const char *object_path, const char *
 void tl_output_attr_strings(tl_output *out, const char *object_path, const char *name,
                             const char *const *values, size_t n);
 
+/* Create the group `path` (its parent must exist) with a `description` attribute. */
+void tl_output_group(tl_output *out, const char *path, const char *description);
+
 /* Create a dataset (and its groups) and write it whole from rank 0: `data` is
  * read on rank 0 only.  mem_type is the type of `data`; file_type the stored one. */
 void tl_output_write(tl_output *out, const char *path, hid_t file_type, hid_t mem_type, int rank,
@@ -47,5 +50,9 @@ void tl_output_write_pieces(tl_output *out, const char *path, const hsize_t dims
  * each, so that the input and every file it names are on record (compare
  * with `sha256sum FILE`).  (src/engine/param_files.c) */
 void tl_output_param_files(tl_output *out, const tl_config *cfg);
+
+/* The model's check declaration as /checks: what `thermolearn check`
+ * compares, with the run's direction names (src/engine/checks.c, docs/check.md). */
+void tl_output_checks(tl_output *out, const tl_config *cfg, const char *const *directions, size_t n_directions);
 
 #endif

@@ -1,7 +1,9 @@
-/* `thermolearn check`: every free-energy estimate per grid point against the
- * exact value, with a verdict.  The kind of file decides the check: Crooks
- * (forward and reverse work), the heat-exchange theorem (/heat/exchange), or
- * the steady-state entropy production (/entropy/steady).
+/* `thermolearn check`: every estimate per grid point against the exact value,
+ * with a verdict.  The file says what to compare: the model's declaration
+ * /checks (check_declaration.c; in a file written before it, derived the old
+ * way in check_legacy.c): a Crooks pair, the heat-exchange theorem, a
+ * steady-state rate, or X/X_err/X_exact triples (check_exact.c), and at which
+ * points detailed balance holds.  Nothing here knows a model (docs/check.md).
  *
  * Status 1 is kept for a physics check that fails.  Everything the check
  * reads is first checked against what the writer gives (every dataset
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_declaration.h"
 #include "check_exact.h"
 #include "h5read.h"
 #include "thermolearn/crooks.h"
@@ -27,7 +30,7 @@
 typedef struct {
     size_t P, bins, T;
     double *beta, *exact, *mf, *samples_f, *samples_r, *edges_f, *edges_r;
-    double *asymmetry; /* /parameters/asymmetry when the model has it: a != 0 breaks Crooks on purpose */
+    tl_balance balance; /* where detailed balance does not hold, Crooks may fail on purpose */
     uint64_t *cf, *cr;
     size_t n_axes;
     char **axis_names;
@@ -61,13 +64,6 @@ static void print_json_number(double x)
     else printf("null");
 }
 
-static int has_group(hid_t file, const char *parent, const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", parent, name);
-    return H5Lexists(file, parent, H5P_DEFAULT) > 0 && H5Lexists(file, path, H5P_DEFAULT) > 0;
-}
-
 static void print_point_axes(const work_file *w, size_t p, int json)
 {
     for (size_t a = 0; a < w->n_axes; a++) {
@@ -93,12 +89,10 @@ static void free_axes(work_file *w)
     free(w->axis_names), free(w->axis_values);
 }
 
-/* A model dataset /<model>/<name> of P values (required), or NULL after a message. */
-static double *model_values(tl_h5_file *h, const char *model, const char *name, size_t P)
+/* A dataset of P values (required), or NULL after a message. */
+static double *point_values(tl_h5_file *h, const char *path, size_t P)
 {
-    char path[320];
     size_t want[1] = {P}, dims[1];
-    snprintf(path, sizeof path, "/%.128s/%s", model, name);
     return tl_h5_need_f64(h, path, 1, want, dims);
 }
 
@@ -221,26 +215,28 @@ static void load_common(tl_h5_file *h, work_file *w, uint64_t *trajectories)
     read_axes(h, w);
 }
 
-static int check_exchange(tl_h5_file *h, const char *model, int json)
+static int check_exchange(tl_h5_file *h, const tl_checks *c, const tl_check_record *r, tl_json *json)
 {
     work_file w = {0};
     uint64_t trajectories = 0;
     load_common(h, &w, &trajectories);
-    read_histogram(h, "/heat/exchange", w.P, trajectories, &w.bins, &w.cf, &w.edges_f);
-    double *beta1 = model_values(h, model, "beta_initial", w.P);
-    size_t want[2] = {w.P, 0}, ds[2] = {0, 0}, da[1];
-    w.samples_f = tl_h5_optional_f64(h, "/heat/exchange/samples", 2, want, ds);
+    const char *group = r->a;
+    read_histogram(h, group, w.P, trajectories, &w.bins, &w.cf, &w.edges_f);
+    double *beta1 = point_values(h, r->exact, w.P);
+    size_t want[2] = {w.P, 0}, ds[2] = {0, 0};
+    char path[320];
+    snprintf(path, sizeof path, "%s/samples", group);
+    w.samples_f = tl_h5_optional_f64(h, path, 2, want, ds);
     size_t T = w.samples_f ? ds[1] : 0;
-    if (T) verify_samples(h, "/heat/exchange", w.P, w.bins, trajectories, w.cf, w.edges_f, w.samples_f, T);
-    double *a = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, da);
-    H5Fclose(h->file);
+    if (T) verify_samples(h, group, w.P, w.bins, trajectories, w.cf, w.edges_f, w.samples_f, T);
+    tl_balance_read(h, c, r, w.P, &w.balance);
     if (h->bad) {
-        free(beta1), free(a), free(w.beta), free(w.cf), free(w.edges_f), free(w.samples_f);
+        free(beta1), free(w.beta), free(w.cf), free(w.edges_f), free(w.samples_f);
+        tl_balance_free(&w.balance);
         free_axes(&w);
         return 2;
     }
-    if (json) printf("[\n");
-    else {
+    if (!json->on) {
         print_header_axes(&w);
         printf(" %8s %8s %11s %22s %7s %10s  %s\n", "T1", "T2", "1/T1-1/T2", "ML slope +- err", "z", "samples",
                "verdict");
@@ -251,12 +247,15 @@ static int check_exchange(tl_h5_file *h, const char *model, int json)
         xft_fit_point(T ? w.samples_f + p * T : NULL, T, w.cf + p * w.bins, w.edges_f + p * (w.bins + 1), w.bins, &fit);
         double predicted = beta1[p] - w.beta[p], z = (fit.slope - predicted) / fit.err;
         int pass = isfinite(z) && fabs(z) <= SIGMAS;
-        /* a != 0: no detailed balance, the theorem need not hold; measured, not failed */
-        int asymmetric = a && a[p] != 0 && isfinite(fit.slope);
-        failed |= !pass && !asymmetric;
-        const char *verdict = asymmetric ? (pass ? "holds(a!=0)" : "VIOLATED(a!=0)")
-                              : isfinite(fit.slope) ? (pass ? "PASS" : "FAIL") : "NO-FIT";
-        if (json) {
+        /* no detailed balance: the theorem need not hold; measured, not failed */
+        int broken = w.balance.broken[p] && isfinite(fit.slope);
+        failed |= !pass && !broken;
+        char verdict[48];
+        if (broken)
+            snprintf(verdict, sizeof verdict, "%s(%s)", pass ? "holds" : "VIOLATED", w.balance.reasons[w.balance.broken[p] - 1]);
+        else snprintf(verdict, sizeof verdict, "%s", isfinite(fit.slope) ? (pass ? "PASS" : "FAIL") : "NO-FIT");
+        if (json->on) {
+            tl_json_record(json);
             printf("  {\"point\": %zu", p);
             print_point_axes(&w, p, 1);
             const char *keys[] = {"beta_initial", "beta", "slope_predicted", "slope", "slope_err", "z"};
@@ -265,8 +264,8 @@ static int check_exchange(tl_h5_file *h, const char *model, int json)
                 printf(", \"%s\": ", keys[k]);
                 print_json_number(vals[k]);
             }
-            printf(", \"n_positive\": %.0f, \"n_negative\": %.0f, \"verdict\": \"%s\"}%s\n", fit.n_pos,
-                   fit.n_neg, verdict, p + 1 < w.P ? "," : "");
+            printf(", \"n_positive\": %.0f, \"n_negative\": %.0f, \"verdict\": \"%s\"}", fit.n_pos, fit.n_neg,
+                   verdict);
             continue;
         }
         char slope[48];
@@ -276,40 +275,42 @@ static int check_exchange(tl_h5_file *h, const char *model, int json)
         printf(" %8.4g %8.4g %11.5f %22s %7.2f %10.0f  %s\n", 1 / beta1[p], 1 / w.beta[p], predicted, slope, z,
                fit.n_pos + fit.n_neg, verdict);
     }
-    if (json) printf("]\n");
-    else
+    if (!json->on)
         printf("%s: heat-exchange FT, ML slope of ln P(Q)/P(-Q) within %.0f standard errors of 1/T1 - 1/T2%s\n",
                failed ? "FAILED" : "passed", SIGMAS, T ? "" : " (from histogram bin centres: no samples stored)");
-    free(beta1), free(a);
+    free(beta1);
     free(w.beta), free(w.cf), free(w.edges_f), free(w.samples_f);
+    tl_balance_free(&w.balance);
     free_axes(&w);
     return failed ? 1 : 0;
 }
 
 /* ---- steady state: entropy production along trajectories against enumeration ------- */
 
-static int check_steady(tl_h5_file *h, const char *model, int json)
+static int check_steady(tl_h5_file *h, const tl_check_record *r, tl_json *json)
 {
     work_file w = {0};
     uint64_t trajectories = 0;
     load_common(h, &w, &trajectories);
     size_t P = w.P, want[1] = {P}, d1[1];
-    double *exact = model_values(h, model, "entropy_production_exact", P);
-    double *rate = model_values(h, model, "entropy_production_rate", P);
-    double *err = model_values(h, model, "entropy_production_rate_err", P);
-    double *a = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, d1);
-    H5Fclose(h->file);
+    double *exact = point_values(h, r->exact, P);
+    double *rate = point_values(h, r->a, P);
+    double *err = point_values(h, r->b, P);
+    /* a parameter the model shows beside (say, what breaks detailed balance) */
+    const char *column = r->column && r->column[0] ? r->column : NULL;
+    char path[320];
+    snprintf(path, sizeof path, "/parameters/%.256s", column ? column : "");
+    double *a = column ? tl_h5_optional_f64(h, path, 1, want, d1) : NULL;
     if (h->bad) {
         free(w.beta), free(exact), free(rate), free(err), free(a);
         free_axes(&w);
         return 2;
     }
     for (size_t k = 0; k < w.n_axes; k++)
-        if (a && strcmp(w.axis_names[k], "asymmetry") == 0) free(a), a = NULL; /* already an axis column */
-    if (json) printf("[\n");
-    else {
+        if (a && strcmp(w.axis_names[k], column) == 0) free(a), a = NULL; /* already an axis column */
+    if (!json->on) {
         print_header_axes(&w);
-        if (a) printf(" %10s", "asymmetry");
+        if (a) printf(" %10s", column);
         printf(" %14s %24s %7s  %s\n", "EP exact", "EP trajectories +- err", "z", "verdict");
     }
     int failed = 0;
@@ -321,17 +322,18 @@ static int check_steady(tl_h5_file *h, const char *model, int json)
         failed |= has && !pass;
         without += !has;
         const char *verdict = !has ? "no-exact" : pass ? "PASS" : "FAIL";
-        if (json) {
+        if (json->on) {
+            tl_json_record(json);
             printf("  {\"point\": %zu", p);
             print_point_axes(&w, p, 1);
-            const char *keys[] = {"asymmetry", "entropy_production_exact", "entropy_production_rate",
-                                  "entropy_production_rate_err", "z"};
+            /* the column (null when it is a grid axis), then the three datasets by their names */
+            const char *keys[] = {column, base_name(r->exact), base_name(r->a), base_name(r->b), "z"};
             double vals[] = {a ? a[p] : NAN, exact[p], rate[p], err[p], z};
-            for (size_t k = 0; k < 5; k++) {
+            for (size_t k = column ? 0 : 1; k < 5; k++) {
                 printf(", \"%s\": ", keys[k]);
                 print_json_number(vals[k]);
             }
-            printf(", \"verdict\": \"%s\"}%s\n", verdict, p + 1 < P ? "," : "");
+            printf(", \"verdict\": \"%s\"}", verdict);
             continue;
         }
         char est[48];
@@ -341,8 +343,7 @@ static int check_steady(tl_h5_file *h, const char *model, int json)
         if (a) printf(" %10.4g", a[p]);
         printf(" %14.6f %24s %7.2f  %s\n", exact[p], est, z, verdict);
     }
-    if (json) printf("]\n");
-    else {
+    if (!json->on) {
         printf("%s: entropy production per sweep along trajectories within %.0f standard errors of the exact "
                "steady-state value", failed ? "FAILED" : "passed", SIGMAS);
         if (without) printf("; %zu point(s) without an exact value, not verified", without);
@@ -353,48 +354,42 @@ static int check_steady(tl_h5_file *h, const char *model, int json)
     return failed ? 1 : 0;
 }
 
-/* A Crooks file: forward and reverse work histograms with the same bins, the
- * forward moments, the exact dF (NaN where unknown), and optional samples
- * (both directions, the same count). */
-static int load(tl_h5_file *h, const char *model, work_file *w)
+/* A Crooks pair: forward and reverse histograms with the same bins, the
+ * forward moments, the exact dF (NaN where unknown), optional samples (both
+ * directions, the same count), and where detailed balance holds. */
+static int load(tl_h5_file *h, const tl_checks *c, const tl_check_record *r, work_file *w)
 {
     uint64_t trajectories = 0;
+    char path[320];
     load_common(h, w, &trajectories);
-    read_histogram(h, "/work/forward", w->P, trajectories, &w->bins, &w->cf, &w->edges_f);
-    read_histogram(h, "/work/reverse", w->P, trajectories, &w->bins, &w->cr, &w->edges_r);
+    read_histogram(h, r->a, w->P, trajectories, &w->bins, &w->cf, &w->edges_f);
+    read_histogram(h, r->b, w->P, trajectories, &w->bins, &w->cr, &w->edges_r);
     size_t want[2] = {w->P, 4}, dims[2], ds[2] = {0, 0};
-    w->mf = tl_h5_need_f64(h, "/work/forward/moments", 2, want, dims);
-    w->exact = model_values(h, model, "delta_f_exact", w->P);
+    snprintf(path, sizeof path, "%s/moments", r->a);
+    w->mf = tl_h5_need_f64(h, path, 2, want, dims);
+    w->exact = point_values(h, r->exact, w->P);
     want[1] = 0;
-    w->samples_f = tl_h5_optional_f64(h, "/work/forward/samples", 2, want, ds);
+    snprintf(path, sizeof path, "%s/samples", r->a);
+    w->samples_f = tl_h5_optional_f64(h, path, 2, want, ds);
     if (w->samples_f) want[1] = ds[1];
-    w->samples_r = (w->samples_f ? tl_h5_need_f64 : tl_h5_optional_f64)(h, "/work/reverse/samples", 2, want, dims);
-    if (w->samples_r && !w->samples_f) tl_h5_fail(h, "/work/forward/samples", "missing (the reverse samples are there)");
+    snprintf(path, sizeof path, "%s/samples", r->b);
+    w->samples_r = (w->samples_f ? tl_h5_need_f64 : tl_h5_optional_f64)(h, path, 2, want, dims);
+    snprintf(path, sizeof path, "%s/samples", r->a);
+    if (w->samples_r && !w->samples_f) tl_h5_fail(h, path, "missing (the reverse samples are there)");
     w->T = w->samples_f && w->samples_r ? ds[1] : 0;
     if (w->T) {
-        verify_samples(h, "/work/forward", w->P, w->bins, trajectories, w->cf, w->edges_f, w->samples_f, w->T);
-        verify_samples(h, "/work/reverse", w->P, w->bins, trajectories, w->cr, w->edges_r, w->samples_r, w->T);
+        verify_samples(h, r->a, w->P, w->bins, trajectories, w->cf, w->edges_f, w->samples_f, w->T);
+        verify_samples(h, r->b, w->P, w->bins, trajectories, w->cr, w->edges_r, w->samples_r, w->T);
     }
-    w->asymmetry = tl_h5_optional_f64(h, "/parameters/asymmetry", 1, want, dims);
-    /* Hebbian plasticity feeds the state back into the energy: like a != 0, a
-     * measured violation, not a failure (points with learning_rate > 0). */
-    char *plasticity = tl_h5_need_string(h, "/parameters", "plasticity", 1);
-    double *rate = plasticity && strcmp(plasticity, "hebbian") == 0
-                       ? tl_h5_need_f64(h, "/parameters/learning_rate", 1, want, dims) : NULL;
-    if (rate) {
-        if (!w->asymmetry) w->asymmetry = calloc(w->P, sizeof *w->asymmetry);
-        for (size_t p = 0; p < w->P; p++)
-            if (rate[p] > 0 && w->asymmetry[p] == 0) w->asymmetry[p] = NAN; /* NaN != 0: flagged */
-    }
-    free(rate);
-    free(plasticity);
+    tl_balance_read(h, c, r, w->P, &w->balance);
     return h->bad ? 2 : 0;
 }
 
 static void unload(work_file *w)
 {
-    free(w->beta), free(w->exact), free(w->asymmetry), free(w->mf), free(w->samples_f), free(w->samples_r);
+    free(w->beta), free(w->exact), free(w->mf), free(w->samples_f), free(w->samples_r);
     free(w->edges_f), free(w->edges_r), free(w->cf), free(w->cr);
+    tl_balance_free(&w->balance);
     for (size_t a = 0; a < w->n_axes; a++) free(w->axis_names[a]), free(w->axis_values[a]);
     free(w->axis_names), free(w->axis_values);
 }
@@ -409,77 +404,42 @@ static void estimate(const work_file *w, size_t p, tl_crooks_estimates *e)
     tl_crooks_estimate(&f, &r, B, w->beta[p], e);
 }
 
-/* v: 1 pass, 0 fail, -1 no exact value, 2 / 3: a != 0, Crooks holds / is violated
- * (a measurement, not a failure: the dynamics has no detailed balance). */
-static const char *verdict_word(int v, const tl_crooks_estimates *e)
+/* v: 1 pass, 0 fail, -1 no exact value, 2 / 3: no detailed balance (reason
+ * `why`), Crooks holds / is violated (a measurement, not a failure). */
+static void verdict_word(int v, const tl_crooks_estimates *e, const char *why, char *word, size_t len)
 {
-    if (v >= 4) return v == 5 ? "VIOLATED(plastic)" : "holds(plastic)";
-    if (v >= 2) return v == 3 ? "VIOLATED(a!=0)" : "holds(a!=0)";
-    if (!e->overlapping) return "NO-OVERLAP";
-    return v == 1 ? "PASS" : v == 0 ? "FAIL" : "no-exact";
+    if (v >= 2) snprintf(word, len, "%s(%s)", v == 3 ? "VIOLATED" : "holds", why);
+    else if (!e->overlapping) snprintf(word, len, "NO-OVERLAP");
+    else snprintf(word, len, "%s", v == 1 ? "PASS" : v == 0 ? "FAIL" : "no-exact");
 }
 
-
-int tl_check(const char *path, int json)
+static int check_crooks(tl_h5_file *h, const tl_checks *c, const tl_check_record *r, tl_json *json)
 {
-    hid_t file = tl_h5_open(path);
-    if (file < 0) return 2;
-    tl_h5_file h = {file, path, 0};
-    char *model = tl_h5_need_string(&h, "/", "model", 0);
-    if (!model || !model[0] || strchr(model, '/')) {
-        if (model) tl_h5_fail(&h, "/ attribute model", "'%s' is not a model name", model);
-        free(model);
-        H5Fclose(file);
-        return 2;
-    }
-    int status;
-    if (has_group(file, "/heat", "exchange")) status = check_exchange(&h, model, json);
-    else if (has_group(file, "/entropy", "steady")) status = check_steady(&h, model, json);
-    else if (!has_group(file, "/work", "reverse") &&
-             (status = tl_check_exact_pairs(&h, model, json)) >= 0) {
-        /* No Crooks pair: the model's simulated values against its exact ones. */
-        H5Fclose(file);
-    } else status = -1;
-    if (status >= 0) {
-        free(model);
-        return status;
-    }
-    /* A forward-only run (perceptron reverse = no) is whole, but holds nothing to check. */
-    char *reverse = has_group(file, "/work", "reverse") ? NULL : tl_h5_need_string(&h, "/parameters", "reverse", 1);
-    if (reverse && strcmp(reverse, "no") == 0) {
-        fprintf(stderr, "thermolearn: %s: a forward-only run (reverse = no): no Crooks pair, nothing to check\n", path);
-        free(reverse), free(model);
-        H5Fclose(file);
-        return 2;
-    }
-    free(reverse);
     work_file w = {0};
-    status = load(&h, model, &w);
-    free(model);
-    H5Fclose(file);
-    if (status) {
+    if (load(h, c, r, &w)) {
         unload(&w);
-        return status;
+        return 2;
     }
-    if (json) printf("[\n");
-    else {
+    if (!json->on) {
         printf("%-5s", "point");
         for (size_t a = 0; a < w.n_axes; a++) printf(" %10s", w.axis_names[a]);
         printf(" %10s %10s %20s %10s %10s %10s %7s  %s\n", "dF_exact", "crossing", "BAR +- err",
                "Jarz_F", "Jarz_R", "Gauss", "overlap", "verdict");
     }
     int failed = 0;
-    size_t without_exact = 0, asymmetric = 0;
+    size_t without_exact = 0, unbalanced = 0;
     for (size_t p = 0; p < w.P; p++) {
         tl_crooks_estimates e;
         estimate(&w, p, &e);
         double exact = w.exact ? w.exact[p] : NAN;
-        int v = tl_crooks_verdict(&e, exact, SIGMAS);
-        if (w.asymmetry && w.asymmetry[p] != 0 && v != -1)
-            v = (v == 1 ? 2 : 3) + (isnan(w.asymmetry[p]) ? 2 : 0), asymmetric++;
+        int v = tl_crooks_verdict(&e, exact, SIGMAS), broken = w.balance.broken[p];
+        if (broken && v != -1) v = v == 1 ? 2 : 3, unbalanced++;
         failed |= v == 0;
         without_exact += v == -1 && e.overlapping;
-        if (json) {
+        char word[64];
+        verdict_word(v, &e, broken ? w.balance.reasons[broken - 1] : "", word, sizeof word);
+        if (json->on) {
+            tl_json_record(json);
             printf("  {\"point\": %zu", p);
             for (size_t a = 0; a < w.n_axes; a++) {
                 printf(", \"%s\": ", w.axis_names[a]);
@@ -495,7 +455,7 @@ int tl_check(const char *path, int json)
             }
             printf(", \"violation_sigmas\": ");
             print_json_number(fabs(e.bar - exact) / e.bar_err);
-            printf(", \"verdict\": \"%s\"}%s\n", verdict_word(v, &e), p + 1 < w.P ? "," : "");
+            printf(", \"verdict\": \"%s\"}", word);
             continue;
         }
         char bar[32];
@@ -504,19 +464,73 @@ int tl_check(const char *path, int json)
         printf("%-5zu", p);
         for (size_t a = 0; a < w.n_axes; a++) printf(" %10.4g", w.axis_values[a] ? w.axis_values[a][p] : NAN);
         printf(" %10.4f %10.4f %20s %10.4f %10.4f %10.4f %7.3f  %s", exact, e.crossing, bar,
-               e.jarzynski_forward, e.jarzynski_reverse, e.gaussian, e.overlap, verdict_word(v, &e));
+               e.jarzynski_forward, e.jarzynski_reverse, e.gaussian, e.overlap, word);
         if (v >= 2) printf(" |BAR - dF| = %.1f err", fabs(e.bar - exact) / e.bar_err);
         printf("\n");
     }
-    if (json) printf("]\n");
-    else {
+    if (!json->on) {
         printf("%s: BAR within %.0f standard errors of the exact dF", failed ? "FAILED" : "passed", SIGMAS);
         if (without_exact) printf("; %zu point(s) without an exact dF, not verified", without_exact);
-        if (asymmetric)
-            printf("; %zu point(s) with asymmetry != 0 or plasticity (no detailed balance): violation measured, not a failure",
-                   asymmetric);
+        if (unbalanced)
+            printf("; %zu point(s) with %s (no detailed balance): violation measured, not a failure", unbalanced,
+                   w.balance.broken_by && w.balance.broken_by[0] ? w.balance.broken_by : "no detailed balance");
         printf("%s\n", w.samples_f ? "" : " (estimates from histogram bin centres: no samples stored)");
     }
     unload(&w);
     return failed ? 1 : 0;
+}
+
+/* The declared checks in order (the triples together, in one table, where
+ * the first is); the worst status: 2 damaged, 1 a check failed, 0 all passed. */
+static int run_checks(tl_h5_file *h, const tl_checks *c, tl_json *json)
+{
+    int status = 0, triples_done = 0;
+    for (size_t k = 0; k < c->n && status < 2; k++) {
+        const tl_check_record *r = &c->rec[k];
+        int s = 0;
+        switch (r->kind) {
+        case TL_CHECK_CROOKS: s = check_crooks(h, c, r, json); break;
+        case TL_CHECK_EXCHANGE: s = check_exchange(h, c, r, json); break;
+        case TL_CHECK_STEADY: s = check_steady(h, r, json); break;
+        case TL_CHECK_TRIPLE: {
+            if (triples_done++) continue;
+            const tl_check_record *t[TL_CHECKS_MAX];
+            size_t n = 0;
+            for (size_t i = k; i < c->n; i++)
+                if (c->rec[i].kind == TL_CHECK_TRIPLE) t[n++] = &c->rec[i];
+            s = tl_check_triples(h, t, n, json);
+            break;
+        }
+        default: break;
+        }
+        if (s > status) status = s;
+    }
+    return status;
+}
+
+int tl_check(const char *path, int json)
+{
+    hid_t file = tl_h5_open(path);
+    if (file < 0) return 2;
+    tl_h5_file h = {file, path, 0};
+    char *model = tl_h5_need_string(&h, "/", "model", 0);
+    if (!model || !model[0] || strchr(model, '/')) {
+        if (model) tl_h5_fail(&h, "/ attribute model", "'%s' is not a model name", model);
+        free(model);
+        H5Fclose(file);
+        return 2;
+    }
+    tl_checks c;
+    int status = tl_checks_read(&h, model, &c);
+    free(model);
+    if (!status && c.n == 0) {
+        fprintf(stderr, "thermolearn: %s: %s\n", path, c.none);
+        status = 2;
+    }
+    tl_json out = {json, 0};
+    if (!status) status = run_checks(&h, &c, &out);
+    if (json && out.records) printf("\n]\n");
+    tl_checks_free(&c);
+    H5Fclose(file);
+    return status;
 }

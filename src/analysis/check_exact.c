@@ -1,6 +1,6 @@
-/* `check` for files without Crooks or XFT data: every triple of model
- * datasets X, X_err, X_exact under /<model>/ (a simulated estimate, its
- * standard error and the exact value) is compared point by point.  Each is
+/* `check` of the triples a file declares: datasets X, X_err, X_exact (a
+ * simulated estimate, its standard error and the exact value), compared
+ * point by point.  Each is
  * [P, ...]: the values of a point are everything after the point axis (a
  * magnetisation per input and spin is [P, inputs, spins]).
  *
@@ -29,36 +29,11 @@
 
 #define FALSE_ALARM 0.0027 /* two-sided tail beyond 3 standard errors */
 
-typedef struct {
-    char names[32][64];
-    size_t n;
-    char broken[80]; /* X_exact with X or X_err but not both: the missing one */
-} triples;
-
-static herr_t collect(hid_t group, const char *name, const H5L_info_t *info, void *data)
-{
-    (void)info;
-    triples *t = data;
-    size_t len = strlen(name);
-    if (len <= 6 || len >= 64 || strcmp(name + len - 6, "_exact") != 0 || t->n == 32) return 0;
-    char base[64], err[72];
-    snprintf(base, sizeof base, "%.*s", (int)(len - 6), name);
-    snprintf(err, sizeof err, "%s_err", base);
-    int has_base = H5Lexists(group, base, H5P_DEFAULT) > 0, has_err = H5Lexists(group, err, H5P_DEFAULT) > 0;
-    if (has_base && has_err) snprintf(t->names[t->n++], 64, "%s", base);
-    /* An exact value alone is a model's reference (delta_f_exact); with one
-     * of the two others, the third was lost. */
-    else if ((has_base || has_err) && !t->broken[0]) snprintf(t->broken, sizeof t->broken, "%s", has_base ? err : base);
-    return 0;
-}
-
-/* Reads /<model>/<name> as [P, K]: P rows, K the product of the axes after the first. */
-static double *read_table(tl_h5_file *h, const char *model, const char *name, size_t P, size_t *K)
+/* Reads `path` as [P, K]: P rows, K the product of the axes after the first. */
+static double *read_table(tl_h5_file *h, const char *path, size_t P, size_t *K)
 {
     enum { MAX_RANK = 4 };
-    char path[192];
     size_t dims[MAX_RANK], want[MAX_RANK] = {P};
-    snprintf(path, sizeof path, "/%s/%s", model, name);
     int rank = -1;
     hid_t d = H5Dopen2(h->file, path, H5P_DEFAULT);
     if (d >= 0) {
@@ -133,29 +108,36 @@ static void print_row(const char *name, size_t p, size_t K, const double *x, con
     printf(")\n");
 }
 
-/* The three parts of every triple, each [P] or [P, K] alike. */
-static int load_triples(tl_h5_file *h, const char *model, const triples *t, size_t P, double **v, size_t *K)
+/* A declared triple with one part lost while the other two are there. */
+static int one_part_lost(tl_h5_file *h, const tl_check_record *t)
 {
-    for (size_t i = 0; i < t->n && !h->bad; i++) {
-        const char *suffix[3] = {"", "_err", "_exact"};
+    const char *part[3] = {t->a, t->b, t->exact};
+    int there[3], n = 0;
+    for (int j = 0; j < 3; j++) n += there[j] = H5Lexists(h->file, part[j], H5P_DEFAULT) > 0;
+    for (int j = 0; j < 3 && n == 2; j++)
+        if (!there[j]) tl_h5_fail(h, part[j], "missing (the other two of its triple X, X_err, X_exact are there)");
+    return n == 2;
+}
+
+/* The three parts of every triple, each [P] or [P, K] alike. */
+static int load_triples(tl_h5_file *h, const tl_check_record *const *t, size_t n, size_t P, double **v, size_t *K)
+{
+    for (size_t i = 0; i < n && !h->bad; i++) one_part_lost(h, t[i]);
+    for (size_t i = 0; i < n && !h->bad; i++) {
+        const char *part[3] = {t[i]->a, t[i]->b, t[i]->exact};
         for (int j = 0; j < 3 && !h->bad; j++) {
-            char name[80];
             size_t k = 0;
-            snprintf(name, sizeof name, "%s%s", t->names[i], suffix[j]);
-            v[3 * i + j] = read_table(h, model, name, P, &k);
+            v[3 * i + j] = read_table(h, part[j], P, &k);
             if (j == 0) K[i] = k;
-            else if (v[3 * i + j] && k != K[i]) {
-                char path[192];
-                snprintf(path, sizeof path, "/%s/%s", model, name);
-                tl_h5_fail(h, path, "%zu values per point, but %s has %zu", k, t->names[i], K[i]);
-            }
+            else if (v[3 * i + j] && k != K[i])
+                tl_h5_fail(h, part[j], "%zu values per point, but %s has %zu", k, base_name(t[i]->a), K[i]);
         }
     }
     return h->bad ? 2 : 0;
 }
 
 static int check_one(const char *name, const double *x, const double *err, const double *exact, size_t P, size_t K,
-                     int json, int *first, size_t *unverified)
+                     tl_json *json, size_t *unverified)
 {
     int failed = 0;
     for (size_t p = 0; p < P; p++) {
@@ -164,14 +146,14 @@ static int check_one(const char *name, const double *x, const double *err, const
         failed |= v == 0;
         *unverified += v == -1;
         const char *word = v == 1 ? "PASS" : v == 0 ? "FAIL" : "no-exact";
-        if (json) {
-            printf("%s  {\"quantity\": \"%s\", \"point\": %zu, \"values\": %zu, \"compared\": %zu, "
+        if (json->on) {
+            tl_json_record(json);
+            printf("  {\"quantity\": \"%s\", \"point\": %zu, \"values\": %zu, \"compared\": %zu, "
                    "\"round_off\": %zu, \"no_spread\": %zu, \"nan_skipped\": %zu, \"%s\": ",
-                   *first ? "" : ",\n", name, p, K, t.compared, t.agreed, t.flat, t.missing, K == 1 ? "z" : "p_value");
+                   name, p, K, t.compared, t.agreed, t.flat, t.missing, K == 1 ? "z" : "p_value");
             if (isfinite(t.stat)) printf("%.6g", t.stat);
             else printf("null");
             printf(", \"verdict\": \"%s\"}", word);
-            *first = 0;
         } else {
             print_row(name, p, K, x, exact, err, &t, word);
         }
@@ -179,41 +161,34 @@ static int check_one(const char *name, const double *x, const double *err, const
     return failed;
 }
 
-int tl_check_exact_pairs(tl_h5_file *h, const char *model, int json)
+/* The group of the first triple's X, for the header ("/ou"). */
+static void group_of(const char *path, char *group, size_t len)
 {
-    triples t = {.n = 0};
-    if (H5Lexists(h->file, model, H5P_DEFAULT) <= 0) return -1;
-    hid_t group = H5Gopen2(h->file, model, H5P_DEFAULT);
-    if (group < 0) return -1;
-    H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, NULL, collect, &t);
-    H5Gclose(group);
-    if (t.broken[0]) {
-        char path[192];
-        snprintf(path, sizeof path, "/%s/%s", model, t.broken);
-        tl_h5_fail(h, path, "missing (the other two of its triple X, X_err, X_exact are there)");
-        return 2;
-    }
-    if (t.n == 0) return -1;
+    snprintf(group, len, "%.*s", (int)(base_name(path) - path - 1), path);
+}
+
+int tl_check_triples(tl_h5_file *h, const tl_check_record *const *t, size_t n, tl_json *json)
+{
     uint64_t P = 0;
     if (tl_h5_need_uint(h, "/", "n_points", &P)) return 2;
-    double *v[3 * 32] = {0};
-    size_t K[32] = {0};
-    int status = load_triples(h, model, &t, (size_t)P, v, K);
+    double *v[3 * TL_CHECKS_MAX] = {0};
+    size_t K[TL_CHECKS_MAX] = {0};
+    int status = load_triples(h, t, n, (size_t)P, v, K);
     if (!status) {
-        if (json) printf("[\n");
-        else {
-            printf("comparing /%s/X with /%s/X_exact in units of /%s/X_err, for X =", model, model, model);
-            for (size_t i = 0; i < t.n; i++) printf(" %s%s", t.names[i], i + 1 < t.n ? "," : "\n");
+        if (!json->on) {
+            char g[256];
+            group_of(t[0]->a, g, sizeof g);
+            printf("comparing %s/X with %s/X_exact in units of %s/X_err, for X =", g, g, g);
+            for (size_t i = 0; i < n; i++) printf(" %s%s", base_name(t[i]->a), i + 1 < n ? "," : "\n");
             printf("%-32s %5s %14s %14s %12s %7s  %s\n", "quantity", "point", "simulated", "exact", "std err",
                    "|z|/p", "verdict");
         }
-        int failed = 0, first = 1;
+        int failed = 0;
         size_t unverified = 0;
-        for (size_t i = 0; i < t.n; i++)
-            failed |= check_one(t.names[i], v[3 * i], v[3 * i + 1], v[3 * i + 2], (size_t)P, K[i], json, &first,
+        for (size_t i = 0; i < n; i++)
+            failed |= check_one(base_name(t[i]->a), v[3 * i], v[3 * i + 1], v[3 * i + 2], (size_t)P, K[i], json,
                                 &unverified);
-        if (json) printf("\n]\n");
-        else {
+        if (!json->on) {
             printf("%s: simulated values within 3 standard errors of the exact ones (for vectors the largest |z| by "
                    "the union bound, at the same false-alarm rate)", failed ? "FAILED" : "passed");
             if (unverified) printf("; %zu point(s) without exact values, not verified", unverified);
@@ -221,6 +196,6 @@ int tl_check_exact_pairs(tl_h5_file *h, const char *model, int json)
         }
         status = failed ? 1 : 0;
     }
-    for (size_t i = 0; i < 3 * t.n; i++) free(v[i]);
+    for (size_t i = 0; i < 3 * n; i++) free(v[i]);
     return status;
 }

@@ -2,11 +2,11 @@
 #ifndef THERMOLEARN_CHECK_EXACT_H
 #define THERMOLEARN_CHECK_EXACT_H
 
-#include "h5read.h"
+#include "check_declaration.h"
 
-/* 0 all pass, 1 a point fails, 2 a damaged triple (a message printed: a part
- * missing or of another shape, or not one row per grid point), -1 the file
- * has no such triple. */
-int tl_check_exact_pairs(tl_h5_file *h, const char *model, int json);
+/* The n triples t (kind TL_CHECK_TRIPLE) in one table: 0 all pass, 1 a point
+ * fails, 2 a damaged triple (a message printed: a part missing or of another
+ * shape, or not one row per grid point). */
+int tl_check_triples(tl_h5_file *h, const tl_check_record *const *t, size_t n, tl_json *json);
 
 #endif

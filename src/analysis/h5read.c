@@ -130,9 +130,9 @@ static const char *class_name(H5T_class_t c)
     }
 }
 
-/* The checks of tl_h5_need_*, then the data converted to mem_type. */
-static void *read_checked(tl_h5_file *h, const char *path, int rank, const size_t *want, size_t *dims,
-                          H5T_class_t cls, hid_t mem_type, int optional)
+/* The checks of tl_h5_need_*, then the data converted to mem_type (of `bytes` bytes, as stored). */
+static void *read_sized(tl_h5_file *h, const char *path, int rank, const size_t *want, size_t *dims,
+                        H5T_class_t cls, size_t bytes, hid_t mem_type, int optional)
 {
     if (h->bad) return NULL;
     htri_t exists = H5Lexists(h->file, path, H5P_DEFAULT);
@@ -157,8 +157,9 @@ static void *read_checked(tl_h5_file *h, const char *path, int rank, const size_
     int ndims = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
     hsize_t ext[8] = {0};
     void *data = NULL;
-    if (c != cls || size != 8) {
-        tl_h5_fail(h, path, "stored as %zu-byte %s, expected 64-bit %s", size, class_name(c), class_name(cls));
+    if (c != cls || size != bytes) {
+        tl_h5_fail(h, path, "stored as %zu-byte %s, expected %zu-bit %s", size, class_name(c), 8 * bytes,
+                   class_name(cls));
     } else if (ndims != rank || H5Sget_simple_extent_dims(space, ext, NULL) != rank) {
         tl_h5_fail(h, path, "has %d dimension(s), expected %d", ndims, rank);
     } else {
@@ -177,7 +178,7 @@ static void *read_checked(tl_h5_file *h, const char *path, int rank, const size_
         if (wrong) {
             tl_h5_fail(h, path, "shape [%s], expected [%s]", shape, expect);
         } else {
-            data = malloc(n * 8);
+            data = malloc(n * bytes);
             if (!data) tl_h5_fail(h, path, "too large to read (%zu values)", n);
             else if (H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
                 free(data), data = NULL;
@@ -189,6 +190,12 @@ static void *read_checked(tl_h5_file *h, const char *path, int rank, const size_
     if (space >= 0) H5Sclose(space);
     H5Dclose(d);
     return data;
+}
+
+static void *read_checked(tl_h5_file *h, const char *path, int rank, const size_t *want, size_t *dims,
+                          H5T_class_t cls, hid_t mem_type, int optional)
+{
+    return read_sized(h, path, rank, want, dims, cls, 8, mem_type, optional);
 }
 
 double *tl_h5_need_f64(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims)
@@ -204,6 +211,11 @@ uint64_t *tl_h5_need_u64(tl_h5_file *h, const char *dset, int rank, const size_t
 double *tl_h5_optional_f64(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims)
 {
     return read_checked(h, dset, rank, want, dims, H5T_FLOAT, H5T_NATIVE_DOUBLE, 1);
+}
+
+int8_t *tl_h5_need_i8(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims)
+{
+    return read_sized(h, dset, rank, want, dims, H5T_INTEGER, 1, H5T_NATIVE_INT8, 0);
 }
 
 /* The attribute `name` of `object`, open, or -1 (and a message unless optional and absent). */

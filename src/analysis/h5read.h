@@ -44,6 +44,8 @@ void tl_h5_fail(tl_h5_file *h, const char *object, const char *fmt, ...) __attri
  * message if the dataset is missing or not so. */
 double *tl_h5_need_f64(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims);
 uint64_t *tl_h5_need_u64(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims);
+/* An 8-bit integer dataset, checked the same way. */
+int8_t *tl_h5_need_i8(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims);
 /* The same for a dataset that may be absent (NULL, no message); present, it must be right. */
 double *tl_h5_optional_f64(tl_h5_file *h, const char *dset, int rank, const size_t *want, size_t *dims);
 

@@ -44,8 +44,8 @@ int tl_info(const char *path)
         free(s);
     }
     unsigned long long v;
-    const char *nums[] = {"n_points", "trajectories", "seed", "n_ranks"};
-    for (size_t k = 0; k < 4; k++) {
+    const char *nums[] = {"git_dirty", "n_points", "trajectories", "seed", "n_ranks"};
+    for (size_t k = 0; k < 5; k++) {
         if (H5Aexists(file, nums[k]) <= 0) continue;
         hid_t a = H5Aopen(file, nums[k], H5P_DEFAULT);
         if (H5Aread(a, H5T_NATIVE_ULLONG, &v) >= 0) printf("  %-11s %llu\n", nums[k], v);

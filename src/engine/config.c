@@ -116,6 +116,12 @@ static const tl_param_spec thermal_specs[2] = {
      "temperature of the bath, k_B T"},
 };
 
+const tl_param_spec *tl_config_thermal_specs(size_t *n)
+{
+    *n = sizeof thermal_specs / sizeof thermal_specs[0];
+    return thermal_specs;
+}
+
 static int is_thermal(const char *name)
 {
     return strcmp(name, "beta") == 0 || strcmp(name, "temperature") == 0;

@@ -75,6 +75,14 @@ void tl_output_attr_uint64(tl_output *out, const char *object_path, const char *
     write_attr(out, object_path, name, H5T_NATIVE_ULLONG, 1, 1, &value);
 }
 
+void tl_output_group(tl_output *out, const char *path, const char *description)
+{
+    hid_t g = H5Gcreate2(out->file, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) error("cannot create group %s", path);
+    H5Gclose(g);
+    tl_output_attr_string(out, path, "description", description);
+}
+
 static hid_t create_dataset(tl_output *out, const char *path, hid_t file_type, int rank, const hsize_t *dims)
 {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);

@@ -20,6 +20,7 @@
 #include "thermolearn/progress.h"
 #include "thermolearn/run.h"
 #include "thermolearn/scheduler.h"
+#include "thermolearn/version.h"
 #include "thermolearn/status.h"
 
 #define PATH_LEN 4096
@@ -209,8 +210,9 @@ static void write_root_attributes(tl_output *out, const tl_config *cfg, int n_ra
     }
     MPI_Bcast(created, sizeof created, MPI_CHAR, 0, comm);
     tl_output_attr_string(out, "/", "program", "thermolearn");
-    tl_output_attr_string(out, "/", "version", TL_VERSION);
-    tl_output_attr_string(out, "/", "git_commit", TL_GIT_COMMIT);
+    tl_output_attr_string(out, "/", "version", tl_version);
+    tl_output_attr_string(out, "/", "git_commit", tl_git_commit);
+    tl_output_attr_uint64(out, "/", "git_dirty", (unsigned long long)tl_git_dirty);
     tl_output_attr_string(out, "/", "input", cfg->input_text);
     tl_output_attr_string(out, "/", "input_file", cfg->input_path);
     tl_output_attr_uint64(out, "/", "seed", cfg->seed);
@@ -494,6 +496,7 @@ static void write_all(tl_output *out, tl_ensemble *en, int n_ranks, MPI_Comm com
         }
     write_extras(out, en, comm);
     write_profiles(out, en);
+    tl_output_checks(out, en->cfg, en->directions, en->n_directions);
     for (size_t o = 0; o < en->n_observables; o++)
         if (en->n_directions == 2 && strcmp(en->model->observables[o].name, "work") == 0)
             write_estimates(out, en, o, comm);

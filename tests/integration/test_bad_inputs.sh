@@ -19,7 +19,7 @@
 # on files that are not (complete) thermolearn outputs, and a positive control.
 #
 # Prints PASS:/FAIL: per case and a closing "N passed, M failed"; exits non-zero
-# if anything failed.  Cases marked "ENGINE BUG" fail until the engine is fixed.
+# if anything failed.
 set -u
 
 if [ $# -lt 1 ] || [ ! -x "$1" ] || [ -d "$1" ]; then
@@ -261,7 +261,7 @@ $HOP_OK
 EOF
 )
 sed -i 's/^seed = 1$/seed = 18446744073709551616/' "$f"
-# ENGINE BUG: 2^64 overflows strtoull (ERANGE, clamped to 2^64-1) and is accepted.
+# 2^64 overflows strtoull (ERANGE, clamped to 2^64-1): once accepted, now refused.
 bad "seed above 2^64-1" "$f" "$(at "$f" 'seed =' run seed)" "malformed seed"
 
 # ---- numbers -------------------------------------------------------------------------------
@@ -439,9 +439,8 @@ $HOP_OK
 pattern_file = $IN/junk_patterns.txt
 EOF
 )
-# ENGINE BUG: read_pattern_file (hopfield.c) stops at the first token that is not a
-# number and then reports "expected 2 rows of 6 values +1/-1, read 12 values":
-# a message that contradicts itself and does not name the offending 'junk'.
+# The message names the token that is not a number; it once said "expected 2 rows of
+# 6 values +1/-1, read 12 values", contradicting itself and not naming 'junk'.
 bad "pattern_file with 12 values and a trailing 'junk'" "$f" "pattern_file" \
     "!expected 2 rows of 6 values +1/-1, read 12 values"
 
@@ -453,9 +452,8 @@ $HOP_OK
 pattern_file = $long
 EOF
 )
-# ENGINE BUG: a line longer than inih's buffer (200 characters) is split in two by
-# read_line (config.c): the message is "line N+1: syntax error" instead of one about
-# pattern_file, and every later line number is off by one.
+# A line longer than inih's buffer (200 characters) was once split in two: the message
+# was "line N+1: syntax error" and every later line number was off by one.
 bad "pattern_file with a 300-character path that does not exist" "$f" "pattern_file" "!syntax error"
 
 f=$(mk long_comment <<EOF
@@ -465,8 +463,8 @@ $HOP_OK
 stepz = 5
 EOF
 )
-# ENGINE BUG (the same): a legal 300-character comment line gives "line 2: syntax error"
-# instead of the unknown key on its own line.
+# The same for a legal 300-character comment line: the unknown key below it must be
+# reported on its own line.
 bad "unknown key after a 300-character comment line" "$f" "$(at "$f" stepz hopfield stepz)" "unknown key"
 
 # ---- [grid] ------------------------------------------------------------------------------
@@ -494,8 +492,8 @@ grid_case empty_list 'gamma =' "empty list"
 grid_case empty_element 'gamma = 0.1,,0.2' "empty element"
 grid_case bad_range 'gamma = 1:2' "a range is start:stop:count"
 grid_case bad_count 'gamma = 0.1:0.9:2.5' "malformed count"
-# ENGINE BUG: strtok_r in parse_range (grid.c) skips empty fields, so a leading or
-# trailing ':' is accepted as a 3-point range.
+# A leading or trailing ':' is not a 3-point range (strtok_r, which skips empty
+# fields, once accepted it).
 grid_case trailing_colon 'gamma = 0.1:0.9:3:' "a range is start:stop:count"
 grid_case leading_colon 'gamma = :0.1:0.9:3' "a range is start:stop:count"
 grid_case log_zero 'field = log:0:1:3' "log range" "positive"
@@ -515,9 +513,8 @@ $HOP_OK
 EOF
 )
 sed -i '/^gamma = 0.2$/d' "$f"
-# ENGINE BUG: 10^12 grid points are not rejected (tl_grid_add_axis, grid.c, only
-# guards against size_t overflow): tl_config_validate_points (config.c) then walks
-# every point on every rank and the run hangs instead of exiting 2.
+# 10^12 grid points are refused at once (they were once accepted, and validating
+# every point on every rank hung the run instead of exiting 2).
 LIMIT=15 bad "a grid of 10^12 points (two axes of 10^6)" "$f" "[grid]" "too many points"
 
 f=$(mk grid_and_hopfield <<EOF

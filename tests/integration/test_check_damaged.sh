@@ -5,7 +5,9 @@
 # disagree with the moments' [min, max] or, binned, with the counts) exits 2 with a
 # message naming the dataset or attribute, and prints no table; 1 stays for a
 # physics check that fails.  One small file of each kind (Crooks, heat
-# exchange, steady state, spins X/X_err/X_exact), damaged with h5py.
+# exchange, steady state, spins X/X_err/X_exact, and a Crooks file without
+# the check declaration /checks, as written before it), damaged with h5py;
+# the declaration itself damaged too.
 set -u
 source "$(dirname "$0")/common.sh"
 cp "$1" "$TMP/thermolearn" && BIN="$TMP/thermolearn"
@@ -69,7 +71,7 @@ grid axes attribute deleted|crooks|/parameters attribute axes: missing|del f["/p
 grid axes attribute as integers|crooks|/parameters attribute axes: not a variable-length string|f["/parameters"].attrs["axes"] = np.array([1, 2])
 grid axes attribute truncated to nothing|crooks|/parameters attribute axes: expected a list of strings|f["/parameters"].attrs.create("axes", np.array([], dtype=object), dtype=h5py.string_dtype())
 the whole /parameters group deleted|crooks|/parameters/beta: missing|del f["/parameters"]
-plasticity attribute as a number|crooks|/parameters attribute plasticity: not a variable-length string|f["/parameters"].attrs["plasticity"] = 3
+plasticity attribute as a number (a file without /checks)|crooks_old|/parameters attribute plasticity: not a variable-length string|f["/parameters"].attrs["plasticity"] = 3
 exchange: beta_initial deleted|exchange|/hopfield/beta_initial: missing|del f["/hopfield/beta_initial"]
 exchange: outliers of 3 columns|exchange|/heat/exchange/outliers: shape [2, 3], expected [2, 2]|o = f["/heat/exchange/outliers"][...]; del f["/heat/exchange/outliers"]; f["/heat/exchange/outliers"] = np.concatenate([o, o[:, :1]], axis=1)
 exchange: samples of one point|exchange|/heat/exchange/samples: shape [1, 400], expected [2, >0]|s = f["/heat/exchange/samples"][:1]; del f["/heat/exchange/samples"]; f["/heat/exchange/samples"] = s
@@ -80,7 +82,40 @@ spins: magnetization_err deleted|spins|/spins/magnetization_err: missing (the ot
 spins: exact magnetization of one spin less|spins|/spins/magnetization_exact: 1 values per point, but magnetization has 2|x = f["/spins/magnetization_exact"][..., :1]; del f["/spins/magnetization_exact"]; f["/spins/magnetization_exact"] = x
 spins: magnetization of one point|spins|/spins/magnetization: shape [1, 1, 2], expected [2, >0, >0]|x = f["/spins/magnetization"][:1]; del f["/spins/magnetization"]; f["/spins/magnetization"] = x
 spins: n_points deleted|spins|/ attribute n_points: missing|del f.attrs["n_points"]
+old file: asymmetry of another length|crooks_old|/parameters/asymmetry: shape [1], expected [2]|a = f["/parameters/asymmetry"][:1]; del f["/parameters/asymmetry"]; f["/parameters/asymmetry"] = a
+old file: exact dF deleted|crooks_old|/hopfield/delta_f_exact: missing|del f["/hopfield/delta_f_exact"]
+declaration: n_checks deleted|crooks|/checks attribute n_checks: missing|del f["/checks"].attrs["n_checks"]
+declaration: n_checks as a string|crooks|/checks attribute n_checks: expected one 64-bit integer|f["/checks"].attrs["n_checks"] = "1"
+declaration: n_checks beyond the checks|crooks|/checks/1: missing|f["/checks"].attrs["n_checks"] = np.uint64(2)
+declaration: no check declared|crooks|/checks: the model declares no check for this run: nothing to check|f["/checks"].attrs["n_checks"] = np.uint64(0)
+declaration: the check's group deleted|crooks|/checks/0: missing|del f["/checks/0"]
+declaration: an unknown kind|crooks|/checks/0 attribute kind: 'bogus' is not a kind of check|f["/checks/0"].attrs["kind"] = "bogus"
+declaration: kind as a number|crooks|/checks/0 attribute kind: not a variable-length string|f["/checks/0"].attrs["kind"] = 3
+declaration: the exact dF not a path|crooks|/checks/0 attribute exact: 'delta_f_exact' is not the path of an object|f["/checks/0"].attrs["exact"] = "delta_f_exact"
+declaration: the exact dF at a path with nothing|crooks|/hopfield/nothing: missing|f["/checks/0"].attrs["exact"] = "/hopfield/nothing"
+declaration: the reverse histograms deleted|crooks|/checks/0 attribute reverse: missing|del f["/checks/0"].attrs["reverse"]
+declaration: detailed balance deleted|crooks|/checks/detailed_balance_broken: missing|del f["/checks/detailed_balance_broken"]
+declaration: detailed balance of one point|crooks|/checks/detailed_balance_broken: shape [1], expected [2]|b = f["/checks/detailed_balance_broken"][:1]; del f["/checks/detailed_balance_broken"]; f["/checks/detailed_balance_broken"] = b
+declaration: detailed balance as float64|crooks|/checks/detailed_balance_broken: stored as 8-byte floating point, expected 8-bit integer|del f["/checks/detailed_balance_broken"]; f["/checks/detailed_balance_broken"] = np.zeros(2)
+declaration: a reason beyond the list|crooks|/checks/detailed_balance_broken: point 1: 3 is not 0 or the number of one of its 0 reasons|f["/checks/detailed_balance_broken"][1] = 3
+declaration: reasons deleted|crooks|/checks/detailed_balance_broken attribute reasons: missing|del f["/checks/detailed_balance_broken"].attrs["reasons"]
+exchange declaration: the histogram attribute deleted|exchange|/checks/0 attribute histogram: missing|del f["/checks/0"].attrs["histogram"]
+exchange declaration: beta_initial at a path with nothing|exchange|/hopfield/nothing: missing|f["/checks/0"].attrs["beta_initial"] = "/hopfield/nothing"
+steady declaration: the column attribute deleted|steady|/checks/0 attribute column: missing|del f["/checks/0"].attrs["column"]
+steady declaration: the error at a path with nothing|steady|/hopfield/nothing: missing|f["/checks/0"].attrs["error"] = "/hopfield/nothing"
+spins declaration: a triple's estimate renamed|spins|/spins/nothing: missing (the other two of its triple|f["/checks/2"].attrs["estimate"] = "/spins/nothing"
+spins declaration: the third triple's group deleted|spins|/checks/2: missing|del f["/checks/2"]
 CASES
+# crooks_old: the Crooks file as written before the run stored the check
+# declaration /checks: check derives it the old way (check_legacy.c).
+"$PY" -c 'import shutil, h5py
+shutil.copy("crooks.h5", "crooks_old.h5")
+with h5py.File("crooks_old.h5", "r+") as f:
+    del f["/checks"]' || fail "making crooks_old.h5"
+"$BIN" check crooks_old.h5 > /dev/null 2>&1
+rc=$?
+[ $rc = 0 ] && pass "crooks_old: the file without /checks passes (status 0)" || fail "crooks_old: undamaged file, status $rc"
+
 "$PY" - <<'PY' || fail "making the damaged files"
 import shutil, h5py, numpy as np
 for i, line in enumerate(open("cases.txt")):

@@ -446,6 +446,34 @@ static void summarize(void *state, const tl_moments *moments, size_t e, const si
     else if (e == 8) out[0] = hf->protocol <= HOPFIELD_RAMP ? work->mean - (hf->free_energy[1] - hf->free_energy[0]) : NAN;
 }
 
+/* ---- what check compares ------------------------------------------------------- */
+
+/* The driven protocols give a Crooks pair against the enumerated dF; exchange
+ * the heat-exchange theorem between beta_initial and the bath; steady the
+ * entropy production against the exact steady state (at any asymmetry). */
+static size_t check_list(const tl_point *pt, const tl_check_spec **checks)
+{
+    static const tl_check_spec crooks = {TL_CHECK_CROOKS, .observable = "work", .exact = "delta_f_exact"},
+                          exchange = {TL_CHECK_EXCHANGE, .observable = "heat", .exact = "beta_initial"},
+                          steady = {TL_CHECK_STEADY, .estimate = "entropy_production_rate",
+                                    .error = "entropy_production_rate_err", .exact = "entropy_production_exact",
+                                    .column = "asymmetry"};
+    int protocol = tl_point_choice(pt, "protocol");
+    *checks = protocol == HOPFIELD_EXCHANGE ? &exchange : protocol == HOPFIELD_STEADY ? &steady : &crooks;
+    return 1;
+}
+
+/* Asymmetric couplings (a != 0) and Hebbian plasticity (learning_rate > 0,
+ * the state fed back into the energy) break detailed balance. */
+static const char *check_broken(const tl_point *pt)
+{
+    if (tl_point_real(pt, "asymmetry") != 0) return "a!=0";
+    if (tl_point_choice(pt, "plasticity") == 1 && tl_point_real(pt, "learning_rate") > 0) return "plastic";
+    return NULL;
+}
+
+static const tl_model_checks checks = {check_list, check_broken, "asymmetry != 0 or plasticity"};
+
 const tl_model_type tl_model_hopfield = {
     .name = "hopfield",
     .description = "Hopfield network driven between two stored patterns (Chen 2020)",
@@ -466,4 +494,5 @@ const tl_model_type tl_model_hopfield = {
     .extra_fill = extra_fill,
     .summarize = summarize,
     .bench = hopfield_bench,
+    .checks = &checks,
 };

@@ -400,6 +400,21 @@ static void summarize(void *state, const tl_moments *m, size_t e, const size_t d
     out[0] = e == X_EP_ERR ? sqrt(tl_moments_variance(rate) / rate->n) : rate->mean;
 }
 
+/* Time averages and the entropy production rate against the exact stationary
+ * Gaussian. */
+static size_t check_list(const tl_point *pt, const tl_check_spec **checks)
+{
+    static const tl_check_spec triples[] = {
+        {TL_CHECK_TRIPLE, .estimate = "covariance"},
+        {TL_CHECK_TRIPLE, .estimate = "entropy_production_rate"},
+        {TL_CHECK_TRIPLE, .estimate = "mean"},
+    };
+    *checks = triples;
+    return sizeof triples / sizeof triples[0];
+}
+
+static const tl_model_checks checks = {check_list, NULL, NULL};
+
 const tl_model_type tl_model_ou = {
     .name = "ou",
     .description = "the linear (Ornstein-Uhlenbeck) system of appendix D, exact Gaussian transitions (Ingrosso & Panizon)",
@@ -421,4 +436,5 @@ const tl_model_type tl_model_ou = {
     .simulate = simulate,
     .extra_fill = extra_fill,
     .summarize = summarize,
+    .checks = &checks,
 };

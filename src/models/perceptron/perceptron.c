@@ -241,6 +241,19 @@ static void summarize(void *state, const tl_moments *moments, size_t e, const si
     *out = x[e];
 }
 
+/* With the reverse protocol, the Crooks pair against dF = 0 (the check of a
+ * two-direction run, as before the declaration); forward only, the ensemble
+ * entropy change against the exact one. */
+static size_t check_list(const tl_point *pt, const tl_check_spec **checks)
+{
+    static const tl_check_spec crooks = {TL_CHECK_CROOKS, .observable = "work", .exact = "delta_f_exact"},
+                          entropy = {TL_CHECK_TRIPLE, .estimate = "entropy_change"};
+    *checks = tl_point_choice(pt, "reverse") == 0 ? &crooks : &entropy;
+    return 1;
+}
+
+static const tl_model_checks checks = {check_list, NULL, NULL};
+
 const tl_model_type tl_model_perceptron = {
     .name = "perceptron",
     .description = "perceptron learning by Hebbian ramps, weights as Ornstein-Uhlenbeck processes (Goldt & Seifert 2017)",
@@ -260,4 +273,5 @@ const tl_model_type tl_model_perceptron = {
     .extra_fill = extra_fill,
     .summarize = summarize,
     .bench = perceptron_bench,
+    .checks = &checks,
 };

@@ -173,7 +173,7 @@ void spins_exact(spins *s)
 /* p(s) = exp(-beta (F + dF)) / Z with F = -(x1 s1 + x2 s2 + js s1 s2) and
  * exp(-beta dF) = e^{beta ja s1 s2} cosh(beta (x1 - 2 ja s2)) + e^{-beta ja s1 s2} cosh(beta (x2 + 2 ja s1)),
  * up to the constant 1/(cosh beta x1 + cosh beta x2).  The paper's C2 has the
- * opposite sign of F and C3 has x2 - 2 ja s1: see README. */
+ * opposite sign of F and C3 has x2 - 2 ja s1: see docs/models/spins.md. */
 void spins_two_spin_closed_form(double beta, double js, double ja, double x1, double x2, double p[4])
 {
     double z = 0;

@@ -22,13 +22,6 @@
 #define SPINS_MAX_EXACT 14        /* exact master equation for n <= this (2^14 states) */
 #define SPINS_MAX_DENSE 10        /* dense LU up to here, sparse GMRES above */
 #define SPINS_MAX_INPUTS 1000000  /* inputs of one point (lines of the inputs file, or patterns) */
-/* The IFT is checked (ift_exact = 1) only where no jump weighs more than this:
- * beyond, <exp(-Sigma_tot)> rests on jumps too rare for a few thousand
- * trajectories, and its sample mean falls short of 1 by more than its
- * sample error (README). */
-/* The automatic IFT window makes var(exp(-Sigma_tot)) about this: small, so
- * that the skew of exp(-Sigma_tot) leaves its mean nearly normal. */
-
 /* Streams of input mu: input 0 draws from TL_PURPOSE_DYNAMICS and
  * TL_PURPOSE_INITIAL, as a network with one input always did; input mu > 0
  * from the model purposes TL_PURPOSE_MODEL + 2(mu - 1) (dynamics) and + 1
@@ -125,7 +118,7 @@ void spins_set_window(spins *s, int64_t max_jumps, double ift_time);
  * exact steady state. */
 double spins_ift_window(const spins *s);
 void spins_free(spins *s);
-/* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: README). */
+/* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: docs/models/spins.md). */
 void spins_chain_matrix(int chain_length, int k, const double *c, double *w);
 /* Number of independent chain couplings for neighbours k. */
 int spins_chain_n_couplings(int k);
@@ -150,7 +143,7 @@ double spins_medium_rate(const spins *s, const double *p);
 void spins_ift_tail(const spins *s, const double *p, double *growth, double *max_weight);
 /* Fill p, cdf, ep_rate_exact, m_exact, ift_growth and ift_max_weight. */
 void spins_exact(spins *s);
-/* The closed form of appendix C (eqs. C1-C3, corrected: README) for two spins,
+/* The closed form of appendix C (eqs. C1-C3, corrected: docs/models/spins.md) for two spins,
  * W = [[0, js + ja], [js - ja, 0]]: p[b] for states b = 0..3. */
 void spins_two_spin_closed_form(double beta, double js, double ja, double x1, double x2, double p[4]);
 
