@@ -17,6 +17,15 @@ else
     fail "synthetic input: 1 and 3 ranks differ"
 fi
 
+# ---- check: the identities of every checkpoint (series against series_exact) -------------
+out=$("$BIN" check "$TMP/ranks.n1.h5" 2>&1)
+status=$?
+if [ $status = 0 ] && [[ "$out" == *"equal to round-off"* ]] && [[ "$out" != *FAIL* ]]; then
+    pass "check: sum log lambda, non-unit count and bulk <= boundary hold at every checkpoint"
+else
+    fail "check exited $status: $out"
+fi
+
 # ---- recomputation from the weights -------------------------------------------------------
 cat > "$TMP/unit.ini" <<INI
 [run]

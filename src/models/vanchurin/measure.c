@@ -90,6 +90,7 @@ static void measure_bulk(const vanchurin_point *vp, vanchurin_bulk *bk, double *
     s[VS_BULK_OUTSIDE] = hidden ? (double)outside / (double)(hidden * n) : 0;
     s[VS_BULK_ITERATIONS] = iterations / (double)n;
     s[VS_BULK_UNCONVERGED] = (double)failed / (double)n;
+    s[VS_BULK_EXCESS] = fmax(0.0, s[VS_BULK] - s[VS_BOUNDARY_BULK_SUBSET]);
     free(loss);
 }
 

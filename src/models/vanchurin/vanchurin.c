@@ -78,13 +78,18 @@ static const tl_observable series[VANCHURIN_N_SERIES] = {
     {"beta_gap", "1/loss", "beta whose stationary point of eq. 9.3 (gamma = gap_gamma) is at the gap"},
     {"beta_gap_eq94", "1/loss", "beta from the gap by the paper's eq. 9.4: 1/(t^2 + t), t = exp(gap/3)"},
     {"beta_loss", "1/loss", "beta with U_model(beta) = bulk_loss, U_model = 1/2 sum lambda/(1 + beta lambda) (NaN: no root)"},
+    {"bulk_excess", "loss", "max(0, bulk_loss - boundary_loss_bulk_subset): 0 exactly (LM only lowers H)"},
 };
 
 enum { P_SERIES, P_DENSITY, P_SORTED, P_FUNCTIONALS, P_WEIGHTS, N_PROFILES };
 
 static const tl_profile profiles[N_PROFILES] = {
     {"series", "mixed",
-     "[checkpoint, component]: the measurements of every checkpoint; components in the attribute of /vanchurin/series_components"},
+     "[checkpoint, component]: the measurements of every checkpoint, components boundary_loss, test_boundary_loss, "
+     "train_accuracy, test_accuracy, bulk_loss, boundary_loss_bulk_subset, bulk_loss_se, bulk_loss_median, bulk_outside, "
+     "bulk_iterations, bulk_unconverged, mu2, mu3, log_lambda_sum, n_nonunit, complexity_n, complexity_rest, "
+     "log_lambda_min, log_lambda_max, gap_log_lambda, beta_gap, beta_gap_eq94, beta_loss, bulk_excess "
+     "(the observables of the same names; units as theirs)"},
     {"log_lambda_density", "1", "[checkpoint, bin]: histogram of the dynamical log lambda divided by n_dynamical"},
     {"log_lambda_sorted", "1", "[checkpoint, i]: the dynamical log lambda, descending (NaN beyond this point's n_dynamical)"},
     {"functionals", "mixed",
@@ -92,7 +97,7 @@ static const tl_profile profiles[N_PROFILES] = {
     {"weights", "1", "[parameter]: the final W_1, b_1, W_2, b_2, ... (row-major W_l[i][j], i in layer l); use the samples"},
 };
 
-enum { X_WIDTHS, X_NEURONS, X_DYNAMICAL, X_NONUNIT, X_CHECKPOINTS, X_EDGES, X_BETAS, N_EXTRAS };
+enum { X_WIDTHS, X_NEURONS, X_DYNAMICAL, X_NONUNIT, X_CHECKPOINTS, X_EDGES, X_BETAS, X_SERIES_EXACT, N_EXTRAS };
 
 static const tl_extra extras[N_EXTRAS] = {
     {"widths", TL_EXTRA_F64, "1", "n_0 .. n_{L-1} (0 beyond L)", 0},
@@ -103,6 +108,9 @@ static const tl_extra extras[N_EXTRAS] = {
     {"checkpoint_epochs", TL_EXTRA_F64, "epochs", "the epoch of every checkpoint (NaN beyond this point's)", 0},
     {"log_lambda_edges", TL_EXTRA_F64, "1", "bin edges of log_lambda_density", 0},
     {"betas", TL_EXTRA_F64, "1/loss", "the paper's beta of the functionals", 0},
+    {"series_exact", TL_EXTRA_F64, "mixed",
+     "[checkpoint, component]: exact values of series where an identity gives one (log_lambda_sum 0, n_nonunit, "
+     "bulk_excess 0), NaN elsewhere; thermolearn check compares series against it", 0},
 };
 
 /* The width list of the architecture chosen at this point; 0 or -1 with why. */
@@ -262,6 +270,7 @@ static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RA
     case X_CHECKPOINTS: dims[0] = vp.n_checkpoints; return 1;
     case X_EDGES: dims[0] = vp.bins + 1; return 1;
     case X_BETAS: dims[0] = vp.n_betas; return 1;
+    case X_SERIES_EXACT: dims[0] = vp.n_checkpoints, dims[1] = VANCHURIN_N_SERIES; return 2;
     default: return 0;
     }
 }
@@ -302,8 +311,29 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
     case X_BETAS:
         for (size_t b = 0; b < dims[0]; b++) out[b] = b < vp->n_betas ? vp->beta[b] : NAN;
         break;
+    case X_SERIES_EXACT:
+        for (size_t c = 0; c < dims[0]; c++)
+            for (size_t k = 0; k < dims[1]; k++) {
+                double v = NAN;
+                if (c < vp->n_checkpoints && k == VS_LOG_LAMBDA_SUM) v = 0;
+                if (c < vp->n_checkpoints && k == VS_BULK_EXCESS) v = 0;
+                if (c < vp->n_checkpoints && k == VS_NONUNIT) v = (double)vanchurin_n_nonunit(vp->layers, vp->width);
+                out[c * dims[1] + k] = v;
+            }
+        break;
     }
 }
+
+/* The identities of every checkpoint (series against series_exact): sum log
+ * lambda = 0, the count of non-unit eigenvalues, bulk <= boundary. */
+static size_t check_list(const tl_point *pt, const tl_check_spec **checks)
+{
+    static const tl_check_spec triples[] = {{TL_CHECK_TRIPLE, .estimate = "series"}};
+    *checks = triples;
+    return 1;
+}
+
+static const tl_model_checks checks = {check_list, NULL, NULL};
 
 const tl_model_type tl_model_vanchurin = {
     .name = "vanchurin",
@@ -326,4 +356,5 @@ const tl_model_type tl_model_vanchurin = {
     .simulate = simulate,
     .extra_fill = extra_fill,
     .bench = vanchurin_bench,
+    .checks = &checks,
 };

@@ -230,6 +230,7 @@ enum {
     VS_LOG_LAMBDA_MIN, VS_LOG_LAMBDA_MAX,
     VANCHURIN_N_SCALARS,
     VS_GAP = VANCHURIN_N_SCALARS, VS_BETA_GAP, VS_BETA_GAP_EQ94, VS_BETA_LOSS,
+    VS_BULK_EXCESS, /* max(0, bulk - boundary on the bulk subset): 0 exactly */
     VANCHURIN_N_SERIES
 };
 
