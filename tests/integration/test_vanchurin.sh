@@ -56,6 +56,48 @@ n_pass=$((n_pass + $(grep -c '^PASS' <<<"$out")))
 n_fail=$((n_fail + $(grep -c '^FAIL' <<<"$out")))
 [ $status = 0 ] || [ "$(grep -c '^FAIL' <<<"$out")" -gt 0 ] || fail "recompute script exited $status"
 
+# ---- a given network (weights_file, epochs = 0): the no-hidden-layer closed form ----------
+cat > "$TMP/w.txt" <<W
+# W_1 (2 x 3): weights from the 3 inputs into each output
+0.7 -1.2 0.4
+2.5 0.3 -0.9
+# b_1
+0.1 -0.2
+W
+cat > "$TMP/given.ini" <<INI
+[run]
+model = vanchurin
+trajectories = 2
+[vanchurin]
+architectures = none
+synthetic_inputs = 3
+synthetic_classes = 2
+train_samples = 10
+batch_size = 5
+test_samples = 5
+epochs = 0
+checkpoints = 0
+fprime_at = unit
+complexity_n = 1
+weights_file = $TMP/w.txt
+temperature = 1e-12
+INI
+if "$BIN" run "$TMP/given.ini" -o "$TMP/given.h5" --quiet; then
+    if "$PY" - "$TMP/given.h5" <<'PY'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+s = np.linalg.svd(np.array([[0.7, -1.2, 0.4], [2.5, 0.3, -0.9]]), compute_uv=False)
+want = np.sort(np.concatenate([2 * np.arcsinh(s / 2), -2 * np.arcsinh(s / 2)]))[::-1]
+got = f["vanchurin/log_lambda_sorted"][0, 0]
+w = f["vanchurin/weights"][0]
+sys.exit(0 if np.allclose(got, want, rtol=0, atol=1e-13) and np.array_equal(w, [0.7, -1.2, 0.4, 2.5, 0.3, -0.9, 0.1, -0.2]) else 1)
+PY
+    then pass "weights_file with epochs = 0: log lambda = +-2 asinh(s/2) of the given W, weights stored as given"
+    else fail "weights_file: spectrum or stored weights differ from the given network"; fi
+else
+    fail "weights_file run exited $?"
+fi
+
 # ---- bad input --------------------------------------------------------------------------
 bad() { # label expected-text section-lines...
     local label=$1 expect=$2; shift 2
@@ -81,4 +123,6 @@ bad "checkpoint after the last epoch" "checkpoints" "epochs = 5" "checkpoints = 
 bad "checkpoints that do not parse" "checkpoints" "checkpoints = log:1:x:3"
 bad "betas not positive" "betas" "betas = 0.5, -1"
 bad "complexity_n beyond N" "complexity_n" "complexity_n = 100000"
+bad "weights file of the wrong shape" "weights_file" "architectures = 4" "weights_file = $TMP/w.txt"
+bad "weights file missing" "weights_file" "weights_file = $TMP/nothing.txt"
 finish

@@ -158,7 +158,13 @@ void vanchurin_trajectory(const vanchurin_point *vp, const tl_stream_key *key, u
     gsl_rng *init = tl_stream_gsl_alloc(key, STREAM_INITIAL, t);
     gsl_rng *order_rng = tl_stream_gsl_alloc(key, STREAM_ORDER, t);
     gsl_rng *noise = tl_stream_gsl_alloc(key, STREAM_NOISE, t);
-    vanchurin_net_init(net, vp->init, vp->init_scale, init);
+    if (vp->weights_file[0]) {
+        char why[256];
+        if (vanchurin_weights_read(vp->weights_file, vp->layers, vp->width, net->params, why, sizeof why))
+            error("a weights file that passed validate: %s", why);
+    } else {
+        vanchurin_net_init(net, vp->init, vp->init_scale, init);
+    }
     /* evaluation batches are larger than training batches: same results, fewer calls */
     const size_t rows = vp->sgd.batch_size > 256 ? vp->sgd.batch_size : 256;
     vanchurin_batch *bt = vanchurin_batch_alloc(net, rows);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "vanchurin.h"
+#include "thermolearn/error.h"
+#include "thermolearn/numbers.h"
 
 static int by_value(const void *a, const void *b)
 {
@@ -122,6 +124,7 @@ size_t vanchurin_parse_reals(const char *text, double *out, size_t max, char *wh
 
 int vanchurin_point_check(const vanchurin_point *vp, char *why, size_t len)
 {
+    if (vp->weights_file[0] && vanchurin_weights_read(vp->weights_file, vp->layers, vp->width, NULL, why, len)) return -1;
     if (vp->sgd.batch_size > vp->train_rows) {
         snprintf(why, len, "batch_size = %zu is larger than the training set (%zu samples)", vp->sgd.batch_size,
                  vp->train_rows);
@@ -148,4 +151,47 @@ int vanchurin_point_check(const vanchurin_point *vp, char *why, size_t len)
         return -1;
     }
     return 0;
+}
+
+int vanchurin_weights_read(const char *path, size_t layers, const size_t *width, double *params, char *why, size_t len)
+{
+    size_t rows = 0, widest = 0;
+    for (size_t l = 1; l < layers; l++) {
+        rows += width[l] + 1;
+        if (width[l - 1] > widest) widest = width[l - 1];
+        if (width[l] > widest) widest = width[l];
+    }
+    int *counts = tl_calloc(rows + 1, sizeof(int), "row counts");
+    const int found = tl_numbers_read_rows("weights_file", path, NULL, 0, counts, (int)rows + 1, why, len);
+    int rc = found < 0 ? -1 : 0;
+    if (rc == 0 && (size_t)found != rows) {
+        snprintf(why, len, "weights_file: '%s' has %d rows of numbers, the widths need %zu (n_l rows of weights and a row of biases per layer)",
+                 path, found, rows);
+        rc = -1;
+    }
+    size_t r = 0;
+    for (size_t l = 1; l < layers && rc == 0; l++)
+        for (size_t i = 0; i <= width[l] && rc == 0; i++, r++) {
+            const size_t expect = i < width[l] ? width[l - 1] : width[l];
+            if ((size_t)counts[r] != expect) {
+                snprintf(why, len, "weights_file: '%s': row %zu of layer %zu has %d values, expected %zu (%s)", path,
+                         i + 1, l, counts[r], expect, i < width[l] ? "weights from the layer below" : "biases");
+                rc = -1;
+            }
+        }
+    if (rc == 0 && params) {
+        double *v = tl_malloc(rows * widest * sizeof(double), "weights");
+        if (tl_numbers_read_rows("weights_file", path, v, (int)widest, NULL, (int)rows, why, len) != (int)rows) rc = -1;
+        double *p = params;
+        r = 0;
+        for (size_t l = 1; l < layers && rc == 0; l++)
+            for (size_t i = 0; i <= width[l]; i++, r++) {
+                const size_t n = i < width[l] ? width[l - 1] : width[l];
+                memcpy(p, v + r * widest, n * sizeof(double));
+                p += n;
+            }
+        free(v);
+    }
+    free(counts);
+    return rc;
 }

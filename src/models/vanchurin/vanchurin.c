@@ -27,6 +27,9 @@ static const tl_param_spec params[] = {
      "target of output c: 1 for the class, -1 (plus_minus) or 0 (zero_one) otherwise"},
     {"init", TL_PARAM_CHOICE, "glorot_uniform", 0, 0, 0, "glorot_uniform|normal", "",
      "initial weights: U(+-sqrt(6/(n_in+n_out))) or N(0, 1/n_in); biases 0"},
+    {"weights_file", TL_PARAM_FILE, "", 0, 0, 0, NULL, "",
+     "initial weights and biases from a text file instead of init: per layer l, n_l rows of n_{l-1} weights, "
+     "then a row of n_l biases ('#' comments); with epochs = 0 it analyses a given network"},
     {"init_scale", TL_PARAM_REAL, "1", 0, 1e3, 1, NULL, "1", "factor on the initial weights"},
     {"learning_rate", TL_PARAM_REAL, "0.05", 0, 1e3, 1, NULL, "1", "SGD step eta"},
     {"batch_size", TL_PARAM_INT, "20", 1, 1e6, 0, NULL, "1", "mini-batch size (a short last batch is kept)"},
@@ -161,6 +164,7 @@ static int point_setup(const tl_point *pt, vanchurin_point *vp, char *why, size_
     if (vp->bulk_samples == 0) vp->bulk_samples = vp->train_rows;
     vp->init = tl_point_choice(pt, "init");
     vp->init_scale = tl_point_real(pt, "init_scale");
+    snprintf(vp->weights_file, sizeof vp->weights_file, "%s", tl_point_string(pt, "weights_file"));
     vp->sgd.learning_rate = tl_point_real(pt, "learning_rate");
     vp->sgd.batch_size = (size_t)tl_point_int(pt, "batch_size");
     vp->sgd.temperature = tl_point_real(pt, "temperature");

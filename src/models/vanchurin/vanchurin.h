@@ -246,6 +246,7 @@ typedef struct {
     size_t neurons, n_dyn, n_params;
     int init;
     double init_scale;
+    char weights_file[4096]; /* initial weights and biases from this file; "" for init */
     /* the data, shared by every trajectory (NULL in a point built only to be checked) */
     int dataset, targets;
     size_t train_rows, test_rows;
@@ -292,6 +293,12 @@ void vanchurin_mean_derivative(const vanchurin_net *net, vanchurin_batch *bt, co
  * a comma list of epochs; 0 and `epochs` added; ascending.  Returns the count,
  * or 0 with a message in why. */
 size_t vanchurin_parse_checkpoints(const char *text, size_t epochs, size_t *out, size_t max, char *why, size_t len);
+/* A weights file for the widths: for l = 1 .. L-1, n_l rows of n_{l-1}
+ * weights (row i: the weights into neuron i of layer l), then one row of the
+ * n_l biases; '#' comments and blank lines skipped.  Into params (laid out as
+ * vanchurin_net's, may be NULL to check the shape only).  0, or -1 with a
+ * message naming weights_file. */
+int vanchurin_weights_read(const char *path, size_t layers, const size_t *width, double *params, char *why, size_t len);
 /* A comma list of positive reals; returns the count, or 0 with why. */
 size_t vanchurin_parse_reals(const char *text, double *out, size_t max, char *why, size_t len);
 
