@@ -72,7 +72,7 @@ static const tl_observable series[VANCHURIN_N_SERIES] = {
     {"mu2", "1", "mu_2 = Tr (log G)^2 (9.5), the raw trace: sum of (log lambda)^2"},
     {"mu3", "1", "mu_3 = Tr (log G)^3 (9.6), the raw trace"},
     {"log_lambda_sum", "1", "sum of log lambda = log det G: 0 exactly (det G = 1); round-off only"},
-    {"n_nonunit", "1", "dynamical eigenvalues with |log lambda| > 1e-10 (n_dynamical for generic weights)"},
+    {"n_nonunit", "1", "eigenvalues with |log lambda| > 1e-10 (n_nonunit_expected for generic weights)"},
     {"complexity_n", "1", "C_n (10.5): -1/2 (sum of the n largest log lambda) + (N/2) log 2 pi, n = complexity_n"},
     {"complexity_rest", "1", "C_{N-n}: -1/2 (sum of all but the n smallest log lambda) + (N/2) log 2 pi"},
     {"log_lambda_min", "1", "smallest log lambda"},
