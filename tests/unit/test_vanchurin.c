@@ -255,7 +255,7 @@ static void test_langevin_kick(void **state)
     vanchurin_data_free(d);
 }
 
-/* The mean state against sample-by-sample forward passes. */
+/* The mean state and the mean derivative against sample-by-sample forward passes. */
 static void test_mean_state(void **state)
 {
     vanchurin_data *d = vanchurin_synthetic(8, 3, 0.5, 3, 0, 7);
@@ -272,6 +272,17 @@ static void test_mean_state(void **state)
         for (int i = 0; i < 3; i++) sum[13 + i] += one->h[2][i];
     }
     for (int i = 0; i < 16; i++) assert_close(mean[i], sum[i] / 7, 1e-15);
+    /* fprime_at = mean_derivative: the mean of sech^2 = 1 - tanh^2 over the samples */
+    double fp[16], want[16] = {0};
+    vanchurin_mean_derivative(net, bt, d, fp);
+    for (size_t r = 0; r < 7; r++) {
+        memcpy(one->h[0], d->x + r * 8, 8 * sizeof(double));
+        vanchurin_forward(net, one, 1);
+        for (int i = 0; i < 5; i++) want[8 + i] += (1 - one->h[1][i] * one->h[1][i]) / 7;
+        for (int i = 0; i < 3; i++) want[13 + i] += (1 - one->h[2][i] * one->h[2][i]) / 7;
+    }
+    for (int i = 0; i < 8; i++) assert_close(fp[i], 1.0, 0);
+    for (int i = 8; i < 16; i++) assert_close(fp[i], want[i], 1e-15);
     vanchurin_batch_free(bt);
     vanchurin_batch_free(one);
     vanchurin_net_free(net);
