@@ -28,7 +28,9 @@ struct vanchurin_bulk {
     size_t max_iterations;
     double tolerance;
     const double *x, *y;                /* the sample being solved */
+    const double *first;                /* tanh(W_1 x + b_1): fixed while x is clamped (NULL: compute) */
     double *t;                          /* tanh(W_l h_{l-1} + b_l) of every non-input neuron */
+    double *t1;                         /* the first layer's, computed once per sample */
     gsl_vector *start;
     gsl_multifit_nlinear_workspace *work;
     gsl_multifit_nlinear_fdf fdf;
@@ -46,12 +48,19 @@ static const double *layer(const vanchurin_bulk *bk, const double *h, size_t l)
     return h + off;
 }
 
-/* t_l = tanh(W_l h_{l-1} + b_l) for every layer, one fixed loop order. */
+/* t_l = tanh(W_l h_{l-1} + b_l) for every layer, one fixed loop order.  The
+ * first layer's depends on the clamped input only: taken from bk->first when
+ * set (the same loop computed it). */
 static void activations(const vanchurin_bulk *bk, const double *h, double *t)
 {
     const vanchurin_net *net = bk->net;
     for (size_t l = 1; l < net->layers; l++) {
         const size_t nin = net->width[l - 1], n = net->width[l];
+        if (l == 1 && bk->first) {
+            memcpy(t, bk->first, n * sizeof(double));
+            t += n;
+            continue;
+        }
         const double *in = layer(bk, h, l - 1), *w = net->w[l];
         for (size_t i = 0; i < n; i++) {
             double z = net->b[l][i];
@@ -110,6 +119,7 @@ vanchurin_bulk *vanchurin_bulk_alloc(const vanchurin_net *net, size_t max_iterat
     bk->max_iterations = max_iterations;
     bk->tolerance = tolerance;
     bk->t = tl_calloc(bk->residuals, sizeof(double), "bulk activations");
+    bk->t1 = tl_calloc(net->width[1], sizeof(double), "first-layer activations");
     bk->state = tl_calloc(bk->hidden + 1, sizeof(double), "bulk state");
     if (bk->hidden > 0) {
         gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
@@ -135,6 +145,7 @@ void vanchurin_bulk_free(vanchurin_bulk *bk)
     if (bk->work) gsl_multifit_nlinear_free(bk->work);
     if (bk->start) gsl_vector_free(bk->start);
     free(bk->t);
+    free(bk->t1);
     free(bk->state);
     free(bk);
 }
@@ -162,6 +173,10 @@ vanchurin_bulk_result vanchurin_bulk_solve(vanchurin_bulk *bk, const double *x, 
     vanchurin_bulk_result res = {0};
     bk->x = x;
     bk->y = y;
+    bk->first = NULL;
+    activations(bk, bk->state, bk->t); /* the first layer's entries do not depend on the state */
+    memcpy(bk->t1, bk->t, net->width[1] * sizeof(double));
+    bk->first = bk->t1;
     /* the forward state, with the same arithmetic as the residuals: every
      * hidden residual is exactly zero there */
     double *h = bk->state;
