@@ -24,7 +24,7 @@ from thermolearn_h5 import BadFile, exit_on_bad_file, open_or_exit  # noqa: E402
 SERIES = ["boundary_loss", "test_boundary_loss", "train_accuracy", "test_accuracy", "bulk_loss",
           "boundary_loss_bulk_subset", "bulk_loss_se", "bulk_loss_median", "bulk_outside", "bulk_iterations",
           "bulk_unconverged", "mu2", "mu3", "log_lambda_sum", "n_nonunit", "complexity_n", "complexity_rest",
-          "log_lambda_min", "log_lambda_max", "gap_log_lambda", "beta_gap", "beta_gap_eq94", "beta_loss",
+          "log_lambda_min", "log_lambda_max", "mu2_per_eigenvalue", "mu3_per_eigenvalue", "skewness", "gap_log_lambda", "beta_gap", "beta_gap_eq94", "beta_loss",
           "bulk_excess"]
 K = {n: i for i, n in enumerate(SERIES)}
 
@@ -60,7 +60,7 @@ def main():
 
 
 def report(run, s, epochs, n_dyn, labels):
-    print(f"{run.trajectories} trajectories per point; means over them")
+    print(f"{run.trajectories} trajectories per point; means over them (mu2/n, mu3/n: per eigenvalue that differs from 1)")
     head = ("epoch", "U_bnd", "U_bulk", "bulk/bnd", "test_acc", "mu2", "mu3", "mu2/n", "mu3/n", "skew",
             "beta_gap", "beta_94", "beta_U")
     for p in range(run.n_points):
@@ -70,9 +70,9 @@ def report(run, s, epochs, n_dyn, labels):
             if not np.isfinite(e):
                 continue
             v = s[p, c]
-            var, m3 = v[K["mu2"]] / n_dyn[p], v[K["mu3"]] / n_dyn[p]
             row = (e, v[K["boundary_loss"]], v[K["bulk_loss"]], v[K["bulk_loss"]] / v[K["boundary_loss_bulk_subset"]],
-                   v[K["test_accuracy"]], v[K["mu2"]], v[K["mu3"]], var, m3, m3 / var ** 1.5,
+                   v[K["test_accuracy"]], v[K["mu2"]], v[K["mu3"]], v[K["mu2_per_eigenvalue"]],
+                   v[K["mu3_per_eigenvalue"]], v[K["skewness"]],
                    v[K["beta_gap"]], v[K["beta_gap_eq94"]], v[K["beta_loss"]])
             print(" ".join(f"{x:9.4g}" for x in row))
 

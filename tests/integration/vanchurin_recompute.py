@@ -18,7 +18,7 @@ import numpy as np
 SERIES = ["boundary_loss", "test_boundary_loss", "train_accuracy", "test_accuracy", "bulk_loss",
           "boundary_loss_bulk_subset", "bulk_loss_se", "bulk_loss_median", "bulk_outside", "bulk_iterations",
           "bulk_unconverged", "mu2", "mu3", "log_lambda_sum", "n_nonunit", "complexity_n", "complexity_rest",
-          "log_lambda_min", "log_lambda_max", "gap_log_lambda", "beta_gap", "beta_gap_eq94", "beta_loss"]
+          "log_lambda_min", "log_lambda_max", "mu2_per_eigenvalue", "mu3_per_eigenvalue", "skewness", "gap_log_lambda", "beta_gap", "beta_gap_eq94", "beta_loss"]
 K = {name: i for i, name in enumerate(SERIES)}
 
 

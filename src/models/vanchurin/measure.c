@@ -124,6 +124,10 @@ void vanchurin_measure(const vanchurin_point *vp, const vanchurin_net *net, vanc
     size_t nonunit = 0;
     for (size_t i = 0; i < vp->n_dyn; i++) nonunit += fabs(u[i]) > 1e-10;
     s[VS_NONUNIT] = (double)nonunit;
+    /* the paper's sizes: moments per eigenvalue that differs from 1 (the mean is 0: det G = 1) */
+    s[VS_MU2_PER] = nonunit ? s[VS_MU2] / (double)nonunit : 0;
+    s[VS_MU3_PER] = nonunit ? s[VS_MU3] / (double)nonunit : 0;
+    s[VS_SKEW] = s[VS_MU2_PER] > 0 ? s[VS_MU3_PER] / pow(s[VS_MU2_PER], 1.5) : 0;
     s[VS_COMPLEXITY_N] = vanchurin_complexity_top(&sp, vp->complexity_n);
     s[VS_COMPLEXITY_REST] = vanchurin_complexity_rest(&sp, vp->complexity_n);
     s[VS_LOG_LAMBDA_MAX] = u[0];

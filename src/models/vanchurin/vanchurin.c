@@ -77,6 +77,9 @@ static const tl_observable series[VANCHURIN_N_SERIES] = {
     {"complexity_rest", "1", "C_{N-n}: -1/2 (sum of all but the n smallest log lambda) + (N/2) log 2 pi"},
     {"log_lambda_min", "1", "smallest log lambda"},
     {"log_lambda_max", "1", "largest log lambda"},
+    {"mu2_per_eigenvalue", "1", "mu2 / n_nonunit: the variance of log lambda over the eigenvalues that differ from 1"},
+    {"mu3_per_eigenvalue", "1", "mu3 / n_nonunit: the third moment over the eigenvalues that differ from 1"},
+    {"skewness", "1", "mu3_per_eigenvalue / mu2_per_eigenvalue^(3/2)"},
     {"gap_log_lambda", "1", "heuristic gap: midpoint of the widest spacing among the negative log lambda (NaN: none)"},
     {"beta_gap", "1/loss", "beta whose stationary point of eq. 9.3 (gamma = gap_gamma) is at the gap"},
     {"beta_gap_eq94", "1/loss", "beta from the gap by the paper's eq. 9.4: 1/(t^2 + t), t = exp(gap/3)"},
@@ -91,7 +94,7 @@ static const tl_profile profiles[N_PROFILES] = {
      "[checkpoint, component]: the measurements of every checkpoint, components boundary_loss, test_boundary_loss, "
      "train_accuracy, test_accuracy, bulk_loss, boundary_loss_bulk_subset, bulk_loss_se, bulk_loss_median, bulk_outside, "
      "bulk_iterations, bulk_unconverged, mu2, mu3, log_lambda_sum, n_nonunit, complexity_n, complexity_rest, "
-     "log_lambda_min, log_lambda_max, gap_log_lambda, beta_gap, beta_gap_eq94, beta_loss, bulk_excess "
+     "log_lambda_min, log_lambda_max, mu2_per_eigenvalue, mu3_per_eigenvalue, skewness, gap_log_lambda, beta_gap, beta_gap_eq94, beta_loss, bulk_excess "
      "(the observables of the same names; units as theirs)"},
     {"log_lambda_density", "1", "[checkpoint, bin]: histogram of the dynamical log lambda divided by n_dynamical"},
     {"log_lambda_sorted", "1", "[checkpoint, i]: the dynamical log lambda, descending (NaN beyond this point's n_dynamical)"},
