@@ -55,6 +55,31 @@ static void test_parse_hidden(void **state)
     }
 }
 
+static void test_parse_lists(void **state)
+{
+    size_t c[64];
+    char why[256];
+    /* log:1:300:10 rounds exp(linspace(0, log 300, 10)): 1 2 4 7 13 24 45 84 159 300, and 0 */
+    const size_t want[] = {0, 1, 2, 4, 7, 13, 24, 45, 84, 159, 300};
+    assert_int_equal(vanchurin_parse_checkpoints("log:1:300:10", 300, c, 64, why, sizeof why), 11);
+    for (int i = 0; i < 11; i++) assert_int_equal(c[i], want[i]);
+    assert_int_equal(vanchurin_parse_checkpoints("log:10", 300, c, 64, why, sizeof why), 11);
+    assert_int_equal(c[3], 4);
+    assert_int_equal(vanchurin_parse_checkpoints("5, 2, 5", 8, c, 64, why, sizeof why), 4); /* 0 2 5 8 */
+    assert_int_equal(c[1], 2);
+    assert_int_equal(c[3], 8);
+    assert_int_equal(vanchurin_parse_checkpoints("log:3", 0, c, 64, why, sizeof why), 1);
+    const char *bad[] = {"log:0:5:3", "log:1:9:3", "log:1:5:2.5", "3, x", "3,,4", "9", "log:1:5:3:", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(vanchurin_parse_checkpoints(bad[i], 8, c, 64, why, sizeof why), 0);
+    double b[8];
+    assert_int_equal(vanchurin_parse_reals("0.25, 0.5,1", b, 8, why, sizeof why), 3);
+    assert_close(b[2], 1.0, 0);
+    assert_int_equal(vanchurin_parse_reals("0.5, 0", b, 8, why, sizeof why), 0);
+    assert_int_equal(vanchurin_parse_reals("0.5,", b, 8, why, sizeof why), 0);
+    assert_int_equal(vanchurin_parse_reals("inf", b, 8, why, sizeof why), 0);
+}
+
 static double batch_loss(vanchurin_net *net, vanchurin_batch *bt, size_t rows, const double *y)
 {
     vanchurin_forward(net, bt, rows);
@@ -295,7 +320,8 @@ int main(void)
     rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 14);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_hidden),       cmocka_unit_test(test_gradient),
+        cmocka_unit_test(test_parse_hidden),       cmocka_unit_test(test_parse_lists),
+        cmocka_unit_test(test_gradient),
         cmocka_unit_test(test_bulk_at_forward_state), cmocka_unit_test(test_bulk_without_hidden_layers),
         cmocka_unit_test(test_training),           cmocka_unit_test(test_synthetic_rows),
         cmocka_unit_test(test_langevin_kick),      cmocka_unit_test(test_mean_state),
