@@ -9,6 +9,7 @@
 
 #include "thermolearn/config.h"
 #include "thermolearn/describe.h"
+#include "thermolearn/dataset.h"
 #include "thermolearn/error.h"
 #include "thermolearn/inspect.h"
 #include "thermolearn/run.h"
@@ -24,6 +25,7 @@ static const char *usage_main =
     "  describe MODEL [--parameters | --datasets]\n"
     "                                         a model's parameters and datasets (markdown tables)\n"
     "  bench MODEL [options]                  one-rank kernel throughput (MODEL: hopfield)\n"
+    "  data mnist1d [options] -o OUT.h5       write a generated dataset (MNIST-1D) to HDF5\n"
     "  --version, --help\n"
     "'thermolearn COMMAND --help' for a command's options.\n";
 
@@ -43,7 +45,7 @@ static int usage_error(const char *usage, const char *what)
 static const char *usage_run =
     "usage: thermolearn run CONFIG.ini [-o OUT.h5] [--force] [--resume] [--checkpoint FILE]\n"
     "                      [--time-limit T] [--checkpoint-interval T] [--progress T | --progress-bar | --no-progress]\n"
-    "                      [--quiet]\n"
+    "                      [--quiet] [--break-lock]\n"
     "  Simulates every grid point of CONFIG and writes one HDF5 file (default: [run] output,\n"
     "  or CONFIG's name with .h5).  An existing file is kept unless --force is given; the\n"
     "  file is written as OUT.h5.partial and renamed when complete.\n"
@@ -54,7 +56,12 @@ static const char *usage_run =
     "  resuming a finished run adds trajectories.  T: seconds or [D-]HH:MM:SS.\n"
     "  --progress T: seconds between progress lines in batch logs (default 60); a terminal gets a\n"
     "  live bar; under mpirun stderr is never a terminal: --progress-bar asks for the bar.\n"
-    "  Exit status: 0 done, 2 bad input, 3 output or checkpoint not writable, 75 stopped (resume it).\n";
+    "  One run at a time writes an output: the run holds OUT.h5.lock (host, PID, SLURM job) to its end,\n"
+    "  and a second run on the same output or checkpoint exits with status 3, changing nothing.\n"
+    "  The lock of a run that died on this host is taken over; --break-lock takes over the lock\n"
+    "  of a run on another host (make sure it is dead: docs/locking.md).\n"
+    "  Exit status: 0 done, 2 bad input, 3 output or checkpoint not writable or locked by another run,\n"
+    "  75 stopped (resume it).\n";
 
 /* --time-limit and friends: a duration, or a usage error. */
 static int duration_arg(int argc, char **argv, int *i, double *out)
@@ -75,6 +82,7 @@ static int command_run(int argc, char **argv)
         else if (strcmp(argv[i], "--resume") == 0) opt.resume = 1;
         else if (strcmp(argv[i], "--no-progress") == 0) opt.progress = -1;
         else if (strcmp(argv[i], "--progress-bar") == 0) opt.progress_bar = 1;
+        else if (strcmp(argv[i], "--break-lock") == 0) opt.break_lock = 1;
         else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) opt.checkpoint = argv[++i];
         else if (strcmp(argv[i], "--time-limit") == 0) {
             if (duration_arg(argc, argv, &i, &opt.time_limit) || !(opt.time_limit > 0))
@@ -269,6 +277,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[1], "info") == 0) status = command_file(argc - 2, argv + 2, 0);
     else if (strcmp(argv[1], "bench") == 0) status = command_bench(argc - 2, argv + 2);
     else if (strcmp(argv[1], "describe") == 0) status = command_describe(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "data") == 0) status = tl_data_command(argc - 2, argv + 2);
     else status = usage_error(usage_main, "unknown command");
     MPI_Finalize();
     return status;

@@ -19,6 +19,7 @@ typedef struct {
     double checkpoint_interval; /* --checkpoint-interval; < 0: not given */
     double progress;        /* --progress seconds between batch lines; 0: default 60; < 0: off */
     int progress_bar;       /* --progress-bar: the live bar even if stderr is not a terminal */
+    int break_lock;         /* --break-lock: take over the lock of a run on another host */
 } tl_run_options;
 
 /* Collective.  Returns 0, TL_ERR_INPUT, TL_ERR_IO or TL_RUN_STOPPED (the same on every rank). */

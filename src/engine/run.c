@@ -16,6 +16,7 @@
 #include "thermolearn/crooks.h"
 #include "thermolearn/ensemble.h"
 #include "thermolearn/error.h"
+#include "thermolearn/lock.h"
 #include "thermolearn/output.h"
 #include "thermolearn/progress.h"
 #include "thermolearn/run.h"
@@ -532,18 +533,21 @@ static int check_checkpoint(const char *path, int resume, int force, char *why, 
     return TL_OK;
 }
 
-/* The checkpoint must be writable too: find out before simulating. */
+/* The checkpoint must be writable too: find out before simulating.  A .tmp
+ * left by a killed run is opened, not truncated, and stays: only a file this
+ * call made is removed. */
 static int check_checkpoint_writable(const char *path, char *why, size_t len)
 {
     char tmp[PATH_LEN + 80];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int made = 1, fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 && errno == EEXIST) made = 0, fd = open(tmp, O_WRONLY);
     if (fd < 0) {
         snprintf(why, len, "cannot write the checkpoint %s: %s", tmp, strerror(errno));
         return TL_ERR_IO;
     }
     close(fd);
-    unlink(tmp);
+    if (made) unlink(tmp);
     return TL_OK;
 }
 
@@ -621,6 +625,22 @@ static int check_disk(const tl_config *cfg, const char *final, const char *check
     return bcast_status(status, why, comm);
 }
 
+/* One writer per output: rank 0 takes the lock before anything is read or
+ * written, and every rank learns the answer before any simulation.  Where
+ * there is no lock file no run writes, so the paths are checked first: a
+ * refusal then creates no lock file.  They are checked again under the lock
+ * (a run may have ended in between). */
+static int lock_output(tl_lock *lock, const char *final, const char *checkpoint, const tl_run_options *opt,
+                       MPI_Comm comm, int rank)
+{
+    int status, unlocked = rank == 0 && !tl_lock_exists(final, checkpoint);
+    MPI_Bcast(&unlocked, 1, MPI_INT, 0, comm);
+    if (unlocked && (status = check_paths(final, checkpoint, opt, comm, rank))) return status;
+    char why[2 * PATH_LEN + 1024] = "";
+    status = rank == 0 ? tl_lock_acquire(lock, final, checkpoint, opt->break_lock, why, sizeof why) : TL_OK;
+    return bcast_status(status, why, comm);
+}
+
 /* --resume: load the checkpoint if there is one. */
 static int resume(tl_ensemble *en, const char *checkpoint, MPI_Comm comm, int rank, int quiet)
 {
@@ -678,6 +698,12 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
         if (rank == 0) unlink(partial);
         return status;
     }
+    /* Every rank catches the stop signals before any rank reports progress:
+     * a SIGUSR1 that mpirun forwards at the first progress line must not
+     * kill a rank still loading (seen under load).  One caught while loading
+     * stops the run at its first pause, with a checkpoint. */
+    catch_signals();
+    MPI_Barrier(comm);
     double t0 = MPI_Wtime();
     tl_ensemble en;
     tl_ensemble_init(&en, cfg, comm);
@@ -697,7 +723,6 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     rs.bar = opt->progress_bar;
     int stop = STOP_NONE;
     if (!status) {
-        catch_signals();
         stop = simulate_all(&rs, checkpoint, comm, &status);
         tl_progress_finish(&rs.progress);
     }
@@ -706,8 +731,9 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     tl_ensemble_free(&en);
     tl_output_close(&out);
     if (status || stop) {
+        /* ours: made by tl_output_create above, under the lock */
         if (rank == 0) unlink(partial);
-        if (rank == 0 && stop == STOP_FILE) unlink(stop_file);
+        if (rank == 0 && stop == STOP_FILE) unlink(stop_file); /* honoured: the resumed run must not stop at once */
         if (!status) stop_message(stop, checkpoint, opt);
         return status ? status : TL_RUN_STOPPED;
     }
@@ -731,8 +757,11 @@ int tl_run(tl_config *cfg, const tl_run_options *opt)
     snprintf(partial, sizeof partial, "%s.partial", final);
     snprintf(checkpoint, sizeof checkpoint, "%s", opt->checkpoint ? opt->checkpoint : final);
     if (!opt->checkpoint) snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", final);
-    int status = check_paths(final, checkpoint, opt, comm, rank);
+    tl_lock lock = {0};
+    int status = lock_output(&lock, final, checkpoint, opt, comm, rank);
+    if (!status) status = check_paths(final, checkpoint, opt, comm, rank);
     if (!status) status = check_disk(cfg, final, checkpoint, comm, rank);
-    if (status) return status;
-    return simulate_and_write(cfg, opt, final, partial, checkpoint, comm);
+    if (!status) status = simulate_and_write(cfg, opt, final, partial, checkpoint, comm);
+    if (rank == 0) tl_lock_release(&lock);
+    return status;
 }

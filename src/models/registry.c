@@ -4,17 +4,21 @@
 
 #include "thermolearn/model.h"
 
+extern const tl_model_type tl_model_doublewell;
 extern const tl_model_type tl_model_hopfield;
 extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
+extern const tl_model_type tl_model_twostate;
 extern const tl_model_type tl_model_vanchurin;
 
 static const tl_model_type *const registry[] = {
+    &tl_model_doublewell,
     &tl_model_hopfield,
     &tl_model_ou,
     &tl_model_perceptron,
     &tl_model_spins,
+    &tl_model_twostate,
     &tl_model_vanchurin,
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzing (libFuzzer, with ASan and UBSan): a short run of each target in
 # tests/fuzz/ on seed corpora, then the real binary on the kinds of bad input
-# the fuzzers produce.  fuzz_config: the input-file parser and the models'
+# the fuzzers produce.  fuzz_idx: the IDX and text-table readers; no crash,
+# every rejection names the file.  fuzz_config: the input-file parser and the models'
 # point checks; no crash, and every rejection names the file.  fuzz_h5:
 # `check` and `info` on good, truncated, foreign and random files; no crash,
 # statuses 0, 1 or 2.  Inputs on which the HDF5 library loops for ever
@@ -14,13 +15,13 @@ SECONDS_EACH=${FUZZ_SECONDS:-15}
 # allocator_may_return_null: a damaged size makes HDF5 ask for a terabyte; in the
 # real binary malloc returns NULL and HDF5 fails cleanly, which is what to test.
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-if [ ! -x "$ROOT/build/fuzz/fuzz_config" ] || [ ! -x "$ROOT/build/fuzz/fuzz_h5" ]; then
+if [ ! -x "$ROOT/build/fuzz/fuzz_config" ] || [ ! -x "$ROOT/build/fuzz/fuzz_h5" ] || [ ! -x "$ROOT/build/fuzz/fuzz_idx" ]; then
     command -v clang >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null 2>&1
     command -v clang >/dev/null || { echo "SKIP: clang is not installed and cannot be installed here"; echo "0 passed, 0 failed"; exit 0; }
     make -C "$ROOT" -s fuzz >/dev/null || { fail "make fuzz"; finish; exit 1; }
 fi
 cp "$BIN" "$TMP/thermolearn" && BIN="$TMP/thermolearn"
-cp "$ROOT"/build/fuzz/fuzz_config "$ROOT"/build/fuzz/fuzz_h5 "$TMP/"
+cp "$ROOT"/build/fuzz/fuzz_config "$ROOT"/build/fuzz/fuzz_h5 "$ROOT"/build/fuzz/fuzz_idx "$TMP/"
 cd "$TMP"
 
 # fuzz NAME CORPUS: a short libFuzzer run that goes on after timeouts and crashes; then
@@ -57,6 +58,21 @@ mkdir -p cfg
 cp "$ROOT"/inputs/*.ini cfg/
 printf '[run]\nmodel = hopfield\ntrajectories = 10\n[grid]\ngamma = 0:1:3\n[hopfield]\nbeta = 1\n' > cfg/grid.ini
 fuzz fuzz_config cfg
+
+# ---- the IDX and text-table readers (src/data) -----------------------------------------------
+mkdir -p idx
+"$PY" - <<'PYEOF'
+import gzip, struct
+def idx(dims):
+    n = 1
+    for d in dims: n *= d
+    return bytes([0, 0, 8, len(dims)]) + b"".join(struct.pack(">I", d) for d in dims) + bytes(i % 251 for i in range(n))
+for k, d in enumerate([[3, 4, 5], [10], [2, 2, 2, 2]]):
+    open(f"idx/raw{k}", "wb").write(idx(d))
+    open(f"idx/gz{k}", "wb").write(gzip.compress(idx(d), mtime=0))
+open("idx/table.txt", "w").write("1 2 0\n3, 4, 1  # c\n")
+PYEOF
+fuzz fuzz_idx idx
 
 # ---- check and info ------------------------------------------------------------------------
 printf '[run]\nmodel = hopfield\ntrajectories = 20\n[hopfield]\nn = 4\nsteps = 3\ntemperature = 2\n[histogram]\nbins = 4\n' > tiny.ini

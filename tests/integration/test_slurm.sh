@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The sbatch scripts on a real scheduler: a single-node SLURM (slurmctld,
 # slurmd and munged, on this machine, on their own ports and sockets) is
-# started here, jobs/template.sbatch is submitted with an input whose
-# [run] time_limit stops every job early (exit 75), the script resubmits
-# itself and the next job resumes, until the run is complete; the file is
-# then identical to a run made in one go.  A second job gets the warning
-# signal from SLURM (scancel --signal=USR1, as --signal sends it before the
-# wall-clock limit) and resubmits likewise.  Everything is stopped and
-# removed at the end.  Skipped, with a message, only if the SLURM packages
-# are missing and cannot be installed.
+# started here, and jobs/template.sbatch is submitted.  The test stops each of
+# the first three jobs of the chain with a stop file (exit 75: the same path as
+# a time limit), the script resubmits itself and the next job resumes, until
+# the run is complete; the file is then identical to a run made in one go.  The
+# chain has four jobs however fast or loaded the machine (a [run] time_limit
+# made its length depend on the speed).  A second job gets the warning signal
+# from SLURM (scancel --signal=USR1, as --signal sends it before the
+# wall-clock limit) and resubmits likewise.  The same job script submitted
+# twice: the second job finds the output locked and exits 3, the first one's
+# chain completes the same file.  Only this test's own jobs are cancelled;
+# everything is stopped and removed at the end.  Skipped, with a message, only
+# if the SLURM packages are missing and cannot be installed.
 set -u
 source "$(dirname "$0")/common.sh"
 
@@ -30,8 +34,18 @@ mkdir -p "$S/state" "$S/spool" "$S/munge" "$W/bin" "$W/jobs" "$W/inputs"
 NODE=$(hostname -s)
 # Ports of our own, from the process id, so that nothing else is disturbed.
 PORT=$((20000 + ($$ % 4000) * 2))
+# The ids of this test's jobs: those it submitted, and those the job scripts
+# resubmitted (sbatch's "Submitted batch job N" in their logs).  Never all of
+# a user's jobs: on a real cluster that would cancel other work.
+JOBS=""
+own_jobs() {
+    { echo $JOBS | tr ' ' '\n'; cat "$W"/*.log 2>/dev/null | sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p'; } |
+        grep -E '^[0-9]+$' | sort -u
+}
 cleanup() {
-    scancel --user=root >/dev/null 2>&1
+    local ids
+    ids=$(own_jobs 2>/dev/null)
+    [ -n "$ids" ] && scancel $ids >/dev/null 2>&1
     [ -f "$S/ctld.pid" ] && scontrol shutdown >/dev/null 2>&1
     local f
     for f in "$S/slurmd.pid" "$S/ctld.pid" "$S/munge/munged.pid"; do
@@ -102,7 +116,6 @@ cat > "$W/inputs/slurm.ini" <<'INI'
 model = hopfield
 trajectories = 2000
 seed = 5
-time_limit = 1
 checkpoint_interval = 0.05
 
 [grid]
@@ -118,8 +131,7 @@ steps = 6000
 bins = 40
 INI
 # The reference: the same input in one go, under mpirun.
-sed '/^time_limit/d' "$W/inputs/slurm.ini" > "$TMP/ref.ini"
-$MPIRUN -n 2 "$W/bin/thermolearn" run "$TMP/ref.ini" -o "$TMP/ref.h5" --quiet || fail "reference run exited $?"
+$MPIRUN -n 2 "$W/bin/thermolearn" run "$W/inputs/slurm.ini" -o "$TMP/ref.h5" --quiet || fail "reference run exited $?"
 
 # wait_jobs: until the queue is empty (at most 240 s).
 wait_jobs() {
@@ -131,20 +143,43 @@ wait_jobs() {
     return 1
 }
 
-# ---- resubmit on timeout: each job stops at its time_limit and resubmits itself ---------------
+# count PATTERN LOG: lines of LOG that match.
+count() { local n; n=$(grep -c "$1" "$2" 2>/dev/null); echo "${n:-0}"; }
+# until_count N PATTERN LOG: wait until LOG has N lines matching PATTERN (at most 120 s).
+until_count() {
+    local k
+    for k in $(seq 600); do [ "$(count "$2" "$3")" -ge "$1" ] && return 0; sleep 0.2; done
+    return 1
+}
+# stop_chain LOG OUTPUT N: stop each of the first N jobs of a chain with OUTPUT.stop, once it
+# simulates, and wait for its resubmission.
+stop_chain() {
+    local log=$1 out=$2 n=$3 k
+    for k in $(seq "$n"); do
+        until_count "$k" "model hopfield" "$log" || { fail "job $k of the chain did not start"; return 1; }
+        sleep 0.5
+        touch "$out.stop"
+        until_count "$k" "resubmitting to continue" "$log" || { fail "job $k did not stop and resubmit"; return 1; }
+    done
+}
+
+# ---- resubmit: each job of the chain is stopped (exit 75) and resubmits itself ----------------
 # Every checkpoint (each 50 ms) stalls 0.2 s halfway through its write (a test
 # hook, passed to the jobs by --export=ALL): the run takes several seconds
-# however fast the machine, so that the time limit and the signal find it running.
+# however fast the machine, so that the stop file and the signal find it running.
 export THERMOLEARN_TEST_CHECKPOINT_STALL=0.2
 cd "$W"
 jid=$(INPUT=inputs/slurm.ini OUTPUT=results/slurm.h5 sbatch --parsable --ntasks=2 --job-name=tl_chain \
     --export=ALL jobs/template.sbatch 2>&1)
 [[ $jid =~ ^[0-9]+$ ]] && pass "sbatch accepted jobs/template.sbatch (job $jid)" || fail "sbatch: $jid"
-wait_jobs && pass "every job of the chain ended" || fail "jobs still queued after 240 s: $(squeue 2>&1 | tail -3)"
+JOBS="$JOBS $jid"
 log="$W/tl_chain.log"
-n_jobs=$(grep -c "resubmitting to continue" "$log" 2>/dev/null)
-[ "${n_jobs:-0}" -ge 1 ] && pass "the run stopped at its time limit and was resubmitted $n_jobs time(s)" ||
-    fail "no resubmission seen: $(tail -5 "$log" 2>/dev/null)"
+stop_chain "$log" results/slurm.h5 3
+wait_jobs && pass "every job of the chain ended" || fail "jobs still queued after 240 s: $(squeue 2>&1 | tail -3)"
+n_jobs=$(count "resubmitting to continue" "$log")
+[ "$n_jobs" = 3 ] && [ "$(count "stopped (stop file)" "$log")" = 3 ] &&
+    pass "the run was stopped 3 times and resubmitted 3 times" ||
+    fail "resubmissions: $n_jobs, not 3: $(tail -5 "$log" 2>/dev/null)"
 grep -q "resuming from" "$log" && pass "a resubmitted job resumed from the checkpoint" || fail "no job resumed"
 if [ -f results/slurm.h5 ] && same_datasets "$TMP/ref.h5" results/slurm.h5; then
     pass "the file of the resubmitted chain equals the run in one go"
@@ -155,9 +190,10 @@ fi
 grep -q "PASS\|verdict\|BAR" "$log" && pass "the job script ran check on the result" || fail "no check output in the log"
 
 # ---- the warning signal: SIGUSR1 to the job's tasks, as --signal=USR1@120 sends it ---------------
-sed '/^time_limit/d' inputs/slurm.ini > inputs/slurm_sig.ini
+cp inputs/slurm.ini inputs/slurm_sig.ini
 jid=$(INPUT=inputs/slurm_sig.ini OUTPUT=results/sig.h5 sbatch --parsable --ntasks=2 --job-name=tl_sig \
     --export=ALL jobs/template.sbatch 2>&1)
+JOBS="$JOBS $jid"
 for k in $(seq 120); do grep -q "model hopfield" tl_sig.log 2>/dev/null && break; sleep 0.5; done
 sleep 1
 scancel --signal=USR1 "$jid" 2>/dev/null
@@ -168,6 +204,40 @@ if [ -f results/sig.h5 ] && same_datasets "$TMP/ref.h5" results/sig.h5; then
     pass "after the signal, the resubmitted job completed the same file"
 else
     fail "signal: the file is missing or differs"
+fi
+
+# ---- the same job script submitted twice: the second job finds the output locked --------------
+# One task each, so that both jobs run at once on this node.
+submit_dup() {
+    INPUT=inputs/slurm.ini OUTPUT=results/dup.h5 sbatch --parsable --ntasks=1 --job-name=tl_dup \
+        --export=ALL jobs/template.sbatch 2>&1
+}
+first=$(submit_dup)
+JOBS="$JOBS $first"
+until_count 1 "model hopfield" tl_dup.log || fail "twice: the first job did not start"
+second=$(submit_dup)
+JOBS="$JOBS $second"
+state=""
+for k in $(seq 600); do
+    state=$(scontrol -o show job "$second" 2>/dev/null | grep -o "JobState=[A-Z]* .*ExitCode=[0-9:]*" | head -1)
+    [[ $state == JobState=PENDING* || $state == JobState=RUNNING* || $state == "" ]] || break
+    sleep 0.2
+done
+msg=$(grep "is being written by" tl_dup.log | head -1)
+echo "  second job ($second): ${state%% *} ${state##* }; $msg"
+[[ $state == *FAILED*ExitCode=3:0* ]] && pass "submitted twice: the second job exited with status 3" ||
+    fail "submitted twice: the second job: $state"
+[[ $msg == *"results/dup.h5 is being written by PID "*" on "*"SLURM job $first); nothing was changed" ]] &&
+    pass "submitted twice: the message names the first job ($first)" || fail "submitted twice: message: $msg"
+stop_chain tl_dup.log results/dup.h5 1
+wait_jobs || fail "twice: jobs still queued after 240 s"
+[ "$(count "resubmitting to continue" tl_dup.log)" = 1 ] && pass "submitted twice: the first job's chain was resubmitted once" ||
+    fail "submitted twice: $(count "resubmitting to continue" tl_dup.log) resubmissions, not 1"
+if [ -f results/dup.h5 ] && same_datasets "$TMP/ref.h5" results/dup.h5; then
+    pass "submitted twice: the first job's chain completed the file, equal to the run in one go"
+else
+    fail "submitted twice: the file is missing or differs"
+    grep -v "^ *$" tl_dup.log 2>/dev/null | tail -25 | sed 's/^/    log: /'
 fi
 
 # srun --mpi=pmix launched 2 ranks (n_ranks is stored in the file)

@@ -449,6 +449,50 @@ static void test_streams_of_inputs(void **unused)
 /* max_jumps ends the window at that jump: every trajectory makes exactly that
  * many (transient 0, time far beyond), and the rate is the entropy over the
  * window actually run, which is shorter than `time`. */
+/* The pick's tree of rates at 2N = 14, the largest system with the exact
+ * master equation (GMRES): one bucket of 16 (the default: the pick is a scan
+ * of one leaf), and buckets of 1 and 2 (a binary tree of 4 and 3 levels
+ * above the rates: every branch of the descent and of the plan of updates is
+ * taken).  Magnetisations and entropy production rate of independent
+ * trajectories against the exact steady state, as check_gillespie. */
+static void test_gillespie_tree_2n14(void **unused)
+{
+    enum { N = 14, TRAJ = 600 };
+    double w[N * N], x[N];
+    spins_chain_matrix(N / 2, 2, c_weak, w);
+    for (int i = 0; i < N; i++) x[i] = 0.25 * ((i * 5) % 7) / 7.0 - 0.1;
+    spins *s = spins_alloc_direct(N, w, x, 1.0, 1.0, 20, 0, 1);
+    assert_non_null(s->p);
+    assert_true(s->ep_rate_exact > 0.1);
+    double z_max = gsl_cdf_ugaussian_Qinv(0.0027 / 2 / N);
+    const int buckets[3] = {16, 1, 2};
+    for (int k = 0; k < 3; k++) {
+        spins_walker *walker = spins_walker_alloc_bucket(N, buckets[k]);
+        static double mag[TRAJ][N], rate[TRAJ];
+        double m_t[TRAJ];
+        tl_stream_key key = {SEED, 40 + (uint32_t)k, 0};
+        for (int t = 0; t < TRAJ; t++) {
+            spins_result r;
+            spins_walk(s, &key, (uint64_t)t, walker, mag[t], &r);
+            rate[t] = r.rate;
+        }
+        spins_walker_free(walker);
+        double worst = 0;
+        for (int i = 0; i < N; i++) {
+            for (int t = 0; t < TRAJ; t++) m_t[t] = mag[t][i];
+            tl_moments m = tl_moments_of(m_t, TRAJ);
+            double z = (m.mean - s->m_exact[i]) / se(&m);
+            if (fabs(z) > fabs(worst)) worst = z;
+        }
+        tl_moments mr = tl_moments_of(rate, TRAJ);
+        print_message("    bucket %2d: ep rate %.5f +- %.5f (exact %.5f); m: largest |z| %.2f of %d spins (bound %.2f)\n",
+                      buckets[k], mr.mean, se(&mr), s->ep_rate_exact, worst, N, z_max);
+        assert_true(fabs(worst) <= z_max);
+        assert_within_se(mr.mean, &mr, s->ep_rate_exact);
+    }
+    spins_free(s);
+}
+
 static void test_max_jumps(void **unused)
 {
     spins *s = chain8_inputs(c_asym, 1.0, 1e6, 0);
@@ -484,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_ift_detects_wrong_steady_state),
         cmocka_unit_test(test_streams_of_inputs),
         cmocka_unit_test(test_max_jumps),
+        cmocka_unit_test(test_gillespie_tree_2n14),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,9 @@ void spins_two_spin_closed_form(double beta, double js, double ja, double x1, do
 /* Gillespie simulation (gillespie.c). */
 typedef struct spins_walker spins_walker;
 spins_walker *spins_walker_alloc(int n);
+/* With `bucket` rates (a power of two, 1 .. 16) per leaf of the pick's tree
+ * of rates instead of 16: tests run the tree's descent on small systems. */
+spins_walker *spins_walker_alloc_bucket(int n, int bucket);
 void spins_walker_free(spins_walker *w);
 /* A trajectory's IFT weight made bounded by the detailed fluctuation
  * theorem: 1{S >= 0} exp(-S) + 1{S > 0}, mean 1 in the steady state (gillespie.c). */

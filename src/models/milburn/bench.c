@@ -1,0 +1,107 @@
+/* `thermolearn bench twostate` and `thermolearn bench doublewell`: one-rank
+ * throughput of the dominant kernels, beside a calibration loop that does
+ * only what every unit of work must do (the same Philox draws and
+ * transcendental functions, no physics), so that the ratio kernel/calibration
+ * is comparable across machines and loads.
+ *
+ *   twostate:   thinning candidates per second (2 uniforms and a log each)
+ *   doublewell: MALA steps per second (3 uniforms, Box-Muller, a log each)
+ */
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "milburn.h"
+
+static int parse(int argc, char **argv, const char *name, long *traj)
+{
+    for (int i = 0; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--traj") == 0) *traj = atol(argv[++i]);
+        else {
+            fprintf(stderr, "usage: thermolearn bench %s [--traj T]\n", name);
+            return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 1 : 2;
+        }
+    }
+    return *traj > 0 ? 0 : 2;
+}
+
+/* The floor of a thinning candidate: an exponential gap and a uniform mark. */
+static double calibrate_candidates(long n, double *wall)
+{
+    tl_stream_key key = {1, 0, 0};
+    mb_rng r;
+    double sum = 0, t0 = MPI_Wtime();
+    for (long t = 0; t < n / 64; t++) {
+        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
+        for (int k = 0; k < 64; k++) sum += -log(mb_rng_uniform(&r)) + mb_rng_uniform(&r);
+    }
+    *wall = MPI_Wtime() - t0;
+    return sum;
+}
+
+int milburn_twostate_bench(int argc, char **argv)
+{
+    long traj = 200000;
+    int status = parse(argc, argv, "twostate", &traj);
+    if (status) return status == 1 ? 0 : 2;
+    ts_params p = {.mu = 1, .nu = 10, .protocol = TS_SIGMOID, .t0 = 5, .width = 0.5, .time = 10,
+                   .energy = TS_THERMAL, .temperature = 1, .initial = TS_STEADY, .survival_times = 1};
+    tl_stream_key key = {1, 0, 0};
+    double checksum = 0, t0 = MPI_Wtime();
+    long events = 0;
+    for (long t = 0; t < traj; t++) {
+        ts_path path;
+        ts_trajectory(&p, &key, (uint64_t)t, &path, NULL);
+        checksum += path.work, events += path.events;
+    }
+    double wall = MPI_Wtime() - t0, candidates = (double)traj * ts_rate_bound(&p) * p.time, cal_wall;
+    double cal = calibrate_candidates((long)candidates, &cal_wall);
+    printf("twostate: sigmoid swap mu = 1, nu = 10, time = 10, thermal levels; %ld trajectories\n", traj);
+    printf("checksum %.6f events %ld wall_s %.3f trajectories_per_s %.4e\n", checksum, events, wall, traj / wall);
+    printf("candidates_per_s %.4e (expected candidates %.4g)\n", candidates / wall, candidates);
+    printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", candidates / cal_wall, cal,
+           wall / cal_wall);
+    return 0;
+}
+
+/* The floor of a MALA step: a Box-Muller normal, an acceptance uniform and its log. */
+static double calibrate_steps(long n, double *wall)
+{
+    tl_stream_key key = {1, 0, 0};
+    mb_rng r;
+    double sum = 0, t0 = MPI_Wtime();
+    for (long t = 0; t < n / 1000; t++) {
+        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
+        for (int k = 0; k < 1000; k++) sum += mb_rng_gaussian(&r) + log(mb_rng_uniform(&r));
+    }
+    *wall = MPI_Wtime() - t0;
+    return sum;
+}
+
+int milburn_doublewell_bench(int argc, char **argv)
+{
+    long traj = 2000;
+    int status = parse(argc, argv, "doublewell", &traj);
+    if (status) return status == 1 ? 0 : 2;
+    dw_params p = {.lambda_start = 0, .lambda_end = 0.3, .ramp_time = 2, .time = 2, .temperature = 0.1, .dt = 0.001,
+                   .integrator = DW_MALA, .initial = DW_EQUILIBRIUM, .threshold = 0.5, .bridge = 1,
+                   .survival_times = 1};
+    dw_run *run = dw_run_alloc(&p);
+    tl_stream_key key = {1, 0, 0};
+    double checksum = 0, t0 = MPI_Wtime();
+    for (long t = 0; t < traj; t++) {
+        dw_path path;
+        dw_trajectory(run, &key, (uint64_t)t, &path, NULL);
+        checksum += path.work;
+    }
+    double wall = MPI_Wtime() - t0, steps = (double)traj * run->steps, cal_wall;
+    double cal = calibrate_steps((long)steps, &cal_wall);
+    printf("doublewell: MALA, T = 0.1, lambda 0 -> 0.3 over 2, dt = 0.001; %ld trajectories\n", traj);
+    printf("checksum %.6f wall_s %.3f steps_per_s %.4e\n", checksum, wall, steps / wall);
+    printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", steps / cal_wall, cal,
+           wall / cal_wall);
+    dw_run_free(run);
+    return 0;
+}
