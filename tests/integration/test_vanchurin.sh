@@ -38,6 +38,7 @@ architecture = 0, 1, 2
 
 [vanchurin]
 architectures = 6-5, 9, none
+dataset = synthetic
 synthetic_inputs = 12
 synthetic_classes = 4
 train_samples = 60
@@ -70,6 +71,7 @@ model = vanchurin
 trajectories = 2
 [vanchurin]
 architectures = none
+dataset = synthetic
 synthetic_inputs = 3
 synthetic_classes = 2
 train_samples = 10
@@ -101,7 +103,7 @@ fi
 # ---- bad input --------------------------------------------------------------------------
 bad() { # label expected-text section-lines...
     local label=$1 expect=$2; shift 2
-    printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ntemperature = 1e-12\ntrain_samples = 40\n' > "$TMP/bad.ini"
+    printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ntemperature = 1e-12\ndataset = synthetic\ntrain_samples = 40\n' > "$TMP/bad.ini"
     printf '%s\n' "$@" >> "$TMP/bad.ini"
     rm -f "$TMP/bad.h5"
     msg=$("$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" 2>&1)
@@ -125,4 +127,49 @@ bad "betas not positive" "betas" "betas = 0.5, -1"
 bad "complexity_n beyond N" "complexity_n" "complexity_n = 100000"
 bad "weights file of the wrong shape" "weights_file" "architectures = 4" "weights_file = $TMP/w.txt"
 bad "weights file missing" "weights_file" "weights_file = $TMP/nothing.txt"
+
+# ---- Fashion-MNIST (Debian's dataset-fashion-mnist): its defects exit 2 too -------------
+FM=/usr/share/datasets/fashion-mnist
+if [ -r $FM/train-images-idx3-ubyte.gz ]; then
+    fbad() { # label expected-text section-lines...
+        local label=$1 expect=$2; shift 2
+        printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ntemperature = 1e-12\ntrain_samples = 100\ntest_samples = 100\n' > "$TMP/fbad.ini"
+        printf '%s\n' "$@" >> "$TMP/fbad.ini"
+        rm -f "$TMP/fbad.h5"
+        msg=$("$BIN" run "$TMP/fbad.ini" -o "$TMP/fbad.h5" 2>&1)
+        status=$?
+        if [ $status = 2 ] && [[ "$msg" == *"$expect"* ]] && [ ! -e "$TMP/fbad.h5" ] && [ ! -e "$TMP/fbad.h5.partial" ]; then
+            pass "fashion_mnist bad input ($label): exit 2, names '$expect', nothing written"
+        else
+            fail "fashion_mnist bad input ($label): exit $status, message: $msg"
+        fi
+    }
+    fbad "resolution does not divide 28" "resolution" "resolution = 5"
+    fbad "more test samples than the file holds" "test_samples" "test_samples = 10001"
+    head -c 20000 $FM/t10k-images-idx3-ubyte.gz > "$TMP/short.gz"
+    fbad "truncated image file" "test_images" "test_images = $TMP/short.gz"
+    fbad "labels file as images" "train_images" "train_images = $FM/train-labels-idx1-ubyte.gz"
+    fbad "image and label counts differ" "test_labels" "test_labels = $FM/train-labels-idx1-ubyte.gz"
+    # a 7 x 7 Fashion-MNIST run end to end (the downsampling itself: test_vanchurin.c)
+    cat > "$TMP/fm.ini" <<INI
+[run]
+model = vanchurin
+trajectories = 1
+[vanchurin]
+resolution = 7
+architectures = 5
+train_samples = 20
+test_samples = 20
+batch_size = 10
+epochs = 1
+temperature = 1e-12
+INI
+    if "$BIN" run "$TMP/fm.ini" -o "$TMP/fm.h5" --quiet && "$BIN" check "$TMP/fm.h5" >/dev/null; then
+        pass "fashion_mnist at 7 x 7: a run and its check"
+    else
+        fail "fashion_mnist at 7 x 7: run or check failed"
+    fi
+else
+    echo "SKIP: $FM not installed (Debian dataset-fashion-mnist)"
+fi
 finish

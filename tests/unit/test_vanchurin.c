@@ -25,6 +25,7 @@
 #include "assert_close.h"
 #include <gsl/gsl_rng.h>
 
+#include "thermolearn/dataset.h"
 #include "thermolearn/stream.h"
 #include "../../src/models/vanchurin/vanchurin.h"
 
@@ -314,6 +315,42 @@ static void test_mean_state(void **state)
     vanchurin_data_free(d);
 }
 
+/* Fashion-MNIST at 7 x 7: block means of the raw pixels / 255, labels and +-1
+ * targets as in the file; skipped without Debian's dataset-fashion-mnist. */
+static void test_fashion_downsampling(void **state)
+{
+    const char *images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+               *labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+    FILE *f = fopen(images, "rb");
+    if (!f) skip();
+    fclose(f);
+    char why[256];
+    vanchurin_data *d;
+    tl_dataset *raw;
+    assert_int_equal(vanchurin_idx_load(images, labels, 3, 7, &d, why, sizeof why), 0);
+    assert_int_equal(tl_idx_read_labelled(images, labels, &raw, why, sizeof why), 0);
+    assert_int_equal(d->inputs, 49);
+    for (size_t r = 0; r < 3; r++) {
+        assert_int_equal(d->label[r], raw->labels[r]);
+        for (size_t c = 0; c < 10; c++) assert_close(d->y[r * 10 + c], (int)c == raw->labels[r] ? 1 : -1, 0);
+        for (size_t i = 0; i < 7; i++)
+            for (size_t j = 0; j < 7; j++) {
+                double sum = 0;
+                for (size_t a = 0; a < 4; a++)
+                    for (size_t b = 0; b < 4; b++) sum += raw->x[r * 784 + (4 * i + a) * 28 + 4 * j + b];
+                assert_close(d->x[r * 49 + i * 7 + j], sum / 16 / 255, 1e-15);
+            }
+    }
+    /* the first test labels of Fashion-MNIST: 9 (ankle boot), 2 (pullover), 1 (trouser) */
+    assert_int_equal(d->label[0], 9);
+    assert_int_equal(d->label[1], 2);
+    assert_int_equal(d->label[2], 1);
+    vanchurin_data_free(d);
+    assert_int_equal(vanchurin_idx_load(images, labels, 3, 5, &d, why, sizeof why), -1);
+    assert_int_equal(vanchurin_idx_load(images, labels, 10001, 7, &d, why, sizeof why), -1);
+    tl_dataset_free(raw);
+}
+
 int main(void)
 {
     vanchurin_blas_init();
@@ -325,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_bulk_at_forward_state), cmocka_unit_test(test_bulk_without_hidden_layers),
         cmocka_unit_test(test_training),           cmocka_unit_test(test_synthetic_rows),
         cmocka_unit_test(test_langevin_kick),      cmocka_unit_test(test_mean_state),
+        cmocka_unit_test(test_fashion_downsampling),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     gsl_rng_free(rng);

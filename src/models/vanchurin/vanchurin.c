@@ -14,15 +14,28 @@ static const tl_param_spec params[] = {
     {"architectures", TL_PARAM_STRING, "40-20, 60", 0, 0, 0, NULL, "",
      "comma list of hidden-width lists, e.g. '40-20, 60' (deep 40-20 and shallow 60); 'none' = no hidden layer"},
     {"architecture", TL_PARAM_INT, "0", 0, 63, 0, NULL, "1", "index into architectures (a grid axis)"},
-    {"dataset", TL_PARAM_CHOICE, "synthetic", 0, 0, 0, "synthetic", "",
-     "synthetic: prototype blobs drawn from task_seed (the same for every trajectory)"},
+    {"dataset", TL_PARAM_CHOICE, "fashion_mnist", 0, 0, 0, "fashion_mnist|synthetic", "",
+     "fashion_mnist: the IDX files below (Debian's dataset-fashion-mnist; MNIST is not packaged); "
+     "synthetic: prototype blobs drawn from task_seed; the same data for every trajectory"},
+    {"train_images", TL_PARAM_FILE, "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", 0, 0, 0, NULL, "",
+     "fashion_mnist: IDX images (28 x 28, raw or gzip); the first train_samples are used"},
+    {"train_labels", TL_PARAM_FILE, "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz", 0, 0, 0, NULL, "",
+     "fashion_mnist: IDX labels 0..9 of train_images"},
+    {"test_images", TL_PARAM_FILE, "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 0, 0, 0, NULL, "",
+     "fashion_mnist: IDX test images; the first test_samples are used"},
+    {"test_labels", TL_PARAM_FILE, "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", 0, 0, 0, NULL, "",
+     "fashion_mnist: IDX labels of test_images"},
+    {"resolution", TL_PARAM_INT, "14", 1, 28, 0, NULL, "pixels",
+     "fashion_mnist: images block-averaged from 28 x 28 to resolution x resolution (a divisor of 28); n_0 = resolution^2"},
     {"synthetic_inputs", TL_PARAM_INT, "64", 1, VANCHURIN_MAX_WIDTH, 0, NULL, "1", "synthetic: input neurons n_0"},
     {"synthetic_classes", TL_PARAM_INT, "10", 2, VANCHURIN_MAX_WIDTH, 0, NULL, "1", "synthetic: classes = output neurons"},
     {"synthetic_noise", TL_PARAM_REAL, "0.5", 0, 10, 0, NULL, "1",
      "synthetic: x = clip(prototype + noise xi, 0, 1), xi standard normal"},
     {"task_seed", TL_PARAM_INT, "1", 0, 4294967295.0, 0, NULL, "1", "synthetic: seed of the prototypes and samples"},
-    {"train_samples", TL_PARAM_INT, "1000", 1, 1e6, 0, NULL, "1", "training samples (one epoch is one pass over them)"},
-    {"test_samples", TL_PARAM_INT, "500", 1, 1e6, 0, NULL, "1", "test samples (after the training samples)"},
+    {"train_samples", TL_PARAM_INT, "2000", 1, 1e6, 0, NULL, "1",
+     "training samples, the first of the file (one epoch is one pass over them)"},
+    {"test_samples", TL_PARAM_INT, "2000", 1, 1e6, 0, NULL, "1",
+     "test samples, the first of the test file (synthetic: drawn after the training samples)"},
     {"targets", TL_PARAM_CHOICE, "plus_minus", 0, 0, 0, "plus_minus|zero_one", "",
      "target of output c: 1 for the class, -1 (plus_minus) or 0 (zero_one) otherwise"},
     {"init", TL_PARAM_CHOICE, "glorot_uniform", 0, 0, 0, "glorot_uniform|normal", "",
@@ -33,7 +46,7 @@ static const tl_param_spec params[] = {
     {"init_scale", TL_PARAM_REAL, "1", 0, 1e3, 1, NULL, "1", "factor on the initial weights"},
     {"learning_rate", TL_PARAM_REAL, "0.05", 0, 1e3, 1, NULL, "1", "SGD step eta"},
     {"batch_size", TL_PARAM_INT, "20", 1, 1e6, 0, NULL, "1", "mini-batch size (a short last batch is kept)"},
-    {"epochs", TL_PARAM_INT, "50", 0, 1e8, 0, NULL, "epochs", "passes over the training samples"},
+    {"epochs", TL_PARAM_INT, "300", 0, 1e8, 0, NULL, "epochs", "passes over the training samples"},
     {"checkpoints", TL_PARAM_STRING, "log:10", 0, 0, 0, NULL, "epochs",
      "epochs at which to measure: log:FIRST:LAST:COUNT, log:COUNT (1 .. epochs) or a comma list; 0 and epochs always"},
     {"bulk_samples", TL_PARAM_INT, "0", 0, 1e6, 0, NULL, "1",
@@ -142,8 +155,14 @@ static int widths_of(const tl_point *pt, size_t *width, size_t *layers, char *wh
         snprintf(why, len, "architectures: %s", reason);
         return -1;
     }
-    width[0] = (size_t)tl_point_int(pt, "synthetic_inputs");
-    width[hidden + 1] = (size_t)tl_point_int(pt, "synthetic_classes");
+    if (tl_point_choice(pt, "dataset") == VANCHURIN_SYNTHETIC) {
+        width[0] = (size_t)tl_point_int(pt, "synthetic_inputs");
+        width[hidden + 1] = (size_t)tl_point_int(pt, "synthetic_classes");
+    } else {
+        const size_t r = (size_t)tl_point_int(pt, "resolution");
+        width[0] = r * r;
+        width[hidden + 1] = 10;
+    }
     *layers = (size_t)hidden + 2;
     return 0;
 }
@@ -163,6 +182,11 @@ static int point_setup(const tl_point *pt, vanchurin_point *vp, char *why, size_
     vp->targets = tl_point_choice(pt, "targets");
     vp->train_rows = (size_t)tl_point_int(pt, "train_samples");
     vp->test_rows = (size_t)tl_point_int(pt, "test_samples");
+    vp->resolution = (size_t)tl_point_int(pt, "resolution");
+    if (vp->dataset == VANCHURIN_FASHION_MNIST && 28 % vp->resolution) {
+        snprintf(why, len, "resolution = %zu must divide 28 (28, 14, 7, 4, 2, 1)", vp->resolution);
+        return -1;
+    }
     vp->bulk_samples = (size_t)tl_point_int(pt, "bulk_samples");
     if (vp->bulk_samples == 0) vp->bulk_samples = vp->train_rows;
     vp->init = tl_point_choice(pt, "init");
@@ -204,10 +228,43 @@ static int point_setup(const tl_point *pt, vanchurin_point *vp, char *why, size_
     return vanchurin_point_check(vp, why, len);
 }
 
+/* The data of a point: Fashion-MNIST through the cache of data.c, or the synthetic task. */
+static int load_data(const tl_point *pt, vanchurin_point *vp, char *why, size_t len)
+{
+    const double off = vp->targets == VANCHURIN_ZERO_ONE ? 0.0 : -1.0;
+    if (vp->dataset == VANCHURIN_SYNTHETIC) {
+        const size_t inputs = vp->width[0], classes = vp->width[vp->layers - 1];
+        const double noise = tl_point_real(pt, "synthetic_noise");
+        const uint64_t seed = (uint64_t)tl_point_int(pt, "task_seed");
+        vp->train = vanchurin_synthetic(inputs, classes, noise, seed, 0, vp->train_rows);
+        vp->test = vanchurin_synthetic(inputs, classes, noise, seed, vp->train_rows, vp->test_rows);
+    } else {
+        char reason[200];
+        if (vanchurin_idx_load(tl_point_string(pt, "train_images"), tl_point_string(pt, "train_labels"), vp->train_rows,
+                               vp->resolution, &vp->train, reason, sizeof reason)) {
+            snprintf(why, len, "train_images, train_labels, train_samples: %s", reason);
+            return -1;
+        }
+        if (vanchurin_idx_load(tl_point_string(pt, "test_images"), tl_point_string(pt, "test_labels"), vp->test_rows,
+                               vp->resolution, &vp->test, reason, sizeof reason)) {
+            snprintf(why, len, "test_images, test_labels, test_samples: %s", reason);
+            vanchurin_data_free(vp->train);
+            vp->train = NULL;
+            return -1;
+        }
+    }
+    vanchurin_data_targets(vp->train, off);
+    vanchurin_data_targets(vp->test, off);
+    return 0;
+}
+
 static int validate(const tl_point *pt, char *why, size_t len)
 {
     vanchurin_point vp;
-    return point_setup(pt, &vp, why, len) ? TL_ERR_INPUT : TL_OK;
+    if (point_setup(pt, &vp, why, len) || load_data(pt, &vp, why, len)) return TL_ERR_INPUT;
+    vanchurin_data_free(vp.train);
+    vanchurin_data_free(vp.test);
+    return TL_OK;
 }
 
 static vanchurin_point *point_alloc_typed(const tl_point *pt)
@@ -215,15 +272,8 @@ static vanchurin_point *point_alloc_typed(const tl_point *pt)
     vanchurin_blas_init();
     vanchurin_point *vp = tl_malloc(sizeof *vp, "vanchurin point");
     char why[256];
-    if (point_setup(pt, vp, why, sizeof why)) error("a point that passed validate: %s", why);
-    const size_t inputs = vp->width[0], classes = vp->width[vp->layers - 1];
-    const double noise = tl_point_real(pt, "synthetic_noise");
-    const uint64_t seed = (uint64_t)tl_point_int(pt, "task_seed");
-    vp->train = vanchurin_synthetic(inputs, classes, noise, seed, 0, vp->train_rows);
-    vp->test = vanchurin_synthetic(inputs, classes, noise, seed, vp->train_rows, vp->test_rows);
-    const double off = vp->targets == VANCHURIN_ZERO_ONE ? 0.0 : -1.0;
-    vanchurin_data_targets(vp->train, off);
-    vanchurin_data_targets(vp->test, off);
+    if (point_setup(pt, vp, why, sizeof why) || load_data(pt, vp, why, sizeof why))
+        error("a point that passed validate: %s", why);
     return vp;
 }
 

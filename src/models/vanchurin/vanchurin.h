@@ -113,6 +113,12 @@ void vanchurin_data_targets(vanchurin_data *d, double off);
 vanchurin_data *vanchurin_synthetic(size_t inputs, size_t classes, double noise, uint64_t task_seed,
                                     size_t first, size_t rows);
 
+/* The first `rows` labelled images of an IDX pair (28 x 28, labels 0..9),
+ * pixels / 255 block-averaged to resolution x resolution (resolution divides
+ * 28), targets +-1 (data.c).  0, or -1 with a message in why. */
+int vanchurin_idx_load(const char *images, const char *labels, size_t rows, size_t resolution, vanchurin_data **out,
+                       char *why, size_t len);
+
 typedef struct {
     double learning_rate;
     size_t batch_size;
@@ -237,7 +243,7 @@ enum {
 /* The functionals at each beta (profile "functionals", last axis). */
 enum { VF_FREE_ENERGY, VF_MODEL_LOSS, VF_LAPLACIAN, VF_N_LARGE, VF_COMPLEXITY_BETA, VANCHURIN_N_FUNCTIONALS };
 
-enum vanchurin_dataset { VANCHURIN_SYNTHETIC, VANCHURIN_FASHION_MNIST };
+enum vanchurin_dataset { VANCHURIN_FASHION_MNIST, VANCHURIN_SYNTHETIC };
 enum vanchurin_targets { VANCHURIN_PLUS_MINUS, VANCHURIN_ZERO_ONE };
 
 typedef struct {
@@ -249,7 +255,7 @@ typedef struct {
     char weights_file[4096]; /* initial weights and biases from this file; "" for init */
     /* the data, shared by every trajectory (NULL in a point built only to be checked) */
     int dataset, targets;
-    size_t train_rows, test_rows;
+    size_t train_rows, test_rows, resolution;
     vanchurin_data *train, *test;
     size_t bulk_samples;
     /* training */
