@@ -183,6 +183,12 @@ static int point_setup(const tl_point *pt, vanchurin_point *vp, char *why, size_
     vp->train_rows = (size_t)tl_point_int(pt, "train_samples");
     vp->test_rows = (size_t)tl_point_int(pt, "test_samples");
     vp->resolution = (size_t)tl_point_int(pt, "resolution");
+    snprintf(vp->train_images, sizeof vp->train_images, "%s", tl_point_string(pt, "train_images"));
+    snprintf(vp->train_labels, sizeof vp->train_labels, "%s", tl_point_string(pt, "train_labels"));
+    snprintf(vp->test_images, sizeof vp->test_images, "%s", tl_point_string(pt, "test_images"));
+    snprintf(vp->test_labels, sizeof vp->test_labels, "%s", tl_point_string(pt, "test_labels"));
+    vp->synthetic_noise = tl_point_real(pt, "synthetic_noise");
+    vp->task_seed = (uint64_t)tl_point_int(pt, "task_seed");
     if (vp->dataset == VANCHURIN_FASHION_MNIST && 28 % vp->resolution) {
         snprintf(why, len, "resolution = %zu must divide 28 (28, 14, 7, 4, 2, 1)", vp->resolution);
         return -1;
@@ -229,24 +235,22 @@ static int point_setup(const tl_point *pt, vanchurin_point *vp, char *why, size_
 }
 
 /* The data of a point: Fashion-MNIST through the cache of data.c, or the synthetic task. */
-static int load_data(const tl_point *pt, vanchurin_point *vp, char *why, size_t len)
+static int load_data(vanchurin_point *vp, char *why, size_t len)
 {
     const double off = vp->targets == VANCHURIN_ZERO_ONE ? 0.0 : -1.0;
     if (vp->dataset == VANCHURIN_SYNTHETIC) {
         const size_t inputs = vp->width[0], classes = vp->width[vp->layers - 1];
-        const double noise = tl_point_real(pt, "synthetic_noise");
-        const uint64_t seed = (uint64_t)tl_point_int(pt, "task_seed");
-        vp->train = vanchurin_synthetic(inputs, classes, noise, seed, 0, vp->train_rows);
-        vp->test = vanchurin_synthetic(inputs, classes, noise, seed, vp->train_rows, vp->test_rows);
+        vp->train = vanchurin_synthetic(inputs, classes, vp->synthetic_noise, vp->task_seed, 0, vp->train_rows);
+        vp->test = vanchurin_synthetic(inputs, classes, vp->synthetic_noise, vp->task_seed, vp->train_rows, vp->test_rows);
     } else {
         char reason[200];
-        if (vanchurin_idx_load(tl_point_string(pt, "train_images"), tl_point_string(pt, "train_labels"), vp->train_rows,
-                               vp->resolution, &vp->train, reason, sizeof reason)) {
+        if (vanchurin_idx_load(vp->train_images, vp->train_labels, vp->train_rows, vp->resolution, &vp->train, reason,
+                               sizeof reason)) {
             snprintf(why, len, "train_images, train_labels, train_samples: %s", reason);
             return -1;
         }
-        if (vanchurin_idx_load(tl_point_string(pt, "test_images"), tl_point_string(pt, "test_labels"), vp->test_rows,
-                               vp->resolution, &vp->test, reason, sizeof reason)) {
+        if (vanchurin_idx_load(vp->test_images, vp->test_labels, vp->test_rows, vp->resolution, &vp->test, reason,
+                               sizeof reason)) {
             snprintf(why, len, "test_images, test_labels, test_samples: %s", reason);
             vanchurin_data_free(vp->train);
             vp->train = NULL;
@@ -261,7 +265,7 @@ static int load_data(const tl_point *pt, vanchurin_point *vp, char *why, size_t 
 static int validate(const tl_point *pt, char *why, size_t len)
 {
     vanchurin_point vp;
-    if (point_setup(pt, &vp, why, len) || load_data(pt, &vp, why, len)) return TL_ERR_INPUT;
+    if (point_setup(pt, &vp, why, len) || load_data(&vp, why, len)) return TL_ERR_INPUT;
     vanchurin_data_free(vp.train);
     vanchurin_data_free(vp.test);
     return TL_OK;
@@ -272,7 +276,7 @@ static vanchurin_point *point_alloc_typed(const tl_point *pt)
     vanchurin_blas_init();
     vanchurin_point *vp = tl_malloc(sizeof *vp, "vanchurin point");
     char why[256];
-    if (point_setup(pt, vp, why, sizeof why) || load_data(pt, vp, why, sizeof why))
+    if (point_setup(pt, vp, why, sizeof why) || load_data(vp, why, sizeof why))
         error("a point that passed validate: %s", why);
     return vp;
 }

@@ -256,6 +256,9 @@ typedef struct {
     /* the data, shared by every trajectory (NULL in a point built only to be checked) */
     int dataset, targets;
     size_t train_rows, test_rows, resolution;
+    char train_images[4096], train_labels[4096], test_images[4096], test_labels[4096];
+    double synthetic_noise;
+    uint64_t task_seed;
     vanchurin_data *train, *test;
     size_t bulk_samples;
     /* training */
