@@ -23,7 +23,7 @@ endif
 CFLAGS    ?= $(OPT) -g
 # -MMD -MP: every object records the headers it includes (build/**/*.d), so a
 # header edit rebuilds exactly its users.
-CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Iinclude -MMD -MP \
+CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OpenBLAS and LAPACKE (the vanchurin model): after GSL, so that cblas_* stay GSL's own
 LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llapacke -lopenblas -lm
@@ -99,19 +99,33 @@ bin/thermolearn: build/src/main.o build/libthermolearn.a
 # (beside the programs they would look like tests to tests/run_all.sh).
 DEPFILE    = -MF build/deps/$(@F).d
 
-build/tests/%: tests/unit/%.c build/libthermolearn.a build/flags
+# The test build: the library with the models that exist only for the tests
+# (tests/models/, registered under TL_TEST_MODELS), and a binary with them.
+TEST_MODEL_SRC := $(shell find tests/models -name '*.c' 2>/dev/null | sort)
+TEST_LIB_OBJ := $(filter-out build/src/models/registry.o,$(LIB_OBJ)) build/tests/registry.o \
+                $(TEST_MODEL_SRC:%.c=build/%.o)
+build/tests/registry.o: src/models/registry.c build/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DTL_TEST_MODELS -c $< -o $@
+build/libthermolearn_test.a: $(TEST_LIB_OBJ)
+	rm -f $@ && ar qcs $@ $^
+build/tests/thermolearn: build/src/main.o build/libthermolearn_test.a
+	@mkdir -p build/tests
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests/%: tests/unit/%.c build/libthermolearn_test.a build/flags
 	@mkdir -p build/tests build/deps
-	$(CC) $(CFLAGS) $(DEPFILE) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(DEPFILE) $(LDFLAGS) -o $@ $< build/libthermolearn_test.a $(LDLIBS) -lcmocka
 
 build/tools/%: tests/tools/%.c build/libthermolearn.a build/flags
 	@mkdir -p build/tools build/deps
 	$(CC) $(CFLAGS) $(DEPFILE) $(LDFLAGS) -o $@ $< build/libthermolearn.a $(LDLIBS)
 
-unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim build/tools/toy_model
+unit-tests: $(TEST_BIN) build/tools/bar_cli build/tools/scheduler_check build/tools/handout_sim build/tools/toy_model build/tests/thermolearn
 
 # libFuzzer targets (clang through mpicc), with ASan and UBSan, in build/fuzz/.
 FUZZ_CC     := OMPI_CC=clang $(CC)
-FUZZ_CFLAGS := -O1 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Iinclude -MMD -MP \
+FUZZ_CFLAGS := -O1 -g -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude -MMD -MP \
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
                -fsanitize=address,undefined -fno-omit-frame-pointer
 FUZZ_OBJ    := $(LIB_SRC:%.c=build/fuzz/%.o) build/fuzz/build/version.o
@@ -150,8 +164,21 @@ figures: deps
 	@mkdir -p results
 	@for f in analysis/figures.d/*.sh; do echo "== $$f"; MPIRUN="$(MPIRUN)" PY=$(PY) bash $$f || exit 1; done
 
+# ---- kernels (issue 16): the vector check and the limit kernels -------------
+# `make vec-check`: fails when a hot loop of a kernel compiles to scalar code
+# (gcc and clang, -march=native and x86-64-v3; docs/performance.md); run by
+# tests/run_all.sh, so by `make test`.  `make bench`: the engine's
+# `thermolearn bench hopfield` interleaved with the limit kernel
+# ../shared/bench/hopfield_limit_v2.c (built from there, where present) at the
+# same bench point, best of BENCH_RUNS, and their ratio.
+BENCH_RUNS ?= 3
+.PHONY: vec-check
+vec-check:
+	bash tests/tools/vec_check.sh
+
 bench: all
-	bin/thermolearn bench hopfield
+	BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench.sh
+# ---- end of the kernels block -------------------------------------------------
 
 # jobs/NAME.sbatch for every inputs/NAME.ini, from jobs/template.sbatch.
 jobs:

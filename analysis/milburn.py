@@ -16,31 +16,39 @@
 Exit status 2 when the file is not of the expected model.
 """
 import argparse
+import os
 import sys
 
-import h5py
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.integrate import quad
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thermolearn_h5 import BadFile, exit_on_bad_file, open_or_exit  # noqa: E402
+
+
+class Datasets:
+    """f["/path"] and f["/path"][p] through thermolearn_h5's Run (units, descriptions, errors)."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def __getitem__(self, path):
+        return self.run.dataset(path)
+
 
 def open_model(path, model):
-    f = h5py.File(path, "r")
-    m = f.attrs["model"]
-    m = m.decode() if isinstance(m, bytes) else str(m)
-    if m != model:
-        print(f"milburn.py: {path} holds model '{m}', expected '{model}'", file=sys.stderr)
-        sys.exit(2)
-    return f
+    run = open_or_exit(path, "milburn.py")
+    if run.model != model:
+        exit_on_bad_file("milburn.py", BadFile(f"{path} holds model '{run.model}', expected '{model}'"))
+    return Datasets(run)
 
 
 def profile(f, model, name):
-    g = f[model]
-    if name not in g:  # with a reverse direction the profiles live under /<model>/forward/
-        g = f[model]["forward"]
-    return g[name][...], g[name + "_err"][...]
+    # with a reverse direction the profiles live under /<model>/forward/
+    return f.run.profile(name) if f.run.has(name) else f.run.profile(name, "forward")
 
 
 def twostate_times(f, p):

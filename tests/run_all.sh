@@ -46,6 +46,7 @@ FILTER=("$@")
 for t in build/tests/test_*; do run "$(basename "$t")" "$t"; done
 run scheduler $MPIRUN -n 3 build/tools/scheduler_check
 run handout_sim build/tools/handout_sim
+run vec_check bash tests/tools/vec_check.sh
 run bar_pymbar "$PY" tests/integration/test_bar_pymbar.py build/tools/bar_cli
 export PLOT_WORK_INPUT=inputs/hopfield_crooks.ini
 # Every integration script takes the binary as its argument.

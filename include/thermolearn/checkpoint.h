@@ -3,8 +3,9 @@
  *
  * A checkpoint holds, reduced over all ranks: rank 0's fold of the block
  * moments (which also says which units are done), the histogram ranges and
- * counts, the model's per-point datasets and the records (samples, and the whole values of short last
- * blocks and of pilot blocks not yet binned).  Everything in it is an integer
+ * counts, the model's per-point datasets and the records (samples, profile
+ * samples, and the whole values of short last blocks and of pilot blocks not
+ * yet binned).  Everything in it is an integer
  * count or a per-unit quantity, so a run resumed on any number of ranks ends
  * with the same datasets as one that never stopped.
  *

@@ -3,7 +3,8 @@
  * (folded in block order on rank 0, fold.h), the samples this rank
  * simulated, and the model's per-point datasets.
  *
- * Work units are blocks of TL_BATCH trajectories of one (point, direction):
+ * Work units are blocks of `unit` trajectories of one (point, direction),
+ * the model's unit size (TL_BATCH unless it declares another):
  * unit u = (point * n_directions + direction) * n_blocks + block.
  * Everything a rank accumulates is an integer count (summed), a per-block
  * quantity that exactly one rank computed (summed against zeros), or block
@@ -28,6 +29,7 @@ typedef struct {
     size_t count;   /* trajectories in the unit */
     size_t stored;  /* of which the first `stored` are kept as samples (the sample cap) */
     double *values; /* [n_observables][count] */
+    double *profiles; /* with profile samples: [stored][every profile component, padded], else NULL */
 } tl_record;
 
 typedef struct {
@@ -57,7 +59,7 @@ typedef struct {
     size_t n_points, n_directions, n_observables, n_blocks, bins;
     size_t width;               /* moments per unit: observables, then every profile component */
     tl_profile_layout *profiles;
-    double *profile_buffer;     /* [sum of profile sizes][TL_BATCH] */
+    double *profile_buffer;     /* [sum of profile sizes][unit] */
     const char *const *directions; /* their names */
     int binning;                /* histogram ranges are known */
     gsl_histogram **hist;       /* [point][direction][observable] */
@@ -75,12 +77,23 @@ typedef struct {
         size_t shape[TL_MAX_PROFILES][TL_MAX_EXTRA_RANK]; /* the point's own profile shapes */
     } cache[2];
     uint64_t clock;
+    uint64_t unit;              /* trajectories per unit of work (the model's unit size) */
+    double *observable_buffer;  /* [n_observables][unit] */
+    int profile_samples;        /* profiles are stored per trajectory too (store_samples, with profiles) */
+    size_t *profile_map;        /* [width - n_observables]: padded component -> the point's own, SIZE_MAX: none */
+    double *scratch;            /* [unit] */
 } tl_ensemble;
+
+/* Padded profile components per trajectory: every profile's, one after another. */
+static inline size_t tl_ensemble_profile_width(const tl_ensemble *en)
+{
+    return en->width - en->n_observables;
+}
 
 void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm);
 void tl_ensemble_free(tl_ensemble *en);
 
-/* The model's state of point p (allocated on first use; two are cached). */
+/* The model's state of point p, allocated and prepared on first use (two are cached). */
 void *tl_ensemble_point_state(tl_ensemble *en, size_t p);
 
 /* Simulate unit u and accumulate it. */
@@ -98,7 +111,9 @@ void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit);
 void tl_ensemble_receive(tl_ensemble *en, const void *data, size_t bytes);
 
 /* The moments k (observable, or width index) of (p, d) over all
- * trajectories: on rank 0 (NaN on the others). */
+ * trajectories: on rank 0 (NaN on the others).  A profile component's skip
+ * the trajectories where it is NaN (n counts those used); n = 0 where the
+ * point has no such component. */
 tl_moments tl_ensemble_moments(const tl_ensemble *en, size_t p, size_t d, size_t k);
 
 /* Index helpers. */

@@ -9,8 +9,9 @@
  * list holds at most the units in flight.  Memory is one moment vector per
  * (point, direction) plus the pending blocks, whatever the trajectory count.
  *
- * A short last block (trajectories not a multiple of TL_BATCH) is never
- * folded: extending the run replaces it by a full block.
+ * A block is `unit` trajectories (the model's unit of work).  A short last
+ * block (trajectories not a multiple of the unit) is never folded: extending
+ * the run replaces it by a full block.
  */
 #ifndef THERMOLEARN_FOLD_H
 #define THERMOLEARN_FOLD_H
@@ -29,14 +30,15 @@ typedef struct {
     size_t n_pd;          /* (point, direction) pairs */
     size_t width;         /* moments per unit */
     uint64_t n_blocks;    /* blocks per pair: unit = pd * n_blocks + block */
-    uint64_t full_blocks; /* blocks holding TL_BATCH trajectories */
+    uint64_t full_blocks; /* blocks holding `unit` trajectories */
     tl_moments *prefix;   /* [pd][width]: blocks 0 .. next[pd]-1 merged in order */
     uint64_t *next;       /* [pd] */
     tl_fold_entry *pending; /* sorted by unit */
     size_t n_pending, cap_pending;
+    uint64_t unit;        /* trajectories per block */
 } tl_fold;
 
-tl_fold *tl_fold_alloc(size_t n_pd, size_t width, uint64_t trajectories);
+tl_fold *tl_fold_alloc(size_t n_pd, size_t width, uint64_t trajectories, uint64_t unit);
 void tl_fold_free(tl_fold *f);
 
 /* Add the moments m[width] of unit u (each unit once). */

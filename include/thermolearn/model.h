@@ -2,9 +2,10 @@
  *
  * A model is a table of parameters, a list of observables measured per
  * trajectory (in every direction of its protocol), a list of per-point datasets
- * of its own, four functions, and the declaration of what `thermolearn check`
+ * of its own, a few functions, and the declaration of what `thermolearn check`
  * may compare in its output.  Adding a model means one new folder under
- * src/models/ and one line in src/models/registry.c.
+ * src/models/ and one line in src/models/registry.c; docs/models.md ("writing
+ * a model") walks through the lifecycle of a point.
  */
 #ifndef THERMOLEARN_MODEL_H
 #define THERMOLEARN_MODEL_H
@@ -22,7 +23,8 @@
 #define TL_MAX_PROFILES 8
 
 /* Trajectories a model simulates side by side in one call: the batch width
- * of the structure-of-arrays kernels and the engine's unit of work. */
+ * of the structure-of-arrays kernels and the engine's default unit of work
+ * (a model declares another with unit_size). */
 #define TL_BATCH 256
 
 /* A per-trajectory observable: stored as /<name>/<direction>/... */
@@ -45,15 +47,29 @@ typedef struct {
 
 typedef enum { TL_EXTRA_F64, TL_EXTRA_INT8 } tl_extra_type;
 
-/* A per-point dataset of the model, /<model>/<name> [npoints, dims...]:
- * from the point's state (extra_fill), or derived from the moments of the
- * run's observables (summarize). */
+/* Where a per-point dataset's values come from (tl_extra.derived). */
+enum {
+    TL_EXTRA_FILLED = 0,  /* extra_fill, from the point's state, by the rank that runs its first unit */
+    TL_EXTRA_DERIVED = 1, /* summarize, from the moments of every observable, on rank 0 after the run */
+    TL_EXTRA_MEAN = 2,    /* the engine: mean of `observable` in `direction` over the trajectories */
+    TL_EXTRA_SE = 3,      /* the engine: its standard error, sqrt(unbiased variance / n) (NaN for n < 2) */
+};
+
+/* A per-point dataset of the model, /<model>/<name> [npoints, dims...].
+ * The engine computes TL_EXTRA_MEAN and TL_EXTRA_SE itself (scalars, no
+ * point state needed): minus the value at the point of the filled scalar
+ * extra named `minus` (<W> - dF_exact: minus = "delta_f_exact"), then divided
+ * by the value of the parameter `per` (a rate per step: per = "steps"). */
 typedef struct {
     const char *name;
     tl_extra_type type;
     const char *units;
     const char *description;
-    int derived; /* 0: extra_fill, 1: summarize */
+    int derived;        /* TL_EXTRA_FILLED, _DERIVED, _MEAN or _SE */
+    size_t observable;  /* TL_EXTRA_MEAN, TL_EXTRA_SE: the observable's index */
+    size_t direction;   /* ... and the direction's */
+    const char *per;    /* ... divided by this parameter, or NULL */
+    const char *minus;  /* ... less this filled scalar extra of the point, or NULL */
 } tl_extra;
 
 /* ---- what `thermolearn check` compares: the model's declaration ----------------
@@ -116,7 +132,8 @@ typedef struct tl_model_type {
     const char *const (*reciprocals)[2];
     size_t n_reciprocals;
 
-    /* k_B T when neither beta nor temperature is given; 0: one is required. */
+    /* k_B T when neither beta nor temperature is given; 0: one is required
+     * (unless allow_zero_temperature, below: then T = 0 is the default). */
     double default_temperature;
 
     /* The directions of the protocol at this point (the same at every point:
@@ -135,12 +152,13 @@ typedef struct tl_model_type {
     /* The same for profile v (NULL without profiles). */
     int (*profile_shape)(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK]);
 
-    /* Everything a point needs before simulating (couplings, exact
-     * distributions).  Deterministic in the parameters alone. */
+    /* The state of a point: allocated from its parameters (cheap: no
+     * optimisation, no exact solution), then made ready by point_prepare,
+     * below.  Deterministic in the parameters alone. */
     void *(*point_alloc)(const tl_point *pt);
     void (*point_free)(void *state);
 
-    /* Simulate trajectories first .. first+count-1 (count <= TL_BATCH) in
+    /* Simulate trajectories first .. first+count-1 (count <= the unit size) in
      * direction `direction`, writing observable o of trajectory first+i to
      * out[o][i], and component c of profile v (row-major in this point's own
      * shape, from profile_shape) to profile[v][c * count + i].  The engine
@@ -154,10 +172,13 @@ typedef struct tl_model_type {
      * largest point); values are converted to the extra's type on output. */
     void (*extra_fill)(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out);
 
-    /* Fill derived extra e of a point from moments[d * n_observables + o],
-     * the moments of observable o over all trajectories of direction d
-     * (profiles are summarised by the engine itself).  Called on rank 0 after
-     * the run; NULL if the model has no derived extras. */
+    /* Fill derived extra e (TL_EXTRA_DERIVED) of a point from
+     * moments[d * n_observables + o], the moments of observable o over all
+     * trajectories of direction d (profiles, TL_EXTRA_MEAN and TL_EXTRA_SE are
+     * the engine's).  Called on rank 0 after the run, with a state fresh from
+     * point_alloc, once for all the point's derived extras and NOT prepared:
+     * what summarize reads must not wait for point_prepare.  NULL if the
+     * model has no derived extras.  Prefer TL_EXTRA_MEAN/_SE: no state at all. */
     void (*summarize)(void *state, const tl_moments *moments, size_t e,
                       const size_t dims[TL_MAX_EXTRA_RANK], double *out);
 
@@ -166,7 +187,46 @@ typedef struct tl_model_type {
 
     /* What `thermolearn check` may compare in the output (NULL: nothing). */
     const tl_model_checks *checks;
+
+    /* Trajectories in one unit of work: the engine hands out, folds and
+     * checkpoints whole units, and passes simulate at most this many.  0:
+     * TL_BATCH.  A model whose one trajectory takes minutes (a training run)
+     * declares 1: the ranks share the work evenly and a stop loses at most one
+     * trajectory per rank.  Results do not depend on it for a given model. */
+    size_t unit_size;
+
+    /* The expensive, deterministic set-up of a point (an optimisation, an
+     * exact steady state), once, after point_alloc and before any simulate,
+     * extra_fill or summarize; NULL if point_alloc does everything. */
+    void (*point_prepare)(void *state);
+
+    /* T = 0 (beta = inf) is allowed for the engine's thermal pair; with
+     * default_temperature 0 it is the default.  The model reads beta = inf. */
+    int allow_zero_temperature;
 } tl_model_type;
+
+/* Trajectories per unit of work of model m (TL_BATCH unless it says). */
+static inline uint64_t tl_model_unit_size(const tl_model_type *m)
+{
+    return m->unit_size ? m->unit_size : TL_BATCH;
+}
+
+/* The adapter from a model's typed functions to the engine's members:
+ *
+ *     TL_MODEL_STATE(ou, ou_point_alloc, ou_free, ou_simulate_batch)
+ *
+ * defines static point_alloc, point_free and simulate for the table, from
+ *     TYPE *ALLOC(const tl_point *), void FREE(TYPE *) and
+ *     void SIMULATE(const TYPE *, const tl_stream_key *, uint64_t first, size_t count,
+ *                   double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES]). */
+#define TL_MODEL_STATE(TYPE, ALLOC, FREE, SIMULATE)                                                         \
+    static void *point_alloc(const tl_point *pt) { return ALLOC(pt); }                                      \
+    static void point_free(void *state) { FREE((TYPE *)state); }                                             \
+    static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,                \
+                         double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])      \
+    {                                                                                                        \
+        SIMULATE((const TYPE *)state, key, first, count, out, profile);                                      \
+    }
 
 /* The models the engine knows, by name; NULL if none. */
 const tl_model_type *tl_model_find(const char *name);

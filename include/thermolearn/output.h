@@ -24,6 +24,8 @@ void tl_output_attr_double(tl_output *out, const char *object_path, const char *
 void tl_output_attr_uint64(tl_output *out, const char *object_path, const char *name, unsigned long long value);
 void tl_output_attr_strings(tl_output *out, const char *object_path, const char *name,
                             const char *const *values, size_t n);
+void tl_output_attr_doubles(tl_output *out, const char *object_path, const char *name, const double *values,
+                            size_t n);
 
 /* Create the group `path` (its parent must exist) with a `description` attribute. */
 void tl_output_group(tl_output *out, const char *path, const char *description);
@@ -40,6 +42,12 @@ void tl_output_write(tl_output *out, const char *path, hid_t file_type, hid_t me
 void tl_output_write_pieces(tl_output *out, const char *path, const hsize_t dims[2], size_t n_pieces,
                             const hsize_t (*pieces)[3], const double *data, const char *description,
                             const char *units);
+/* The same for a float64 dataset [rows, columns, inner...] of `rank` >= 2
+ * dimensions: a piece is whole in the inner dimensions, and `data` holds
+ * each piece row-major, [column][inner...]. */
+void tl_output_write_pieces_nd(tl_output *out, const char *path, int rank, const hsize_t *dims, size_t n_pieces,
+                               const hsize_t (*pieces)[3], const double *data, const char *description,
+                               const char *units);
 
 /* The files named by file parameters (TL_PARAM_FILE), collectively, once
  * /parameters exists.  For every file parameter of the model, /parameters

@@ -54,6 +54,22 @@ static inline double tl_uniform_double(uint32_t hi, uint32_t lo)
     return ((double)bits + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+/* Draw block `block` of trajectories first .. first+n-1 of one stream at
+ * once: words[j * n + l] = word j of Philox(tl_stream_counter(key, purpose,
+ * first + l, block)), bit for bit what philox4x32 gives lane by lane.  The
+ * lanes share every counter word but the trajectory's, so rounds 2-10 run
+ * across lanes with 32x32->64 multiplies: 8 lanes per AVX2 vector, 16 per
+ * AVX-512 vector, scalar Random123 elsewhere (TL_STREAM_LANES says which).
+ * As in the scalar code, the trajectory word wraps modulo 2^32 within the
+ * block: `first`'s high half is the same for every lane. */
+void tl_stream_words(const tl_stream_key *key, uint32_t purpose, uint64_t first, uint32_t block, size_t n,
+                     uint32_t *restrict words);
+/* The same, as tl_uniform_float of every word: u[j * n + l] in (0, 1). */
+void tl_stream_uniforms(const tl_stream_key *key, uint32_t purpose, uint64_t first, uint32_t block, size_t n,
+                        float *restrict u);
+/* Lanes per vector of the path compiled in: 16 (AVX-512), 8 (AVX2) or 1. */
+extern const int TL_STREAM_LANES;
+
 /* A GSL generator drawing from one Philox stream, for GSL's samplers
  * (gsl_ran_*): one generator family, not two.  Free with gsl_rng_free. */
 gsl_rng *tl_stream_gsl_alloc(const tl_stream_key *key, uint32_t purpose, uint64_t trajectory);

@@ -51,6 +51,8 @@ static const char *kind_name(tl_param_kind kind, char *buf, size_t len)
     case TL_PARAM_CHOICE: return "choice";
     case TL_PARAM_STRING: return "string";
     case TL_PARAM_FILE: return "file";
+    case TL_PARAM_LIST: return "list";
+    case TL_PARAM_REAL_LIST: return "list of reals";
     default: break;
     }
     snprintf(buf, len, "kind %d", (int)kind); /* a kind added later: printed, never dropped */
@@ -60,11 +62,15 @@ static const char *kind_name(tl_param_kind kind, char *buf, size_t len)
 static void range(const tl_param_spec *s, char *buf, size_t len)
 {
     buf[0] = 0;
-    if (s->kind == TL_PARAM_REAL || s->kind == TL_PARAM_INT) {
+    if (s->kind == TL_PARAM_REAL || s->kind == TL_PARAM_INT || s->kind == TL_PARAM_REAL_LIST) {
         char lo[80], hi[80];
         number(lo, sizeof lo, s->min);
         number(hi, sizeof hi, s->max);
-        snprintf(buf, len, "%s%s, %s%s", s->positive ? "(" : "[", lo, hi, isinf(s->max) || s->max >= 1e300 ? ")" : "]");
+        int n = snprintf(buf, len, "%s%s, %s%s", s->positive ? "(" : "[", lo, hi,
+                         isinf(s->max) || s->max >= 1e300 ? ")" : "]");
+        if (s->kind == TL_PARAM_REAL_LIST && n > 0 && (size_t)n < len) snprintf(buf + n, len - (size_t)n, " each");
+        if (s->kind == TL_PARAM_INT && s->list && n > 0 && (size_t)n < len)
+            snprintf(buf + n, len - (size_t)n, ", an index into `%s`", s->list);
     } else if (s->choices) {
         /* a|b|c -> `a`, `b`, `c` */
         size_t n = 0;
@@ -108,9 +114,16 @@ static void parameters(const tl_model_type *m, FILE *out)
         char t[80];
         number(t, sizeof t, m->default_temperature);
         snprintf(d, sizeof d, "temperature `%s`", t);
+    } else if (m->allow_zero_temperature) {
+        snprintf(d, sizeof d, "temperature `0` (beta = inf)");
     }
-    for (size_t k = 0; k < n; k++)
-        parameter_row(out, &thermal[k], d, " (give beta or temperature, not both)");
+    for (size_t k = 0; k < n; k++) {
+        tl_param_spec s = thermal[k];
+        /* T = 0 allowed: the temperature's lower bound is closed, beta's upper bound is inf */
+        if (m->allow_zero_temperature && strcmp(s.name, "temperature") == 0) s.positive = 0;
+        parameter_row(out, &s, d, m->allow_zero_temperature ? " (give beta or temperature, not both; T = 0 allowed)"
+                                                            : " (give beta or temperature, not both)");
+    }
 }
 
 static void datasets(const tl_model_type *m, FILE *out)

@@ -94,14 +94,17 @@ static void put(buffer *b, const void *data, size_t n)
     b->n += n;
 }
 
-/* This rank's records: {unit, count, stored, values[n_observables][count]} each. */
+/* This rank's records: {unit, count, stored, values[n_observables][count]} each,
+ * then with profile samples profiles[stored][profile width]. */
 static void put_records(buffer *b, const tl_ensemble *en)
 {
+    size_t w = en->profile_samples ? tl_ensemble_profile_width(en) : 0;
     for (size_t r = 0; r < en->n_records; r++) {
         const tl_record *rec = &en->records[r];
         uint64_t head[3] = {rec->unit, rec->count, rec->stored};
         put(b, head, sizeof head);
         put(b, rec->values, en->n_observables * rec->count * sizeof(double));
+        put(b, rec->profiles, rec->stored * w * sizeof(double));
     }
 }
 
@@ -318,7 +321,7 @@ static int check_header(const header *h, const tl_ensemble *en, const char *path
                  (unsigned long long)h->trajectories, (unsigned long long)mine.trajectories);
         return refuse(why, len, path, what);
     }
-    if (h->n_blocks != (h->trajectories + TL_BATCH - 1) / TL_BATCH) return refuse(why, len, path, "is damaged");
+    if (h->n_blocks != (h->trajectories + en->unit - 1) / en->unit) return refuse(why, len, path, "is damaged");
     return TL_OK;
 }
 
@@ -352,21 +355,26 @@ static void load_records(tl_ensemble *en, reader *r, uint64_t old_blocks, size_t
     }
     while (r->at < end && !r->bad) {
         const uint64_t *head = take(r, 3 * sizeof *head);
-        if (!head || head[1] == 0 || head[1] > TL_BATCH || head[2] > head[1] || head[0] >= old_blocks * en->n_points * en->n_directions) {
+        if (!head || head[1] == 0 || head[1] > en->unit || head[2] > head[1] || head[0] >= old_blocks * en->n_points * en->n_directions) {
             r->bad = 1;
             return;
         }
-        size_t n = en->n_observables * head[1];
+        size_t n = en->n_observables * head[1], w = en->profile_samples ? tl_ensemble_profile_width(en) : 0;
         const double *values = take(r, n * sizeof *values);
-        if (!values) return;
+        const double *profiles = take(r, head[2] * w * sizeof *profiles);
+        if (r->bad) return;
         if (en->n_records == en->cap_records) {
             en->cap_records = en->cap_records ? 2 * en->cap_records : 64;
             en->records = realloc(en->records, en->cap_records * sizeof *en->records);
             if (!en->records) error("cannot grow the sample records");
         }
-        double *copy = tl_malloc(n * sizeof *copy, "samples");
+        double *copy = tl_malloc(n * sizeof *copy, "samples"), *pcopy = NULL;
         memcpy(copy, values, n * sizeof *copy);
-        en->records[en->n_records++] = (tl_record){remap(en, head[0], old_blocks), head[1], head[2], copy};
+        if (head[2] * w > 0) {
+            pcopy = tl_malloc(head[2] * w * sizeof *pcopy, "profile samples");
+            memcpy(pcopy, profiles, head[2] * w * sizeof *pcopy);
+        }
+        en->records[en->n_records++] = (tl_record){remap(en, head[0], old_blocks), head[1], head[2], copy, pcopy};
     }
 }
 
@@ -432,7 +440,7 @@ static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
         else if (h.trajectories < en->cfg->trajectories) {
             /* Extending: the short last blocks become full ones, run again. */
             tl_fold_extend(en->fold, en->cfg->trajectories);
-            if (h.trajectories % TL_BATCH) {
+            if (h.trajectories % en->unit) {
                 for (uint64_t pd = 0; pd < pds; pd++) tl_ensemble_forget_unit(en, pd * en->n_blocks + old - 1);
                 if (old == 1 && en->cfg->histogram.range_auto) en->binning = 0; /* the pilot itself is redone */
             }

@@ -311,6 +311,38 @@ static int parse_grid(tl_config *cfg, const ini_state *s, const reporter *r)
     return TL_OK;
 }
 
+/* A list's items: at least one, none empty, numbers within the spec's range. */
+static int check_list(const tl_param_spec *spec, const char *text, char *why, size_t len)
+{
+    size_t n = tl_list_count(text);
+    if (n == 0) {
+        snprintf(why, len, "empty list: give one or more items separated by commas");
+        return TL_ERR_INPUT;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *start;
+        size_t k;
+        tl_list_item(text, i, &start, &k);
+        char item[128], reason[200];
+        double v;
+        if (k == 0) {
+            snprintf(why, len, "item %zu of %zu is empty", i + 1, n);
+            return TL_ERR_INPUT;
+        }
+        if (spec->kind != TL_PARAM_REAL_LIST) continue;
+        snprintf(item, sizeof item, "%.*s", (int)k, start);
+        if (k >= sizeof item || tl_parse_real(item, &v)) {
+            snprintf(why, len, "item %zu '%.40s' is not a finite number", i + 1, item);
+            return TL_ERR_INPUT;
+        }
+        if (check_number(spec, v, reason, sizeof reason)) {
+            snprintf(why, len, "item %zu: %s", i + 1, reason);
+            return TL_ERR_INPUT;
+        }
+    }
+    return TL_OK;
+}
+
 static int parse_model_section(tl_config *cfg, const ini_state *s, const reporter *r)
 {
     char why[256];
@@ -330,10 +362,42 @@ static int parse_model_section(tl_config *cfg, const ini_state *s, const reporte
             if (check_number(spec, v, why, sizeof why)) return fail_at(r, e, "%s", why);
         } else if (spec->kind == TL_PARAM_CHOICE && tl_param_choice_index(spec, e->value) < 0) {
             return fail_at(r, e, "'%s' is not one of %s", e->value, spec->choices);
+        } else if ((spec->kind == TL_PARAM_LIST || spec->kind == TL_PARAM_REAL_LIST) &&
+                   check_list(spec, e->value, why, sizeof why)) {
+            return fail_at(r, e, "%s", why);
         }
         cfg->scalar_text[k] = strdup(e->value);
         cfg->scalar_line[k] = e->line;
         cfg->given[k] = 1;
+    }
+    return TL_OK;
+}
+
+/* An index into a list (spec->list) names one of its items, at every grid value. */
+static int check_list_indices(const tl_config *cfg, const ini_state *s, const reporter *r)
+{
+    for (size_t k = 0; k < cfg->n_params; k++) {
+        const tl_param_spec *spec = &cfg->specs[k];
+        if (!spec->list) continue;
+        ssize_t l = spec_index(cfg, spec->list);
+        if (l < 0) error("parameter %s indexes '%s', which is not a parameter (a bug in the model)", spec->name, spec->list);
+        const char *text = cfg->scalar_text[l] ? cfg->scalar_text[l] : cfg->specs[l].default_value;
+        size_t n = text ? tl_list_count(text) : 0;
+        const tl_axis *axis = tl_grid_axis(&cfg->grid, spec->name);
+        const char *own = cfg->scalar_text[k] ? cfg->scalar_text[k] : spec->default_value;
+        double v = NAN;
+        size_t m = axis ? axis->n : own != NULL;
+        for (size_t j = 0; j < m; j++) {
+            if (axis) v = axis->values[j];
+            else tl_parse_real(own, &v);
+            if (v >= 0 && v < (double)n) continue;
+            const entry *e = axis ? lookup(s, "grid", spec->name) : lookup(s, cfg->model->name, spec->name);
+            char what[256];
+            snprintf(what, sizeof what, "index %.17g into %s, which has %zu item(s): at most %.0f", v, spec->list, n,
+                     (double)n - 1);
+            if (e) return fail_at(r, e, "%s", what);
+            return fail_at(r, NULL, "[%s] %s: the default %s", cfg->model->name, spec->name, what);
+        }
     }
     return TL_OK;
 }
@@ -351,7 +415,7 @@ static int check_required(const tl_config *cfg, const reporter *r)
     int temperature = cfg->given[spec_index(cfg, "temperature")];
     if (beta && temperature)
         return fail_at(r, NULL, "[%s] beta and temperature both given: give exactly one", section);
-    if (!beta && !temperature && !(cfg->model->default_temperature > 0))
+    if (!beta && !temperature && !(cfg->model->default_temperature > 0) && !cfg->model->allow_zero_temperature)
         return fail_at(r, NULL, "[%s] beta or temperature: missing required key (give exactly one)",
                        section);
     return TL_OK;
@@ -412,6 +476,8 @@ static void alloc_specs(tl_config *cfg)
     cfg->specs = tl_malloc(cfg->n_params * sizeof *cfg->specs, "parameter table");
     memcpy(cfg->specs, m->params, m->n_params * sizeof *cfg->specs);
     memcpy(cfg->specs + m->n_params, thermal_specs, sizeof thermal_specs);
+    /* T = 0 where the model allows it: temperature >= 0, beta = 1/T = inf. */
+    if (m->allow_zero_temperature) cfg->specs[cfg->n_params - 1].positive = 0;
     cfg->scalar_text = tl_calloc(cfg->n_params, sizeof *cfg->scalar_text, "parameters");
     cfg->scalar_line = tl_calloc(cfg->n_params, sizeof *cfg->scalar_line, "parameters");
     cfg->given = tl_calloc(cfg->n_params, sizeof *cfg->given, "parameters");
@@ -454,6 +520,7 @@ int tl_config_parse(tl_config *cfg, const char *path, const char *text, char *wh
         status = parse_grid(cfg, &s, &r);
     }
     if (!status) status = parse_model_section(cfg, &s, &r);
+    if (!status) status = check_list_indices(cfg, &s, &r);
     if (!status) status = check_required(cfg, &r);
     if (!status) status = hash_files(cfg, &s, &r);
     if (!status && !cfg->output) cfg->output = default_output(path);

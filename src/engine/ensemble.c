@@ -36,12 +36,43 @@ static void profiles_init(tl_ensemble *en)
         l->offset = en->width;
         en->width += l->size;
     }
-    en->profile_buffer = tl_malloc(((en->width - en->n_observables) * TL_BATCH + 1) * sizeof *en->profile_buffer,
+    en->profile_buffer = tl_malloc(((en->width - en->n_observables) * en->unit + 1) * sizeof *en->profile_buffer,
                                    "profile values");
+    en->observable_buffer = tl_malloc((en->n_observables * en->unit + 1) * sizeof *en->observable_buffer,
+                                      "observable values");
+    en->profile_map = tl_malloc((en->width - en->n_observables + 1) * sizeof *en->profile_map, "profile layout");
+    en->scratch = tl_malloc((en->unit + 1) * sizeof *en->scratch, "profile values");
+    en->profile_samples = m->n_profiles > 0 && en->cfg->histogram.n_samples > 0;
+}
+
+/* A declared summary names an observable, a direction, a parameter and a
+ * filled extra that exist: a slip in a model's table stops the run before
+ * anything is simulated, not after. */
+static void check_summaries(const tl_ensemble *en)
+{
+    const tl_model_type *m = en->model;
+    for (size_t e = 0; e < m->n_extras; e++) {
+        const tl_extra *x = &m->extras[e];
+        if (x->derived == TL_EXTRA_DERIVED && !m->summarize)
+            error("model %s: extra %s is TL_EXTRA_DERIVED without a summarize", m->name, x->name);
+        if (x->derived != TL_EXTRA_MEAN && x->derived != TL_EXTRA_SE) continue;
+        if (x->observable >= en->n_observables || x->direction >= en->n_directions)
+            error("model %s: extra %s summarises observable %zu, direction %zu: no such one", m->name, x->name,
+                  x->observable, x->direction);
+        int found = x->minus == NULL;
+        for (size_t k = 0; !found && k < m->n_extras; k++)
+            found = strcmp(m->extras[k].name, x->minus) == 0 && m->extras[k].derived == TL_EXTRA_FILLED;
+        if (!found) error("model %s: extra %s: minus = %s is not a filled extra", m->name, x->name, x->minus);
+        found = x->per == NULL;
+        for (size_t k = 0; !found && k < en->cfg->n_params; k++)
+            found = strcmp(en->cfg->specs[k].name, x->per) == 0;
+        if (!found) error("model %s: extra %s: per = %s is not a parameter", m->name, x->name, x->per);
+    }
 }
 
 static void extras_init(tl_ensemble *en)
 {
+    check_summaries(en);
     const tl_model_type *m = en->model;
     en->extras = tl_calloc(m->n_extras, sizeof *en->extras, "model datasets");
     for (size_t p = 0; p < en->n_points; p++) {
@@ -74,7 +105,8 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm)
     en->n_directions = cfg->model->directions(&pt, &en->directions);
     tl_config_point_free(&pt);
     en->n_observables = cfg->model->n_observables;
-    en->n_blocks = (cfg->trajectories + TL_BATCH - 1) / TL_BATCH;
+    en->unit = tl_model_unit_size(cfg->model);
+    en->n_blocks = (cfg->trajectories + en->unit - 1) / en->unit;
     en->bins = cfg->histogram.bins;
     size_t slots = en->n_points * en->n_directions * en->n_observables;
     en->hist = tl_calloc(slots, sizeof *en->hist, "histograms");
@@ -83,7 +115,7 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm)
     en->n_units = en->n_points * en->n_directions * en->n_blocks;
     for (size_t c = 0; c < 2; c++) en->cache[c].point = SIZE_MAX;
     profiles_init(en);
-    if (en->rank == 0) en->fold = tl_fold_alloc(en->n_points * en->n_directions, en->width, cfg->trajectories);
+    if (en->rank == 0) en->fold = tl_fold_alloc(en->n_points * en->n_directions, en->width, cfg->trajectories, en->unit);
     extras_init(en);
     if (!cfg->histogram.range_auto) tl_ensemble_set_ranges(en, MPI_COMM_NULL);
 }
@@ -92,7 +124,7 @@ void tl_ensemble_free(tl_ensemble *en)
 {
     size_t slots = en->n_points * en->n_directions * en->n_observables;
     for (size_t s = 0; s < slots; s++) gsl_histogram_free(en->hist[s]);
-    for (size_t r = 0; r < en->n_records; r++) free(en->records[r].values);
+    for (size_t r = 0; r < en->n_records; r++) free(en->records[r].values), free(en->records[r].profiles);
     for (size_t e = 0; e < en->model->n_extras; e++) free(en->extras[e].values);
     for (size_t c = 0; c < 2; c++)
         if (en->cache[c].state) en->model->point_free(en->cache[c].state);
@@ -102,6 +134,9 @@ void tl_ensemble_free(tl_ensemble *en)
     free(en->outliers);
     free(en->profiles);
     free(en->profile_buffer);
+    free(en->observable_buffer);
+    free(en->profile_map);
+    free(en->scratch);
     free(en->outbox.data);
     tl_fold_free(en->fold);
     *en = (tl_ensemble){0};
@@ -123,6 +158,7 @@ static size_t cached_point(tl_ensemble *en, size_t p)
     tl_point pt;
     tl_config_point(en->cfg, p, &pt);
     en->cache[victim].state = en->model->point_alloc(&pt);
+    if (en->model->point_prepare) en->model->point_prepare(en->cache[victim].state);
     for (size_t v = 0; v < en->model->n_profiles; v++) {
         size_t *own = en->cache[victim].shape[v];
         for (int r = 0; r < TL_MAX_EXTRA_RANK; r++) own[r] = 1;
@@ -148,6 +184,55 @@ static void bin_values(tl_ensemble *en, size_t slot, const double *x, size_t n)
     }
 }
 
+/* Where every padded profile component of point p is in the simulated
+ * values: its index in the point's own shape, SIZE_MAX where the point has
+ * no such component (profile_values). */
+static void map_profiles(tl_ensemble *en, size_t p)
+{
+    size_t c_point = cached_point(en, p);
+    for (size_t v = 0; v < en->model->n_profiles; v++) {
+        const tl_profile_layout *l = &en->profiles[v];
+        const size_t *own = en->cache[c_point].shape[v];
+        for (size_t c = 0; c < l->size; c++) {
+            /* c in the padded shape -> its index in the point's own shape, if it has it */
+            size_t rest = c, oc = 0, stride = 1, inside = 1;
+            for (int k = l->rank - 1; k >= 0; k--) {
+                size_t i = rest % l->dims[k];
+                rest /= l->dims[k];
+                inside &= i < own[k];
+                oc += i * stride;
+                stride *= own[k];
+            }
+            en->profile_map[l->offset - en->n_observables + c] = inside ? oc : SIZE_MAX;
+        }
+    }
+}
+
+/* The `count` simulated values of padded component c of profile v, or NULL. */
+static const double *profile_values(const tl_ensemble *en, size_t v, size_t c, size_t count)
+{
+    size_t base = en->profiles[v].offset - en->n_observables, own = en->profile_map[base + c];
+    return own == SIZE_MAX ? NULL : en->profile_buffer + base * en->unit + own * count;
+}
+
+/* The stored trajectories' profiles, padded to the grid's largest shape
+ * (NaN where the point has no such component): [stored][profile width]. */
+static double *profile_samples(const tl_ensemble *en, size_t count, size_t stored)
+{
+    size_t w = tl_ensemble_profile_width(en);
+    if (!en->profile_samples || stored == 0) return NULL;
+    double *s = tl_malloc(stored * w * sizeof *s, "profile samples");
+    for (size_t v = 0; v < en->model->n_profiles; v++) {
+        const tl_profile_layout *l = &en->profiles[v];
+        for (size_t c = 0; c < l->size; c++) {
+            const double *x = profile_values(en, v, c, count);
+            size_t at = l->offset - en->n_observables + c;
+            for (size_t i = 0; i < stored; i++) s[i * w + at] = x ? x[i] : NAN;
+        }
+    }
+    return s;
+}
+
 static void keep_record(tl_ensemble *en, uint64_t unit, size_t count, double *const vals[])
 {
     if (en->n_records == en->cap_records) {
@@ -157,9 +242,9 @@ static void keep_record(tl_ensemble *en, uint64_t unit, size_t count, double *co
     }
     double *copy = tl_malloc(en->n_observables * count * sizeof *copy, "samples");
     for (size_t o = 0; o < en->n_observables; o++) memcpy(copy + o * count, vals[o], count * sizeof *copy);
-    uint64_t first = (unit % en->n_blocks) * TL_BATCH, cap = en->cfg->histogram.n_samples;
+    uint64_t first = (unit % en->n_blocks) * en->unit, cap = en->cfg->histogram.n_samples;
     size_t stored = first >= cap ? 0 : cap - first < count ? (size_t)(cap - first) : count;
-    en->records[en->n_records++] = (tl_record){unit, count, stored, copy};
+    en->records[en->n_records++] = (tl_record){unit, count, stored, copy, profile_samples(en, count, stored)};
 }
 
 static void outbox_put(tl_outbox *b, const void *data, size_t n)
@@ -204,27 +289,25 @@ tl_moments tl_ensemble_moments(const tl_ensemble *en, size_t p, size_t d, size_t
     return tl_fold_total(en->fold, p * en->n_directions + d, k);
 }
 
-/* Moments of every profile component of the unit just simulated, from the
- * point's own shape into the grid's largest (NaN where the point has none). */
-static void profile_moments(tl_ensemble *en, size_t p, size_t count, tl_moments *m)
+/* Moments of the numbers among x[0 .. n-1]: a trajectory whose component is
+ * NaN (a training run that diverged) does not count. */
+static tl_moments moments_skipping_nan(const double *x, size_t n, double *scratch)
 {
-    const double nan = NAN;
-    size_t c_point = cached_point(en, p);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i])) scratch[k++] = x[i];
+    return tl_moments_of(k == n ? x : scratch, k);
+}
+
+/* Moments of every profile component of the unit just simulated, in the
+ * grid's largest shape (none, n = 0, where the point has no such component). */
+static void profile_moments(tl_ensemble *en, size_t count, tl_moments *m)
+{
     for (size_t v = 0; v < en->model->n_profiles; v++) {
         const tl_profile_layout *l = &en->profiles[v];
-        const size_t *own = en->cache[c_point].shape[v];
-        const double *x = en->profile_buffer + (l->offset - en->n_observables) * TL_BATCH;
         for (size_t c = 0; c < l->size; c++) {
-            /* c in the padded shape -> its index in the point's own shape, if it has it */
-            size_t rest = c, oc = 0, stride = 1, inside = 1;
-            for (int k = l->rank - 1; k >= 0; k--) {
-                size_t i = rest % l->dims[k];
-                rest /= l->dims[k];
-                inside &= i < own[k];
-                oc += i * stride;
-                stride *= own[k];
-            }
-            m[l->offset + c] = inside ? tl_moments_of(x + oc * count, count) : tl_moments_of(&nan, 1);
+            const double *x = profile_values(en, v, c, count);
+            m[l->offset + c] = x ? moments_skipping_nan(x, count, en->scratch) : tl_moments_of(NULL, 0);
         }
     }
 }
@@ -233,15 +316,14 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
 {
     size_t block = unit % en->n_blocks, pd = unit / en->n_blocks;
     size_t p = pd / en->n_directions, d = pd % en->n_directions;
-    uint64_t first = (uint64_t)block * TL_BATCH;
-    size_t count = en->cfg->trajectories - first < TL_BATCH ? en->cfg->trajectories - first : TL_BATCH;
+    uint64_t first = (uint64_t)block * en->unit;
+    size_t count = en->cfg->trajectories - first < en->unit ? en->cfg->trajectories - first : en->unit;
     void *state = tl_ensemble_point_state(en, p);
 
-    static double buffer[TL_MAX_OBSERVABLES][TL_BATCH];
-    double *vals[TL_MAX_OBSERVABLES], *prof[TL_MAX_PROFILES] = {0};
-    for (size_t o = 0; o < TL_MAX_OBSERVABLES; o++) vals[o] = buffer[o];
+    double *vals[TL_MAX_OBSERVABLES] = {0}, *prof[TL_MAX_PROFILES] = {0};
+    for (size_t o = 0; o < en->n_observables; o++) vals[o] = en->observable_buffer + o * en->unit;
     for (size_t v = 0; v < en->model->n_profiles; v++)
-        prof[v] = en->profile_buffer + (en->profiles[v].offset - en->n_observables) * TL_BATCH;
+        prof[v] = en->profile_buffer + (en->profiles[v].offset - en->n_observables) * en->unit;
     tl_stream_key key = {en->cfg->seed, (uint32_t)p, (uint32_t)d};
     en->model->simulate(state, &key, first, count, vals, prof);
 
@@ -251,11 +333,12 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
         m[o] = tl_moments_of(vals[o], count);
         if (en->binning) bin_values(en, slot, vals[o], count);
     }
-    profile_moments(en, p, count, m);
+    map_profiles(en, p);
+    profile_moments(en, count, m);
     deliver(en, unit, m);
     free(m);
     /* A short last block is kept whole: extending the run re-runs it (tl_ensemble_forget_unit). */
-    if (first < en->cfg->histogram.n_samples || !en->binning || count < TL_BATCH) keep_record(en, unit, count, vals);
+    if (first < en->cfg->histogram.n_samples || !en->binning || count < en->unit) keep_record(en, unit, count, vals);
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
@@ -324,8 +407,8 @@ void tl_ensemble_set_ranges(tl_ensemble *en, MPI_Comm comm)
         size_t pd = rec->unit / en->n_blocks;
         for (size_t o = 0; o < en->n_observables; o++)
             bin_values(en, pd * en->n_observables + o, rec->values + o * rec->count, rec->count);
-        if (rec->stored > 0 || rec->count < TL_BATCH) en->records[kept++] = *rec;
-        else free(rec->values);
+        if (rec->stored > 0 || rec->count < en->unit) en->records[kept++] = *rec;
+        else free(rec->values), free(rec->profiles);
     }
     en->n_records = kept;
 }
@@ -350,7 +433,7 @@ void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit)
                 if (gsl_histogram_accumulate(h, x, -1.0) != 0) en->outliers[2 * slot + (x >= h->range[h->n])]--;
             }
         }
-        free(rec->values);
+        free(rec->values), free(rec->profiles);
     }
     en->n_records = kept;
     /* The point's own datasets are filled by its first forward unit: run again, filled again. */

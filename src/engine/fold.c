@@ -5,20 +5,19 @@
 
 #include "thermolearn/error.h"
 #include "thermolearn/fold.h"
-#include "thermolearn/model.h"
 
 static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
 
 static void set_blocks(tl_fold *f, uint64_t trajectories)
 {
-    f->n_blocks = (trajectories + TL_BATCH - 1) / TL_BATCH;
-    f->full_blocks = trajectories / TL_BATCH;
+    f->n_blocks = (trajectories + f->unit - 1) / f->unit;
+    f->full_blocks = trajectories / f->unit;
 }
 
-tl_fold *tl_fold_alloc(size_t n_pd, size_t width, uint64_t trajectories)
+tl_fold *tl_fold_alloc(size_t n_pd, size_t width, uint64_t trajectories, uint64_t unit)
 {
     tl_fold *f = tl_calloc(1, sizeof *f, "moment fold");
-    f->n_pd = n_pd, f->width = width;
+    f->n_pd = n_pd, f->width = width, f->unit = unit;
     set_blocks(f, trajectories);
     f->prefix = tl_malloc((n_pd * width + 1) * sizeof *f->prefix, "moment fold");
     for (size_t k = 0; k < n_pd * width; k++) f->prefix[k] = empty;
@@ -162,10 +161,10 @@ size_t tl_fold_missing(const tl_fold *f, int pilot_only, uint64_t (**runs)[2])
 uint64_t tl_fold_trajectories(const tl_fold *f, uint64_t trajectories)
 {
     uint64_t n = 0;
-    for (size_t pd = 0; pd < f->n_pd; pd++) n += f->next[pd] * TL_BATCH;
+    for (size_t pd = 0; pd < f->n_pd; pd++) n += f->next[pd] * f->unit;
     for (size_t i = 0; i < f->n_pending; i++) {
-        uint64_t first = f->pending[i].unit % f->n_blocks * TL_BATCH;
-        n += trajectories - first < TL_BATCH ? trajectories - first : TL_BATCH;
+        uint64_t first = f->pending[i].unit % f->n_blocks * f->unit;
+        n += trajectories - first < f->unit ? trajectories - first : f->unit;
     }
     return n;
 }
@@ -180,7 +179,7 @@ void tl_fold_extend(tl_fold *f, uint64_t trajectories)
             free(e.m);
             continue;
         }
-        e.unit = e.unit / old_blocks * ((trajectories + TL_BATCH - 1) / TL_BATCH) + e.unit % old_blocks;
+        e.unit = e.unit / old_blocks * ((trajectories + f->unit - 1) / f->unit) + e.unit % old_blocks;
         f->pending[kept++] = e;
     }
     f->n_pending = kept;

@@ -65,6 +65,13 @@ void tl_output_attr_strings(tl_output *out, const char *object_path, const char 
     H5Tclose(t);
 }
 
+void tl_output_attr_doubles(tl_output *out, const char *object_path, const char *name, const double *values,
+                            size_t n)
+{
+    static const double none = 0;
+    write_attr(out, object_path, name, H5T_NATIVE_DOUBLE, n ? n : 1, 0, n ? (const void *)values : &none);
+}
+
 void tl_output_attr_double(tl_output *out, const char *object_path, const char *name, double value)
 {
     write_attr(out, object_path, name, H5T_NATIVE_DOUBLE, 1, 1, &value);
@@ -131,14 +138,22 @@ void tl_output_write_pieces(tl_output *out, const char *path, const hsize_t dims
                             const hsize_t (*pieces)[3], const double *data, const char *description,
                             const char *units)
 {
-    hid_t d = create_dataset(out, path, H5T_IEEE_F64LE, 2, dims);
+    tl_output_write_pieces_nd(out, path, 2, dims, n_pieces, pieces, data, description, units);
+}
+
+void tl_output_write_pieces_nd(tl_output *out, const char *path, int rank, const hsize_t *dims, size_t n_pieces,
+                               const hsize_t (*pieces)[3], const double *data, const char *description,
+                               const char *units)
+{
+    hid_t d = create_dataset(out, path, H5T_IEEE_F64LE, rank, dims);
     hid_t file_space = H5Dget_space(d);
-    hsize_t total = 0;
+    hsize_t total = 0, inner = 1, start[H5S_MAX_RANK] = {0}, count[H5S_MAX_RANK];
+    for (int r = 2; r < rank; r++) inner *= dims[r], count[r] = dims[r];
     H5Sselect_none(file_space);
     for (size_t k = 0; k < n_pieces; k++) {
-        hsize_t start[2] = {pieces[k][0], pieces[k][1]}, count[2] = {1, pieces[k][2]};
+        start[0] = pieces[k][0], start[1] = pieces[k][1], count[0] = 1, count[1] = pieces[k][2];
         CHECK(H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start, NULL, count, NULL));
-        total += pieces[k][2];
+        total += pieces[k][2] * inner;
     }
     hid_t mem_space = H5Screate_simple(1, &total, NULL);
     if (total == 0) H5Sselect_none(mem_space);

@@ -1,6 +1,7 @@
 /* Parameter values at a grid point, and the number parsers every input uses. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -88,4 +89,53 @@ int tl_point_choice(const tl_point *pt, const char *name)
 int tl_point_given(const tl_point *pt, const char *name)
 {
     return pt->given[find(pt, name)];
+}
+
+size_t tl_list_count(const char *text)
+{
+    if (text[strspn(text, " \t")] == '\0') return 0;
+    size_t n = 1;
+    for (const char *c = text; *c; c++) n += *c == ',';
+    return n;
+}
+
+void tl_list_item(const char *text, size_t i, const char **start, size_t *len)
+{
+    for (; i > 0 && *text; text++) i -= *text == ',';
+    text += strspn(text, " \t");
+    size_t n = strcspn(text, ",");
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t')) n--;
+    *start = text, *len = n;
+}
+
+static const char *list_text(const tl_point *pt, const char *name)
+{
+    size_t k = find(pt, name);
+    if (pt->specs[k].kind != TL_PARAM_LIST && pt->specs[k].kind != TL_PARAM_REAL_LIST)
+        error("parameter '%s' is not a list (a bug in the model)", name);
+    return pt->strings[k] ? pt->strings[k] : "";
+}
+
+size_t tl_point_list_size(const tl_point *pt, const char *name)
+{
+    return tl_list_count(list_text(pt, name));
+}
+
+const char *tl_point_list_item(const tl_point *pt, const char *name, size_t i, char *buf, size_t len)
+{
+    const char *text = list_text(pt, name), *start;
+    size_t n;
+    if (i >= tl_list_count(text)) error("item %zu of list '%s': it has %zu (a bug in the model)", i, name, tl_list_count(text));
+    tl_list_item(text, i, &start, &n);
+    snprintf(buf, len, "%.*s", (int)n, start);
+    return buf;
+}
+
+double tl_point_list_real(const tl_point *pt, const char *name, size_t i)
+{
+    char buf[128];
+    double v;
+    if (tl_parse_real(tl_point_list_item(pt, name, i, buf, sizeof buf), &v))
+        error("item %zu of list '%s' is not a number (checked when parsed: a bug)", i, name);
+    return v;
 }

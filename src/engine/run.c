@@ -86,8 +86,8 @@ static void run_todo_unit(uint64_t k, void *context)
 
 static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)
 {
-    uint64_t first = (unit % en->n_blocks) * TL_BATCH, T = en->cfg->trajectories;
-    return T - first < TL_BATCH ? T - first : TL_BATCH;
+    uint64_t first = (unit % en->n_blocks) * en->unit, T = en->cfg->trajectories;
+    return T - first < en->unit ? T - first : en->unit;
 }
 
 static uint64_t todo_weight(uint64_t k, void *context)
@@ -228,6 +228,24 @@ static void write_root_attributes(tl_output *out, const tl_config *cfg, int n_ra
     tl_output_attr_uint64(out, "/", "trajectories", cfg->trajectories);
 }
 
+/* A list parameter: a string or float64 array attribute of /parameters (an empty
+ * list, only possible as a model's default, is one empty string or a 0). */
+static void write_list(tl_output *out, const tl_point *pt, const char *name, tl_param_kind kind)
+{
+    size_t n = tl_point_list_size(pt, name);
+    char **items = tl_calloc(n + 1, sizeof *items, "list");
+    double *values = tl_calloc(n + 1, sizeof *values, "list");
+    for (size_t i = 0; i < n; i++) {
+        char buf[4096];
+        items[i] = strdup(tl_point_list_item(pt, name, i, buf, sizeof buf));
+        if (kind == TL_PARAM_REAL_LIST) values[i] = tl_point_list_real(pt, name, i);
+    }
+    if (kind == TL_PARAM_REAL_LIST) tl_output_attr_doubles(out, "/parameters", name, values, n);
+    else tl_output_attr_strings(out, "/parameters", name, (const char *const *)items, n);
+    for (size_t i = 0; i < n; i++) free(items[i]);
+    free(items), free(values);
+}
+
 static void write_parameters(tl_output *out, const tl_config *cfg)
 {
     size_t P = cfg->grid.n_points;
@@ -248,12 +266,16 @@ static void write_parameters(tl_output *out, const tl_config *cfg)
                         spec->units);
     }
     free(v);
-    /* Choices and strings are one value for the whole grid: attributes. */
+    /* Choices, strings and lists are one value for the whole grid: attributes. */
     tl_point pt;
     tl_config_point(cfg, 0, &pt);
-    for (size_t k = 0; k < cfg->n_params; k++)
-        if (cfg->specs[k].kind == TL_PARAM_CHOICE || cfg->specs[k].kind == TL_PARAM_STRING)
+    for (size_t k = 0; k < cfg->n_params; k++) {
+        tl_param_kind kind = cfg->specs[k].kind;
+        if (kind == TL_PARAM_CHOICE || kind == TL_PARAM_STRING)
             tl_output_attr_string(out, "/parameters", cfg->specs[k].name, pt.strings[k] ? pt.strings[k] : "");
+        else if (kind == TL_PARAM_LIST || kind == TL_PARAM_REAL_LIST)
+            write_list(out, &pt, cfg->specs[k].name, kind);
+    }
     tl_config_point_free(&pt);
     const char *axes[cfg->grid.n_axes + 1];
     for (size_t a = 0; a < cfg->grid.n_axes; a++) axes[a] = cfg->grid.axes[a].name;
@@ -315,23 +337,38 @@ static int by_unit(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The samples of direction d this rank holds, as pieces of a [point,
+ * trajectory, ...] dataset: piece k is the stored trajectories of record
+ * rec[k] (records sorted by unit).  Returns the number of pieces; *total:
+ * the trajectories in them.  Both arrays are malloc'd. */
+static size_t sample_pieces(const tl_ensemble *en, size_t d, hsize_t (**pieces)[3], size_t **rec, size_t *total)
+{
+    size_t n = 0;
+    *pieces = tl_malloc((en->n_records + 1) * sizeof **pieces, "sample pieces");
+    *rec = tl_malloc((en->n_records + 1) * sizeof **rec, "sample pieces");
+    *total = 0;
+    for (size_t r = 0; r < en->n_records; r++) {
+        const tl_record *x = &en->records[r];
+        size_t pd = x->unit / en->n_blocks, block = x->unit % en->n_blocks;
+        if (pd % en->n_directions != d || x->stored == 0) continue;
+        (*pieces)[n][0] = pd / en->n_directions;
+        (*pieces)[n][1] = block * en->unit;
+        (*pieces)[n][2] = x->stored;
+        (*rec)[n++] = r;
+        *total += x->stored;
+    }
+    return n;
+}
+
 static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
 {
-    size_t n = 0, total = 0;
-    for (size_t r = 0; r < en->n_records; r++) total += en->records[r].stored;
-    hsize_t (*pieces)[3] = tl_malloc((en->n_records + 1) * sizeof *pieces, "sample pieces");
+    hsize_t (*pieces)[3];
+    size_t *rec, total, at = 0, n = sample_pieces(en, d, &pieces, &rec, &total);
     double *data = tl_malloc((total + 1) * sizeof *data, "samples");
-    size_t at = 0;
-    for (size_t r = 0; r < en->n_records; r++) {
-        const tl_record *rec = &en->records[r];
-        size_t pd = rec->unit / en->n_blocks, block = rec->unit % en->n_blocks;
-        if (pd % en->n_directions != d || rec->stored == 0) continue;
-        pieces[n][0] = pd / en->n_directions;
-        pieces[n][1] = block * TL_BATCH;
-        pieces[n][2] = rec->stored;
-        memcpy(data + at, rec->values + o * rec->count, rec->stored * sizeof *data);
-        at += rec->stored;
-        n++;
+    for (size_t k = 0; k < n; k++) {
+        const tl_record *x = &en->records[rec[k]];
+        memcpy(data + at, x->values + o * x->count, x->stored * sizeof *data);
+        at += x->stored;
     }
     const tl_observable *obs = &en->model->observables[o];
     char path[256], what[512];
@@ -341,19 +378,53 @@ static void write_samples(tl_output *out, tl_ensemble *en, size_t d, size_t o)
     hsize_t dims[2] = {en->n_points, en->cfg->histogram.n_samples};
     tl_output_write_pieces(out, path, dims, n, (const hsize_t(*)[3])pieces, data, what, obs->units);
     free(pieces);
+    free(rec);
     free(data);
 }
 
-/* Derived extras, on rank 0, from the merged moments of every observable. */
-static void summarize(tl_ensemble *en, size_t e, int rank)
+/* The filled scalar extra `name` of point p (rank 0, after the reduction). */
+static double extra_value(const tl_ensemble *en, const char *name, size_t p)
 {
-    if (rank != 0) return;
-    size_t n = en->n_directions * en->n_observables;
-    tl_moments *m = tl_malloc(n * sizeof *m, "moments");
-    tl_extra_buffer *buf = &en->extras[e];
+    for (size_t e = 0; e < en->model->n_extras; e++)
+        if (strcmp(en->model->extras[e].name, name) == 0 && en->model->extras[e].derived == TL_EXTRA_FILLED)
+            return en->extras[e].values[p * en->extras[e].size];
+    error("extra '%s': no filled extra of model %s has that name (a bug in the model)", name, en->model->name);
+}
+
+/* A declared summary (TL_EXTRA_MEAN, TL_EXTRA_SE) of point p: no state needed. */
+static double declared_summary(const tl_ensemble *en, const tl_extra *x, const tl_moments *m, const tl_point *pt,
+                               size_t p)
+{
+    double v = x->derived == TL_EXTRA_MEAN ? (m->n > 0 ? m->mean : NAN)
+                                           : (m->n > 1 ? sqrt(tl_moments_variance(m) / m->n) : NAN);
+    if (x->minus) v -= extra_value(en, x->minus, p);
+    return x->per ? v / tl_point_real(pt, x->per) : v;
+}
+
+/* Every summarised extra, on rank 0, from the merged moments of every
+ * observable, point by point: declared ones need no state; a model's
+ * summarize gets one from point_alloc (not prepared), once per point. */
+static void summarize_points(tl_ensemble *en)
+{
+    const tl_model_type *model = en->model;
+    size_t n = en->n_directions * en->n_observables, derived = 0;
+    for (size_t e = 0; e < model->n_extras; e++) derived += model->extras[e].derived == TL_EXTRA_DERIVED;
+    tl_moments *m = tl_malloc((n + 1) * sizeof *m, "moments");
     for (size_t p = 0; p < en->n_points; p++) {
         for (size_t k = 0; k < n; k++) m[k] = tl_ensemble_moments(en, p, k / en->n_observables, k % en->n_observables);
-        en->model->summarize(tl_ensemble_point_state(en, p), m, e, buf->dims, buf->values + p * buf->size);
+        tl_point pt;
+        tl_config_point(en->cfg, p, &pt);
+        void *state = derived ? model->point_alloc(&pt) : NULL;
+        for (size_t e = 0; e < model->n_extras; e++) {
+            const tl_extra *x = &model->extras[e];
+            tl_extra_buffer *buf = &en->extras[e];
+            double *out = buf->values + p * buf->size;
+            if (x->derived == TL_EXTRA_DERIVED) model->summarize(state, m, e, buf->dims, out);
+            else if (x->derived != TL_EXTRA_FILLED)
+                out[0] = declared_summary(en, x, &m[x->direction * en->n_observables + x->observable], &pt, p);
+        }
+        if (state) model->point_free(state);
+        tl_config_point_free(&pt);
     }
     free(m);
 }
@@ -361,10 +432,14 @@ static void summarize(tl_ensemble *en, size_t e, int rank)
 static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
 {
     for (size_t e = 0; e < en->model->n_extras; e++) {
+        tl_extra_buffer *buf = &en->extras[e];
+        if (en->model->extras[e].derived == TL_EXTRA_FILLED)
+            reduce_to_root(buf->values, en->n_points * buf->size, MPI_DOUBLE, comm, out->rank);
+    }
+    if (out->rank == 0) summarize_points(en);
+    for (size_t e = 0; e < en->model->n_extras; e++) {
         const tl_extra *x = &en->model->extras[e];
         tl_extra_buffer *buf = &en->extras[e];
-        if (x->derived) summarize(en, e, out->rank);
-        else reduce_to_root(buf->values, en->n_points * buf->size, MPI_DOUBLE, comm, out->rank);
         hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {en->n_points};
         for (int r = 0; r < buf->rank; r++) dims[r + 1] = buf->dims[r];
         char path[256];
@@ -376,36 +451,82 @@ static void write_extras(tl_output *out, tl_ensemble *en, MPI_Comm comm)
 }
 
 /* Mean and standard error of every profile component: rank 0's fold. */
-static void write_profiles(tl_output *out, tl_ensemble *en)
+/* /<model>/<profile><suffix>, or /<model>/<direction>/<profile><suffix> with two directions. */
+static void profile_path(const tl_ensemble *en, size_t v, size_t d, const char *suffix, char *path, size_t len)
 {
     const tl_model_type *m = en->model;
-    for (size_t v = 0; v < m->n_profiles; v++)
+    if (en->n_directions == 1) snprintf(path, len, "/%s/%s%s", m->name, m->profiles[v].name, suffix);
+    else snprintf(path, len, "/%s/%s/%s%s", m->name, en->directions[d], m->profiles[v].name, suffix);
+}
+
+/* Mean, standard error and count of every component of profile v in
+ * direction d: rank 0's fold, NaN values skipped. */
+static void write_profile_moments(tl_output *out, tl_ensemble *en, size_t v, size_t d)
+{
+    const tl_profile *prof = &en->model->profiles[v];
+    const tl_profile_layout *l = &en->profiles[v];
+    size_t P = en->n_points;
+    double *mean = tl_malloc((P * l->size + 1) * sizeof *mean, "profile"),
+           *err = tl_malloc((P * l->size + 1) * sizeof *err, "profile");
+    uint64_t *count = tl_malloc((P * l->size + 1) * sizeof *count, "profile");
+    for (size_t p = 0; out->rank == 0 && p < P; p++)
+        for (size_t c = 0; c < l->size; c++) {
+            tl_moments mo = tl_ensemble_moments(en, p, d, l->offset + c);
+            mean[p * l->size + c] = mo.n > 0 ? mo.mean : NAN;
+            err[p * l->size + c] = mo.n > 0 ? sqrt(tl_moments_variance(&mo) / mo.n) : NAN;
+            count[p * l->size + c] = (uint64_t)mo.n;
+        }
+    hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {P};
+    for (int r = 0; r < l->rank; r++) dims[r + 1] = l->dims[r];
+    char path[256], what[1024];
+    profile_path(en, v, d, "", path, sizeof path);
+    snprintf(what, sizeof what, "%s: mean over the trajectories (NaN where this point has no such component)",
+             prof->description);
+    tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, mean, what, prof->units);
+    profile_path(en, v, d, "_err", path, sizeof path);
+    snprintf(what, sizeof what, "standard error of %s (sample standard deviation / sqrt(trajectories))", prof->name);
+    tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, err, what, prof->units);
+    profile_path(en, v, d, "_count", path, sizeof path);
+    snprintf(what, sizeof what,
+             "trajectories in %s and %s_err: those whose value of the component is a number (NaN skipped); 0 where "
+             "this point has no such component",
+             prof->name, prof->name);
+    tl_output_write(out, path, H5T_STD_U64LE, H5T_NATIVE_UINT64, l->rank + 1, dims, count, what, "1");
+    free(mean), free(err), free(count);
+}
+
+/* Profile v of every stored trajectory in direction d, [point, trajectory,
+ * dims...], each rank its own records' pieces. */
+static void write_profile_samples(tl_output *out, tl_ensemble *en, size_t v, size_t d)
+{
+    const tl_profile *prof = &en->model->profiles[v];
+    const tl_profile_layout *l = &en->profiles[v];
+    hsize_t (*pieces)[3];
+    size_t *rec, total, at = 0, n = sample_pieces(en, d, &pieces, &rec, &total), w = tl_ensemble_profile_width(en);
+    double *data = tl_malloc((total * l->size + 1) * sizeof *data, "profile samples");
+    for (size_t k = 0; k < n; k++) {
+        const tl_record *x = &en->records[rec[k]];
+        for (size_t i = 0; i < x->stored; i++, at += l->size)
+            memcpy(data + at, x->profiles + i * w + (l->offset - en->n_observables), l->size * sizeof *data);
+    }
+    hsize_t dims[TL_MAX_EXTRA_RANK + 2] = {en->n_points, en->cfg->histogram.n_samples};
+    for (int r = 0; r < l->rank; r++) dims[r + 2] = l->dims[r];
+    char path[256], what[1024];
+    profile_path(en, v, d, "_samples", path, sizeof path);
+    snprintf(what, sizeof what,
+             "%s of every trajectory [point, trajectory, ...] (the first sample_cap trajectories; NaN where this "
+             "point has no such component); %s",
+             prof->name, prof->description);
+    tl_output_write_pieces_nd(out, path, l->rank + 2, dims, n, (const hsize_t(*)[3])pieces, data, what, prof->units);
+    free(pieces), free(rec), free(data);
+}
+
+static void write_profiles(tl_output *out, tl_ensemble *en)
+{
+    for (size_t v = 0; v < en->model->n_profiles; v++)
         for (size_t d = 0; d < en->n_directions; d++) {
-            const tl_profile_layout *l = &en->profiles[v];
-            size_t P = en->n_points;
-            double *mean = tl_malloc((P * l->size + 1) * sizeof *mean, "profile"),
-                   *err = tl_malloc((P * l->size + 1) * sizeof *err, "profile");
-            for (size_t p = 0; out->rank == 0 && p < P; p++)
-                for (size_t c = 0; c < l->size; c++) {
-                    tl_moments mo = tl_ensemble_moments(en, p, d, l->offset + c);
-                    mean[p * l->size + c] = mo.mean;
-                    err[p * l->size + c] = sqrt(tl_moments_variance(&mo) / mo.n);
-                }
-            hsize_t dims[TL_MAX_EXTRA_RANK + 1] = {P};
-            for (int r = 0; r < l->rank; r++) dims[r + 1] = l->dims[r];
-            char path[256], what[1024];
-            if (en->n_directions == 1) snprintf(path, sizeof path, "/%s/%s", m->name, m->profiles[v].name);
-            else snprintf(path, sizeof path, "/%s/%s/%s", m->name, en->directions[d], m->profiles[v].name);
-            snprintf(what, sizeof what, "%s: mean over the trajectories (NaN where this point has no such component)",
-                     m->profiles[v].description);
-            tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, mean, what,
-                            m->profiles[v].units);
-            snprintf(path + strlen(path), sizeof path - strlen(path), "_err");
-            snprintf(what, sizeof what, "standard error of %s (sample standard deviation / sqrt(trajectories))",
-                     m->profiles[v].name);
-            tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->rank + 1, dims, err, what,
-                            m->profiles[v].units);
-            free(mean), free(err);
+            write_profile_moments(out, en, v, d);
+            if (en->profile_samples) write_profile_samples(out, en, v, d);
         }
 }
 
@@ -421,7 +542,7 @@ static void gather_samples(const tl_ensemble *en, size_t p, size_t d, size_t o, 
         const tl_record *rec = &en->records[r];
         size_t pd = rec->unit / en->n_blocks;
         if (pd != p * en->n_directions + d || rec->stored == 0) continue;
-        memcpy(x + (rec->unit % en->n_blocks) * TL_BATCH, rec->values + o * rec->count, rec->stored * sizeof *x);
+        memcpy(x + (rec->unit % en->n_blocks) * en->unit, rec->values + o * rec->count, rec->stored * sizeof *x);
     }
     reduce_to_root(x, n, MPI_DOUBLE, comm, rank);
 }
@@ -472,6 +593,9 @@ static void write_estimates(tl_output *out, tl_ensemble *en, size_t o, MPI_Comm 
         tl_crooks_estimates e;
         tl_crooks_estimate(&f, &r, bins, beta, &e);
         double row[7] = {e.bar, e.bar_err, e.crossing, e.jarzynski_forward, e.jarzynski_reverse, e.gaussian, e.overlap};
+        /* At T = 0 (beta = inf) the fluctuation theorems say nothing: no estimates. */
+        if (isinf(beta))
+            for (size_t k = 0; k < 6; k++) row[k] = NAN;
         for (size_t k = 0; k < 7; k++) est[k * P + p] = row[k];
     }
     hsize_t dims[1] = {P};
@@ -480,6 +604,7 @@ static void write_estimates(tl_output *out, tl_ensemble *en, size_t o, MPI_Comm 
         snprintf(path, sizeof path, "/estimates/%s", estimate_names[k][0]);
         tl_output_write(out, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims, est + k * P,
                         estimate_names[k][1], k == 6 ? "1" : "energy");
+    /* NaN at T = 0 (beta = inf): noted with the estimates, not guessed. */
     }
     free(est), free(wf), free(wr), free(cf), free(cr);
 }
@@ -587,10 +712,19 @@ static int check_space(const tl_config *cfg, const char *final, const char *chec
     tl_point pt;
     tl_config_point(cfg, 0, &pt);
     const char *const *names;
-    double D = (double)cfg->model->directions(&pt, &names);
+    double D = (double)cfg->model->directions(&pt, &names), components = 0;
+    for (size_t v = 0; v < cfg->model->n_profiles; v++) {
+        size_t dims[TL_MAX_EXTRA_RANK] = {1, 1, 1};
+        int r = cfg->model->profile_shape(&pt, v, dims);
+        double c = 1;
+        for (int k = 0; k < r; k++) c *= (double)dims[k];
+        components += c;
+    }
     tl_config_point_free(&pt);
     double per_slot = 8.0 * (double)cfg->histogram.n_samples + 16.0 * (double)cfg->histogram.bins + 256 + 40.0;
     double need = (double)cfg->grid.n_points * D * (double)cfg->model->n_observables * per_slot;
+    /* profile samples: every component of every stored trajectory (point 0's shapes) */
+    need += (double)cfg->grid.n_points * D * components * 8.0 * (double)cfg->histogram.n_samples;
     dev_t d_out = 0, d_ckpt = 0;
     double f_out = free_bytes(final, &d_out), f_ckpt = free_bytes(checkpoint, &d_ckpt);
     /* Both files on one file system need room side by side (the checkpoint's

@@ -1,4 +1,6 @@
-/* The models the engine knows.  A new model adds one line here. */
+/* The models the engine knows.  A new model adds one line here (and its
+ * extern).  The models of tests/models/ exist only in the test build
+ * (TL_TEST_MODELS: build/libthermolearn_test.a, build/tests/thermolearn). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +13,9 @@ extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
 extern const tl_model_type tl_model_twostate;
 extern const tl_model_type tl_model_vanchurin;
+#ifdef TL_TEST_MODELS
+extern const tl_model_type tl_model_toy, tl_model_toy7;
+#endif
 
 static const tl_model_type *const registry[] = {
     &tl_model_doublewell,
@@ -20,6 +25,9 @@ static const tl_model_type *const registry[] = {
     &tl_model_spins,
     &tl_model_twostate,
     &tl_model_vanchurin,
+#ifdef TL_TEST_MODELS
+    &tl_model_toy, &tl_model_toy7,
+#endif
 };
 
 const tl_model_type *tl_model_find(const char *name)

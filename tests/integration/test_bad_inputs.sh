@@ -592,6 +592,45 @@ EOF
 spawn expect "[run] output in a directory that does not exist" 3 "no_such_dir/out.h5" "cannot create output" -- \
     "${LAUNCH[@]}" "$BIN" run "$f"
 
+# ---- lists, indices into lists and T = 0: the toy model of the test build ------------------
+# (tests/models/toy, in build/tests/thermolearn beside the binary under test)
+TOY_SRC="$(cd "$(dirname "$0")/../.." && pwd)/build/tests/thermolearn"
+if [ -x "$TOY_SRC" ] && cp "$TOY_SRC" "$TOP/thermolearn_toy"; then
+    TOY="$TOP/thermolearn_toy"
+    bad_toy() {
+        local name="$1" file="$2"
+        shift 2
+        spawn expect "run (toy): $name" 2 "$file" "$@" -- "${LAUNCH[@]}" "$TOY" run "$file"
+    }
+    TOY_RUN='[run]
+model = toy
+trajectories = 4'
+    f=$(printf '%s\n[toy]\nstiffnesses = 1, , 2\n' "$TOY_RUN" | mk toy_empty_item)
+    bad_toy "list with an empty item" "$f" "$(at "$f" 'stiffnesses =' toy stiffnesses)" "item 2 of 3 is empty"
+    f=$(printf '%s\n[toy]\nlabels = a, b,\n' "$TOY_RUN" | mk toy_trailing_comma)
+    bad_toy "list with a trailing comma" "$f" "$(at "$f" 'labels =' toy labels)" "item 3 of 3 is empty"
+    f=$(printf '%s\n[toy]\nstiffnesses =\n' "$TOY_RUN" | mk toy_empty_list)
+    bad_toy "empty list" "$f" "$(at "$f" 'stiffnesses =' toy stiffnesses)" "empty list"
+    f=$(printf '%s\n[toy]\nstiffnesses = 0.5, soft\n' "$TOY_RUN" | mk toy_list_word)
+    bad_toy "word in a list of numbers" "$f" "$(at "$f" 'stiffnesses =' toy stiffnesses)" \
+        "item 2 'soft' is not a finite number"
+    f=$(printf '%s\n[toy]\nstiffnesses = 0.5, 0\n' "$TOY_RUN" | mk toy_list_range)
+    bad_toy "list item out of range" "$f" "$(at "$f" 'stiffnesses =' toy stiffnesses)" "item 2: value 0 out of range"
+    f=$(printf '%s\n[toy]\nstiffnesses = 0.5, 1\ntrap = 2\n' "$TOY_RUN" | mk toy_index_scalar)
+    bad_toy "index past the end of its list" "$f" "$(at "$f" 'trap =' toy trap)" \
+        "index 2 into stiffnesses, which has 2 item(s)"
+    f=$(printf '%s\n[grid]\ntrap = 0, 1, 5\n[toy]\nstiffnesses = 0.5, 1\n' "$TOY_RUN" | mk toy_index_grid)
+    bad_toy "grid axis of indices past the end of the list" "$f" "$(at "$f" 'trap =' grid trap)" "index 5 into stiffnesses"
+    f=$(printf '%s\n[grid]\nstiffnesses = 1, 2\n' "$TOY_RUN" | mk toy_list_axis)
+    bad_toy "a list as a grid axis" "$f" "$(at "$f" 'stiffnesses =' grid stiffnesses)" "only numeric parameters"
+    f=$(printf '%s\n[toy]\ntemperature = -0.5\n' "$TOY_RUN" | mk toy_negative_temperature)
+    bad_toy "negative temperature (T = 0 allowed)" "$f" "$(at "$f" 'temperature =' toy temperature)" "must be >= 0"
+    f=$(printf '%s\n[hopfield]\nn = 6\ntemperature = 0\n' "$RUN_OK" | mk hop_zero_temperature)
+    bad "T = 0 where the model does not allow it" "$f" "$(at "$f" 'temperature =' hopfield temperature)" "must be > 0"
+else
+    spawn fail "no $TOY_SRC (make unit-tests): the list and T = 0 cases did not run"
+fi
+
 # ---- two ranks: every rank exits with the same status, one message ------------------------
 
 # two_ranks NAME WANT FILE MESSAGE [RUN ARGS...]

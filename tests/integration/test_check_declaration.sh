@@ -7,6 +7,8 @@
 #  2. The same inputs run now: every dataset of the old file is in the new
 #     one unchanged (h5diff, no tolerance), the new file adds only /checks,
 #     and check prints the same from the declaration as from the old layout.
+#     Two changes made since f3c18fc are named below (CHANGED_SINCE_OLD) and
+#     compared as stated there, nothing else.
 #  3. A toy model (tests/tools/toy_model.c: its own file and one registry
 #     line, nothing in src/analysis/) declares a Crooks pair, a triple and
 #     where detailed balance fails; check follows the declaration: a violation
@@ -22,14 +24,37 @@ export OMPI_MCA_ess_singleton_isolated=1
 cp -r "$ROOT/tests/data/old_format" "$TMP/old"
 cd "$TMP/old"
 
-# old_datasets_kept OLD NEW: every dataset of OLD in NEW to the bit, and NEW has no other outside /checks.
+# Known, deliberate changes since the old files were made, per dataset:
+#  - /parameters/ift_time: its description attribute was corrected (it named
+#    a variance threshold the code no longer uses); the values must be equal.
+#  - /spins/magnetization(_err): the O(log n) event pick (a tree over buckets
+#    of rates) sums the total rate in another order, so the waiting times
+#    move in the last bit: absolute 1e-15 (a magnetisation lies in [-1, 1];
+#    measured at most 3e-17); the picks and entropies are equal.
+same_values() {
+    "$PY" -c 'import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r")[sys.argv[3]][()] for f in sys.argv[1:3])
+sys.exit(0 if np.array_equal(a, b, equal_nan=True) else 1)' "$@"
+}
+same_dataset() { # OLD NEW PATH
+    case "$3" in
+        /parameters/ift_time) same_values "$1" "$2" "$3" ;;
+        /spins/magnetization|/spins/magnetization_err) h5diff -q -d 1e-15 "$1" "$2" "$3" "$3" >/dev/null 2>&1 ;;
+        *) h5diff -q "$1" "$2" "$3" "$3" >/dev/null 2>&1 ;;
+    esac
+}
+# old_datasets_kept OLD NEW: every dataset of OLD in NEW to the bit (but for the
+# changes named above), and NEW has no other outside /checks and the profiles'
+# _count and _samples.
 old_datasets_kept() {
     local d n=0 bad=0
     for d in $(datasets "$1"); do
         n=$((n + 1))
-        h5diff -q "$1" "$2" "$d" "$d" >/dev/null 2>&1 || { echo "  differs: $d"; bad=1; }
+        same_dataset "$1" "$2" "$d" || { echo "  differs: $d"; bad=1; }
     done
-    d=$(datasets "$2" | grep -v '^/checks/' | sort | comm -13 <(datasets "$1" | sort) -)
+    # New since the old files, besides /checks: a profile's trajectory count
+    # (/<model>/<profile>_count) and, with store_samples, its samples.
+    d=$(datasets "$2" | grep -v '^/checks/' | grep -Ev '^/[a-z0-9]+/[a-z0-9_]+_(count|samples)$' | sort | comm -13 <(datasets "$1" | sort) -)
     [ -z "$d" ] || { echo "  new datasets outside /checks: $d"; bad=1; }
     [ $n -gt 0 ] && [ $bad = 0 ]
 }

@@ -164,9 +164,115 @@ static void test_thermal_defaults_and_reciprocals(void **state)
     tl_config_free(&cfg);
 }
 
+/* The toy model of the tests (tests/models/toy): lists, an index into one, T = 0. */
+static const char *toy =
+    "[run]\nmodel = toy\ntrajectories = 1\n"
+    "[toy]\nstiffnesses = 0.5, 1 ,2.5\nlabels = soft, 40-20, hard\n";
+
+static void expect_toy_error(const char *extra, const char *where)
+{
+    char text[1024], why[512];
+    snprintf(text, sizeof text, "%s%s", toy, extra);
+    tl_config cfg;
+    int status = parse(text, &cfg, why);
+    if (status != TL_ERR_INPUT || !strstr(why, where)) {
+        print_error("toy input tail '%s': status %d, message '%s', expected to contain '%s'\n", extra, status, why,
+                    where);
+        fail();
+    }
+    tl_config_free(&cfg);
+}
+
+/* Lists: items trimmed, numbers read, an index into a list as a grid axis. */
+static void test_lists(void **state)
+{
+    (void)state;
+    char text[1024], why[512], buf[64];
+    tl_config cfg;
+    tl_point pt;
+    snprintf(text, sizeof text, "%s[grid]\ntrap = 0, 2\n", toy);
+    assert_int_equal(parse(text, &cfg, why), 0);
+    assert_int_equal(cfg.grid.n_points, 2);
+    tl_config_point(&cfg, 1, &pt);
+    assert_int_equal(tl_point_list_size(&pt, "stiffnesses"), 3);
+    assert_true(tl_point_list_real(&pt, "stiffnesses", 1) == 1.0);
+    assert_true(tl_point_list_real(&pt, "stiffnesses", 2) == 2.5);
+    assert_int_equal(tl_point_int(&pt, "trap"), 2);
+    assert_int_equal(tl_point_list_size(&pt, "labels"), 3);
+    assert_string_equal(tl_point_list_item(&pt, "labels", 1, buf, sizeof buf), "40-20");
+    assert_string_equal(tl_point_list_item(&pt, "labels", 2, buf, sizeof buf), "hard");
+    tl_config_point_free(&pt);
+    tl_config_free(&cfg);
+    assert_int_equal(tl_list_count(""), 0);
+    assert_int_equal(tl_list_count(" a "), 1);
+    assert_int_equal(tl_list_count("a,"), 2);
+}
+
+static void test_list_errors_name_line_and_key(void **state)
+{
+    (void)state;
+    expect_toy_error("x0 = 1\n[grid]\ntrap = 0, 3\n", "in.ini:9: [grid] trap: index 3 into stiffnesses, which has 3 item(s)");
+    expect_toy_error("trap = 5\n", "in.ini:7: [toy] trap: index 5 into stiffnesses, which has 3 item(s)");
+    expect_toy_error("trap = -1\n", "[toy] trap: value -1 out of range");
+    const char *bad_lists[][2] = {
+        {"stiffnesses = 1, , 2", "in.ini:5: [toy] stiffnesses: item 2 of 3 is empty"},
+        {"stiffnesses = 1, 2,", "in.ini:5: [toy] stiffnesses: item 3 of 3 is empty"},
+        {"stiffnesses =", "in.ini:5: [toy] stiffnesses: empty list"},
+        {"stiffnesses = 1, abc", "in.ini:5: [toy] stiffnesses: item 2 'abc' is not a finite number"},
+        {"stiffnesses = 1, -2", "in.ini:5: [toy] stiffnesses: item 2: value -2 out of range"},
+        {"stiffnesses = 1, inf", "item 2 'inf' is not a finite number"},
+        {"labels = a,,b", "in.ini:6: [toy] labels: item 2 of 3 is empty"},
+    };
+    for (size_t k = 0; k < sizeof bad_lists / sizeof bad_lists[0]; k++) {
+        char text[512], why[512];
+        snprintf(text, sizeof text, "[run]\nmodel = toy\ntrajectories = 1\n[toy]\n%s\nlabels = x\n", bad_lists[k][0]);
+        if (strncmp(bad_lists[k][0], "labels", 6) == 0)
+            snprintf(text, sizeof text, "[run]\nmodel = toy\ntrajectories = 1\n[toy]\nstiffnesses = 1\n%s\n", bad_lists[k][0]);
+        tl_config cfg;
+        int status = parse(text, &cfg, why);
+        if (status != TL_ERR_INPUT || !strstr(why, bad_lists[k][1])) {
+            print_error("'%s': status %d, message '%s', expected '%s'\n", bad_lists[k][0], status, why, bad_lists[k][1]);
+            fail();
+        }
+        tl_config_free(&cfg);
+    }
+    expect_toy_error("[grid]\nstiffnesses = 1, 2\n", "[grid] stiffnesses: only numeric parameters");
+}
+
+/* T = 0: the default of a model that allows it (beta = inf), given as temperature = 0
+ * (also on a grid axis); a model that does not allow it says so. */
+static void test_zero_temperature(void **state)
+{
+    (void)state;
+    char text[1024], why[512];
+    tl_config cfg;
+    tl_point pt;
+    assert_int_equal(parse(toy, &cfg, why), 0);
+    tl_config_point(&cfg, 0, &pt);
+    assert_true(tl_point_real(&pt, "temperature") == 0.0);
+    assert_true(isinf(tl_point_real(&pt, "beta")) && tl_point_real(&pt, "beta") > 0);
+    tl_config_point_free(&pt);
+    tl_config_free(&cfg);
+    snprintf(text, sizeof text, "%s[grid]\ntemperature = 0, 0.5\n", toy);
+    assert_int_equal(parse(text, &cfg, why), 0);
+    tl_config_point(&cfg, 1, &pt);
+    assert_true(tl_point_real(&pt, "beta") == 2.0);
+    tl_config_point_free(&pt);
+    tl_config_free(&cfg);
+    expect_toy_error("temperature = -1\n", "[toy] temperature: value -1 out of range: must be >= 0");
+    expect_toy_error("beta = 0\n", "[toy] beta: value 0 out of range: must be > 0");
+    snprintf(text, sizeof text, "[run]\nmodel = hopfield\ntrajectories = 1\n[hopfield]\ntemperature = 0\n");
+    assert_int_equal(parse(text, &cfg, why), TL_ERR_INPUT);
+    assert_non_null(strstr(why, "in.ini:5: [hopfield] temperature: value 0 out of range: must be > 0"));
+    tl_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_list_errors_name_line_and_key),
+        cmocka_unit_test(test_zero_temperature),
         cmocka_unit_test(test_axis_forms),
         cmocka_unit_test(test_grid_row_major),
         cmocka_unit_test(test_no_grid_is_one_point),

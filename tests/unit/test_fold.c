@@ -20,12 +20,16 @@
 
 enum { PD = 3, WIDTH = 4 };
 
+/* Trajectories per block: every test runs with the default unit (TL_BATCH),
+ * with one trajectory per unit, and with an odd size. */
+static uint64_t U = TL_BATCH;
+
 /* Moments of block b of pair pd, component k: from its own values. */
 static tl_moments block_moments(size_t pd, uint64_t b, size_t k, size_t count)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 1 + (pd * 100000 + b) * WIDTH + k);
-    double x[TL_BATCH];
+    double x[TL_BATCH]; /* count <= U <= TL_BATCH */
     for (size_t i = 0; i < count; i++) x[i] = 10 * k + gsl_ran_gamma(r, 2.0, 1.0 + (double)(b % 7));
     gsl_rng_free(r);
     return tl_moments_of(x, count);
@@ -33,8 +37,8 @@ static tl_moments block_moments(size_t pd, uint64_t b, size_t k, size_t count)
 
 static size_t block_count(uint64_t block, uint64_t trajectories)
 {
-    uint64_t first = block * TL_BATCH;
-    return trajectories - first < TL_BATCH ? (size_t)(trajectories - first) : TL_BATCH;
+    uint64_t first = block * U;
+    return trajectories - first < U ? (size_t)(trajectories - first) : (size_t)U;
 }
 
 static void add_unit(tl_fold *f, uint64_t unit, uint64_t trajectories)
@@ -66,11 +70,11 @@ static void shuffle(uint64_t *u, size_t n, gsl_rng *r)
 
 static void test_any_order_same_bits(void **state)
 {
-    (void)state;
-    const uint64_t T = 40 * TL_BATCH + 77; /* a short last block */
+    U = *(const uint64_t *)*state;
+    const uint64_t T = 40 * U + U / 2 + (U > 2); /* a short last block */
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     for (int trial = 0; trial < 20; trial++) {
-        tl_fold *f = tl_fold_alloc(PD, WIDTH, T);
+        tl_fold *f = tl_fold_alloc(PD, WIDTH, T, U);
         uint64_t n = PD * f->n_blocks, *order = malloc(n * sizeof *order);
         for (uint64_t u = 0; u < n; u++) order[u] = u;
         shuffle(order, n, r);
@@ -85,7 +89,7 @@ static void test_any_order_same_bits(void **state)
                 assert_true(same_bits(tl_fold_total(f, pd, k), want));
                 assert_true(want.n == (double)T);
             }
-        assert_int_equal(f->n_pending, PD); /* only the short last blocks stay apart */
+        assert_int_equal(f->n_pending, T % U ? PD : 0); /* only the short last blocks stay apart */
         assert_true(tl_fold_trajectories(f, T) == PD * T);
         free(order);
         tl_fold_free(f);
@@ -98,11 +102,11 @@ static void test_any_order_same_bits(void **state)
  * with the number of blocks. */
 static void test_pending_bounded_by_window(void **state)
 {
-    (void)state;
-    const uint64_t T = 4000 * TL_BATCH;
+    U = *(const uint64_t *)*state;
+    const uint64_t T = 4000 * U;
     const size_t window = 32;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    tl_fold *f = tl_fold_alloc(1, WIDTH, T);
+    tl_fold *f = tl_fold_alloc(1, WIDTH, T, U);
     size_t most = 0;
     for (uint64_t start = 0; start < f->n_blocks; start += window) {
         uint64_t w[window];
@@ -123,9 +127,9 @@ static void test_pending_bounded_by_window(void **state)
 
 static void test_missing_runs(void **state)
 {
-    (void)state;
-    const uint64_t T = 10 * TL_BATCH;
-    tl_fold *f = tl_fold_alloc(2, WIDTH, T);
+    U = *(const uint64_t *)*state;
+    const uint64_t T = 10 * U;
+    tl_fold *f = tl_fold_alloc(2, WIDTH, T, U);
     uint64_t done[] = {0, 1, 4, 5, 9, 10, 13};
     for (size_t i = 0; i < sizeof done / sizeof done[0]; i++) add_unit(f, done[i], T);
     uint64_t (*runs)[2];
@@ -137,7 +141,7 @@ static void test_missing_runs(void **state)
     /* the pilot: block 0 of each pair; pair 0 has it, pair 1 (unit 10) too */
     assert_int_equal(tl_fold_missing(f, 1, &runs), 0);
     free(runs);
-    assert_true(tl_fold_trajectories(f, T) == 7 * TL_BATCH);
+    assert_true(tl_fold_trajectories(f, T) == 7 * U);
     tl_fold_free(f);
 }
 
@@ -145,19 +149,19 @@ static void test_missing_runs(void **state)
  * block count, and the result equals a fold of the larger run from the start. */
 static void test_extend(void **state)
 {
-    (void)state;
-    const uint64_t T0 = 5 * TL_BATCH + 30, T1 = 12 * TL_BATCH;
-    tl_fold *f = tl_fold_alloc(PD, WIDTH, T0);
+    U = *(const uint64_t *)*state;
+    const uint64_t T0 = 5 * U + (U + 1) / 2, T1 = 12 * U;
+    tl_fold *f = tl_fold_alloc(PD, WIDTH, T0, U);
     for (uint64_t u = 0; u < PD * f->n_blocks; u++) add_unit(f, u, T0);
-    uint64_t old_blocks = f->n_blocks;
+    uint64_t old_blocks = f->n_blocks, redo = T0 % U ? 1 : 0; /* the short last block, if any */
     tl_fold_extend(f, T1);
     assert_int_equal(f->n_pending, 0);
     uint64_t (*runs)[2];
     size_t n = tl_fold_missing(f, 0, &runs);
     assert_int_equal(n, PD);
     for (size_t pd = 0; pd < PD; pd++) {
-        assert_true(runs[pd][0] == pd * f->n_blocks + old_blocks - 1);
-        assert_true(runs[pd][1] == f->n_blocks - old_blocks + 1);
+        assert_true(runs[pd][0] == pd * f->n_blocks + old_blocks - redo);
+        assert_true(runs[pd][1] == f->n_blocks - old_blocks + redo);
         for (uint64_t b = 0; b < runs[pd][1]; b++) add_unit(f, runs[pd][0] + b, T1);
     }
     free(runs);
@@ -166,13 +170,18 @@ static void test_extend(void **state)
     tl_fold_free(f);
 }
 
+static uint64_t units[] = {TL_BATCH, 1, 7};
+#define EACH_UNIT(f) \
+    cmocka_unit_test_prestate(f, &units[0]), cmocka_unit_test_prestate(f, &units[1]), \
+        cmocka_unit_test_prestate(f, &units[2])
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_any_order_same_bits),
-        cmocka_unit_test(test_pending_bounded_by_window),
-        cmocka_unit_test(test_missing_runs),
-        cmocka_unit_test(test_extend),
+        EACH_UNIT(test_any_order_same_bits),
+        EACH_UNIT(test_pending_bounded_by_window),
+        EACH_UNIT(test_missing_runs),
+        EACH_UNIT(test_extend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

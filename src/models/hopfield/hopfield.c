@@ -65,6 +65,7 @@ static size_t directions(const tl_point *pt, const char *const **names)
     return protocol >= HOPFIELD_EXCHANGE ? 1 : 2;
 }
 
+enum { OBS_WORK, OBS_HEAT, OBS_ENTROPY };
 static const tl_observable observables[] = {
     {"work", "energy", "work done on the network by the input, eq. 10: sum_t E(V_t, I_t+1) - E(V_t, I_t)"},
     {"heat", "energy", "heat absorbed from the bath in the relaxation sweeps, eq. 11"},
@@ -88,10 +89,13 @@ static const tl_extra extras[] = {
      "protocol = steady: eq. 17, ln[pi(eps1) M(eps2|eps1) / (pi(eps2) M~(eps1|eps2))], pi the exact steady state, "
      "M the one-sweep transition probability, M~ that of the adjoint sweep; 0 at a = 0; NaN otherwise", 0},
     {"entropy_production_rate", TL_EXTRA_F64, "1",
-     "mean medium entropy per sweep, <entropy> / steps, over the first direction's trajectories", 1},
-    {"entropy_production_rate_err", TL_EXTRA_F64, "1", "its standard error, sqrt(var / T) / steps", 1},
+     "mean medium entropy per sweep, <entropy> / steps, over the first direction's trajectories", TL_EXTRA_MEAN,
+     OBS_ENTROPY, 0, "steps"},
+    {"entropy_production_rate_err", TL_EXTRA_F64, "1", "its standard error, sqrt(var / T) / steps", TL_EXTRA_SE,
+     OBS_ENTROPY, 0, "steps"},
     {"dissipated_work", TL_EXTRA_F64, "energy",
-     "forward protocols: <W>_F - dF_exact (dF of the symmetric part of W, as in the paper); NaN otherwise", 1},
+     "forward protocols: <W>_F - dF_exact (dF of the symmetric part of W, as in the paper); NaN otherwise",
+     TL_EXTRA_MEAN, OBS_WORK, 0, NULL, "delta_f_exact"},
 };
 
 /* ---- patterns -------------------------------------------------------------- */
@@ -399,20 +403,10 @@ static int hopfield_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX
     return 2;
 }
 
-static void *point_alloc(const tl_point *pt)
+/* The kernel of this point's neurons and plasticity. */
+static void hopfield_simulate(const hopfield *hf, const tl_stream_key *key, uint64_t first, size_t count,
+                              double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
-    return hopfield_alloc(pt);
-}
-
-static void point_free(void *state)
-{
-    hopfield_free(state);
-}
-
-static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
-{
-    const hopfield *hf = state;
     if (hf->neurons == HOPFIELD_GRADED) hopfield_graded_simulate(hf, key, first, count, out[0], out[1], out[2], NULL);
     else if (hf->plasticity) hopfield_plastic_simulate(hf, key, first, count, out[0], out[1], out[2]);
     else hopfield_simulate_batch_entropy(hf, key, first, count, out[0], out[1], out[2], NULL, NULL);
@@ -434,17 +428,8 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
         for (int i = 0; i < hf->n; i++) out[mu * dims[1] + i] = hf->patterns[mu * hf->n + i];
 }
 
-/* Derived datasets: moments[d * 3 + o], o = 0 work, 1 heat, 2 entropy. */
-static void summarize(void *state, const tl_moments *moments, size_t e, const size_t dims[TL_MAX_EXTRA_RANK],
-                      double *out)
-{
-    const hopfield *hf = state;
-    const tl_moments *entropy = &moments[2], *work = &moments[0];
-    double steps = (double)hf->steps;
-    if (e == 6) out[0] = entropy->n > 0 ? entropy->mean / steps : NAN;
-    else if (e == 7) out[0] = entropy->n > 1 ? sqrt(tl_moments_variance(entropy) / entropy->n) / steps : NAN;
-    else if (e == 8) out[0] = hf->protocol <= HOPFIELD_RAMP ? work->mean - (hf->free_energy[1] - hf->free_energy[0]) : NAN;
-}
+TL_MODEL_STATE(hopfield, hopfield_alloc, hopfield_free, hopfield_simulate)
+
 
 /* ---- what check compares ------------------------------------------------------- */
 
@@ -492,7 +477,6 @@ const tl_model_type tl_model_hopfield = {
     .point_free = point_free,
     .simulate = simulate,
     .extra_fill = extra_fill,
-    .summarize = summarize,
     .bench = hopfield_bench,
     .checks = &checks,
 };

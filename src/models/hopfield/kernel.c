@@ -21,126 +21,156 @@
 
 #define B TL_BATCH
 
+/* No fused multiply-adds: every lane must round as the scalar formulas do, so
+ * that the numbers are the same for any compiler and target (gcc contracts
+ * only with -ffp-contract=fast, which -std=c17 turns off; clang contracts
+ * within an expression unless told). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 typedef struct {
     float *spin;    /* [n][B] */
     float *overlap; /* [m][B] */
     float m0[B];    /* magnetisation */
     float u[4][B];  /* uniforms for the next four updates */
-    float field[B], dv[B];
     float wnc[B];   /* work of the antisymmetric couplings in this sweep (track_wnc) */
     int track_wnc;
     double energy[B];
 } batch;
 
-/* exp(x) for the acceptance probability, branch-free so that the batch loop
- * vectorises (glibc's expf does not without -ffast-math).  Cody-Waite range
- * reduction and a degree-6 polynomial: relative error below 2e-7. */
-static inline float kernel_exp(float x)
+/* ---- the update, on explicit vectors ----------------------------------------
+ * The batch loops are written on GCC/clang vector types (vf: VW floats, one
+ * per lane), not left to the auto-vectoriser: they are packed code with any
+ * compiler and any target, with no run-time aliasing check that could send
+ * them down a scalar copy, and the spin select is a blend of bit patterns,
+ * not a branch (`make vec-check` verifies both in the generated code).  Every
+ * lane does exactly the scalar float operations, in the same order, so the
+ * results are bit for bit those of the scalar loops they replace.  VW is the
+ * widest vector the target has (16 with AVX-512, 8 otherwise: two SSE
+ * registers on a target without AVX). */
+#if defined(__AVX512F__)
+#define VW 16
+#else
+#define VW 8
+#endif
+_Static_assert(B % VW == 0, "the batch is a whole number of vectors");
+typedef float vf __attribute__((vector_size(VW * sizeof(float))));
+typedef int32_t vi __attribute__((vector_size(VW * sizeof(int32_t))));
+
+static inline vf vload(const float *p)
 {
-    /* Clamp and round without fminf/floorf, whose IEEE corner cases stop the
-     * vectoriser; adding 1.5 * 2^23 rounds to the nearest integer. */
-    x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
-    float k = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
-    float r = x - k * 0.693145752f - k * 1.42860677e-6f;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
-              r * (0.00833333377f + r * 0.00138888892f)))));
-    int32_t bits = ((int32_t)k + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
 }
 
-/* Uniforms for updates 4*block .. 4*block+3 of every lane. */
+static inline void vstore(float *p, vf v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* exp(x) for the acceptance probability.  Cody-Waite range reduction and a
+ * degree-6 polynomial: relative error below 2e-7.  |x| is clamped to 87 by an
+ * integer minimum on its bit pattern (for floats of one sign the integer order
+ * is the float order): a compare-and-select on floats gives gcc a branch to
+ * split off and, under -ftrapping-math, a reason not to if-convert; rounding
+ * to an integer adds 1.5 * 2^23. */
+static inline vf kernel_exp(vf x)
+{
+    const vi sign = (vi)x & INT32_MIN, lim = (vi){0} + 0x42ae0000; /* 87.0f */
+    vi mag = (vi)x & INT32_MAX;
+    vi over = mag > lim; /* all ones where |x| > 87 */
+    x = (vf)(sign | (mag & ~over) | (lim & over));
+    vf k = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
+    vf r = x - k * 0.693145752f - k * 1.42860677e-6f;
+    vf p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
+           r * (0.00833333377f + r * 0.00138888892f)))));
+    vi bits = (__builtin_convertvector(k, vi) + 127) << 23;
+    return p * (vf)bits;
+}
+
+/* +1 where the mask is set, -1 elsewhere: the sign bit from the mask. */
+static inline vf plus_minus_one(vi mask)
+{
+    return (vf)(((vi){0} + 0x3f800000) | (~mask & INT32_MIN));
+}
+
+/* Uniforms for updates 4*block .. 4*block+3 of every lane: Philox across the
+ * lanes (tl_stream_uniforms), the words the scalar loop drew. */
 static void draw_uniforms(batch *bt, const tl_stream_key *key, uint32_t purpose, uint64_t first,
                           uint32_t block)
 {
-    philox4x32_key_t k = tl_stream_philox_key(key->seed);
-    philox4x32_ctr_t c0 = tl_stream_counter(key, purpose, first, block);
-    for (int b = 0; b < B; b++) {
-        philox4x32_ctr_t c = c0;
-        c.v[1] += (uint32_t)b;
-        philox4x32_ctr_t r = philox4x32(c, k);
-        bt->u[0][b] = tl_uniform_float(r.v[0]);
-        bt->u[1][b] = tl_uniform_float(r.v[1]);
-        bt->u[2][b] = tl_uniform_float(r.v[2]);
-        bt->u[3][b] = tl_uniform_float(r.v[3]);
+    tl_stream_uniforms(key, purpose, first, block, B, &bt->u[0][0]);
+}
+
+/* One update of site i in every lane: the local field from the overlaps, the
+ * heat-bath (or Metropolis) decision, the overlaps and magnetisation updated,
+ * and, with `wnc`, the work of the antisymmetric couplings.  One pass over the
+ * batch, VW lanes at a time, everything in registers. */
+static inline __attribute__((always_inline)) void
+update_lanes(const hopfield *hf, int i, float input, int m, int metropolis, const float *restrict u,
+             float *restrict spin, float *restrict overlap, float *restrict m0, float *restrict wnc)
+{
+    const int n = hf->n;
+    const float *restrict coeff = hf->field_coeff + (size_t)i * m;
+    const float self = hf->self[i], two_beta = (float)(2.0 * hf->beta);
+    const float e1 = hf->patterns[i], e2 = m > 1 ? hf->patterns[n + i] : 0.0f, half_a = (float)(0.5 * hf->asymmetry);
+    for (int b = 0; b < B; b += VW) {
+        const vf s = vload(spin + b);
+        vf field = input - self * s;
+        for (int nu = 0; nu < m; nu++) field += coeff[nu] * vload(overlap + (size_t)nu * B + b);
+        vf v;
+        if (metropolis) {
+            /* Flipping V_i costs 2 H_i V_i: accept with min(1, exp(-2 beta H_i V_i)). */
+            vi flip = vload(u + b) < kernel_exp(-two_beta * field * s);
+            v = (vf)((vi)s ^ (flip & INT32_MIN));
+        } else {
+            vf p = 1.0f / (1.0f + kernel_exp(-two_beta * field));
+            v = plus_minus_one(vload(u + b) < p);
+        }
+        const vf dv = v - s;
+        vstore(spin + b, v);
+        vstore(m0 + b, vload(m0 + b) + dv);
+        if (wnc) {
+            /* sum_j A_ij V_j dV_i with A = (a/2)(eps1 eps2^T - eps2 eps1^T), from
+             * the overlaps before the flip (A_ii = 0). */
+            const vf o1 = vload(overlap + b), o2 = vload(overlap + B + b);
+            vstore(wnc + b, vload(wnc + b) + half_a * (e1 * o2 - e2 * o1) * dv);
+        }
+        for (int nu = 0; nu < m; nu++) {
+            const float e = hf->patterns[nu * n + i];
+            vstore(overlap + (size_t)nu * B + b, vload(overlap + (size_t)nu * B + b) + e * dv);
+        }
     }
 }
 
-/* One heat-bath update of site i in every lane.  Every array is reached
- * through its own restrict pointer: the loops must vectorise without a
- * run-time aliasing check. */
-static void update_site(const hopfield *hf, batch *bt, int i, float input, const float *restrict u)
+/* The default (heat bath, two patterns, no bookkeeping) with all of that
+ * known to the compiler, and every other case.  noinline: these symbols are
+ * what `make vec-check` inspects in the generated code. */
+static __attribute__((noinline)) void update_heat_bath_m2(const hopfield *hf, int i, float input,
+                                                          const float *restrict u, float *restrict spin,
+                                                          float *restrict overlap, float *restrict m0)
 {
-    const int m = hf->m;
-    float *restrict spin = bt->spin + (size_t)i * B;
-    float *restrict field = bt->field, *restrict dv = bt->dv, *restrict m0 = bt->m0;
-    const float self = hf->self[i], two_beta = (float)(2.0 * hf->beta);
-    for (int b = 0; b < B; b++) field[b] = input - self * spin[b];
-    for (int nu = 0; nu < m; nu++) {
-        const float c = hf->field_coeff[i * m + nu];
-        const float *restrict ov = bt->overlap + (size_t)nu * B;
-        for (int b = 0; b < B; b++) field[b] += c * ov[b];
-    }
-    for (int b = 0; b < B; b++) {
-        float p = 1.0f / (1.0f + kernel_exp(-two_beta * field[b]));
-        float v = u[b] < p ? 1.0f : -1.0f;
-        dv[b] = v - spin[b];
-        spin[b] = v;
-        m0[b] += dv[b];
-    }
-    for (int nu = 0; nu < m; nu++) {
-        const float e = hf->patterns[nu * hf->n + i];
-        float *restrict ov = bt->overlap + (size_t)nu * B;
-        for (int b = 0; b < B; b++) ov[b] += e * dv[b];
-    }
+    update_lanes(hf, i, input, 2, 0, u, spin, overlap, m0, NULL);
 }
 
-/* The same with the Metropolis rule and/or the bookkeeping of the
- * antisymmetric couplings' work: kept apart so that the default path above
- * stays exactly as fast as it was. */
-static void update_site_general(const hopfield *hf, batch *bt, int i, float input, const float *restrict u)
+static __attribute__((noinline)) void update_general(const hopfield *hf, int i, float input, int metropolis,
+                                                     const float *restrict u, float *restrict spin,
+                                                     float *restrict overlap, float *restrict m0,
+                                                     float *restrict wnc)
 {
-    const int m = hf->m;
-    float *restrict spin = bt->spin + (size_t)i * B;
-    float *restrict field = bt->field, *restrict dv = bt->dv, *restrict m0 = bt->m0;
-    const float self = hf->self[i], two_beta = (float)(2.0 * hf->beta);
-    for (int b = 0; b < B; b++) field[b] = input - self * spin[b];
-    for (int nu = 0; nu < m; nu++) {
-        const float c = hf->field_coeff[i * m + nu];
-        const float *restrict ov = bt->overlap + (size_t)nu * B;
-        for (int b = 0; b < B; b++) field[b] += c * ov[b];
-    }
-    if (hf->rule == HOPFIELD_METROPOLIS) {
-        /* Flipping V_i costs 2 H_i V_i: accept with min(1, exp(-2 beta H_i V_i)). */
-        for (int b = 0; b < B; b++) {
-            float v = u[b] < kernel_exp(-two_beta * field[b] * spin[b]) ? -spin[b] : spin[b];
-            dv[b] = v - spin[b];
-            spin[b] = v;
-            m0[b] += dv[b];
-        }
-    } else {
-        for (int b = 0; b < B; b++) {
-            float p = 1.0f / (1.0f + kernel_exp(-two_beta * field[b]));
-            float v = u[b] < p ? 1.0f : -1.0f;
-            dv[b] = v - spin[b];
-            spin[b] = v;
-            m0[b] += dv[b];
-        }
-    }
-    if (bt->track_wnc) {
-        /* sum_j A_ij V_j dV_i with A = (a/2)(eps1 eps2^T - eps2 eps1^T), from
-         * the overlaps before the flip (A_ii = 0). */
-        const float e1 = hf->patterns[i], e2 = hf->patterns[hf->n + i], half_a = (float)(0.5 * hf->asymmetry);
-        const float *restrict o1 = bt->overlap, *restrict o2 = bt->overlap + B;
-        float *restrict wnc = bt->wnc;
-        for (int b = 0; b < B; b++) wnc[b] += half_a * (e1 * o2[b] - e2 * o1[b]) * dv[b];
-    }
-    for (int nu = 0; nu < m; nu++) {
-        const float e = hf->patterns[nu * hf->n + i];
-        float *restrict ov = bt->overlap + (size_t)nu * B;
-        for (int b = 0; b < B; b++) ov[b] += e * dv[b];
-    }
+    update_lanes(hf, i, input, hf->m, metropolis, u, spin, overlap, m0, wnc);
+}
+
+static void update_site(const hopfield *hf, batch *bt, int i, float input, const float *u)
+{
+    float *spin = bt->spin + (size_t)i * B;
+    if (hf->m == 2 && hf->rule == HOPFIELD_HEAT_BATH && !bt->track_wnc)
+        update_heat_bath_m2(hf, i, input, u, spin, bt->overlap, bt->m0);
+    else
+        update_general(hf, i, input, hf->rule == HOPFIELD_METROPOLIS, u, spin, bt->overlap, bt->m0,
+                       bt->track_wnc ? bt->wnc : NULL);
 }
 
 static int updates_per_sweep(const hopfield *hf)
@@ -163,13 +193,11 @@ static void sweep(const hopfield *hf, batch *bt, double lambda, int adjoint, con
     double a, b;
     hopfield_input_weights(hf, lambda, &a, &b);
     int n = hf->n, updates = updates_per_sweep(hf);
-    const int plain = hf->rule == HOPFIELD_HEAT_BATH && !bt->track_wnc;
     for (int s = 0; s < updates; s++) {
         if (s % 4 == 0) draw_uniforms(bt, key, purpose, first, block0 + (uint32_t)(s / 4));
         int i = sweep_site(hf, s, adjoint);
         float input = (float)(hf->field * (a * hf->patterns[i] + b * hf->patterns[n + i]) - hf->threshold);
-        if (plain) update_site(hf, bt, i, input, bt->u[s % 4]);
-        else update_site_general(hf, bt, i, input, bt->u[s % 4]);
+        update_site(hf, bt, i, input, bt->u[s % 4]);
     }
 }
 
@@ -244,35 +272,37 @@ static void flush_wnc(batch *bt, double *total)
     memset(bt->wnc, 0, sizeof bt->wnc);
 }
 
-/* The driven protocols: forward, or its exact time reversal. */
+/* The driven protocols: forward, or its exact time reversal.  The energy at
+ * the process's current lambda is carried from one step to the next (E at the
+ * end of step t is E at the start of step t + 1, the same lambda bit for bit),
+ * so each step computes two energies, not four. */
 static void run_driven(const hopfield *hf, batch *bt, const tl_stream_key *key, uint64_t first,
                        double *w, double *q, double *wnc)
 {
     const int reverse = key->direction == 1;
     const double steps = (double)hf->steps;
-    double before[B];
+    double now[B]; /* E(V; lambda) of the current state at the current lambda */
     uint32_t per_sweep = (uint32_t)((updates_per_sweep(hf) + 3) / 4);
+    batch_energy(hf, bt, reverse ? 1.0 : 0.0);
+    memcpy(now, bt->energy, sizeof now);
     for (int64_t t = 1; t <= hf->steps; t++) {
-        /* lambda before and after this step's change of input, in the process's own time */
-        double from = reverse ? (double)(hf->steps - t + 1) / steps : (double)(t - 1) / steps;
+        /* lambda after this step's change of input, in the process's own time */
         double to = reverse ? (double)(hf->steps - t) / steps : (double)t / steps;
-        double relax_at = reverse ? from : to;
-        if (!reverse) {
-            batch_energy(hf, bt, from);
-            memcpy(before, bt->energy, sizeof before);
+        if (!reverse) { /* the input changes, then a sweep at the new lambda */
             batch_energy(hf, bt, to);
-            for (int b = 0; b < B; b++) w[b] += bt->energy[b] - before[b];
+            for (int b = 0; b < B; b++) w[b] += bt->energy[b] - now[b];
+            memcpy(now, bt->energy, sizeof now);
         }
-        batch_energy(hf, bt, relax_at);
-        memcpy(before, bt->energy, sizeof before);
+        double relax_at = reverse ? (double)(hf->steps - t + 1) / steps : to;
         sweep(hf, bt, relax_at, reverse, key, TL_PURPOSE_DYNAMICS, first, (uint32_t)(t - 1) * per_sweep);
         flush_wnc(bt, wnc);
         batch_energy(hf, bt, relax_at);
-        for (int b = 0; b < B; b++) q[b] += bt->energy[b] - before[b];
-        if (reverse) {
-            memcpy(before, bt->energy, sizeof before);
+        for (int b = 0; b < B; b++) q[b] += bt->energy[b] - now[b];
+        memcpy(now, bt->energy, sizeof now);
+        if (reverse) { /* the sweep came first, now the input changes */
             batch_energy(hf, bt, to);
-            for (int b = 0; b < B; b++) w[b] += bt->energy[b] - before[b];
+            for (int b = 0; b < B; b++) w[b] += bt->energy[b] - now[b];
+            memcpy(now, bt->energy, sizeof now);
         }
     }
 }

@@ -596,6 +596,27 @@ static void dw_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_
 
 /* ================================ the model tables ======================================== */
 
+/* What `thermolearn check` compares: the exact triples always; with reverse = yes
+ * also Crooks (BAR against delta_f_exact).  The survival profile lives under
+ * /doublewell/forward/ with two directions, so it is declared only with one. */
+static size_t dw_check_list(const tl_point *pt, const tl_check_spec **checks)
+{
+    static const tl_check_spec one[] = {
+        {TL_CHECK_TRIPLE, .estimate = "mean_work"}, {TL_CHECK_TRIPLE, .estimate = "p_error"},
+        {TL_CHECK_TRIPLE, .estimate = "mean_first_passage_time"}, {TL_CHECK_TRIPLE, .estimate = "x_mean"},
+        {TL_CHECK_TRIPLE, .estimate = "survival"},
+    };
+    static const tl_check_spec two[] = {
+        {TL_CHECK_CROOKS, .observable = "work", .exact = "delta_f_exact"},
+        {TL_CHECK_TRIPLE, .estimate = "mean_work"}, {TL_CHECK_TRIPLE, .estimate = "p_error"},
+        {TL_CHECK_TRIPLE, .estimate = "mean_first_passage_time"}, {TL_CHECK_TRIPLE, .estimate = "x_mean"},
+    };
+    int reverse = tl_point_choice(pt, "reverse") == 1;
+    *checks = reverse ? two : one;
+    return reverse ? sizeof two / sizeof two[0] : sizeof one / sizeof one[0];
+}
+static const tl_model_checks dw_checks = {dw_check_list, NULL, NULL};
+
 const tl_model_type tl_model_doublewell = {
     .name = "doublewell",
     .description = "double-well activation switch with a bias ramp, over-damped Langevin, MALA (Milburn section 2.1)",
@@ -618,7 +639,29 @@ const tl_model_type tl_model_doublewell = {
     .extra_fill = dw_extra_fill,
     .summarize = dw_summarize,
     .bench = milburn_doublewell_bench,
+    .checks = &dw_checks,
 };
+
+/* The same for twostate: the exact triples; with reverse = yes (thermal levels,
+ * detailed balance at every instant) also Crooks. */
+static size_t ts_check_list(const tl_point *pt, const tl_check_spec **checks)
+{
+#define TS_SCALAR_TRIPLES                                                                                        \
+    {TL_CHECK_TRIPLE, .estimate = "p_up_final"}, {TL_CHECK_TRIPLE, .estimate = "p_no_jump"},                    \
+    {TL_CHECK_TRIPLE, .estimate = "p_no_event"}, {TL_CHECK_TRIPLE, .estimate = "p_s_plus"},                     \
+    {TL_CHECK_TRIPLE, .estimate = "p_s_minus"}, {TL_CHECK_TRIPLE, .estimate = "mean_energy_change"},            \
+    {TL_CHECK_TRIPLE, .estimate = "mean_paper_w"}, {TL_CHECK_TRIPLE, .estimate = "mean_work"},                  \
+    {TL_CHECK_TRIPLE, .estimate = "mean_first_jump_time"}
+    static const tl_check_spec one[] = {TS_SCALAR_TRIPLES, {TL_CHECK_TRIPLE, .estimate = "survival"},
+                                        {TL_CHECK_TRIPLE, .estimate = "state"}};
+    static const tl_check_spec two[] = {{TL_CHECK_CROOKS, .observable = "work", .exact = "delta_f_exact"},
+                                        TS_SCALAR_TRIPLES};
+#undef TS_SCALAR_TRIPLES
+    int reverse = tl_point_choice(pt, "reverse") == 1;
+    *checks = reverse ? two : one;
+    return reverse ? sizeof two / sizeof two[0] : sizeof one / sizeof one[0];
+}
+static const tl_model_checks ts_checks = {ts_check_list, NULL, NULL};
 
 const tl_model_type tl_model_twostate = {
     .name = "twostate",
@@ -642,4 +685,5 @@ const tl_model_type tl_model_twostate = {
     .extra_fill = ts_extra_fill,
     .summarize = ts_summarize,
     .bench = milburn_twostate_bench,
+    .checks = &ts_checks,
 };

@@ -61,8 +61,10 @@ _Static_assert(OU_N_PROFILES <= TL_MAX_PROFILES, "raise TL_MAX_PROFILES");
 
 enum { X_EP, X_EP_ERR, X_EP_EXACT, X_MEAN_EXACT, X_COV_EXACT, X_W, X_X, X_SIGMA, X_STEP, N_EXTRAS };
 static const tl_extra extras[] = {
-    {"entropy_production_rate", TL_EXTRA_F64, "1/time", "mean of the per-trajectory entropy production rates [point]", 1},
-    {"entropy_production_rate_err", TL_EXTRA_F64, "1/time", "standard error of entropy_production_rate [point]", 1},
+    {"entropy_production_rate", TL_EXTRA_F64, "1/time", "mean of the per-trajectory entropy production rates [point]",
+     TL_EXTRA_MEAN, OU_OBS_EP_RATE, 0, NULL},
+    {"entropy_production_rate_err", TL_EXTRA_F64, "1/time", "standard error of entropy_production_rate [point]",
+     TL_EXTRA_SE, OU_OBS_EP_RATE, 0, NULL},
     {"entropy_production_rate_exact", TL_EXTRA_F64, "1/time",
      "steady-state rate: 2 J_a^2 / decay (eq. D11) in the 2-d form, tr(B^T D^-1 B C) for a coupling_matrix [point]", 0},
     {"mean_exact", TL_EXTRA_F64, "1", "steady-state mean m = -W^-1 x [point, i]", 0},
@@ -316,7 +318,7 @@ void ou_free(ou *o)
     free(o);
 }
 
-static void *point_alloc(const tl_point *pt)
+static ou *ou_point_alloc(const tl_point *pt)
 {
     int n = point_n(pt);
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_malloc((size_t)n * sizeof *x, "input");
@@ -361,16 +363,7 @@ static int profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_
     return 1;
 }
 
-static void point_free(void *state)
-{
-    ou_free(state);
-}
-
-static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
-{
-    ou_simulate_batch(state, key, first, count, out, profile);
-}
+TL_MODEL_STATE(ou, ou_point_alloc, ou_free, ou_simulate_batch)
 
 /* n is the same at every point (coupling_matrix is a string, not a grid axis),
  * so the point's own layout is the dataset's. */
@@ -390,14 +383,6 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
     case X_SIGMA: out[0] = sqrt(2 * o->temperature); break;
     case X_STEP: out[0] = o->h; break;
     }
-}
-
-/* The mean rate and its standard error, from the moments of the one direction
- * ("steady"); the vectors are profiles, written by the engine. */
-static void summarize(void *state, const tl_moments *m, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
-{
-    const tl_moments *rate = &m[OU_OBS_EP_RATE];
-    out[0] = e == X_EP_ERR ? sqrt(tl_moments_variance(rate) / rate->n) : rate->mean;
 }
 
 /* Time averages and the entropy production rate against the exact stationary
@@ -435,6 +420,5 @@ const tl_model_type tl_model_ou = {
     .point_free = point_free,
     .simulate = simulate,
     .extra_fill = extra_fill,
-    .summarize = summarize,
     .checks = &checks,
 };

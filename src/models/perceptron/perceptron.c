@@ -65,14 +65,18 @@ static const tl_extra extras[N_EXTRAS] = {
     {"heat_mean", TL_EXTRA_F64, "energy", "mean dissipated heat per weight: -<heat>/N over forward trajectories", 1},
     {"heat_mean_err", TL_EXTRA_F64, "energy", "standard error of heat_mean", 1},
     {"entropy_change", TL_EXTRA_F64, "1",
-     "ensemble estimate of dS(w_n): mean of entropy_sample over forward trajectories", 1},
-    {"entropy_change_err", TL_EXTRA_F64, "1", "standard error of entropy_change", 1},
+     "ensemble estimate of dS(w_n): mean of entropy_sample over forward trajectories", TL_EXTRA_MEAN,
+     PERCEPTRON_OBS_ENTROPY, 0, NULL},
+    {"entropy_change_err", TL_EXTRA_F64, "1", "standard error of entropy_change", TL_EXTRA_SE, PERCEPTRON_OBS_ENTROPY,
+     0, NULL},
     {"entropy_change_variance", TL_EXTRA_F64, "1",
      "1/2 ln(<w^2>_t / <w^2>_0) from the ensemble: the Gaussian entropy change of the measured variance", 1},
     {"entropy_change_variance_err", TL_EXTRA_F64, "1", "standard error of entropy_change_variance (delta method)", 1},
-    {"p_correct", TL_EXTRA_F64, "1", "probability of a correct predicted label: mean of p_correct over forward trajectories", 1},
+    {"p_correct", TL_EXTRA_F64, "1", "probability of a correct predicted label: mean of p_correct over forward trajectories",
+     TL_EXTRA_MEAN, PERCEPTRON_OBS_P_CORRECT, 0, NULL},
     {"p_correct_err", TL_EXTRA_F64, "1",
-     "standard error of p_correct over trajectories, each with its own disorder: includes the disorder scatter", 1},
+     "standard error of p_correct over trajectories, each with its own disorder: includes the disorder scatter",
+     TL_EXTRA_SE, PERCEPTRON_OBS_P_CORRECT, 0, NULL},
     {"mutual_information", TL_EXTRA_F64, "1", "ln 2 - S(p_correct), eq. 21 (nats)", 1},
     {"mutual_information_err", TL_EXTRA_F64, "1", "standard error of mutual_information (delta method)", 1},
     {"efficiency", TL_EXTRA_F64, "1", "eq. 22: (P/N) mutual_information / (entropy_change + heat_mean)", 1},
@@ -83,7 +87,9 @@ static const tl_extra extras[N_EXTRAS] = {
 
 /* ---- the point state ------------------------------------------------------------- */
 
-perceptron *perceptron_alloc(const tl_point *pt)
+/* The parameters of a point, without the density tables (the engine's
+ * point_alloc; point_prepare adds them). */
+static perceptron *perceptron_point_alloc(const tl_point *pt)
 {
     perceptron *pc = tl_calloc(1, sizeof *pc, "perceptron");
     pc->n = (int)tl_point_int(pt, "n");
@@ -101,7 +107,20 @@ perceptron *perceptron_alloc(const tl_point *pt)
     pc->ramp = fmin(pc->time, pc->tau);
     pc->g_end = pc->ramp / pc->tau;
     pc->intervals = (int64_t)fmax(1.0, ceil(pc->switch_rate * pc->time - 1e-9));
-    perceptron_density_init(pc);
+    return pc;
+}
+
+/* The exact marginal densities of the weights (entropy_sample, the theory
+ * datasets): the expensive part, the engine's point_prepare. */
+static void perceptron_prepare(void *state)
+{
+    perceptron_density_init(state);
+}
+
+perceptron *perceptron_alloc(const tl_point *pt)
+{
+    perceptron *pc = perceptron_point_alloc(pt);
+    perceptron_prepare(pc);
     return pc;
 }
 
@@ -155,21 +174,14 @@ static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RA
     return 0;
 }
 
-static void *point_alloc(const tl_point *pt)
+/* The observables, without the weights. */
+static void perceptron_simulate(const perceptron *pc, const tl_stream_key *key, uint64_t first, size_t count,
+                                double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
-    return perceptron_alloc(pt);
+    perceptron_simulate_batch(pc, key, first, count, out, NULL, NULL);
 }
 
-static void point_free(void *state)
-{
-    perceptron_free(state);
-}
-
-static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
-{
-    perceptron_simulate_batch(state, key, first, count, out, NULL, NULL);
-}
+TL_MODEL_STATE(perceptron, perceptron_point_alloc, perceptron_free, perceptron_simulate)
 
 static double alpha_of(const perceptron *pc)
 {
@@ -274,4 +286,5 @@ const tl_model_type tl_model_perceptron = {
     .summarize = summarize,
     .bench = perceptron_bench,
     .checks = &checks,
+    .point_prepare = perceptron_prepare,
 };

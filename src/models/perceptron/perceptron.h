@@ -81,6 +81,8 @@ typedef struct {
     perceptron_density density[2][2]; /* [direction][start, end] */
 } perceptron;
 
+/* A point ready to simulate, density tables included (for tests and tools; the
+ * engine allocates and prepares in two steps). */
 perceptron *perceptron_alloc(const tl_point *pt);
 void perceptron_free(perceptron *pc);
 

@@ -439,8 +439,8 @@ spins *spins_alloc(const tl_point *pt)
     double ift_time = tl_point_real(pt, "ift_time");
     spins *s;
     if (tl_point_choice(pt, "task") != 0) {
-        /* The optimisation waits for the first simulation (spins_ready); the
-         * task's patterns are the inputs. */
+        /* The optimisation is the point's preparation (spins_prepare, the
+         * engine's point_prepare); the task's patterns are the inputs. */
         s = system_new(n, beta, rate, time, transient);
         s->n_inputs = M;
         s->pending = spins_task_prepare(pt, x);
@@ -458,7 +458,7 @@ spins *spins_alloc(const tl_point *pt)
     return s;
 }
 
-void spins_ready(void *state)
+void spins_prepare(void *state)
 {
     spins *s = state;
     if (!s->pending) return;
@@ -524,22 +524,14 @@ static int profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_
     return 2;
 }
 
-static void *point_alloc(const tl_point *pt)
+/* The observables and profiles, without the jump counts. */
+static void spins_simulate(const spins *s, const tl_stream_key *key, uint64_t first, size_t count,
+                           double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
-    return spins_alloc(pt);
+    spins_simulate_batch(s, key, first, count, out, profile, NULL);
 }
 
-static void point_free(void *state)
-{
-    spins_free(state);
-}
-
-static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
-{
-    spins_ready(state);
-    spins_simulate_batch(state, key, first, count, out, profile, NULL);
-}
+TL_MODEL_STATE(spins, spins_alloc, spins_free, spins_simulate)
 
 /* A value of input mu of this point, NaN beyond its inputs (padding to the grid's largest shape). */
 static double per_input(const spins *s, size_t mu, size_t e)
@@ -565,7 +557,6 @@ static double per_spin(const spins *s, size_t mu, size_t i, size_t e)
 
 static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
 {
-    spins_ready(state);
     const spins *s = state;
     int n = s->n;
     switch (e) {
@@ -628,4 +619,5 @@ const tl_model_type tl_model_spins = {
     .extra_fill = extra_fill,
     .bench = spins_bench,
     .checks = &checks,
+    .point_prepare = spins_prepare,
 };

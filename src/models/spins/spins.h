@@ -74,7 +74,7 @@ typedef struct spins {
     double task_mse, task_sigma;
     double task_cross_entropy, task_accuracy;
     double *task_theta;    /* [spins_chain_n_couplings(neighbours)] */
-    struct spins_task_setup *pending; /* set up, not yet optimised: see spins_ready */
+    struct spins_task_setup *pending; /* set up, not yet optimised: see spins_prepare */
     double *pending_x;     /* [n_inputs][n] */
     int pending_initial;
 } spins;
@@ -245,9 +245,8 @@ typedef struct {
  * re-evaluated there on fresh streams. */
 void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, spins_task_score *score);
 
-/* task = random at a point, in two stages so that a point's state is cheap
- * until it is simulated (rank 0 builds every point's state for the derived
- * datasets): prepare copies the task and writes its M patterns x^mu,
+/* task = random at a point, in two stages, the engine's point_alloc and
+ * point_prepare (spins_alloc, spins_prepare): prepare copies the task and writes its M patterns x^mu,
  * repeated on both chains, to x [M][2N] (the point's inputs); solve runs SPSA, or
  * finds the optimum this process already computed for the same task
  * parameters, and returns the couplings (malloc'd, 6k+2) with the score
@@ -256,8 +255,10 @@ typedef struct spins_task_setup spins_task_setup;
 spins_task_setup *spins_task_prepare(const tl_point *pt, double *x);
 double *spins_task_solve(const spins_task_setup *su, spins_task_score *score);
 void spins_task_setup_free(spins_task_setup *su);
-/* Finish a point's state whose task is still pending (no-op otherwise). */
-void spins_ready(void *state);
+/* Prepare a point (the engine's point_prepare): with a task, run the SPSA
+ * optimisation that spins_alloc set up and build the system at its optimum;
+ * without one, nothing to do. */
+void spins_prepare(void *state);
 
 /* `thermolearn bench spins` (bench.c). */
 int spins_bench(int argc, char **argv);
