@@ -47,7 +47,6 @@ epochs = 6
 checkpoints = 2, 4
 fprime_at = unit
 complexity_n = 3
-temperature = 1e-12
 INI
 "$BIN" run "$TMP/unit.ini" -o "$TMP/unit.h5" --quiet || fail "unit run exited $?"
 out=$("$PY" "$ROOT/tests/integration/vanchurin_recompute.py" "$TMP/unit.h5")
@@ -82,7 +81,6 @@ checkpoints = 0
 fprime_at = unit
 complexity_n = 1
 weights_file = $TMP/w.txt
-temperature = 1e-12
 INI
 if "$BIN" run "$TMP/given.ini" -o "$TMP/given.h5" --quiet; then
     if "$PY" - "$TMP/given.h5" <<'PY'
@@ -103,7 +101,7 @@ fi
 # ---- bad input --------------------------------------------------------------------------
 bad() { # label expected-text section-lines...
     local label=$1 expect=$2; shift 2
-    printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ntemperature = 1e-12\ndataset = synthetic\ntrain_samples = 40\n' > "$TMP/bad.ini"
+    printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ndataset = synthetic\ntrain_samples = 40\n' > "$TMP/bad.ini"
     printf '%s\n' "$@" >> "$TMP/bad.ini"
     rm -f "$TMP/bad.h5"
     msg=$("$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" 2>&1)
@@ -133,7 +131,7 @@ FM=/usr/share/datasets/fashion-mnist
 if [ -r $FM/train-images-idx3-ubyte.gz ]; then
     fbad() { # label expected-text section-lines...
         local label=$1 expect=$2; shift 2
-        printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ntemperature = 1e-12\ntrain_samples = 100\ntest_samples = 100\n' > "$TMP/fbad.ini"
+        printf '[run]\nmodel = vanchurin\ntrajectories = 2\n\n[vanchurin]\ntrain_samples = 100\ntest_samples = 100\n' > "$TMP/fbad.ini"
         printf '%s\n' "$@" >> "$TMP/fbad.ini"
         rm -f "$TMP/fbad.h5"
         msg=$("$BIN" run "$TMP/fbad.ini" -o "$TMP/fbad.h5" 2>&1)
@@ -162,7 +160,6 @@ train_samples = 20
 test_samples = 20
 batch_size = 10
 epochs = 1
-temperature = 1e-12
 INI
     if "$BIN" run "$TMP/fm.ini" -o "$TMP/fm.h5" --quiet && "$BIN" check "$TMP/fm.h5" >/dev/null; then
         pass "fashion_mnist at 7 x 7: a run and its check"

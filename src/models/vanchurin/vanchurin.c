@@ -11,9 +11,10 @@
 #include "thermolearn/status.h"
 
 static const tl_param_spec params[] = {
-    {"architectures", TL_PARAM_STRING, "40-20, 60", 0, 0, 0, NULL, "",
+    {"architectures", TL_PARAM_LIST, "40-20, 60", 0, 0, 0, NULL, "",
      "comma list of hidden-width lists, e.g. '40-20, 60' (deep 40-20 and shallow 60); 'none' = no hidden layer"},
-    {"architecture", TL_PARAM_INT, "0", 0, 63, 0, NULL, "1", "index into architectures (a grid axis)"},
+    {"architecture", TL_PARAM_INT, "0", 0, 1e6, 0, NULL, "1", "index into architectures, from 0 (a grid axis)",
+     "architectures"},
     {"dataset", TL_PARAM_CHOICE, "fashion_mnist", 0, 0, 0, "fashion_mnist|synthetic", "",
      "fashion_mnist: the IDX files below (Debian's dataset-fashion-mnist; MNIST is not packaged); "
      "synthetic: prototype blobs drawn from task_seed; the same data for every trajectory"},
@@ -57,7 +58,7 @@ static const tl_param_spec params[] = {
     {"fprime_at", TL_PARAM_CHOICE, "mean_state", 0, 0, 0, "mean_state|mean_derivative|unit", "",
      "f' of G (5.4): sech^2 at the mean forward state (the paper), the mean of sech^2 over samples, or 1 (linear)"},
     {"complexity_n", TL_PARAM_INT, "20", 1, 1e6, 0, NULL, "1", "n of C_n and C_{N-n} (10.5)"},
-    {"betas", TL_PARAM_STRING, "0.25, 0.5, 0.73, 1, 1.5", 0, 0, 0, NULL, "1/loss",
+    {"betas", TL_PARAM_REAL_LIST, "0.25, 0.5, 0.73, 1, 1.5", 0, 1e300, 1, NULL, "1/loss",
      "the paper's beta (a Lagrange multiplier, not a training parameter) for F, U, -Delta F, N_>, C(beta)"},
     {"large_factor", TL_PARAM_REAL, "1", 0, 1e6, 1, NULL, "1", "N_> = #{lambda > large_factor / beta} (6.6)"},
     {"gap_gamma", TL_PARAM_REAL, "0.3333333333333333", 0, 1, 1, NULL, "1",
@@ -135,20 +136,8 @@ static const tl_extra extras[N_EXTRAS] = {
 /* The width list of the architecture chosen at this point; 0 or -1 with why. */
 static int widths_of(const tl_point *pt, size_t *width, size_t *layers, char *why, size_t len)
 {
-    const char *all = tl_point_string(pt, "architectures");
-    const int64_t index = tl_point_int(pt, "architecture");
-    const char *p = all;
-    for (int64_t i = 0; i < index && p; i++) {
-        p = strchr(p, ',');
-        if (p) p++;
-    }
-    if (!p) {
-        snprintf(why, len, "architecture = %lld: architectures has fewer items ('%s')", (long long)index, all);
-        return -1;
-    }
-    const char *end = strchr(p, ',');
     char item[256];
-    snprintf(item, sizeof item, "%.*s", (int)(end ? (size_t)(end - p) : strlen(p)), p);
+    tl_point_list_item(pt, "architectures", (size_t)tl_point_int(pt, "architecture"), item, sizeof item);
     char reason[200];
     const int hidden = vanchurin_parse_hidden(item, width + 1, VANCHURIN_MAX_LAYERS - 2, reason, sizeof reason);
     if (hidden < 0) {
@@ -213,11 +202,12 @@ static int point_setup(const tl_point *pt, vanchurin_point *vp, char *why, size_
     vp->bulk_max_iterations = (size_t)tl_point_int(pt, "bulk_max_iterations");
     vp->bulk_tolerance = tl_point_real(pt, "bulk_tolerance");
     vp->complexity_n = (size_t)tl_point_int(pt, "complexity_n");
-    vp->n_betas = vanchurin_parse_reals(tl_point_string(pt, "betas"), vp->beta, VANCHURIN_MAX_BETAS, reason, sizeof reason);
-    if (!vp->n_betas) {
-        snprintf(why, len, "betas: %s", reason);
+    vp->n_betas = tl_point_list_size(pt, "betas");
+    if (vp->n_betas > VANCHURIN_MAX_BETAS) {
+        snprintf(why, len, "betas: %zu values, at most %d", vp->n_betas, VANCHURIN_MAX_BETAS);
         return -1;
     }
+    for (size_t b = 0; b < vp->n_betas; b++) vp->beta[b] = tl_point_list_real(pt, "betas", b);
     vp->large_factor = tl_point_real(pt, "large_factor");
     vp->gap_gamma = tl_point_real(pt, "gap_gamma");
     vp->bins = (size_t)tl_point_int(pt, "log_lambda_bins");
@@ -276,9 +266,16 @@ static vanchurin_point *point_alloc_typed(const tl_point *pt)
     vanchurin_blas_init();
     vanchurin_point *vp = tl_malloc(sizeof *vp, "vanchurin point");
     char why[256];
-    if (point_setup(pt, vp, why, sizeof why) || load_data(vp, why, sizeof why))
-        error("a point that passed validate: %s", why);
+    if (point_setup(pt, vp, why, sizeof why)) error("a point that passed validate: %s", why);
     return vp;
+}
+
+/* The data: a Fashion-MNIST file is read once per process (data.c's cache). */
+static void point_prepare(void *state)
+{
+    vanchurin_point *vp = state;
+    char why[256];
+    if (load_data(vp, why, sizeof why)) error("data that passed validate: %s", why);
 }
 
 static void point_free_typed(vanchurin_point *vp)
@@ -306,13 +303,7 @@ static void simulate_typed(const vanchurin_point *vp, const tl_stream_key *key, 
     vanchurin_record_free(rec);
 }
 
-static void *point_alloc(const tl_point *pt) { return point_alloc_typed(pt); }
-static void point_free(void *state) { point_free_typed(state); }
-static void simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
-                     double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
-{
-    simulate_typed(state, key, first, count, out, profile);
-}
+TL_MODEL_STATE(vanchurin_point, point_alloc_typed, point_free_typed, simulate_typed)
 
 static size_t directions(const tl_point *pt, const char *const **names)
 {
@@ -407,7 +398,10 @@ const tl_model_type tl_model_vanchurin = {
     .n_extras = N_EXTRAS,
     .profiles = profiles,
     .n_profiles = N_PROFILES,
-    .default_temperature = 0,
+    .default_temperature = 0, /* with allow_zero_temperature: T = 0, plain SGD, by default */
+    .allow_zero_temperature = 1,
+    .unit_size = 1,           /* a trajectory is a training run: seconds to hours */
+    .point_prepare = point_prepare,
     .directions = directions,
     .validate = validate,
     .extra_shape = extra_shape,
