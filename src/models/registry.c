@@ -14,6 +14,7 @@ extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
 extern const tl_model_type tl_model_twostate;
+extern const tl_model_type tl_model_vanchurin;
 #ifdef TL_TEST_MODELS
 extern const tl_model_type tl_model_toy, tl_model_toy7;
 #endif
@@ -27,6 +28,7 @@ static const tl_model_type *const registry[] = {
     &tl_model_perceptron,
     &tl_model_spins,
     &tl_model_twostate,
+    &tl_model_vanchurin,
 #ifdef TL_TEST_MODELS
     &tl_model_toy, &tl_model_toy7,
 #endif
