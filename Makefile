@@ -25,7 +25,8 @@ CFLAGS    ?= $(OPT) -g
 # header edit rebuilds exactly its users.
 CFLAGS    += -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# OpenBLAS and LAPACKE (the vanchurin model): after GSL, so that cblas_* stay GSL's own
+LDLIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llapacke -lopenblas -lm
 ifdef SANITIZE
 # Open MPI keeps allocations to the end on purpose: leak reports would be noise.
 export ASAN_OPTIONS := detect_leaks=0
@@ -36,8 +37,18 @@ endif
 
 DEBS      := make pkg-config gcc openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools \
              libgsl-dev librandom123-dev libinih-dev libcmocka-dev libssl-dev \
+             libopenblas-dev liblapacke-dev \
              python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pymbar \
              slurm-wlm munge clang zlib1g-dev dataset-fashion-mnist
+# OPENBLAS=1 drops GSL's reference CBLAS, so that cblas_* resolve to OpenBLAS
+# (linked anyway for the vanchurin model): the perceptron's
+# batch mode (its O(N P) BLAS passes) runs about 5x faster.  One thread per rank
+# (the perceptron kernel sets it).  OpenBLAS picks its kernels by CPU, and its
+# single-precision products may round differently on different CPU types: use
+# it where all nodes of a run are of one kind (docs/performance.md).
+ifdef OPENBLAS
+LDLIBS    := $(filter-out -lgslcblas,$(LDLIBS))
+endif
 
 LIB_SRC   := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ   := $(LIB_SRC:%.c=build/%.o) build/version.o
@@ -58,7 +69,7 @@ deps:
 # SANITIZE=1, OPT=...) are rebuilt.  Rewritten only when the flags change.
 build/flags: FORCE
 	@mkdir -p build
-	@echo '$(CC) $(CFLAGS)' > $@.tmp; cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+	@echo '$(CC) $(CFLAGS) $(LDLIBS)' > $@.tmp; cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
 # The version stamp (include/thermolearn/version.h), rewritten only when
 # `git describe --always --dirty` changes: after a commit or an edit only it

@@ -1,16 +1,20 @@
 #!/usr/bin/python3
-"""Milburn, "Thermodynamics of learning machines": figures of sections 2.3 and 4.2.
+"""Milburn, "Thermodynamics of learning machines": figures of sections 4.1, 5 and 6.
 
-  milburn_learning.py fig7 FILE.h5 -o OUT.png    partially observed switch
-                                                 (inputs/milburn_observed.ini): per
-                                                 measurement rate, one sample path of
-                                                 the observed current Io and of n, n_c;
-                                                 the ensemble's n_c histogram against
-                                                 the Wonham law
-  milburn_learning.py fig20 FILE.h5 -o OUT.png   feedback-cooled weights
-                                                 (inputs/milburn_weightsde.ini): initial
-                                                 and final weight histograms against the
-                                                 exact laws, eq. 87 and eqs. 86-87 as printed
+  milburn_learning.py clock FILE.h5 -o OUT.png  escapement clock (inputs/milburn_clock.ini):
+                                               E[T] against T0 and eq. 107, V[T] and the
+                                               phase diffusion against eq. 108, the power
+                                               given to the bath against r*^2
+  milburn_learning.py wald FILE.h5 -o OUT.png   Fig. 23: period law of the phase clock
+                                               (inputs/milburn_clock_wald.ini) against the
+                                               Wald density, with eq. 108's variance beside
+  milburn_learning.py lif FILE.h5 -o OUT.png    Fig. 25: the LIF synapse switching a clock
+                                               (inputs/milburn_clock_lif.ini): the drive and
+                                               E[J(t)] by quadrature, N(tau) and eq. 112 per J0
+  milburn_learning.py gate FILE.h5 -o OUT.png   Figs. 15 / 18: error against epoch of the
+                                               NOT or XOR gate (inputs/milburn_not.ini,
+                                               milburn_xor.ini), exact expected error with
+                                               its standard error, and the final weights
 
 Exit status 2 when the file is not of the expected model.
 """
@@ -34,86 +38,160 @@ def open_model(path, model):
     return run
 
 
-def fig7(run):
-    gammas = run.parameter("measurement_rate")
-    P = len(gammas)
-    fig, axes = plt.subplots(P, 3, figsize=(15, 3.2 * P), squeeze=False)
-    path, times = run.dataset("path"), run.dataset("path_times")
-    occ, occ_err = run.profile("nc_occupation")
-    exact = run.dataset("nc_occupation_exact")
-    mmse, mmse_err, mmse_exact = (run.dataset("mmse" + k) for k in ("", "_err", "_exact"))
-    bins = run.parameter("nc_bins")
-    for p in range(P):
-        K = int(np.sum(~np.isnan(times[p])))
-        t = times[p, :K]
-        axes[p, 0].plot(t, path[p, :K, 2], lw=0.6)
-        axes[p, 0].set_ylabel("Io(t)")
-        axes[p, 0].set_title(f"Gamma = {gammas[p]:g}: observed current (eq. 31)", fontsize=9)
-        axes[p, 1].plot(t, path[p, :K, 0], lw=0.8, color="0.6", label="n(t) (hidden)")
-        axes[p, 1].plot(t, path[p, :K, 1], lw=0.8, label="n_c(t) (Bayes filter)")
-        axes[p, 1].set_ylim(-1.1, 1.1)
-        axes[p, 1].set_title(f"Gamma = {gammas[p]:g}: conditional mean", fontsize=9)
-        axes[p, 1].legend(fontsize=7, loc="lower right")
-        B = int(bins[p])
-        centres = -1 + (np.arange(B) + 0.5) * 2 / B
-        axes[p, 2].errorbar(centres, occ[p, :B], yerr=occ_err[p, :B], fmt="o", ms=3, label="simulated")
-        axes[p, 2].plot(centres, exact[p, :B], "-", label="Wonham law (continuum)")
-        axes[p, 2].set_yscale("log")
-        axes[p, 2].set_title(f"n_c occupation; MMSE {mmse[p]:.4f} +- {mmse_err[p]:.4f} (exact {mmse_exact[p]:.4f})",
-                             fontsize=9)
-        axes[p, 2].legend(fontsize=7)
-    for ax in axes[-1, :2]:
-        ax.set_xlabel("t")
-    axes[-1, 2].set_xlabel("n_c")
-    return fig
+def wald(t, mean, var):
+    lam = mean**3 / var
+    return np.sqrt(lam / (2 * np.pi * t**3)) * np.exp(-lam * (t - mean) ** 2 / (2 * mean**2 * t))
 
 
-def fig20(run):
-    betas = run.parameter("switch_beta")
-    P = len(betas)
-    fig, axes = plt.subplots(1, P, figsize=(7 * P, 4.5), squeeze=False)
-    ini, ini_err = run.profile("initial_histogram")
-    fin, fin_err = run.profile("final_histogram")
-    edges, w, curves = run.dataset("histogram_edges"), run.dataset("curve_w"), run.dataset("curves")
-    fixed, paper88 = run.dataset("fixed_point"), run.dataset("fixed_point_eq88_paper")
-    for p in range(P):
-        ax = axes[0, p]
-        e = edges[p][~np.isnan(edges[p])]
-        B, width = len(e) - 1, np.diff(e)
-        centres = 0.5 * (e[1:] + e[:-1])
-        ax.errorbar(centres, ini[p, :B] / width, yerr=ini_err[p, :B] / width, fmt="o", ms=3, color="C0",
-                    label="initial, simulated")
-        ax.errorbar(centres, fin[p, :B] / width, yerr=fin_err[p, :B] / width, fmt="s", ms=3, color="C1",
-                    label="final, simulated")
-        ax.plot(w[p], curves[p, :, 0], "-", color="C0", lw=1, label="eq. 77: N(0, D/2 gamma_w)")
-        ax.plot(w[p], curves[p, :, 1], "-", color="C1", lw=1.5, label="exp(-2V/D) (the SDE's law)")
-        ax.plot(w[p], curves[p, :, 2], "--", color="C2", lw=1, label="eq. 87 as printed: exp(-V/2D)")
-        ax.plot(w[p], curves[p, :, 3], ":", color="C3", lw=1.2, label="eqs. 86-87 as printed (V_p)")
-        ax.axvline(fixed[p], color="C1", lw=0.7)
-        if not np.isnan(paper88[p]) and abs(paper88[p] - fixed[p]) > 1e-6:
-            ax.axvline(paper88[p], color="C3", lw=0.7, ls=":")
-        ax.set_xlabel("w")
-        ax.set_ylabel("density")
-        ax.set_title(f"Fig. 20: switch_beta = {betas[p]:g}, fixed point {fixed[p]:.4f} (eq. 88 printed: {paper88[p]:.4f})",
-                     fontsize=9)
-        ax.legend(fontsize=7)
-    return fig
+def clock(run, axes):
+    chi, T = run.parameter("chi"), run.parameter("temperature")
+    kappa = run.parameter("kappa")
+    sigma = 2 * kappa * T
+    g = {k: run.dataset(k, float) for k in ("period_mean", "period_mean_err", "period_deterministic",
+                                            "interval_var", "interval_var_err", "interval_var_paper",
+                                            "interval_var_averaged", "phase_diffusion", "phase_diffusion_err",
+                                            "dissipation_rate", "dissipation_rate_err", "dissipation_identity",
+                                            "dissipation_paper", "radius_rms")}
+    for t in np.unique(T):
+        s = T == t
+        o = np.argsort(chi[s])
+        c = chi[s][o]
+        pick = lambda k: g[k][s][o]  # noqa: E731
+        axes[0].errorbar(c, pick("period_mean"), yerr=pick("period_mean_err"), fmt="o", ms=4,
+                         label=f"E[T], sigma = {2 * t * kappa[s][0]:g}")
+        axes[1].errorbar(c, pick("interval_var") / (2 * t * kappa[s][0]), yerr=pick("interval_var_err") / (2 * t * kappa[s][0]),
+                         fmt="o", ms=4, label=f"V[T]/sigma, sigma = {2 * t * kappa[s][0]:g}")
+        axes[1].errorbar(c, pick("phase_diffusion") / (2 * t * kappa[s][0]),
+                         yerr=pick("phase_diffusion_err") / (2 * t * kappa[s][0]), fmt="s", ms=4, mfc="none",
+                         label=f"phase diffusion/sigma, sigma = {2 * t * kappa[s][0]:g}")
+        axes[2].errorbar(pick("radius_rms") ** 2, pick("dissipation_rate"), yerr=pick("dissipation_rate_err"),
+                         fmt="o", ms=4, label=f"-<Q>/t, sigma = {2 * t * kappa[s][0]:g}")
+        axes[2].plot(pick("radius_rms") ** 2, pick("dissipation_identity"), "x", label="kappa <y^2> - sigma/2")
+    s = T == T.min()
+    o = np.argsort(chi[s])
+    axes[0].plot(chi[s][o], g["period_deterministic"][s][o], "-", label="T0 (deterministic cycle)")
+    axes[0].axhline(2 * np.pi, ls="--", c="k", label="eq. 107: 2 pi")
+    axes[0].set_xlabel("chi")
+    axes[0].set_ylabel("period")
+    axes[0].set_title("E[T]: not 2 pi (eq. 107)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    axes[1].plot(chi[s][o], g["interval_var_paper"][s][o] / sigma[s][o], "--", c="k", label="eq. 108: 2 pi/r*")
+    axes[1].plot(chi[s][o], g["interval_var_averaged"][s][o] / sigma[s][o], ":", c="k", label="eq. 105: pi/r*^2")
+    axes[1].set_yscale("log")
+    axes[1].set_xlabel("chi")
+    axes[1].set_ylabel("variance / sigma")
+    axes[1].set_title("period variance against eq. 108 (r* = rms radius)", fontsize=9)
+    axes[1].legend(fontsize=6)
+    r2 = np.linspace(0, 1.1 * np.nanmax(g["radius_rms"] ** 2), 50)
+    axes[2].plot(r2, kappa[0] * r2 / 2, "--", c="k", label="kappa r*^2/2 (circular cycle)")
+    axes[2].set_xlabel("r*^2 = <(x - x*)^2 + y^2>")
+    axes[2].set_ylabel("power to the bath")
+    axes[2].set_title("dissipation against r*^2", fontsize=9)
+    axes[2].legend(fontsize=6)
+
+
+def wald_fig(run, ax):
+    h = run.histogram("first_period", "forward")
+    r = run.parameter("radius")
+    mean, var = run.dataset("period_mean_exact", float), run.dataset("interval_var_exact", float)
+    paper = run.dataset("interval_var_paper", float)
+    for p in range(h["counts"].shape[0]):
+        edges, counts = h["edges"][p], h["counts"][p]
+        total = counts.sum() + h["outliers"][p].sum()
+        mid = (edges[1:] + edges[:-1]) / 2
+        line = ax.step(mid, counts / total / np.diff(edges), where="mid", label=f"simulated, r = {r[p]:g}")
+        t = np.linspace(max(edges[0], 1e-3), edges[-1], 400)
+        ax.plot(t, wald(t, mean[p], var[p]), "-", c=line[0].get_color(), lw=1,
+                label=f"Wald, V = 2 pi sigma/r^2 = {var[p]:.3g} (eq. 108: {paper[p]:.3g})")
+    ax.set_xlabel("period T")
+    ax.set_ylabel("density")
+    ax.set_title("Fig. 23: periods of the phase clock (eq. 105), omega = 1", fontsize=9)
+    ax.legend(fontsize=6)
+
+
+def lif(run, axes):
+    p = {k: run.parameter(k) for k in ("lif_k", "lif_weight", "lif_alpha", "lif_tau", "pre_amplitude", "pre_period",
+                                         "lif_threshold")}
+    k, w, a, tau, lam, P = (float(p[n][0]) for n in ("lif_k", "lif_weight", "lif_alpha", "lif_tau", "pre_amplitude",
+                                                     "pre_period"))
+    t = np.linspace(0, tau, 4000)
+    drive = k * w / (1 + np.exp(a * (t - tau))) * (1 + np.tanh(lam * np.sin(2 * np.pi * t / P)))
+    mean = np.zeros_like(t)
+    for i in range(1, len(t)):  # dJ/dt = -k^2 J + drive, on the plotting grid
+        h = t[i] - t[i - 1]
+        mean[i] = mean[i - 1] * np.exp(-k * k * h) + (1 - np.exp(-k * k * h)) / (k * k) * 0.5 * (drive[i] + drive[i - 1])
+    axes[0].plot(t, drive, lw=0.7, label="drive k w h(t)(1 + m(t))")
+    axes[0].plot(t, mean, label="E[J(t)]")
+    J, J_err = run.dataset("lif_j_mean", float), run.dataset("lif_j_mean_err", float)
+    axes[0].errorbar([tau], [J[0]], yerr=[J_err[0]], fmt="o", label="simulated J(tau)")
+    for j0 in p["lif_threshold"]:
+        axes[0].axhline(j0, ls=":", c="k")
+    axes[0].set_xlabel("t")
+    axes[0].set_title("Fig. 25: the synapse (dotted: the thresholds J0)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    count = run.histogram("lif_count", "forward")["moments"][:, 0]
+    fire = run.histogram("fire_probability", "forward")["moments"][:, 0]
+    x = np.arange(len(p["lif_threshold"]))
+    axes[1].bar(x - 0.2, count, 0.4, label="<N(tau)>")
+    axes[1].bar(x + 0.2, fire, 0.4, label="eq. 112 firing probability")
+    axes[1].set_xticks(x, [f"J0 = {v:g}" for v in p["lif_threshold"]])
+    axes[1].set_title("the Hopf switch of eq. 113", fontsize=9)
+    axes[1].legend(fontsize=6)
+
+
+def gate(run, axes):
+    err, err_e = run.profile("error_exact")
+    samp, samp_e = run.profile("error_sampled")
+    epochs = run.dataset("record_epochs", float)
+    beta = run.parameter("beta")
+    for p in range(err.shape[0]):
+        k = np.isfinite(epochs[p])
+        axes[0].errorbar(epochs[p][k], err[p][k], yerr=err_e[p][k], fmt="-", label=f"exact, beta = {beta[p]:g}")
+        axes[0].plot(epochs[p][k], samp[p][k], ".", ms=2, label=f"sampled (eq. 65), beta = {beta[p]:g}")
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("error")
+    axes[0].set_title("learning curve: exact expected error and sampled error (eq. 65)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    w, w_e = run.profile("final_weights")
+    caption = run.dataset("caption_weights", float)
+    names = ["w", "b"] if w.shape[1] == 2 else ["wh11", "wh12", "wh21", "wh22", "bh1", "bh2", "wo1", "wo2", "b3"]
+    x = np.arange(len(names))
+    for p in range(w.shape[0]):
+        axes[1].errorbar(x + 0.1 * p, w[p], yerr=w_e[p], fmt="o", ms=4, label=f"final mean, beta = {beta[p]:g}")
+        axes[1].plot(x + 0.1 * p, caption[p], "x", ms=7, c="k")
+    axes[1].set_xticks(x, names)
+    axes[1].set_ylabel("weight")
+    axes[1].set_title("final weights (x: the caption's values)", fontsize=9)
+    axes[1].legend(fontsize=6)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("figure", choices=["fig7", "fig20"])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("figure", choices=["clock", "wald", "lif", "gate"])
     ap.add_argument("file")
     ap.add_argument("-o", "--output", required=True)
-    args = ap.parse_args()
-    run = open_model(args.file, "observed" if args.figure == "fig7" else "weightsde")
+    a = ap.parse_args()
     try:
-        fig = fig7(run) if args.figure == "fig7" else fig20(run)
+        if a.figure == "clock":
+            run = open_model(a.file, "clock")
+            fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+            clock(run, axes)
+        elif a.figure == "wald":
+            run = open_model(a.file, "clock")
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            wald_fig(run, ax)
+        elif a.figure == "lif":
+            run = open_model(a.file, "clock")
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+            lif(run, axes)
+        else:
+            run = open_model(a.file, "gate")
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+            gate(run, axes)
     except BadFile as e:
         exit_on_bad_file("milburn_learning.py", e)
     fig.tight_layout()
-    fig.savefig(args.output, dpi=110)
-    print(f"wrote {args.output}")
+    fig.savefig(a.output, dpi=120)
 
 
 if __name__ == "__main__":

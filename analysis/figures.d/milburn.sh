@@ -12,10 +12,10 @@ for pair in milburn_twostate:fig6 milburn_twostate_fig5:fig5 milburn_doublewell:
     [ -z "$fig" ] || $PY analysis/milburn.py $fig results/$input.h5 -o results/$input.png
 done
 # Sections 2.3 and 4.2: the partially observed switch (Fig. 7) and the
-# feedback-cooled weights (Fig. 20), analysis/milburn_learning.py.
+# feedback-cooled weights (Fig. 20), analysis/milburn_filter_weights.py.
 for pair in milburn_observed:fig7 milburn_weightsde:fig20; do
     input=${pair%%:*} fig=${pair#*:}
     $MPIRUN -n 2 bin/thermolearn run inputs/$input.ini -o results/$input.h5 --force --quiet
     bin/thermolearn check results/$input.h5 | tail -1
-    $PY analysis/milburn_learning.py $fig results/$input.h5 -o results/$input.png
+    $PY analysis/milburn_filter_weights.py $fig results/$input.h5 -o results/$input.png
 done

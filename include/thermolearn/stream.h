@@ -67,6 +67,11 @@ void tl_stream_words(const tl_stream_key *key, uint32_t purpose, uint64_t first,
 /* The same, as tl_uniform_float of every word: u[j * n + l] in (0, 1). */
 void tl_stream_uniforms(const tl_stream_key *key, uint32_t purpose, uint64_t first, uint32_t block, size_t n,
                         float *restrict u);
+/* Two standard Gaussians per lane from block `block` (Box-Muller on its four
+ * words): z[l] and z[n + l] for trajectory first + l, the same numbers for any
+ * n, vector width, compiler and target (docs/performance.md says how). */
+void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t first, uint32_t block, size_t n,
+                         double *restrict z);
 /* Lanes per vector of the path compiled in: 16 (AVX-512), 8 (AVX2) or 1. */
 extern const int TL_STREAM_LANES;
 

@@ -204,3 +204,156 @@ void tl_stream_uniforms(const tl_stream_key *key, uint32_t purpose, uint64_t fir
         for (int j = 0; j < 4; j++) u[j * n + l] = tl_uniform_float(r.v[j]);
     }
 }
+
+/* ---- Gaussians across trajectories --------------------------------------------
+ * Box-Muller on each lane's block: u1 = tl_uniform_double(w0, w1), u2 =
+ * tl_uniform_double(w2, w3), r = sqrt(-2 ln u1), z0 = r cos(2 pi u2), z1 = r
+ * sin(2 pi u2).  ln and sin/cos are evaluated here, branch-free on GCC/clang
+ * vector types, with fdlibm's polynomials (a few ulp), not by libm: every lane
+ * does the same double operations in the same order as the scalar reference
+ * in tests/unit/test_streams.c, so the numbers are the same for any vector
+ * width, compiler and target.  The angle is reduced exactly: 4 u2 = k + t
+ * with k the nearest integer, |t| <= 1/2, so 2 pi u2 = k pi/2 + t pi/2 and the
+ * quadrant k only swaps and negates sin and cos of theta = t pi/2. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+#if defined(__AVX512F__)
+#define GW 8
+#else
+#define GW 4
+#endif
+typedef double vd __attribute__((vector_size(GW * sizeof(double))));
+typedef int64_t vl __attribute__((vector_size(GW * sizeof(int64_t))));
+typedef uint32_t vu __attribute__((vector_size(GW * sizeof(uint32_t))));
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+#include <string.h>
+
+#define GAUSS_CHUNK 64 /* lanes per call of tl_stream_words */
+_Static_assert(GAUSS_CHUNK % GW == 0 && GAUSS_CHUNK % 16 == 0, "a chunk is a whole number of vectors");
+
+static inline vd as_vd(vl x)
+{
+    vd d;
+    memcpy(&d, &x, sizeof d);
+    return d;
+}
+
+static inline vl as_vl(vd x)
+{
+    vl l;
+    memcpy(&l, &x, sizeof l);
+    return l;
+}
+
+/* Exactly (double)x for 0 <= x < 2^52: the bits of 2^52 + x, less 2^52. */
+static inline vd small_to_double(vl x)
+{
+    return as_vd(x | 0x4330000000000000LL) - 0x1p52;
+}
+
+/* tl_uniform_double(hi, lo): hi 2^21 + (lo >> 11) is exact, then + 0.5 rounds once. */
+static inline vd uniform_double(vu hi, vu lo)
+{
+    vd h = small_to_double(__builtin_convertvector(hi, vl)), l = small_to_double(__builtin_convertvector(lo >> 11, vl));
+    return ((h * 0x1p21 + l) + 0.5) * 0x1p-53;
+}
+
+/* fdlibm's coefficients (e_log.c, k_sin.c, k_cos.c). */
+#define LG1 6.666666666666735130e-01
+#define LG2 3.999999999940941908e-01
+#define LG3 2.857142874366239149e-01
+#define LG4 2.222219843214978396e-01
+#define LG5 1.818357216161805012e-01
+#define LG6 1.531383769920937332e-01
+#define LG7 1.479819860511658591e-01
+#define LN2_HI 6.93147180369123816490e-01
+#define LN2_LO 1.90821492927058770002e-10
+#define S1 -1.66666666666666324348e-01
+#define S2 8.33333333332248946124e-03
+#define S3 -1.98412698298579493134e-04
+#define S4 2.75573137070700676789e-06
+#define S5 -2.50507602534068634195e-08
+#define S6 1.58969099521155010221e-10
+#define C1 4.16666666666666019037e-02
+#define C2 -1.38888888888741095749e-03
+#define C3 2.48015872894767294178e-05
+#define C4 -2.75573143513906633035e-07
+#define C5 2.08757232129817482790e-09
+#define C6 -1.13596475577881948265e-11
+#define PIO2 1.57079632679489655800e+00
+
+/* ln u for normal positive u: u = 2^e m, m in [sqrt(1/2), sqrt(2)), ln m = 2 s + s R(s^2), s = (m-1)/(m+1). */
+static inline vd vlog(vd u)
+{
+    vl bits = as_vl(u);
+    vl e = ((bits >> 52) & 0x7ff) - 1023;
+    vl mb = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL; /* m in [1, 2) */
+    vl big = mb > 0x3ff6a09e667f3bcdLL; /* m > sqrt(2): positive doubles order as their bit patterns */
+    mb -= big & (1LL << 52);                                     /* m / 2, exactly */
+    e -= big;                                                    /* e + 1 */
+    vd m = as_vd(mb), ed = as_vd(e + 0x4338000000000000LL) - 0x1.8p52;
+    vd s = (m - 1.0) / (m + 1.0), z = s * s;
+    vd r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
+    return ed * LN2_HI + (ed * LN2_LO + (2.0 * s + s * r));
+}
+
+/* The correctly rounded square root (IEEE), packed. */
+static inline vd vsqrt(vd x)
+{
+#if defined(__AVX512F__)
+    return (vd)_mm512_sqrt_pd((__m512d)x);
+#elif defined(__AVX__)
+    return (vd)_mm256_sqrt_pd((__m256d)x);
+#else
+    for (int i = 0; i < GW; i++) x[i] = __builtin_sqrt(x[i]);
+    return x;
+#endif
+}
+
+/* The Box-Muller pair of lanes whose words are w[0..3]. */
+static inline void box_muller(vu w0, vu w1, vu w2, vu w3, vd *z0, vd *z1)
+{
+    vd u1 = uniform_double(w0, w1), u2 = uniform_double(w2, w3);
+    vd q = 4.0 * u2, kq = q + 0x1.8p52; /* rounds to the nearest integer (ties to even) */
+    vd t = q - (kq - 0x1.8p52);         /* exact, |t| <= 1/2 */
+    vl k = as_vl(kq) & 3;
+    vd x = t * PIO2, x2 = x * x;
+    vd s = x + x * x2 * (S1 + x2 * (S2 + x2 * (S3 + x2 * (S4 + x2 * (S5 + x2 * S6)))));
+    vd c = 1.0 - (0.5 * x2 - x2 * x2 * (C1 + x2 * (C2 + x2 * (C3 + x2 * (C4 + x2 * (C5 + x2 * C6))))));
+    /* quadrant k: (cos, sin) = (c, s), (-s, c), (-c, -s), (s, -c) */
+    vl odd = -(k & 1), sb = as_vl(s), cb = as_vl(c);
+    vl cosb = (cb & ~odd) | (sb & odd), sinb = (sb & ~odd) | (cb & odd);
+    cosb ^= ((k + 1) & 2) << 62;
+    sinb ^= (k & 2) << 62;
+    vd rad = vsqrt(-2.0 * vlog(u1));
+    *z0 = rad * as_vd(cosb);
+    *z1 = rad * as_vd(sinb);
+}
+
+void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t first, uint32_t block, size_t n,
+                         double *restrict z)
+{
+    uint32_t w[4 * GAUSS_CHUNK];
+    for (size_t l0 = 0; l0 < n; l0 += GAUSS_CHUNK) {
+        /* whole Philox vectors (their padding lanes are computed and not used) */
+        size_t m = n - l0 < GAUSS_CHUNK ? n - l0 : GAUSS_CHUNK, step = TL_STREAM_LANES > GW ? TL_STREAM_LANES : GW;
+        size_t mv = (m + step - 1) / step * step;
+        /* lanes l0.. of the block: the trajectory word wraps as in tl_stream_words */
+        uint64_t f = (first & ~(uint64_t)0xffffffffu) | (uint32_t)(first + l0);
+        tl_stream_words(key, purpose, f, block, mv, w);
+        for (size_t l = 0; l < m; l += GW) {
+            vu w0, w1, w2, w3;
+            memcpy(&w0, w + l, sizeof w0), memcpy(&w1, w + mv + l, sizeof w1);
+            memcpy(&w2, w + 2 * mv + l, sizeof w2), memcpy(&w3, w + 3 * mv + l, sizeof w3);
+            vd z0, z1;
+            box_muller(w0, w1, w2, w3, &z0, &z1);
+            size_t k = m - l < GW ? m - l : GW; /* the last vector may be part padding */
+            memcpy(z + l0 + l, &z0, k * sizeof(double));
+            memcpy(z + n + l0 + l, &z1, k * sizeof(double));
+        }
+    }
+}

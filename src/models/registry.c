@@ -6,26 +6,32 @@
 
 #include "thermolearn/model.h"
 
+extern const tl_model_type tl_model_clock;
 extern const tl_model_type tl_model_doublewell;
+extern const tl_model_type tl_model_gate;
 extern const tl_model_type tl_model_hopfield;
 extern const tl_model_type tl_model_observed;
 extern const tl_model_type tl_model_ou;
 extern const tl_model_type tl_model_perceptron;
 extern const tl_model_type tl_model_spins;
 extern const tl_model_type tl_model_twostate;
+extern const tl_model_type tl_model_vanchurin;
 extern const tl_model_type tl_model_weightsde;
 #ifdef TL_TEST_MODELS
 extern const tl_model_type tl_model_toy, tl_model_toy7;
 #endif
 
 static const tl_model_type *const registry[] = {
+    &tl_model_clock,
     &tl_model_doublewell,
+    &tl_model_gate,
     &tl_model_hopfield,
     &tl_model_observed,
     &tl_model_ou,
     &tl_model_perceptron,
     &tl_model_spins,
     &tl_model_twostate,
+    &tl_model_vanchurin,
     &tl_model_weightsde,
 #ifdef TL_TEST_MODELS
     &tl_model_toy, &tl_model_toy7,

@@ -8,6 +8,12 @@
 # times each, and prints the best rate of each and their ratio.  The limit
 # kernel needs AVX2 and FMA; elsewhere only the engine's rate is printed.  Rates are spin updates per
 # second of wall time; on a shared machine take the best of more runs.
+#
+# Then the perceptron: `thermolearn bench perceptron --alpha 0.0001 --traj 32`
+# (online learning, N = 10000, P = 1, 200 intervals: the weight loop; the
+# batch part of that bench is a single sample at this alpha, so it costs
+# nothing) beside tests/bench/perceptron_limit.c at the same point, both in
+# weight-steps per second of CPU time, best of BENCH_RUNS, and their ratio.
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
@@ -44,4 +50,35 @@ printf '%-44s %12.4e\n' "engine: thermolearn bench hopfield" "$engine"
 if [ $have_limit = 1 ]; then
     printf '%-44s %12.4e\n' "limit: hopfield_limit_v2 --mode full" "$limit"
     awk -v e="$engine" -v l="$limit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
+fi
+
+# ---- perceptron (online weight loop) ----
+PSRC=tests/bench/perceptron_limit.c
+PLIMIT=build/bench/perceptron_limit
+prate() { sed -n 's/^weight_steps_per_s \([0-9.e+-]*\).*/\1/p' | head -1; }
+have_plimit=0
+if [ -f "$PSRC" ] && grep -qw avx2 /proc/cpuinfo; then
+    mkdir -p build/bench
+    if [ ! -x "$PLIMIT" ] || [ "$PSRC" -nt "$PLIMIT" ]; then
+        gcc -O3 -march=native -Wno-psabi -o "$PLIMIT" "$PSRC" -lm || { echo "bench: cannot build $PSRC" >&2; exit 1; }
+    fi
+    have_plimit=1
+fi
+pengine=0 plimit=0
+for r in $(seq "$RUNS"); do
+    e=$(bin/thermolearn bench perceptron --alpha 0.0001 --traj 32 | prate)
+    pengine=$(max "$pengine" "$e")
+    l=
+    if [ $have_plimit = 1 ]; then
+        l=$("$PLIMIT" --n 10000 --traj 32 --intervals 200 | prate)
+        plimit=$(max "$plimit" "$l")
+    fi
+    echo "run $r: engine $e${l:+  limit $l}"
+done
+echo
+printf '%-44s %12s\n' "perceptron (online, N=10000), best of $RUNS" "steps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench perceptron" "$pengine"
+if [ $have_plimit = 1 ]; then
+    printf '%-44s %12.4e\n' "limit: perceptron_limit" "$plimit"
+    awk -v e="$pengine" -v l="$plimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi

@@ -70,16 +70,30 @@ for ini in *.ini; do
         fail "$k: the old file checks differently"; diff now.check $k.check | head -5
     fi
     "$BIN" run $ini -o new_$k.h5 --quiet || { fail "$k: run exited $?"; continue; }
-    if old_datasets_kept $k.h5 new_$k.h5; then
-        pass "$k: a new run gives every dataset of the old file to the bit and adds only /checks"
-    else
-        fail "$k: the new run's datasets differ from the old file's"
-    fi
+    # The perceptron draws its Gaussians by Box-Muller across the batch since
+    # the old files were made (issue 16): other numbers, the same law. Its new
+    # file is compared with itself below, not with the old one.
+    case $k in
+        perceptron_*) ;;
+        *) if old_datasets_kept $k.h5 new_$k.h5; then
+               pass "$k: a new run gives every dataset of the old file to the bit and adds only /checks"
+           else
+               fail "$k: the new run's datasets differ from the old file's"
+           fi ;;
+    esac
     { "$BIN" check new_$k.h5 2>&1; echo "status $?"; } > new.check
     { "$BIN" check new_$k.h5 --json 2>&1; echo "status $?"; } > new.json
-    cmp -s new.check $k.check && cmp -s new.json $k.json &&
-        pass "$k: from the declaration, check prints what it printed from the old layout" ||
-        { fail "$k: the declaration gives another check"; diff new.check $k.check | head -5; }
+    case $k in
+        perceptron_*) # the declaration against the old derivation on the same new file
+            "$PY" -c 'import sys, h5py, shutil; shutil.copy(sys.argv[1], sys.argv[2]); del h5py.File(sys.argv[2], "r+")["checks"]' \
+                new_$k.h5 legacy_$k.h5
+            { "$BIN" check legacy_$k.h5 2>&1; echo "status $?"; } | sed "s/legacy_$k.h5/new_$k.h5/g" > want.check
+            { "$BIN" check legacy_$k.h5 --json 2>&1; echo "status $?"; } | sed "s/legacy_$k.h5/new_$k.h5/g" > want.json ;;
+        *) cp $k.check want.check; cp $k.json want.json ;;
+    esac
+    cmp -s new.check want.check && cmp -s new.json want.json &&
+        pass "$k: from the declaration, check prints what the old layout gives" ||
+        { fail "$k: the declaration gives another check"; diff new.check want.check | head -5; }
 done
 
 # ---- 3. the toy model ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ source "$(dirname "$0")/common.sh"
 cat > "$TMP/pc.ini" <<INI
 [run]
 model = perceptron
-trajectories = 48
+trajectories = 64
 seed = 2024
 
 [grid]

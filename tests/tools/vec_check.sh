@@ -10,6 +10,9 @@
 #                single-precision arithmetic or compare (addss, divss, comiss,
 #                ...): a loop that went scalar, or a select compiled to a branch
 #                on a scalar compare, has those;
+#   double FUNC  the same for double precision (addpd/mulpd/... packed, no
+#                addsd/mulsd/divsd/sqrtsd/comisd/...): the perceptron's loops
+#                over trajectories and the Box-Muller Gaussians;
 #   philox FUNC  the function holds vpmuludq (Philox's 32x32->64 multiplies
 #                across lanes), on targets with AVX2.
 # It first checks itself on a fixture (a loop the vectoriser cannot touch and a
@@ -33,9 +36,14 @@ src/models/hopfield/kernel.c:float:update_heat_bath_m2
 src/models/hopfield/kernel.c:float:update_general
 src/engine/stream.c:philox:tl_stream_uniforms
 src/engine/stream.c:philox:tl_stream_words
+src/engine/stream.c:double:tl_stream_gaussians
+src/models/perceptron/kernel.c:double:tile_piece
+src/models/perceptron/kernel.c:double:tile_energy
 "}
 PACKED='\b(v?(add|sub|mul|div|min|max|and|or|xor|blendv?)ps|v?cmp[a-z]*ps|vfn?m(add|sub)[0-9]+ps|vpermps|v?cvtdq2ps|v?cvttps2dq)\b'
 SCALAR='\b(v?(add|sub|mul|div|min|max)ss|v?u?comiss|v?cmp[a-z]*ss|vfn?m(add|sub)[0-9]+ss)\b'
+PACKED_D='\b(v?(add|sub|mul|div|min|max|sqrt|and|or|xor|blendv?)pd|v?cmp[a-z]*pd|vfn?m(add|sub)[0-9]+pd)\b'
+SCALAR_D='\b(v?(add|sub|mul|div|min|max|sqrt)sd|v?u?comisd|v?cmp[a-z]*sd|vfn?m(add|sub)[0-9]+sd)\b'
 
 passed=0 failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
@@ -52,10 +60,14 @@ check() {
     np=$(grep -Ec "$PACKED" <<<"$code")
     ns=$(grep -Ec "$SCALAR" <<<"$code")
     nm=$(grep -Ec '\bvpmuludq\b' <<<"$code")
+    if [ "$2" = double ]; then np=$(grep -Ec "$PACKED_D" <<<"$code") ns=$(grep -Ec "$SCALAR_D" <<<"$code"); fi
     case $2 in
     float)
         if [ "$np" -gt 0 ] && [ "$ns" = 0 ]; then ok "$4: $3 packed ($np packed float instructions, no scalar)"
         else bad "$4: $3 has $np packed and $ns scalar float instructions:"; grep -E "$SCALAR" <<<"$code" | head -5; fi ;;
+    double)
+        if [ "$np" -gt 0 ] && [ "$ns" = 0 ]; then ok "$4: $3 packed ($np packed double instructions, no scalar)"
+        else bad "$4: $3 has $np packed and $ns scalar double instructions:"; grep -E "$SCALAR_D" <<<"$code" | head -5; fi ;;
     philox)
         if [ "$nm" -gt 0 ]; then ok "$4: $3 runs Philox on vectors ($nm vpmuludq)"
         else bad "$4: $3 has no vpmuludq: Philox is scalar"; fi ;;
@@ -73,11 +85,22 @@ void vector_loop(v8 *a, const v8 *b, int n)
 {
     for (int i = 0; i < n; i++) a[i] = 1.0f / (1.0f + b[i]);
 }
+typedef double v4 __attribute__((vector_size(32)));
+void scalar_loop_d(double *a, const double *b, int n)
+{
+    for (int i = 0; i < n; i++) a[i] = 1.0 / (1.0 + b[i]);
+}
+void vector_loop_d(v4 *a, const v4 *b, int n)
+{
+    for (int i = 0; i < n; i++) a[i] = 1.0 / (1.0 + b[i]);
+}
 C
 if gcc -O2 -fno-tree-vectorize -march=x86-64-v3 -c "$OUT/fixture.c" -o "$OUT/fixture.o"; then
-    res=$( (check "$OUT/fixture.o" float scalar_loop fixture; check "$OUT/fixture.o" float vector_loop fixture) )
+    res=$( (check "$OUT/fixture.o" float scalar_loop fixture; check "$OUT/fixture.o" float vector_loop fixture
+            check "$OUT/fixture.o" double scalar_loop_d fixture; check "$OUT/fixture.o" double vector_loop_d fixture) )
     echo "$res" | sed 's/^/  self-test: /'
-    if grep -q "^FAIL fixture: scalar_loop" <<<"$res" && grep -q "^ok   fixture: vector_loop" <<<"$res"; then
+    if grep -q "^FAIL fixture: scalar_loop " <<<"$res" && grep -q "^ok   fixture: vector_loop " <<<"$res" &&
+        grep -q "^FAIL fixture: scalar_loop_d " <<<"$res" && grep -q "^ok   fixture: vector_loop_d " <<<"$res"; then
         ok "self-test: a scalar loop is rejected, a vector one accepted"
     else bad "self-test: the check does not tell a scalar loop from a vector one"; fi
 else bad "self-test: cannot compile the fixture"; fi

@@ -19,6 +19,11 @@
 #include "perceptron.h"
 #include "thermolearn/error.h"
 
+/* OpenBLAS (make OPENBLAS=1) would start a thread per core in every rank:
+ * one thread per rank, set where it is linked (a weak reference: null with
+ * GSL's CBLAS). */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
 #define ROWS 32          /* rows of Xi per BLAS call */
 #define WINDOW_MEMORY 20 /* label window: 2 gamma L >= 40 memory decays */
 #define WINDOW_STEPS 200
@@ -211,73 +216,142 @@ static size_t max_pieces(const perceptron *pc)
     return (size_t)(pc->learning == PERCEPTRON_ONLINE ? pc->intervals : 1) + 2;
 }
 
-/* ---- one trajectory ------------------------------------------------------------------- */
+/* ---- a tile of trajectories -------------------------------------------------------
+ * The weights of up to TILE trajectories are integrated side by side: w[i][l]
+ * and v[i][l] with the lane l (trajectory) innermost, so every loop over the
+ * weights runs on vectors across trajectories (GCC/clang vector types, vd:
+ * VD doubles), and the two Gaussians of weight i in piece j of all lanes
+ * come from one call of tl_stream_gaussians (block j N + i of the dynamics
+ * stream, Box-Muller across the lanes).  Each lane does exactly the double
+ * operations of the scalar formulas in the same order (no contraction), so a
+ * trajectory's numbers do not depend on its tile, its lane or the target. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+#if defined(__AVX512F__)
+#define VD 8
+#else
+#define VD 4
+#endif
+#define TILE 32
+_Static_assert(TILE % VD == 0, "a tile is a whole number of vectors");
+typedef double vd __attribute__((vector_size(VD * sizeof(double))));
+
+static inline vd vd_load(const double *p)
+{
+    vd v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void vd_store(double *p, vd v)
+{
+    memcpy(p, &v, sizeof v);
+}
 
 typedef struct {
-    double *labels, *field, *v, *w, *w0, *delta, *h, *window_m;
+    int lanes;          /* a multiple of VD; lanes >= active are padding */
+    int active;
+    uint64_t first;     /* trajectory of lane 0 */
+    double *w, *v, *w0; /* [n][lanes] */
+    double *z;          /* [2][lanes]: one block of Gaussians */
+    double work[TILE], e[TILE], prev[TILE];
+    double *labels, *field;                            /* [lanes][p], [lanes][n] */
+    double *vec, *delta, *h, *window_m, *w_lane, *w0_lane; /* one trajectory's */
     piece *pieces;
 } workspace;
 
-static double energy(const double *w, const double *v, double a, int n)
+/* e[l] = E(w, v; a) of every lane: sum_i (w - a v)^2 / 2, in i order. */
+static __attribute__((noinline)) void tile_energy(const workspace *ws, int n, double a, double *e)
 {
-    double e = 0;
+    const int L = ws->lanes;
+    for (int l = 0; l < L; l += VD) {
+        vd acc = {0};
+        for (int i = 0; i < n; i++) {
+            vd x = vd_load(ws->w + (size_t)i * L + l) - a * vd_load(ws->v + (size_t)i * L + l);
+            acc += x * x;
+        }
+        vd_store(e + l, 0.5 * acc);
+    }
+}
+
+/* One exact piece (number `index` of the run) for every weight of every lane;
+ * the piece's work is added to work[].  Not inlined, so that `make vec-check`
+ * can find it (and tile_energy) in the object and see that it is packed. */
+static __attribute__((noinline)) void tile_piece(const perceptron_step *step, const tl_stream_key *key,
+                                                  const piece *pp, uint32_t index, int n, workspace *ws)
+{
+    const int L = ws->lanes;
+    const perceptron_step st = *step;
+    const double d = pp->delta;
+    vd pw[TILE / VD];
+    memset(pw, 0, sizeof pw);
     for (int i = 0; i < n; i++) {
-        double x = w[i] - a * v[i];
-        e += x * x;
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, ws->first, index * (uint32_t)n + (uint32_t)i, (size_t)L, ws->z);
+        double *w = ws->w + (size_t)i * L;
+        const double *v = ws->v + (size_t)i * L;
+        for (int k = 0; k < L / VD; k++) {
+            vd vv = vd_load(v + k * VD), w0 = vd_load(w + k * VD);
+            vd z1 = vd_load(ws->z + k * VD), z2 = vd_load(ws->z + L + k * VD);
+            vd a = pp->a * vv, b = pp->b * vv;
+            /* perceptron_step_apply, term by term */
+            vd x = st.sd_end * z1;
+            vd w1 = st.decay * w0 + a * st.mean_a + b * st.mean_b + x;
+            vd integral = w0 * st.int_decay + a * st.int_a + b * st.int_b + st.reg * x + st.sd_int * z2;
+            /* dW = -b_n int (w_n - c_n) du */
+            pw[k] -= b * (integral - (a * d + 0.5 * b * d * d));
+            vd_store(w + k * VD, w1);
+        }
     }
-    return 0.5 * e;
+    for (int k = 0; k < L / VD; k++) vd_store(ws->work + k * VD, vd_load(ws->work + k * VD) + pw[k]);
 }
 
-/* The force direction v of a piece: nu F, or the piece's sample (online). */
-static void piece_vector(const perceptron *pc, uint32_t direction, uint64_t traj, const piece *pp,
-                         const tl_stream_key *key, workspace *ws)
-{
-    int n = pc->n;
-    if (pc->learning == PERCEPTRON_BATCH) {
-        for (int i = 0; i < n; i++) ws->v[i] = pc->nu * ws->field[i];
-        return;
-    }
-    philox4x32_ctr_t c = tl_stream_counter(key, PURPOSE_SWITCH, traj, (uint32_t)pp->interval);
-    philox4x32_ctr_t r = philox4x32(c, tl_stream_philox_key(key->seed));
-    int mu = (int)(tl_uniform_double(r.v[0], r.v[1]) * pc->p);
-    if (mu >= pc->p) mu = pc->p - 1;
-    perceptron_sample_row(pc, direction, traj, mu, ws->v);
-    double s = pc->nu * pc->p / sqrt((double)n) * ws->labels[mu];
-    for (int i = 0; i < n; i++) ws->v[i] *= s;
-}
-
-/* Integrate the weights through every piece; returns the work. */
-static double run_pieces(const perceptron *pc, const tl_stream_key *key, uint64_t traj, size_t n_pieces,
-                         workspace *ws, gsl_rng *noise)
+/* The force direction of lane l for piece pp (nu F, or the piece's sample
+ * when online) into column l of v. */
+static void tile_vector(const perceptron *pc, const tl_stream_key *key, const piece *pp, int l, workspace *ws)
 {
     const int n = pc->n;
-    double work = 0, prev_a = 0;
+    double *vec = ws->vec;
+    uint64_t traj = ws->first + (uint64_t)l;
+    if (pc->learning == PERCEPTRON_BATCH) {
+        for (int i = 0; i < n; i++) vec[i] = pc->nu * ws->field[(size_t)l * n + i];
+    } else {
+        philox4x32_ctr_t c = tl_stream_counter(key, PURPOSE_SWITCH, traj, (uint32_t)pp->interval);
+        philox4x32_ctr_t r = philox4x32(c, tl_stream_philox_key(key->seed));
+        int mu = (int)(tl_uniform_double(r.v[0], r.v[1]) * pc->p);
+        if (mu >= pc->p) mu = pc->p - 1;
+        perceptron_sample_row(pc, key->direction, traj, mu, vec);
+        double s = pc->nu * pc->p / sqrt((double)n) * ws->labels[(size_t)l * pc->p + mu];
+        for (int i = 0; i < n; i++) vec[i] *= s;
+    }
+    for (int i = 0; i < n; i++) ws->v[(size_t)i * ws->lanes + l] = vec[i];
+}
+
+/* Integrate the weights of the tile through every piece; work[] gets each lane's work. */
+static void tile_run_pieces(const perceptron *pc, const tl_stream_key *key, size_t n_pieces, workspace *ws)
+{
+    const int n = pc->n;
+    double prev_a = 0;
     int have_prev = 0;
+    memset(ws->work, 0, sizeof ws->work);
     for (size_t j = 0; j < n_pieces; j++) {
         const piece *pp = &ws->pieces[j];
         int new_vector = pc->learning == PERCEPTRON_ONLINE && (j == 0 || pp->interval != ws->pieces[j - 1].interval);
         if (new_vector || j == 0) {
             /* a sudden change of the trap centre is work: E(after) - E(before) */
-            double before = have_prev ? energy(ws->w, ws->v, prev_a, n) : 0;
-            piece_vector(pc, key->direction, traj, pp, key, ws);
-            if (have_prev) work += energy(ws->w, ws->v, pp->a, n) - before;
+            if (have_prev) tile_energy(ws, n, prev_a, ws->prev);
+            for (int l = 0; l < ws->active; l++) tile_vector(pc, key, pp, l, ws);
+            if (have_prev) {
+                tile_energy(ws, n, pp->a, ws->e);
+                for (int l = 0; l < ws->active; l++) ws->work[l] += ws->e[l] - ws->prev[l];
+            }
         }
         perceptron_step st;
         perceptron_step_init(&st, pp->delta, pc->temperature);
-        double piece_work = 0;
-        for (int i = 0; i < n; i++) {
-            double z1 = gsl_ran_gaussian_ziggurat(noise, 1.0), z2 = gsl_ran_gaussian_ziggurat(noise, 1.0);
-            double a = pp->a * ws->v[i], b = pp->b * ws->v[i], w1, integral;
-            perceptron_step_apply(&st, ws->w[i], a, b, z1, z2, &w1, &integral);
-            /* dW = -b_n int (w_n - c_n) du */
-            piece_work -= b * (integral - (a * pp->delta + 0.5 * b * pp->delta * pp->delta));
-            ws->w[i] = w1;
-        }
-        work += piece_work;
+        tile_piece(&st, key, pp, (uint32_t)j, n, ws);
         prev_a = pp->a + pp->b * pp->delta;
         have_prev = 1;
     }
-    return work;
 }
 
 double perceptron_label_relax(double q, double delta_mid, double rate, double temperature, double dt)
@@ -324,39 +398,57 @@ static double p_correct(const perceptron *pc, const tl_stream_key *key, uint64_t
     return sum / pc->p;
 }
 
-static void trajectory(const perceptron *pc, const tl_stream_key *key, uint64_t traj, workspace *ws,
-                       size_t n_pieces, double obs[PERCEPTRON_N_OBS])
+/* The trajectories first .. first + active - 1 as one tile; their
+ * observables into out[o][offset + l]. */
+static void tile_run(const perceptron *pc, const tl_stream_key *key, size_t n_pieces, workspace *ws,
+                     double *const out[TL_MAX_OBSERVABLES], size_t offset, double *w_initial, double *w_final)
 {
-    const int n = pc->n, reverse = key->direction == 1;
-    perceptron_disorder(pc, key->direction, traj, ws->labels, ws->field);
-    /* initial equilibrium in the trap at the protocol's start */
+    const int n = pc->n, p = pc->p, L = ws->lanes, reverse = key->direction == 1;
+    const size_t N = (size_t)n;
+    memset(ws->v, 0, N * L * sizeof(double));
+    for (int l = 0; l < ws->active; l++)
+        perceptron_disorder(pc, key->direction, ws->first + l, ws->labels + (size_t)l * p, ws->field + N * l);
+    /* initial equilibrium in the trap at the protocol's start: weight i from
+     * member i % 2 of block i / 2 of the initial stream */
     double a0 = ws->pieces[0].a, sd = sqrt(pc->temperature);
-    piece_vector(pc, key->direction, traj, &ws->pieces[0], key, ws);
-    gsl_rng *r = tl_stream_gsl_alloc(key, TL_PURPOSE_INITIAL, traj);
-    for (int i = 0; i < n; i++) ws->w[i] = a0 * ws->v[i] + sd * gsl_ran_gaussian_ziggurat(r, 1.0);
-    gsl_rng_free(r);
-    memcpy(ws->w0, ws->w, (size_t)n * sizeof *ws->w);
-    double e0 = energy(ws->w, ws->v, a0, n);
-
-    r = tl_stream_gsl_alloc(key, TL_PURPOSE_DYNAMICS, traj);
-    double work = run_pieces(pc, key, traj, n_pieces, ws, r);
-    gsl_rng_free(r);
-    const piece *last = &ws->pieces[n_pieces - 1];
-    double e1 = energy(ws->w, ws->v, last->a + last->b * last->delta, n);
-
-    double s0 = 0, s1 = 0, ent = 0;
-    for (int i = 0; i < n; i++) {
-        s0 += ws->w0[i] * ws->w0[i];
-        s1 += ws->w[i] * ws->w[i];
-        ent -= perceptron_log_density(pc, reverse, 1, ws->w[i]) - perceptron_log_density(pc, reverse, 0, ws->w0[i]);
+    for (int l = 0; l < ws->active; l++) tile_vector(pc, key, &ws->pieces[0], l, ws);
+    for (int i = 0; i < n; i += 2) {
+        tl_stream_gaussians(key, TL_PURPOSE_INITIAL, ws->first, (uint32_t)(i / 2), (size_t)L, ws->z);
+        for (int m = 0; m < 2 && i + m < n; m++)
+            for (int l = 0; l < L; l++) {
+                size_t at = (size_t)(i + m) * L + l;
+                ws->w[at] = a0 * ws->v[at] + sd * ws->z[m * L + l];
+            }
     }
-    stabilities(pc, key->direction, traj, ws->labels, ws->w, ws->field, ws->delta, ws->h);
-    obs[PERCEPTRON_OBS_WORK] = work;
-    obs[PERCEPTRON_OBS_HEAT] = e1 - e0 - work;
-    obs[PERCEPTRON_OBS_P_CORRECT] = p_correct(pc, key, traj, ws);
-    obs[PERCEPTRON_OBS_W2_INITIAL] = s0 / n;
-    obs[PERCEPTRON_OBS_W2_FINAL] = s1 / n;
-    obs[PERCEPTRON_OBS_ENTROPY] = ent / n;
+    memcpy(ws->w0, ws->w, N * L * sizeof(double));
+    double e0[TILE], e1[TILE];
+    tile_energy(ws, n, a0, e0);
+
+    tile_run_pieces(pc, key, n_pieces, ws);
+    const piece *last = &ws->pieces[n_pieces - 1];
+    tile_energy(ws, n, last->a + last->b * last->delta, e1);
+
+    for (int l = 0; l < ws->active; l++) {
+        double *w = ws->w_lane, *w0 = ws->w0_lane, obs[PERCEPTRON_N_OBS];
+        for (int i = 0; i < n; i++) w[i] = ws->w[(size_t)i * L + l], w0[i] = ws->w0[(size_t)i * L + l];
+        double s0 = 0, s1 = 0, ent = 0;
+        for (int i = 0; i < n; i++) {
+            s0 += w0[i] * w0[i];
+            s1 += w[i] * w[i];
+            ent -= perceptron_log_density(pc, reverse, 1, w[i]) - perceptron_log_density(pc, reverse, 0, w0[i]);
+        }
+        uint64_t traj = ws->first + (uint64_t)l;
+        stabilities(pc, key->direction, traj, ws->labels + (size_t)l * p, w, ws->field + N * l, ws->delta, ws->h);
+        obs[PERCEPTRON_OBS_WORK] = ws->work[l];
+        obs[PERCEPTRON_OBS_HEAT] = e1[l] - e0[l] - ws->work[l];
+        obs[PERCEPTRON_OBS_P_CORRECT] = p_correct(pc, key, traj, ws);
+        obs[PERCEPTRON_OBS_W2_INITIAL] = s0 / n;
+        obs[PERCEPTRON_OBS_W2_FINAL] = s1 / n;
+        obs[PERCEPTRON_OBS_ENTROPY] = ent / n;
+        for (int o = 0; o < PERCEPTRON_N_OBS; o++) out[o][offset + l] = obs[o];
+        if (w_initial) memcpy(w_initial + (offset + l) * N, w0, N * sizeof(double));
+        if (w_final) memcpy(w_final + (offset + l) * N, w, N * sizeof(double));
+    }
 }
 
 void perceptron_simulate_batch(const perceptron *pc, const tl_stream_key *key, uint64_t first,
@@ -364,24 +456,32 @@ void perceptron_simulate_batch(const perceptron *pc, const tl_stream_key *key, u
                                double *w_final)
 {
     size_t n = (size_t)pc->n, p = (size_t)pc->p;
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
     workspace ws;
-    ws.labels = tl_malloc(p * sizeof(double), "labels");
-    ws.delta = tl_malloc(p * sizeof(double), "stabilities");
-    ws.h = tl_malloc(p * sizeof(double), "stabilities");
-    ws.field = tl_malloc(n * sizeof(double), "field");
-    ws.v = tl_malloc(n * sizeof(double), "force");
-    ws.w = tl_malloc(n * sizeof(double), "weights");
-    ws.w0 = tl_malloc(n * sizeof(double), "weights");
-    ws.window_m = tl_malloc(2 * (WINDOW_STEPS + 1) * sizeof(double), "label window");
     ws.pieces = tl_malloc(max_pieces(pc) * 2 * sizeof(piece), "pieces");
     size_t n_pieces = protocol_pieces(pc, key->direction == 1, ws.pieces);
-    for (size_t b = 0; b < count; b++) {
-        double obs[PERCEPTRON_N_OBS];
-        trajectory(pc, key, first + b, &ws, n_pieces, obs);
-        for (int o = 0; o < PERCEPTRON_N_OBS; o++) out[o][b] = obs[o];
-        if (w_initial) memcpy(w_initial + b * n, ws.w0, n * sizeof(double));
-        if (w_final) memcpy(w_final + b * n, ws.w, n * sizeof(double));
+    /* the dynamics stream's blocks j N + i must fit its 32-bit block word */
+    if ((double)n_pieces * (double)n > 4294967295.0)
+        error("perceptron: %zu pieces x N = %zu weights exceed the 2^32 blocks of a stream", n_pieces, n);
+    size_t lanes = count < TILE ? (count + VD - 1) / VD * VD : TILE;
+    ws.lanes = (int)lanes;
+    ws.w = tl_malloc(n * lanes * sizeof(double), "weights");
+    ws.w0 = tl_malloc(n * lanes * sizeof(double), "weights");
+    ws.v = tl_malloc(n * lanes * sizeof(double), "force");
+    ws.z = tl_malloc(2 * lanes * sizeof(double), "noise");
+    ws.labels = tl_malloc(p * lanes * sizeof(double), "labels");
+    ws.field = tl_malloc(n * lanes * sizeof(double), "field");
+    ws.vec = tl_malloc(n * sizeof(double), "force");
+    ws.w_lane = tl_malloc(n * sizeof(double), "weights");
+    ws.w0_lane = tl_malloc(n * sizeof(double), "weights");
+    ws.delta = tl_malloc(p * sizeof(double), "stabilities");
+    ws.h = tl_malloc(p * sizeof(double), "stabilities");
+    ws.window_m = tl_malloc(2 * (WINDOW_STEPS + 1) * sizeof(double), "label window");
+    for (size_t t0 = 0; t0 < count; t0 += lanes) {
+        ws.first = first + t0;
+        ws.active = (int)(count - t0 < lanes ? count - t0 : lanes);
+        tile_run(pc, key, n_pieces, &ws, out, t0, w_initial, w_final);
     }
-    free(ws.labels), free(ws.delta), free(ws.h), free(ws.field), free(ws.v), free(ws.w), free(ws.w0);
-    free(ws.window_m), free(ws.pieces);
+    free(ws.w), free(ws.w0), free(ws.v), free(ws.z), free(ws.labels), free(ws.field), free(ws.vec);
+    free(ws.w_lane), free(ws.w0_lane), free(ws.delta), free(ws.h), free(ws.window_m), free(ws.pieces);
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Milburn, "Thermodynamics of learning machines", sections 4.1, 5 and 6: the
+# NOT and XOR gates learned by sampled switches (Figs. 15, 18), the noisy
+# escapement clock (Figs. 21-22: period, period variance and dissipated power
+# against the cycle size), the Wald law of the phase clock (Fig. 23) and the
+# LIF synapse switching a clock (Fig. 25), with
+# `check` on every file.
+set -euo pipefail
+for pair in milburn_not:gate milburn_xor:gate milburn_clock:clock milburn_clock_wald:wald \
+            milburn_clock_lif:lif; do
+    input=${pair%%:*} fig=${pair#*:}
+    $MPIRUN -n 2 bin/thermolearn run inputs/$input.ini -o results/$input.h5 --force --quiet
+    bin/thermolearn check results/$input.h5 | tail -1
+    $PY analysis/milburn_learning.py $fig results/$input.h5 -o results/$input.png
+done

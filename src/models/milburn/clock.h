@@ -1,0 +1,130 @@
+/* The noisy limit-cycle clock of Milburn, "Thermodynamics of learning
+ * machines", section 6 (eqs. 93-108): model `clock`.  Physics in clock.c
+ * (the integrator and the period measurement) and clock_exact.c (the
+ * deterministic cycle, the Hopf threshold, the paper's r* of eqs. 99/101,
+ * the Wald law); engine glue in clock_model.c.
+ *
+ * Escapement clock (eqs. 102-104, the dt put where they belong):
+ *     dv = [mu(x)(1 - v) - nu(x)(1 + v)] dt,  mu = gamma e^{-x},  nu = gamma e^{x}
+ *     dx = y dt
+ *     dy = [-x - kappa y + chi (v - eps)] dt + sqrt(sigma) dW,   sigma = 2 kappa T
+ * Phase clock (eq. 105 reduced, with its noise as printed):
+ *     dpsi = omega dt + sqrt(sigma)/r dW
+ * whose periods (passages of psi through 2 pi k) are exactly inverse Gaussian
+ * (Wald): E[T] = 2 pi/omega, V[T] = 2 pi sigma/(r^2 omega^3).
+ *
+ * Conventions (k_B = 1): E = (x^2 + y^2)/2; Q is the heat absorbed from the
+ * bath at T = sigma/(2 kappa), W the work of the escapement force
+ * chi (v - eps), and W + Q = Delta E on every step to round-off.
+ */
+#ifndef THERMOLEARN_MILBURN_CLOCK_H
+#define THERMOLEARN_MILBURN_CLOCK_H
+
+#include <stddef.h>
+
+#include "milburn.h"
+
+enum { CK_ESCAPEMENT, CK_PHASE };
+enum { CK_CONSTANT, CK_LIF }; /* the coupling chi: constant, or switched by a LIF synapse (eqs. 109-113) */
+
+/* The leaky integrate-and-fire synapse of section 6.1 (eqs. 109-113):
+ *     dJ = -k^2 J dt + k w h(t) (1 + m(t)) dt + k sqrt(sigma_J) dW,  J(0) = 0
+ *     h(t) = 1/(1 + e^{alpha (t - tau)}),  m(t) = tanh(lambda sin(2 pi t/P))  (the presynaptic clock's v)
+ *     chi(t) = chi/(1 + e^{-beta_J (J - J0)})                        (eq. 113: the Hopf switch)
+ *     p_fire = 1/(1 + e^{-beta_f (N(tau) - N_th)})                    (eq. 112)
+ * N(tau): the postsynaptic clock's upward passages through x = 0 in [0, tau]. */
+typedef struct {
+    double k, weight, noise, alpha, tau;
+    double beta_j, threshold;     /* beta_J, J0 of eq. 113 */
+    double pre_amplitude, pre_period;
+    double fire_beta, fire_threshold;
+} ck_lif;
+
+#define CK_N_BLOCKS 6
+/* Block lengths n of Var(t_{k+n} - t_k)/n: the per-period phase diffusion. */
+extern const int ck_blocks[CK_N_BLOCKS];
+
+typedef struct {
+    int oscillator;          /* CK_ESCAPEMENT or CK_PHASE */
+    double gamma, kappa, chi, eps;
+    double temperature;      /* T = sigma/(2 kappa) */
+    double omega, radius;    /* phase clock: drift and the r* of eq. 105 */
+    double dt;               /* step */
+    double transient;        /* crossings before this time are not counted */
+    long periods;            /* intervals recorded per trajectory (after the transient) */
+    double max_time;         /* a trajectory stops here even with fewer periods */
+    double hysteresis;       /* re-arming distance below the section */
+    int drive;               /* CK_CONSTANT or CK_LIF */
+    ck_lif lif;
+    /* from the deterministic cycle (escapement; set by ck_cycle_find) */
+    double x_fixed;          /* x* = -chi (tanh x* + eps): the section x = x* */
+    double x0, y0, v0;       /* a point of the deterministic cycle, on the section */
+} ck_params;
+
+static inline double ck_sigma(const ck_params *p)
+{
+    return p->oscillator == CK_PHASE ? 2 * p->temperature : 2 * p->kappa * p->temperature;
+}
+
+/* Per-trajectory results, over the window after the transient. */
+typedef struct {
+    long intervals;          /* periods recorded */
+    double period_mean, interval_var, lag1;   /* lag-1 correlation of successive intervals */
+    double first_period;     /* the first recorded interval */
+    double block_var[CK_N_BLOCKS];            /* Var(t_{k+n} - t_k)/n within the trajectory (overlapping blocks) */
+    double window;           /* length of the window */
+    double work, heat, energy_change;         /* over the window */
+    double heat_predicted;   /* sum over the O half-steps of E[heat | y] = (1 - a^2)(T - y^2)/2 */
+    double y2_mean, r2_mean; /* time averages of y^2 and (x - x*)^2 + y^2 over the window */
+    /* drive = CK_LIF: the synapse at tau, the postsynaptic passages in [0, tau], eq. 112 */
+    double lif_j, lif_count, fire_probability;
+} ck_path;
+
+/* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
+void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+
+/* The integrator: one step h of the escapement clock (Strang splitting
+ *   v(h/2) O(h/2) B(h/2) A(h) B(h/2) O(h/2) v(h/2)
+ * v: exact relaxation at frozen x; O: exact Ornstein-Uhlenbeck step of y
+ * (damping and noise: heat); B: kick by chi (v - eps) (work); A: exact
+ * rotation of the free oscillator (conserves E).  Returns nothing; adds to
+ * *work, *heat and *heat_predicted. */
+typedef struct {
+    double x, y, v;
+} ck_state;
+void ck_step(const ck_params *p, ck_state *s, mb_rng *r, double *work, double *heat, double *heat_predicted);
+
+/* The LIF drive k w h(t)(1 + m(t)) of dJ at time t. */
+double ck_lif_drive(const ck_lif *l, double t);
+/* One trajectory of the LIF-switched clock over [0, tau] (drive = CK_LIF, eps = 0): J by its exact
+ * OU step (the drive at the step's midpoint), the clock by ck_step at chi(J). */
+void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* E[J(t_end)] by quadrature (GSL QAG) and Var J(t_end) = sigma_J (1 - e^{-2 k^2 t_end})/2. */
+double ck_lif_mean(const ck_lif *l, double t_end);
+double ck_lif_var(const ck_lif *l, double t_end);
+/* The end of the LIF run: whole steps dt nearest to tau. */
+double ck_lif_end(const ck_params *p);
+
+/* ---- references (clock_exact.c) ---- */
+/* x* and its stability: the fixed point of eqs. 93-97 (v = -tanh x, y = 0). */
+double ck_fixed_point(double chi, double eps);
+/* Largest real part of the eigenvalues at the fixed point (cubic, GSL). */
+double ck_fixed_point_growth(double gamma, double kappa, double chi, double eps);
+/* chi_h at eps = 0: (kappa + 2 gamma)(2 gamma kappa + 1)/(2 gamma) - 1. */
+double ck_chi_hopf(double gamma, double kappa);
+/* The eps >= 0 above which the fixed point is stable (NaN if it is stable at eps = 0
+ * or stays unstable up to eps = 10). */
+double ck_hopf_bias(double gamma, double kappa, double chi);
+/* The deterministic cycle (GSL rk8pd, tolerance 1e-12): its period T0 and a point
+ * on the section, written into p->x_fixed, x0, y0, v0.  Returns T0, NaN if no
+ * cycle is found (the orbit settles on the fixed point). */
+double ck_cycle_find(ck_params *p);
+/* The paper's r*: eq. 99 with cos psi0 from eq. 101, r^2 = (4 chi/(pi kappa)) ln(r/gamma):
+ * the largest root, NaN where there is none. */
+double ck_paper_radius(double gamma, double kappa, double chi);
+/* The Wald (inverse Gaussian) law of the phase clock: mean, variance, density. */
+double ck_wald_mean(double omega);
+double ck_wald_var(double omega, double sigma, double radius);
+double ck_wald_density(double t, double mean, double var);
+
+#endif

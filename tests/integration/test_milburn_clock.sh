@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Model `clock` (Milburn section 6) end to end: the escapement clock, the
+# phase clock and the LIF-switched clock on 1 and 3 ranks give identical
+# datasets (h5diff, every dataset), also after a time-limit stop on 2 ranks
+# resumed on 3; `check` passes on the declared triples (phase clock: the Wald
+# mean, variance and block variance; escapement: the heat martingale; LIF:
+# E[J] and Var J against quadrature and closed form) and fails (exit 1) when
+# the paper's eq. 108 (2 pi sigma/r*) or eq. 107 (E[T] = 2 pi) replaces the
+# exact value; every dataset has description and units; the escapement's
+# period and interval variance at Fig. 22's parameters are those of the
+# planning note (independent Python integration); the Hopf switch: passages
+# when J passes J0, none when it does not; bad inputs are refused with exit
+# 2, the key named, and no output file written.
+set -u
+BIN=$1
+source "$(dirname "$0")/common.sh"
+
+cat > "$TMP/esc.ini" <<'INI'
+[run]
+model = clock
+trajectories = 6
+seed = 3
+
+[grid]
+temperature = 0.125, 2.5
+
+[clock]
+gamma = 10
+chi = 40
+bias = 0
+dt = 1e-3
+transient = 5
+periods = 60
+INI
+cat > "$TMP/phase.ini" <<'INI'
+[run]
+model = clock
+trajectories = 300
+seed = 4
+
+[grid]
+radius = 1.5, 3
+
+[clock]
+oscillator = phase
+temperature = 0.5
+omega = 2
+dt = 0.004
+transient = 0
+periods = 60
+INI
+
+cat > "$TMP/lif.ini" <<'INI'
+[run]
+model = clock
+trajectories = 60
+seed = 5
+
+[grid]
+lif_threshold = 1, 4
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+bias = 0
+temperature = 0.01
+dt = 2e-3
+drive = lif
+lif_k = 0.5
+lif_noise = 0.2
+INI
+
+for name in esc phase lif; do
+    ok=1
+    "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
+    $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
+    if [ $ok = 1 ] && same_datasets "$TMP/$name.n1.h5" "$TMP/$name.n3.h5"; then
+        pass "$name: 1 and 3 ranks give identical datasets"
+    else
+        fail "$name: 1 and 3 ranks differ (or a run failed)"
+    fi
+    "$BIN" check "$TMP/$name.n1.h5" > "$TMP/$name.check"
+    status=$?
+    [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
+done
+grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phase.check" &&
+    grep -q 'heat_noise' "$TMP/esc.check" && grep -q 'lif_j_var' "$TMP/lif.check" &&
+    pass "check compares the Wald moments, the heat martingale and the LIF synapse's E[J], Var J" ||
+    fail "check did not list the expected quantities"
+
+$MPIRUN -n 2 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --time-limit 0.3 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/phase.n1.h5" "$TMP/phase.tl.h5"; then
+    pass "phase: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+else
+    fail "phase: time-limit stop exit $rc (expected 75) or the resumed run differs"
+fi
+
+# the paper's formulas in place of the exact ones must fail check
+"$PY" - "$TMP" <<'PY'
+import sys, shutil, h5py
+d = sys.argv[1]
+def edit(name, fn):
+    out = f"{d}/{name}.h5"
+    shutil.copy(f"{d}/phase.n1.h5", out)
+    with h5py.File(out, "r+") as f:
+        fn(f["clock"])
+def eq108(g):  # V[T] = 2 pi sigma / r* as printed
+    g["interval_var_exact"][...] = g["interval_var_paper"][...]
+def eq107(g):  # E[T] = 2 pi at omega = 2
+    g["period_mean_exact"][...] = g["period_paper"][...]
+def moved(g):
+    g["interval_var_exact"][1] += 6 * g["interval_var_err"][1]
+edit("eq108", eq108); edit("eq107", eq107); edit("moved", moved)
+PY
+for f in eq108 eq107 moved; do
+    "$BIN" check "$TMP/$f.h5" > /dev/null
+    status=$?
+    [ $status = 1 ] && pass "check fails (exit 1) with $f" || fail "check exit $status with $f (expected 1)"
+done
+
+"$PY" - "$TMP" <<'PY' && pass "datasets described; Fig. 22 periods as the planning note; eq. 108 off by > 100x; power balance" || fail "datasets"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+for name in ("esc", "phase"):
+    f = h5py.File(f"{d}/{name}.n1.h5", "r")
+    bad = []
+    f.visititems(lambda n, o: bad.append(n) if isinstance(o, h5py.Dataset) and not ("description" in o.attrs and "units" in o.attrs) else None)
+    assert not bad, (name, bad)
+g = h5py.File(f"{d}/esc.n1.h5", "r")["clock"]
+assert np.allclose(g["period_deterministic"][...], 1.25555, atol=5e-5)
+# planning note (lc_stoch.py, sigma = 0.25): <T> = 1.2552, Var 0.00044
+assert abs(g["period_mean"][0] - 1.2552) < 4 * g["period_mean_err"][0] + 5e-4, g["period_mean"][0]
+assert abs(g["interval_var"][0] - 0.00044) < 4 * g["interval_var_err"][0] + 4e-5, g["interval_var"][0]
+assert np.all(g["interval_var_paper"][...] / g["interval_var"][...] > 100)
+assert np.isnan(g["radius_paper"][0])
+assert np.allclose(g["chi_hopf"][...], 21.05)
+ratio = g["dissipation_rate"][...] / g["dissipation_identity"][...]
+assert np.all(abs(ratio - 1) < 0.03), ratio
+f = h5py.File(f"{d}/lif.n1.h5", "r")
+assert np.allclose(f["clock/lif_j_mean_exact"][...], 1.3979, atol=1e-4)   # lif.py, t = 20
+assert np.allclose(f["clock/lif_j_var_exact"][...], 0.1000, atol=1e-4)
+n = f["/lif_count/forward/moments"][:, 0]
+assert n[0] > 1 and n[1] == 0, n       # the Hopf switch: J passes J0 = 1, never 4
+PY
+
+bad_input() { # expected-text ini-body...
+    local want=$1; shift
+    printf '[run]\nmodel = clock\ntrajectories = 4\n\n[clock]\n' > "$TMP/bad.ini"
+    printf '%s\n' "$@" >> "$TMP/bad.ini"
+    rm -f "$TMP/bad.h5"
+    "$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" --quiet 2> "$TMP/bad.err"
+    local status=$?
+    if [ $status = 2 ] && grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.h5" ]; then
+        pass "refused ($want): $(head -c 160 "$TMP/bad.err")"
+    else
+        fail "expected exit 2, '$want' and no output, got $status: $(cat "$TMP/bad.err")"
+    fi
+}
+bad_input "bad.ini:6: \[clock\] temperature: value -1 out of range" "temperature = -1"
+bad_input "bad.ini:7: \[clock\] dt: value -0.001 out of range" "temperature = 1" "dt = -0.001"
+bad_input "bad.ini:7: \[clock\] gamma: value -2 out of range" "temperature = 1" "gamma = -2"
+bad_input "bad.ini:7: \[clock\] kappa: value 0 out of range" "temperature = 1" "kappa = 0"
+bad_input "bad.ini:7: \[clock\] oscillator: 'pendulum' is not one of" "temperature = 1" "oscillator = pendulum"
+bad_input "bad.ini:7: \[clock\] periods: value 0 out of range" "temperature = 1" "periods = 0"
+bad_input "dt = 0.01 is too large: dt gamma = 0.1 exceeds 0.05" "temperature = 1" "dt = 0.01"
+bad_input "dt = 0.05 is too large: dt omega = 0.05 exceeds 0.01" "temperature = 1" "oscillator = phase" "dt = 0.05"
+bad_input "radius belongs to oscillator = phase" "temperature = 1" "radius = 2"
+bad_input "chi belongs to oscillator = escapement" "temperature = 1" "oscillator = phase" "chi = 2"
+bad_input "chi = 10, bias = 0: no limit cycle" "temperature = 1" "chi = 10"
+bad_input "bias = 0.1 with drive = lif" "temperature = 1" "drive = lif" "bias = 0.1"
+bad_input "lif_k belongs to drive = lif" "temperature = 1" "lif_k = 0.2"
+bad_input "periods belongs to drive = constant" "temperature = 1" "drive = lif" "bias = 0" "periods = 100"
+bad_input "bad.ini:8: \[clock\] lif_tau: value -5 out of range" "temperature = 1" "drive = lif" "lif_tau = -5"
+finish

@@ -1,0 +1,285 @@
+/* The noisy limit-cycle clocks of Milburn section 6 (model `clock`).
+ *
+ * References: the Hopf threshold against its closed form (the growth rate
+ * vanishes at chi_h), the deterministic periods against an independent
+ * integration (the planning note's LSODA values), the paper's r* of eqs.
+ * 99/101; the splitting integrator's first law on every step to round-off,
+ * its heat against the exact conditional mean of the OU half-steps (a
+ * martingale, within 3 standard errors), and its period bias at the default
+ * step (stated below, measured against T0 at T -> 0).  The phase clock of
+ * eq. 105 against the Wald law (mean, variance, overlapping-block variance)
+ * within 3 standard errors (union bound); eq. 108 as printed (2 pi sigma/r)
+ * must fail there by many standard errors, and so must eq. 107 (E[T] = 2 pi)
+ * and eq. 108 for the escapement clock at Fig. 22's parameters.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "assert_close.h"
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_integration.h>
+
+#include "thermolearn/moments.h"
+#include "../../src/models/milburn/clock.h"
+
+#define PI 3.141592653589793
+
+static double family_tol(int k)
+{
+    return gsl_cdf_ugaussian_Qinv(2 * gsl_cdf_ugaussian_Q(3.0) / (2 * k));
+}
+
+static void add(tl_moments *m, double x)
+{
+    *m = tl_moments_merge(*m, tl_moments_of(&x, 1));
+}
+
+static double z_of(const tl_moments *m, double exact)
+{
+    return (m->mean - exact) / sqrt(tl_moments_variance(m) / m->n);
+}
+
+static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
+
+static ck_params fig22(double temperature)
+{
+    return (ck_params){.oscillator = CK_ESCAPEMENT, .gamma = 10, .kappa = 1, .chi = 40, .eps = 0,
+                       .temperature = temperature, .dt = 2e-4, .transient = 5, .periods = 200, .max_time = 1e4,
+                       .hysteresis = 0.5};
+}
+
+/* chi_h closed form; the growth rate changes sign there; the planning note's values. */
+static void test_hopf(void **state)
+{
+    assert_close(ck_chi_hopf(1, 1), 3.5, 1e-15);
+    assert_close(ck_chi_hopf(10, 1), 21.05, 1e-13);
+    for (double g = 0.5; g <= 10; g *= 2) {
+        double ch = ck_chi_hopf(g, 1);
+        assert_true(ck_fixed_point_growth(g, 1, ch * (1 - 1e-6), 0) < 0);
+        assert_true(ck_fixed_point_growth(g, 1, ch * (1 + 1e-6), 0) > 0);
+    }
+    assert_close(ck_fixed_point_growth(1, 1, 40, 0), 1.1634, 1e-4);
+    assert_close(ck_fixed_point_growth(10, 1, 40, 0), 0.3830, 1e-4);
+    /* the paper: "when eps = 0 the origin is stable ... as eps is increased it goes unstable" -- reversed */
+    assert_close(ck_hopf_bias(1, 1, 40), 0.95797, 1e-5);
+    assert_close(ck_hopf_bias(10, 1, 40), 0.61088, 1e-5);
+    assert_close(ck_hopf_bias(1, 1, 20), 0.92553, 1e-5);
+    assert_true(isnan(ck_hopf_bias(1, 1, 3)));
+    double x = ck_fixed_point(40, 0.1);
+    assert_close(x + 40 * (tanh(x) + 0.1), 0, 1e-12);
+}
+
+/* T0 against the planning note's LSODA (rtol 1e-11) values, and eq. 107's 2 pi far from all of them. */
+static void test_deterministic_period(void **state)
+{
+    struct { double gamma, chi, eps, t0; } cases[] = {
+        {10, 40, 0, 1.25555}, {1, 40, 0.1, 2.21846}, {10, 40, 0.1, 1.25925},
+        {1, 5, 0, 3.3680},    {1, 20, 0, 2.5590},    {1, 40, 0, 2.2098},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        ck_params p = fig22(0);
+        p.gamma = cases[k].gamma, p.chi = cases[k].chi, p.eps = cases[k].eps;
+        double t0 = ck_cycle_find(&p);
+        assert_close(t0, cases[k].t0, 6e-5 * cases[k].t0);
+        assert_true(fabs(t0 - 2 * PI) > 2.9); /* eq. 107 */
+        assert_close(p.x0, p.x_fixed, 1e-9);  /* the start lies on the section */
+        assert_true(p.y0 > 0);
+    }
+    ck_params still = fig22(0);
+    still.chi = 3; /* below chi_h = 21.05: no cycle */
+    assert_true(isnan(ck_cycle_find(&still)));
+}
+
+/* Eqs. 99 + 101: r* = 11.06 for Fig. 21, no solution for Fig. 22. */
+static void test_paper_radius(void **state)
+{
+    double r = ck_paper_radius(1, 1, 40);
+    assert_close(r, 11.06, 0.01);
+    assert_close(r * r, 4 * 40 / PI * log(r), 1e-9);
+    assert_true(isnan(ck_paper_radius(10, 1, 40)));
+}
+
+/* W + Q = Delta E on every step; heat - predicted heat has mean 0 (3 standard errors). */
+static void test_first_law_and_heat(void **state)
+{
+    ck_params p = fig22(2.5);
+    p.dt = 1e-3;
+    ck_cycle_find(&p);
+    tl_stream_key key = {.seed = 11};
+    tl_moments noise = empty, wrong = empty;
+    double worst = 0;
+    for (uint64_t traj = 0; traj < 4000; traj++) {
+        mb_rng r;
+        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, traj);
+        ck_state s = {p.x0, p.y0, p.v0};
+        double w = 0, q = 0, qp = 0, e0 = (s.x * s.x + s.y * s.y) / 2;
+        for (int k = 0; k < 500; k++) ck_step(&p, &s, &r, &w, &q, &qp);
+        double de = (s.x * s.x + s.y * s.y) / 2 - e0;
+        worst = fmax(worst, fabs(w + q - de) / (1 + fabs(de)));
+        add(&noise, q - qp);
+        add(&wrong, q - 2 * qp); /* a wrong noise strength (a factor 2 in sigma) shows */
+    }
+    assert_true(worst < 1e-11);
+    assert_true(fabs(z_of(&noise, 0)) < 3);
+    assert_true(fabs(z_of(&wrong, 0)) > 10);
+}
+
+/* The splitting's bias at the default step: the period at T -> 0 against T0.
+ * Measured: |E[T] - T0| = 9e-7 (asserted < 5e-6) at dt = 2e-4 (Fig. 22), well below the noise
+ * effects studied (E[T] - T0 = -6e-4 at T = 0.125, +0.014 at T = 2.5). */
+static void test_step_bias(void **state)
+{
+    ck_params p = fig22(1e-12);
+    double t0 = ck_cycle_find(&p);
+    ck_path out;
+    tl_stream_key key = {.seed = 1};
+    ck_trajectory(&p, &key, 0, &out);
+    assert_int_equal(out.intervals, p.periods);
+    print_message("period at dt = 2e-4: %.8f, T0 %.8f, bias %.2e\n", out.period_mean, t0, out.period_mean - t0);
+    assert_true(fabs(out.period_mean - t0) < 5e-6);
+    p.dt = 2e-3; /* ten times the step: larger bias, still bounded by the splitting's order */
+    ck_trajectory(&p, &key, 0, &out);
+    assert_true(fabs(out.period_mean - t0) < 2e-3);
+}
+
+struct wald_moment {
+    int k;
+    double mean, var;
+};
+static double wald_moment_integrand(double t, void *q)
+{
+    const struct wald_moment *c = q;
+    return pow(t, c->k) * ck_wald_density(t, c->mean, c->var);
+}
+
+/* The phase clock against the Wald law: E[T] = 2 pi/omega, V[T] = 2 pi sigma/(r^2 omega^3),
+ * and the overlapping-block variance; eq. 108 as printed (2 pi sigma/r) must fail. */
+static void test_wald(void **state)
+{
+    ck_params p = {.oscillator = CK_PHASE, .omega = 1.5, .radius = 2, .temperature = 0.5, .dt = 0.005,
+                   .transient = 1, .periods = 60, .max_time = 1e5};
+    double sigma = ck_sigma(&p), mean = ck_wald_mean(p.omega), var = ck_wald_var(p.omega, sigma, p.radius);
+    tl_stream_key key = {.seed = 5};
+    tl_moments m = empty, v = empty, b[CK_N_BLOCKS], first = empty, lag = empty;
+    for (int k = 0; k < CK_N_BLOCKS; k++) b[k] = empty;
+    for (uint64_t traj = 0; traj < 1500; traj++) {
+        ck_path out;
+        ck_trajectory(&p, &key, traj, &out);
+        add(&m, out.period_mean), add(&v, out.interval_var), add(&first, out.first_period), add(&lag, out.lag1);
+        for (int k = 0; k < CK_N_BLOCKS; k++) add(&b[k], out.block_var[k]);
+    }
+    double tol = family_tol(3 + CK_N_BLOCKS);
+    print_message("Wald: mean %.5f (exact %.5f), var %.5f (exact %.5f, eq. 108 %.5f)\n", m.mean, mean, v.mean, var,
+                  2 * PI * sigma / p.radius);
+    assert_true(fabs(z_of(&m, mean)) < tol);
+    assert_true(fabs(z_of(&first, mean)) < tol);
+    assert_true(fabs(z_of(&v, var)) < tol);
+    for (int k = 0; k < CK_N_BLOCKS; k++) assert_true(fabs(z_of(&b[k], var)) < tol);
+    assert_true(fabs(z_of(&v, 2 * PI * sigma / p.radius)) > 10); /* eq. 108 */
+    assert_true(fabs(lag.mean) < 0.05);
+    /* the density: normalised, with the stated mean and variance */
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
+    double mom[3];
+    for (int k = 0; k < 3; k++) {
+        struct wald_moment a = {k, mean, var};
+        gsl_function F = {wald_moment_integrand, &a};
+        double err;
+        gsl_integration_qagiu(&F, 0, 1e-13, 1e-11, 1000, w, &mom[k], &err);
+    }
+    gsl_integration_workspace_free(w);
+    assert_close(mom[0], 1, 1e-9);
+    assert_close(mom[1], mean, 1e-8);
+    assert_close(mom[2] - mean * mean, var, 1e-7);
+}
+
+/* The escapement clock at Fig. 22 (sigma = 0.25): eq. 108 with r* the measured radius is
+ * hundreds of times the measured interval variance; the intervals are correlated (not Wald). */
+static void test_escapement_against_paper(void **state)
+{
+    ck_params p = fig22(0.125);
+    ck_cycle_find(&p);
+    tl_stream_key key = {.seed = 9};
+    tl_moments v = empty, r2 = empty, lag = empty, diss = empty, ident = empty;
+    for (uint64_t traj = 0; traj < 6; traj++) {
+        ck_path out;
+        ck_trajectory(&p, &key, traj, &out);
+        add(&v, out.interval_var), add(&r2, out.r2_mean), add(&lag, out.lag1);
+        add(&diss, -out.heat / out.window), add(&ident, p.kappa * out.y2_mean - ck_sigma(&p) / 2);
+    }
+    double paper = 2 * PI * ck_sigma(&p) / sqrt(r2.mean);
+    print_message("escapement: V[T] %.3g, eq. 108 %.3g, lag-1 %.2f, power %.3f, kappa<y^2> - sigma/2 %.3f\n", v.mean,
+                  paper, lag.mean, diss.mean, ident.mean);
+    assert_true(paper / v.mean > 100);
+    assert_true(lag.mean > 0.25);
+    /* the steady-state balance <W-dot> = kappa <y^2> - sigma/2 (to the window's Delta E / length) */
+    assert_true(fabs(diss.mean - ident.mean) < 0.01 * ident.mean);
+}
+
+static ck_params lif_params(double threshold)
+{
+    ck_params p = fig22(0.01);
+    p.gamma = 1, p.chi = 20, p.dt = 2e-3, p.drive = CK_LIF;
+    p.lif = (ck_lif){.k = 0.5, .weight = 1, .noise = 0.2, .alpha = 2, .tau = 20, .beta_j = 10,
+                     .threshold = threshold, .pre_amplitude = 10, .pre_period = 5, .fire_beta = 1,
+                     .fire_threshold = 3};
+    return p;
+}
+
+/* Eqs. 109-111: E[J] by quadrature against the planning note (lif.py); the simulated J against it
+ * (3 standard errors); the Hopf switch of eq. 113: the clock runs when J passes J0, and stays quiet
+ * when it does not; section 6.1's "small k: almost instantaneous response" is reversed (rate k^2). */
+static void test_lif(void **state)
+{
+    ck_params p = lif_params(1);
+    ck_lif l = p.lif;
+    assert_close(ck_lif_mean(&l, 10), 1.3054, 1e-4);
+    assert_close(ck_lif_mean(&l, 20), 1.3979, 1e-4);
+    assert_close(ck_lif_mean(&l, 40), 0.0120, 1e-4);
+    assert_close(ck_lif_var(&l, 10), 0.0993, 1e-4);
+    assert_close(ck_lif_var(&l, 20), 0.1000, 1e-4);
+    tl_stream_key key = {.seed = 4};
+    double end = ck_lif_end(&p), mean = ck_lif_mean(&l, end), var = ck_lif_var(&l, end);
+    tl_moments j = empty, dev = empty, on = empty, off = empty;
+    ck_params quiet = lif_params(3); /* J stays near 1.4 < 3: chi(t) ~ 20 e^{-16}, far below chi_h = 3.5 */
+    for (uint64_t t = 0; t < 1500; t++) {
+        ck_path out;
+        ck_lif_trajectory(&p, &key, t, &out);
+        add(&j, out.lif_j), add(&dev, (out.lif_j - mean) * (out.lif_j - mean)), add(&on, out.lif_count);
+        if (t < 100) {
+            ck_lif_trajectory(&quiet, &key, t, &out);
+            add(&off, out.lif_count);
+        }
+    }
+    double tol = family_tol(2);
+    assert_true(fabs(z_of(&j, mean)) < tol);
+    assert_true(fabs(z_of(&dev, var)) < tol);
+    print_message("LIF: N(tau) = %.2f with J0 = 1, %.2f with J0 = 3\n", on.mean, off.mean);
+    assert_true(on.mean > 1.5 && off.max == 0);
+    /* the leak: after the window closes J decays at rate k^2; k = 0.1 keeps most of it 20 time units later */
+    ck_lif slow = l, fast = l;
+    slow.k = 0.1, fast.k = 1;
+    assert_true(ck_lif_mean(&slow, 40) / ck_lif_mean(&slow, 20) > 0.6);
+    assert_true(ck_lif_mean(&fast, 40) / ck_lif_mean(&fast, 20) < 1e-3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hopf),
+        cmocka_unit_test(test_deterministic_period),
+        cmocka_unit_test(test_paper_radius),
+        cmocka_unit_test(test_first_law_and_heat),
+        cmocka_unit_test(test_step_bias),
+        cmocka_unit_test(test_wald),
+        cmocka_unit_test(test_escapement_against_paper),
+        cmocka_unit_test(test_lif),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
