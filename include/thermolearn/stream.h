@@ -75,6 +75,45 @@ void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t fi
 /* Lanes per vector of the path compiled in: 16 (AVX-512), 8 (AVX2) or 1. */
 extern const int TL_STREAM_LANES;
 
+/* One trajectory's stream read in order, word after word, without the
+ * allocation of a gsl_rng: draw k is word k % 4 of block k / 4, the
+ * definition above.  For models that simulate one trajectory at a time. */
+typedef struct {
+    philox4x32_ctr_t counter;
+    philox4x32_key_t key;
+    philox4x32_ctr_t words;
+    int left;
+} tl_stream_cursor;
+
+static inline void tl_stream_cursor_init(tl_stream_cursor *r, const tl_stream_key *key, uint32_t purpose,
+                                         uint64_t trajectory)
+{
+    r->counter = tl_stream_counter(key, purpose, trajectory, 0);
+    r->key = tl_stream_philox_key(key->seed);
+    r->left = 0;
+}
+
+static inline uint32_t tl_stream_cursor_word(tl_stream_cursor *r)
+{
+    if (r->left == 0) {
+        r->words = philox4x32(r->counter, r->key);
+        r->counter.v[0]++;
+        r->left = 4;
+    }
+    return r->words.v[4 - r->left--];
+}
+
+/* Uniform in (0, 1), 53 bits (two words). */
+static inline double tl_stream_cursor_uniform(tl_stream_cursor *r)
+{
+    uint32_t hi = tl_stream_cursor_word(r);
+    return tl_uniform_double(hi, tl_stream_cursor_word(r));
+}
+
+/* Standard normal: Box-Muller, the cosine branch only, so every draw takes
+ * two uniforms and the position of later draws never depends on a cache. */
+double tl_stream_cursor_gaussian(tl_stream_cursor *r);
+
 /* A GSL generator drawing from one Philox stream, for GSL's samplers
  * (gsl_ran_*): one generator family, not two.  Free with gsl_rng_free. */
 gsl_rng *tl_stream_gsl_alloc(const tl_stream_key *key, uint32_t purpose, uint64_t trajectory);

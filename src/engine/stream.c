@@ -2,52 +2,38 @@
  * stream's counter and key.  Random123's own GSL_MICRORNG adaptor is not used
  * because it ORs its sub-counter into the last counter word, where our
  * streams keep the direction and purpose. */
+#include <math.h>
+
 #include "thermolearn/error.h"
 #include "thermolearn/stream.h"
 
-typedef struct {
-    philox4x32_ctr_t counter; /* v[0] is the draw block, advanced here */
-    philox4x32_key_t key;
-    philox4x32_ctr_t words;
-    int left; /* unused words in `words` */
-} tl_philox_state;
-
+/* The generator's state is a stream cursor (stream.h): the same words in
+ * the same order, whether a model reads them through GSL or directly. */
 static unsigned long tl_philox_get(void *vstate)
 {
-    tl_philox_state *s = vstate;
-    if (s->left == 0) {
-        s->words = philox4x32(s->counter, s->key);
-        s->counter.v[0]++;
-        s->left = 4;
-    }
-    return s->words.v[4 - s->left--];
+    return tl_stream_cursor_word(vstate);
 }
 
 static double tl_philox_get_double(void *vstate)
 {
-    uint32_t hi = (uint32_t)tl_philox_get(vstate);
-    uint32_t lo = (uint32_t)tl_philox_get(vstate);
-    return tl_uniform_double(hi, lo);
+    return tl_stream_cursor_uniform(vstate);
 }
 
 static void tl_philox_set(void *vstate, unsigned long seed)
 {
     (void)seed; /* the key and counter are set by tl_stream_gsl_alloc */
-    ((tl_philox_state *)vstate)->left = 0;
+    ((tl_stream_cursor *)vstate)->left = 0;
 }
 
 static const gsl_rng_type tl_philox_type = {
-    "thermolearn-philox4x32", 0xffffffffUL, 0, sizeof(tl_philox_state),
+    "thermolearn-philox4x32", 0xffffffffUL, 0, sizeof(tl_stream_cursor),
     &tl_philox_set, &tl_philox_get, &tl_philox_get_double};
 
 gsl_rng *tl_stream_gsl_alloc(const tl_stream_key *key, uint32_t purpose, uint64_t trajectory)
 {
     gsl_rng *r = gsl_rng_alloc(&tl_philox_type);
     if (!r) error("cannot allocate a GSL generator");
-    tl_philox_state *s = r->state;
-    s->counter = tl_stream_counter(key, purpose, trajectory, 0);
-    s->key = tl_stream_philox_key(key->seed);
-    s->left = 0;
+    tl_stream_cursor_init(r->state, key, purpose, trajectory);
     return r;
 }
 
@@ -356,4 +342,10 @@ void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t fi
             memcpy(z + n + l0 + l, &z1, k * sizeof(double));
         }
     }
+}
+
+double tl_stream_cursor_gaussian(tl_stream_cursor *r)
+{
+    double u1 = tl_stream_cursor_uniform(r), u2 = tl_stream_cursor_uniform(r);
+    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
 }

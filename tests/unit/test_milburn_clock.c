@@ -116,8 +116,8 @@ static void test_first_law_and_heat(void **state)
     tl_moments noise = empty, wrong = empty;
     double worst = 0;
     for (uint64_t traj = 0; traj < 4000; traj++) {
-        mb_rng r;
-        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, traj);
+        tl_stream_cursor r;
+        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, traj);
         ck_state s = {p.x0, p.y0, p.v0};
         double w = 0, q = 0, qp = 0, e0 = (s.x * s.x + s.y * s.y) / 2;
         for (int k = 0; k < 500; k++) ck_step(&p, &s, &r, &w, &q, &qp);

@@ -136,8 +136,8 @@ static void test_sampler(void **state)
     double T = 0.1, lambda = 0.3;
     dw_sampler *all = dw_sampler_alloc(lambda, T, DW_EQUILIBRIUM), *left = dw_sampler_alloc(lambda, T, DW_LEFT);
     tl_moments m = empty, m2 = empty, neg = empty, ml = empty;
-    mb_rng r;
-    mb_rng_init(&r, &key0, TL_PURPOSE_INITIAL, 0);
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, &key0, TL_PURPOSE_INITIAL, 0);
     for (int i = 0; i < 400000; i++) {
         double x = dw_sampler_draw(all, &r), y = dw_sampler_draw(left, &r);
         add(&m, x), add(&m2, x * x), add(&neg, x < 0), add(&ml, y);

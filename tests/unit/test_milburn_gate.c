@@ -70,8 +70,8 @@ static void test_binomial(void **state)
     for (size_t c = 0; c < 4; c++) {
         long n = cases[c].n, draws = 200000;
         long *count = calloc((size_t)n + 1, sizeof *count);
-        mb_rng r;
-        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, c);
+        tl_stream_cursor r;
+        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, c);
         for (long i = 0; i < draws; i++) count[gt_binomial(&r, n, cases[c].p)]++;
         double chi2 = 0, tail = 0;
         int dof = 0;

@@ -31,11 +31,11 @@ static int parse(int argc, char **argv, const char *name, long *traj)
 static double calibrate_candidates(long n, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    mb_rng r;
+    tl_stream_cursor r;
     double sum = 0, t0 = MPI_Wtime();
     for (long t = 0; t < n / 64; t++) {
-        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
-        for (int k = 0; k < 64; k++) sum += -log(mb_rng_uniform(&r)) + mb_rng_uniform(&r);
+        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
+        for (int k = 0; k < 64; k++) sum += -log(tl_stream_cursor_uniform(&r)) + tl_stream_cursor_uniform(&r);
     }
     *wall = MPI_Wtime() - t0;
     return sum;
@@ -70,11 +70,11 @@ int milburn_twostate_bench(int argc, char **argv)
 static double calibrate_steps(long n, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    mb_rng r;
+    tl_stream_cursor r;
     double sum = 0, t0 = MPI_Wtime();
     for (long t = 0; t < n / 1000; t++) {
-        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
-        for (int k = 0; k < 1000; k++) sum += mb_rng_gaussian(&r) + log(mb_rng_uniform(&r));
+        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
+        for (int k = 0; k < 1000; k++) sum += tl_stream_cursor_gaussian(&r) + log(tl_stream_cursor_uniform(&r));
     }
     *wall = MPI_Wtime() - t0;
     return sum;

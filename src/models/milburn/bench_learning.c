@@ -32,13 +32,13 @@ static int parse(int argc, char **argv, const char *name, long *traj)
 static double calibrate(long n, int normals, int logs, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    mb_rng r;
+    tl_stream_cursor r;
     double sum = 0, t0 = MPI_Wtime();
     for (long t = 0; t < n / 1000; t++) {
-        mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
+        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
         for (int k = 0; k < 1000; k++) {
-            double u = mb_rng_uniform(&r), x = u;
-            for (int g = 0; g < normals; g++) x += mb_rng_gaussian(&r);
+            double u = tl_stream_cursor_uniform(&r), x = u;
+            for (int g = 0; g < normals; g++) x += tl_stream_cursor_gaussian(&r);
             for (int l = 0; l < logs; l++) x += log(u + l);
             sum += exp(-x * x);
         }

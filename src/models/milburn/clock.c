@@ -18,7 +18,7 @@ static inline double relax_v(double v, double x, double gamma, double t)
     return target + (v - target) * exp(-2 * gamma * cosh(x) * t);
 }
 
-void ck_step(const ck_params *p, ck_state *s, mb_rng *r, double *work, double *heat, double *heat_predicted)
+void ck_step(const ck_params *p, ck_state *s, tl_stream_cursor *r, double *work, double *heat, double *heat_predicted)
 {
     double h = p->dt, a = exp(-p->kappa * h / 2), a2 = a * a;
     double noise = sqrt(p->temperature * (1 - a2));
@@ -37,7 +37,7 @@ void ck_step(const ck_params *p, ck_state *s, mb_rng *r, double *work, double *h
             double y = s->y;
             if ((sub == 0) == (half == 0)) { /* O: damping and noise, the bath's heat */
                 *heat_predicted += (1 - a2) * (p->temperature - y * y) / 2;
-                s->y = a * y + noise * mb_rng_gaussian(r);
+                s->y = a * y + noise * tl_stream_cursor_gaussian(r);
                 *heat += (s->y * s->y - y * y) / 2;
             } else { /* B: the escapement's kick, its work */
                 s->y = y + force * h / 2;
@@ -86,17 +86,17 @@ static double time_cap(const ck_params *p)
     return p->max_time;
 }
 
-static void run_phase(const ck_params *p, mb_rng *r, double *t_cross, long *n_cross, double *t_end)
+static void run_phase(const ck_params *p, tl_stream_cursor *r, double *t_cross, long *n_cross, double *t_end)
 {
     double s2 = ck_sigma(p) / (p->radius * p->radius), sd = sqrt(s2 * p->dt);
     double psi = 0, level = TWO_PI, t = 0, cap = time_cap(p);
     long n = 0;
     while (n <= p->periods && t < cap) {
-        double next = psi + p->omega * p->dt + sd * mb_rng_gaussian(r);
+        double next = psi + p->omega * p->dt + sd * tl_stream_cursor_gaussian(r);
         double hit = NAN;
         if (next >= level) /* linear interpolation inside the step: O(dt) in the time */
             hit = t + p->dt * (level - psi) / (next - psi);
-        else if (mb_rng_uniform(r) < exp(-2 * (level - psi) * (level - next) / (s2 * p->dt)))
+        else if (tl_stream_cursor_uniform(r) < exp(-2 * (level - psi) * (level - next) / (s2 * p->dt)))
             hit = t + p->dt / 2; /* the Brownian bridge went above the level and came back */
         t += p->dt;
         psi = next;
@@ -110,7 +110,7 @@ static void run_phase(const ck_params *p, mb_rng *r, double *t_cross, long *n_cr
     *t_end = t;
 }
 
-static void run_escapement(const ck_params *p, mb_rng *r, double *t_cross, long *n_cross, ck_path *out)
+static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cross, long *n_cross, ck_path *out)
 {
     ck_state s = {p->x0, p->y0, p->v0};
     double t = 0, cap = time_cap(p), w = 0, q = 0, qp = 0, y2 = 0, r2 = 0, start = NAN, e0 = 0;
@@ -144,8 +144,8 @@ static void run_escapement(const ck_params *p, mb_rng *r, double *t_cross, long 
 
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
 {
-    mb_rng r;
-    mb_rng_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
     double *t_cross = tl_malloc((size_t)(p->periods + 1) * sizeof *t_cross, "passage times");
     long n = 0;
     *out = (ck_path){0};
@@ -177,8 +177,8 @@ double ck_lif_end(const ck_params *p)
 
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
 {
-    mb_rng r;
-    mb_rng_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
     const ck_lif *l = &p->lif;
     long steps = lround(p->lif.tau / p->dt);
     double k2 = l->k * l->k, decay = exp(-k2 * p->dt);
@@ -194,7 +194,7 @@ void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t tr
         q.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
         double x_before = s.x;
         ck_step(&q, &s, &r, &w, &heat, &qp);
-        j = j * decay + gain * ck_lif_drive(l, t + p->dt / 2) + sd * mb_rng_gaussian(&r);
+        j = j * decay + gain * ck_lif_drive(l, t + p->dt / 2) + sd * tl_stream_cursor_gaussian(&r);
         if (s.x < -p->hysteresis) armed = 1;
         if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
     }

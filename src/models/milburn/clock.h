@@ -92,7 +92,7 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
 typedef struct {
     double x, y, v;
 } ck_state;
-void ck_step(const ck_params *p, ck_state *s, mb_rng *r, double *work, double *heat, double *heat_predicted);
+void ck_step(const ck_params *p, ck_state *s, tl_stream_cursor *r, double *work, double *heat, double *heat_predicted);
 
 /* The LIF drive k w h(t)(1 + m(t)) of dJ at time t. */
 double ck_lif_drive(const ck_lif *l, double t);

@@ -32,11 +32,11 @@ static int parse(int argc, char **argv, const char *name, long *count, const cha
 static double calibrate_clock(long n, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    mb_rng r;
-    mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
     double sum = 0, x = 0.3, t0 = MPI_Wtime();
     for (long k = 0; k < n; k++) {
-        double g = mb_rng_gaussian(&r) + mb_rng_gaussian(&r);
+        double g = tl_stream_cursor_gaussian(&r) + tl_stream_cursor_gaussian(&r);
         sum += tanh(x) * exp(-cosh(x)) + tanh(g) * exp(-cosh(g));
         x = 0.5 * g;
     }
@@ -53,8 +53,8 @@ int milburn_clock_bench(int argc, char **argv)
                    .dt = 2e-4, .hysteresis = 0.5};
     ck_cycle_find(&p);
     tl_stream_key key = {1, 0, 0};
-    mb_rng r;
-    mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
     ck_state s = {p.x0, p.y0, p.v0};
     double w = 0, q = 0, qp = 0, t0 = MPI_Wtime();
     for (long k = 0; k < steps; k++) ck_step(&p, &s, &r, &w, &q, &qp);
@@ -69,12 +69,12 @@ int milburn_clock_bench(int argc, char **argv)
 static double calibrate_gate(long n, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    mb_rng r;
-    mb_rng_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
     double sum = 0, t0 = MPI_Wtime();
     for (long k = 0; k < n; k++) {
-        double u = mb_rng_uniform(&r), a = 1 / (1 + exp(-u));
-        sum += pow(a, 200.0) + mb_rng_uniform(&r) + mb_rng_uniform(&r) + mb_rng_uniform(&r);
+        double u = tl_stream_cursor_uniform(&r), a = 1 / (1 + exp(-u));
+        sum += pow(a, 200.0) + tl_stream_cursor_uniform(&r) + tl_stream_cursor_uniform(&r) + tl_stream_cursor_uniform(&r);
     }
     *wall = MPI_Wtime() - t0;
     return sum;

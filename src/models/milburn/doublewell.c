@@ -35,12 +35,6 @@
 #define SAMPLER_CELLS 4096   /* even: x = 0 is a cell boundary */
 #define TAIL_ENERGY 60.0     /* [-L, L] leaves out mass below e^{-60} relative to the peak */
 
-double mb_rng_gaussian(mb_rng *r)
-{
-    double u1 = mb_rng_uniform(r), u2 = mb_rng_uniform(r);
-    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 /* The real critical points of V(., lambda): roots of 4x^3 - 2x - lambda; returns their number. */
 static int critical_points(double lambda, double x[3])
 {
@@ -108,19 +102,19 @@ void dw_sampler_free(dw_sampler *s)
     free(s->cdf), free(s->top), free(s);
 }
 
-double dw_sampler_draw(const dw_sampler *s, mb_rng *r)
+double dw_sampler_draw(const dw_sampler *s, tl_stream_cursor *r)
 {
     for (;;) {
-        double u = mb_rng_uniform(r) * s->cdf[s->cells - 1];
+        double u = tl_stream_cursor_uniform(r) * s->cdf[s->cells - 1];
         size_t lo = 0, hi = s->cells - 1; /* the first cell with cdf > u */
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
             if (s->cdf[mid] > u) hi = mid;
             else lo = mid + 1;
         }
-        double x = s->lo + (lo + mb_rng_uniform(r)) * s->width;
+        double x = s->lo + (lo + tl_stream_cursor_uniform(r)) * s->width;
         double ratio = exp(-(dw_potential(x, s->lambda) - s->vmin) / s->temperature) / s->top[lo];
-        if (mb_rng_uniform(r) < ratio) return x;
+        if (tl_stream_cursor_uniform(r) < ratio) return x;
     }
 }
 
@@ -160,10 +154,10 @@ void dw_trajectory(const dw_run *run, const tl_stream_key *key, uint64_t traject
 {
     const dw_params *p = &run->p;
     const double h = run->h, T = p->temperature, noise = sqrt(2 * T * h), th = p->threshold;
-    mb_rng init, dyn, bridge;
-    mb_rng_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    mb_rng_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
-    mb_rng_init(&bridge, key, TL_PURPOSE_MODEL, trajectory); /* the crossing tests: the path does not depend on them */
+    tl_stream_cursor init, dyn, bridge;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    tl_stream_cursor_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
+    tl_stream_cursor_init(&bridge, key, TL_PURPOSE_MODEL, trajectory); /* the crossing tests: the path does not depend on them */
     double x = dw_sampler_draw(run->initial, &init), x0 = x;
     double work = 0, heat = 0, sum_x = 0.5 * x;
     long accepted = 0;
@@ -173,19 +167,19 @@ void dw_trajectory(const dw_run *run, const tl_stream_key *key, uint64_t traject
     for (long k = 0; k < run->steps; k++) {
         double la = run->lambda[k], lb = run->lambda[k + 1];
         work -= x * (lb - la);
-        double fx = dw_force(x, lb), y = x + fx * h + noise * mb_rng_gaussian(&dyn);
+        double fx = dw_force(x, lb), y = x + fx * h + noise * tl_stream_cursor_gaussian(&dyn);
         double vx = dw_potential(x, lb), vy = dw_potential(y, lb), xn = y;
         if (p->integrator == DW_MALA) {
             double back = x - y - dw_force(y, lb) * h, fwd = y - x - fx * h;
             double log_alpha = -(vy - vx) / T - (back * back - fwd * fwd) / (4 * T * h);
-            if (log(mb_rng_uniform(&dyn)) >= log_alpha) xn = x, vy = vx;
+            if (log(tl_stream_cursor_uniform(&dyn)) >= log_alpha) xn = x, vy = vx;
         }
         accepted += xn != x || p->integrator == DW_EULER;
         heat += vy - vx;
         if (!out->passed) {
             if (xn >= th) out->passed = 1, out->fpt = (k + 1) * h;
             else if (p->bridge && xn != x &&
-                     mb_rng_uniform(&bridge) < exp(-(th - x) * (th - xn) / (T * h)))
+                     tl_stream_cursor_uniform(&bridge) < exp(-(th - x) * (th - xn) / (T * h)))
                 out->passed = 1, out->fpt = (k + 1) * h;
         }
         x = xn;

@@ -23,13 +23,13 @@ long gt_record_epoch(const gt_params *p, size_t k)
     return e < p->epochs ? e : p->epochs;
 }
 
-long gt_binomial(mb_rng *r, long n, double p)
+long gt_binomial(tl_stream_cursor *r, long n, double p)
 {
     if (n <= 0 || p <= 0) return 0;
     if (p >= 1) return n;
     if (p > 0.5) return n - gt_binomial(r, n, 1 - p);
     /* inversion: the pmf recursion from k = 0; q^n >= 2^-n, no underflow for n <= 1000 */
-    double u = mb_rng_uniform(r), q = 1 - p, ratio = p / q;
+    double u = tl_stream_cursor_uniform(r), q = 1 - p, ratio = p / q;
     double pmf = pow(q, (double)n), cdf = pmf;
     long k = 0;
     while (u > cdf && k < n) {
@@ -95,16 +95,16 @@ void gt_xor_update(const gt_params *p, double *wt, const double xi[2], double la
 }
 
 /* One NOT epoch on input x; updates w = weights[0], b = weights[1].  Returns the sampled error. */
-static double not_epoch(const gt_params *p, double *wt, double x, double label, long epoch, mb_rng *r, mb_rng *init,
+static double not_epoch(const gt_params *p, double *wt, double x, double label, long epoch, tl_stream_cursor *r, tl_stream_cursor *init,
                         thermal *th)
 {
     double a = wt[0] * x + wt[1], p1 = sigmoid(p->beta * a);
     if (epoch == 1) { /* the switch starts in equilibrium at the first A */
-        th->n = th->n_first = mb_rng_uniform(init) < p1 ? 1 : -1;
+        th->n = th->n_first = tl_stream_cursor_uniform(init) < p1 ? 1 : -1;
         th->a_first = a;
     } else {
         if (p->work_state == GT_FRESH) { /* an extra equilibration at the old A, unseen by the feedback */
-            double fresh = mb_rng_uniform(r) < sigmoid(p->beta * th->a) ? 1 : -1;
+            double fresh = tl_stream_cursor_uniform(r) < sigmoid(p->beta * th->a) ? 1 : -1;
             th->heat += level(fresh, th->a) - level(th->n, th->a);
             th->n = fresh;
         }
@@ -112,7 +112,7 @@ static double not_epoch(const gt_params *p, double *wt, double x, double label, 
     }
     long k = gt_binomial(r, p->samples, p1);
     /* the M re-equilibrations telescope: heat = E_{n_M}(A) - E_n(A); n_M = +1 with probability K/M */
-    double last = mb_rng_uniform(r) * (double)p->samples < (double)k ? 1 : -1;
+    double last = tl_stream_cursor_uniform(r) * (double)p->samples < (double)k ? 1 : -1;
     th->heat += level(last, a) - level(th->n, a);
     th->n = last, th->a = a;
     double nbar = 2 * (double)k / (double)p->samples - 1;
@@ -121,7 +121,7 @@ static double not_epoch(const gt_params *p, double *wt, double x, double label, 
 }
 
 /* One XOR epoch (eqs. 69-75): sampled hidden pairs feed the output; counts drawn as binomials. */
-static double xor_epoch(const gt_params *p, double *wt, const double xi[2], double label, mb_rng *r)
+static double xor_epoch(const gt_params *p, double *wt, const double xi[2], double label, tl_stream_cursor *r)
 {
     const long m = p->samples;
     double ph[2];
@@ -144,9 +144,9 @@ static double xor_epoch(const gt_params *p, double *wt, const double xi[2], doub
 void gt_trajectory(const gt_params *p, const tl_stream_key *key, uint64_t trajectory, gt_path *out,
                    double *error_exact, double *error_sampled, double *weights)
 {
-    mb_rng r, init;
-    mb_rng_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
-    mb_rng_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    tl_stream_cursor r, init;
+    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
     size_t nw = gt_n_weights(p), rec = 0, n_rec = gt_n_records(p);
     double wt[GT_MAX_WEIGHTS];
     memcpy(wt, p->start, sizeof wt);
@@ -157,7 +157,7 @@ void gt_trajectory(const gt_params *p, const tl_stream_key *key, uint64_t trajec
     for (long e = 0; e <= p->epochs; e++) {
         if (e > 0) {
             int n_inputs = p->task == GT_NOT ? 2 : 4;
-            int k = (int)(mb_rng_uniform(&r) * n_inputs);
+            int k = (int)(tl_stream_cursor_uniform(&r) * n_inputs);
             double xi[2], label;
             gt_example(p->task, k, xi, &label);
             sampled = p->task == GT_NOT ? not_epoch(p, wt, xi[0], label, e, &r, &init, &th)

@@ -58,7 +58,7 @@ void gt_not_update(const gt_params *p, double *wt, double x, double label, doubl
 void gt_xor_update(const gt_params *p, double *wt, const double xi[2], double label, const double nh[2], double no);
 
 /* Bin(n, p) by inversion of one uniform (exact in law to round-off); n <= 10^4. */
-long gt_binomial(mb_rng *r, long n, double p);
+long gt_binomial(tl_stream_cursor *r, long n, double p);
 
 typedef struct {
     double weights[GT_MAX_WEIGHTS];   /* final */

@@ -15,46 +15,6 @@
 
 #include "thermolearn/stream.h"
 
-/* ---- random draws: one trajectory's own Philox stream ------------------------------------ */
-
-/* Draw k of trajectory t is word k % 4 of Philox(counter {k / 4, t, point,
- * direction | purpose << 8}): the definition of stream.h, without the
- * allocation of a gsl_rng per trajectory. */
-typedef struct {
-    philox4x32_ctr_t counter;
-    philox4x32_key_t key;
-    philox4x32_ctr_t words;
-    int left;
-} mb_rng;
-
-static inline void mb_rng_init(mb_rng *r, const tl_stream_key *key, uint32_t purpose, uint64_t trajectory)
-{
-    r->counter = tl_stream_counter(key, purpose, trajectory, 0);
-    r->key = tl_stream_philox_key(key->seed);
-    r->left = 0;
-}
-
-static inline uint32_t mb_rng_word(mb_rng *r)
-{
-    if (r->left == 0) {
-        r->words = philox4x32(r->counter, r->key);
-        r->counter.v[0]++;
-        r->left = 4;
-    }
-    return r->words.v[4 - r->left--];
-}
-
-/* Uniform in (0, 1), 53 bits. */
-static inline double mb_rng_uniform(mb_rng *r)
-{
-    uint32_t hi = mb_rng_word(r);
-    return tl_uniform_double(hi, mb_rng_word(r));
-}
-
-/* Standard normal (Box-Muller, the cosine branch only: one pair of uniforms a draw,
- * so the stream position of every later draw does not depend on a cached value). */
-double mb_rng_gaussian(mb_rng *r);
-
 /* ---- the two-state switch (section 2.2, eqs. 5-21) ---------------------------------------- */
 
 /* How f(t) of eq. 9 (or the step of Fig. 6B) drives the rates. */
@@ -193,7 +153,7 @@ typedef struct {
 
 dw_sampler *dw_sampler_alloc(double lambda, double temperature, int side);
 void dw_sampler_free(dw_sampler *s);
-double dw_sampler_draw(const dw_sampler *s, mb_rng *r);
+double dw_sampler_draw(const dw_sampler *s, tl_stream_cursor *r);
 
 typedef struct {
     dw_params p;

@@ -61,11 +61,11 @@ void ob_trajectory(const ob_run *run, const tl_stream_key *key, uint64_t traject
                    double *occupation, size_t path_points, long stride, double *path)
 {
     const ob_params *p = &run->p;
-    mb_rng init, dyn;
-    mb_rng_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    mb_rng_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
+    tl_stream_cursor init, dyn;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    tl_stream_cursor_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
     double lambda = p->mu + p->nu, m = (p->mu - p->nu) / lambda;
-    int n = mb_rng_uniform(&init) < p->mu / lambda ? 1 : -1; /* the stationary chain */
+    int n = tl_stream_cursor_uniform(&init) < p->mu / lambda ? 1 : -1; /* the stationary chain */
     double nc = m, io = 0;                                        /* the prior; the current starts empty */
     double sum[OB_N_OBS] = {0};
     long jumps = 0, counted = 0;
@@ -77,7 +77,7 @@ void ob_trajectory(const ob_run *run, const tl_stream_key *key, uint64_t traject
     if (occupation) memset(occupation, 0, p->bins * sizeof *occupation);
     for (long k = 0; k < run->steps; k++) {
         /* the record over the step, and the current's own integral of the same noise */
-        double g1 = mb_rng_gaussian(&dyn), g2 = mb_rng_gaussian(&dyn), u = mb_rng_uniform(&dyn);
+        double g1 = tl_stream_cursor_gaussian(&dyn), g2 = tl_stream_cursor_gaussian(&dyn), u = tl_stream_cursor_uniform(&dyn);
         double dw = sqrt(run->h) * g1, j = beta * dw + sperp * g2;
         double dy = p->kappa * n * run->h + sqrt_gamma * dw;
         double estimate, next;

@@ -79,18 +79,18 @@ void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajec
 {
     const size_t K = p->survival_times;
     size_t next = 0; /* the next checkpoint to record */
-    mb_rng init, dyn;
-    mb_rng_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    mb_rng_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
-    int n = mb_rng_uniform(&init) < ts_p_up_initial(p) ? 1 : -1;
+    tl_stream_cursor init, dyn;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    tl_stream_cursor_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
+    int n = tl_stream_cursor_uniform(&init) < ts_p_up_initial(p) ? 1 : -1;
     const double bound = ts_rate_bound(p);
     *out = (ts_path){.n0 = n, .first_jump = p->time};
     double t = 0, level_last = ts_energy(p, 1, 0.0); /* E_{+1} at the start of the piece */
     for (;;) {
-        t -= log(mb_rng_uniform(&dyn)) / bound;
+        t -= log(tl_stream_cursor_uniform(&dyn)) / bound;
         if (t >= p->time) break;
         while (state && next < K && p->time * (double)(next + 1) / (double)K < t) state[next++] = n;
-        double mu, nu, u = mb_rng_uniform(&dyn) * bound;
+        double mu, nu, u = tl_stream_cursor_uniform(&dyn) * bound;
         ts_rates(p, t, &mu, &nu);
         int to;
         if (u < mu) to = 1;

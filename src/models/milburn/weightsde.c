@@ -61,15 +61,15 @@ void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t traject
                    double *initial_hist, double *final_hist)
 {
     const ws_params *p = &run->p;
-    mb_rng init, dyn;
-    mb_rng_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    mb_rng_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
+    tl_stream_cursor init, dyn;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    tl_stream_cursor_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
     const double T = p->temperature, gamma = p->gamma_w, learning = ws_learning_scale(p);
-    double w = sqrt(T / gamma) * mb_rng_gaussian(&init), w0 = w;
+    double w = sqrt(T / gamma) * tl_stream_cursor_gaussian(&init), w0 = w;
     double v = ws_potential(p, w), f_learn = ws_force(p, w) + gamma * w;
     long accepted = 0;
     for (long k = 0; k < run->steps; k++) {
-        double xi = mb_rng_gaussian(&dyn), u = mb_rng_uniform(&dyn);
+        double xi = tl_stream_cursor_gaussian(&dyn), u = tl_stream_cursor_uniform(&dyn);
         if (p->integrator == WS_EULER) {
             w += ws_force(p, w) * run->h + sqrt(2 * T * run->h) * xi;
             accepted++;
