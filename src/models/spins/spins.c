@@ -336,7 +336,8 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
         return TL_ERR_INPUT;
     }
     if (spins_point_task(pt) != 0 && tl_point_string(pt, "inputs")[0] != '\0') {
-        snprintf(why, len, "inputs: a task makes its own inputs (patterns and task_seed, or the dataset)");
+        snprintf(why, len, spins_point_task(pt) == 1 ? "inputs: task = random makes its own inputs (patterns, task_seed)"
+                                                     : "inputs: the dataset gives the inputs (dataset, samples)");
         return TL_ERR_INPUT;
     }
     if (check_task_keys(pt, why, len)) return TL_ERR_INPUT;
