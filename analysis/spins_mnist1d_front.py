@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from thermolearn_h5 import BadFile, Run, exit_on_bad_file  # noqa: E402
+from thermolearn_h5 import BadFile, Run, data_arrays, exit_on_bad_file  # noqa: E402
 
 PROG = "spins_mnist1d_front.py"
 
@@ -94,10 +94,8 @@ def baselines(d, data):
     """Rows (name, train CE, train acc, test CE, test acc) for the linear and W = 0 readouts."""
     if data is None:
         return []
-    import h5py
-    with h5py.File(data, "r") as f:
-        xtr, ytr = f["x_train"][()], f["y_train"][()].astype(int)
-        xte, yte = f["x_test"][()], f["y_test"][()].astype(int)
+    xtr, ytr, xte, yte = data_arrays(data, "x_train", "y_train", "x_test", "y_test")
+    ytr, yte = ytr.astype(int), yte.astype(int)
     M = d["samples"]
     xtr, ytr = xtr[:M], ytr[:M]
     if not np.allclose(d["scale"] * xtr, d["field"], rtol=0, atol=1e-12):
