@@ -86,18 +86,33 @@ EOF
 
 # MNIST-1D: the first rows of the generated set
 "$BIN" data mnist1d -o "$TMP/mnist1d.h5" >/dev/null 2>&1
-MN=$'[run]\nmodel = spins\ntrajectories = 2\nseed = 2\n[spins]\nchain_length = 40\nneighbours = 2\nbeta = 1\ntime = 1\ntransient = 0.2\nreadout = cross_entropy\nbias = 1\ndataset = mnist1d\nsamples = 30\ntest_samples = 20\ninput_scale = 0.5\nspsa_steps = 1\ntask_time = 2\ntask_transient = 0.5'
+MN=$'[run]\nmodel = spins\ntrajectories = 2\nseed = 2\n[grid]\nsymmetric = 0, 1\ninit_seed = 1, 2\n[spins]\nchain_length = 40\nneighbours = 2\nbeta = 1\ntime = 1\ntransient = 0.2\nreadout = cross_entropy\nbias = 1\ndataset = mnist1d\nsamples = 30\ntest_samples = 20\ninput_scale = 0.5\nspsa_steps = 1\ntask_time = 2\ntask_transient = 0.5'
 if run_case mnist "$MN" && $PY - "$TMP" <<'EOF'
 import sys, numpy as np, h5py
 d = sys.argv[1]
 with h5py.File(f"{d}/mnist.h5") as f, h5py.File(f"{d}/mnist1d.h5") as m:
     x = m["x_train"][:30]
     assert np.array_equal(f["spins/input"][0], 0.5 * np.hstack([x, x])), "inputs"
-    assert np.isfinite(f["spins/task_test_accuracy"][0]) and np.isfinite(f["spins/task_test_cross_entropy"][0])
-    assert f["spins/task_test_accuracy"][0] * 20 % 1 < 1e-9
+    assert np.all(np.isfinite(f["spins/task_test_accuracy"][()])) and np.all(np.isfinite(f["spins/task_test_cross_entropy"][()]))
+    assert np.all(f["spins/task_test_accuracy"][()] * 20 % 1 < 1e-9)
 EOF
 then pass "mnist1d: inputs are 0.5 x of the generated rows, test scores on 20 test points"
 else fail "mnist1d run ($(tail -n 3 "$TMP/mnist.log"))"
+fi
+
+# the front script: its equilibrium and non-equilibrium means against numpy
+if out=$($PY analysis/spins_mnist1d_front.py "$TMP/mnist.h5" --data "$TMP/mnist1d.h5" -o "$TMP/front.png" 2>&1) \
+    && [ -s "$TMP/front.png" ] && $PY - "$TMP" "$out" <<'EOF'
+import sys, re, numpy as np, h5py
+with h5py.File(f"{sys.argv[1]}/mnist.h5") as f:
+    ce, sym = f["spins/task_cross_entropy"][()], f["parameters/symmetric"][()]
+line = [l for l in sys.argv[2].splitlines() if l.strip().startswith("CE ")][0]
+eq, neq = map(float, re.findall(r"equilibrium ([0-9.]+) \+-", line))
+assert abs(eq - ce[sym == 1].mean()) < 1e-4 and abs(neq - ce[sym == 0].mean()) < 1e-4, (line, ce, sym)
+assert "linear softmax on raw x" in sys.argv[2] and "uncoupled spins" in sys.argv[2]
+EOF
+then pass "spins_mnist1d_front.py: equilibrium and non-equilibrium CE means, baselines, figure"
+else fail "spins_mnist1d_front.py ($out)"
 fi
 
 # ranks: the same datasets from 1 and 2 ranks
