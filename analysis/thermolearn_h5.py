@@ -264,6 +264,22 @@ class Run:
         return self.dataset(f"{base}_samples", float)
 
 
+def data_arrays(path, *names):
+    """Arrays of a data file (`thermolearn data ... -o FILE`, or any HDF5 table), by dataset name."""
+    import h5py
+
+    if not os.path.isfile(path):
+        raise BadFile(f"{path}: no such file")
+    try:
+        with h5py.File(path, "r") as f:
+            missing = [n for n in names if n not in f]
+            if missing:
+                raise BadFile(f"{path}: no dataset {', '.join(missing)}")
+            return [f[n][()] for n in names]
+    except OSError as e:
+        raise BadFile(f"{path}: cannot open as HDF5 ({e})")
+
+
 def open_or_exit(path, prog):
     """Run(path), or the message on stderr and exit status 2."""
     try:

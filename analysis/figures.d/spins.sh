@@ -12,3 +12,9 @@ $PY analysis/spins_exact.py results/spins_exact8.h5 -o results/spins_exact8.png
 # correlation of entropy production and performance with its p-value
 $MPIRUN -n 2 bin/thermolearn run inputs/spins_random_task.ini -o results/spins_random_task.h5 --force --quiet
 $PY analysis/spins_front.py results/spins_random_task.h5 -o results/spins_random_task.png
+# Fig. 2A, reduced for a workstation: the MNIST-1D front (18 SPSA optima, about 6 CPU
+# minutes); prints CE and accuracy at equilibrium and away from it, the cost of
+# equilibrium and the baselines (linear softmax, uncoupled spins) on the same points
+bin/thermolearn data mnist1d -o results/mnist1d.h5 --force
+$MPIRUN -n 2 bin/thermolearn run inputs/spins_mnist1d_front.ini -o results/spins_mnist1d_front.h5 --force --quiet
+$PY analysis/spins_mnist1d_front.py results/spins_mnist1d_front.h5 --data results/mnist1d.h5 -o results/spins_mnist1d_front.png

@@ -288,6 +288,76 @@ static void test_spsa_trade_off_ce(void **unused)
     spins_task_free(&t);
 }
 
+/* Symmetric couplings, exactly: the partner map is an involution, a
+ * symmetrised theta gives W = W^T bit for bit for k = 1..3, and the exact
+ * steady state of such a chain (2N = 10) produces no entropy. */
+static void test_chain_symmetrise(void **unused)
+{
+    (void)unused;
+    for (int k = 1; k <= 3; k++) {
+        int p = spins_chain_n_couplings(k), N = 5, n = 2 * N;
+        double c[6 * 3 + 2], w[100];
+        for (int i = 0; i < p; i++) {
+            int j = spins_chain_partner(k, i);
+            assert_true(j >= 0 && j < p);
+            assert_int_equal(spins_chain_partner(k, j), i);
+            c[i] = 0.1 * (i + 1) * (i % 2 ? -1 : 1);
+        }
+        spins_chain_matrix(N, k, c, w);
+        int asym = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) asym += w[i * n + j] != w[j * n + i];
+        assert_true(asym > 0);
+        spins_chain_symmetrise(k, c);
+        spins_chain_matrix(N, k, c, w);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) assert_true(w[i * n + j] == w[j * n + i]);
+        double x[10] = {0.3, -0.2, 0.5, 0, 0.1, -0.4, 0.2, 0.7, -0.1, 0};
+        spins *sys = spins_alloc_direct(n, w, x, 1.0, 1.0, 10.0, 1.0, 0);
+        assert_true(fabs(sys->ep_rate_exact) < 1e-10);
+        spins_free(sys);
+    }
+}
+
+/* The readout's bias, exact: with magnetisations all 0, the bias alone fits
+ * the label frequencies, so (ridge 0) the cross-entropy is their entropy and
+ * the accuracy the share of the most common label; without the bias the
+ * logits are 0 and the cross-entropy is ln K. */
+static void test_readout_bias(void **unused)
+{
+    (void)unused;
+    enum { M = 10, D = 4, K = 3 };
+    int labels[M] = {0, 0, 0, 0, 0, 1, 1, 1, 2, 2};
+    double m[M * D] = {0};
+    spins_task t = {.M = M, .labels = labels, .classes = K, .readout = SPINS_READOUT_CE, .ridge = 0, .bias = 1};
+    spins_task_score sc;
+    spins_task_readout(&t, D, m, &sc);
+    double h = -(0.5 * log(0.5) + 0.3 * log(0.3) + 0.2 * log(0.2));
+    assert_close(sc.cross_entropy, h, 1e-7);
+    assert_close(sc.accuracy, 0.5, 0);
+    assert_true(isnan(sc.test_cross_entropy) && isnan(sc.test_accuracy));
+    t.bias = 0;
+    spins_task_readout(&t, D, m, &sc);
+    assert_close(sc.cross_entropy, log(3.0), 1e-12);
+}
+
+/* SPSA with symmetric = 1 stays on W = W^T from an asymmetric start. */
+static void test_spsa_symmetric(void **unused)
+{
+    (void)unused;
+    spins_task t = {.chain_length = 3, .neighbours = 1, .beta = 1.0, .rate = 1.0, .time = 30.0, .transient = 2.0,
+                    .readout = SPINS_READOUT_MSE};
+    spins_task_random(&t, 16, 2, 7);
+    spins_spsa opt = {20, 2.0, 0.2, 0.0, 0.2, 5, 1};
+    double theta[8] = {0.5, -0.3, 0.2, 0.4, -0.1, 0.3, -0.6, 0.1}, w[36];
+    spins_task_score sc;
+    spins_spsa_run(&t, &opt, theta, &sc);
+    spins_chain_matrix(3, 1, theta, w);
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++) assert_true(w[i * 6 + j] == w[j * 6 + i]);
+    spins_task_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +369,9 @@ int main(void)
         cmocka_unit_test(test_task_random_labels),
         cmocka_unit_test(test_spsa_trade_off),
         cmocka_unit_test(test_spsa_trade_off_ce),
+        cmocka_unit_test(test_chain_symmetrise),
+        cmocka_unit_test(test_readout_bias),
+        cmocka_unit_test(test_spsa_symmetric),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

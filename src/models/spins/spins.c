@@ -29,6 +29,22 @@ static const tl_param_spec spins_params[] = {
      "initial state: drawn from the exact steady state (n <= 14), or random spins; auto: steady when n <= 14"},
     {"task", TL_PARAM_CHOICE, "none", 0, 0, 0, "none|random", "",
      "random: optimise the chain couplings by SPSA on the random task (appendix B2) for L = G - alpha Sigma"},
+    {"dataset", TL_PARAM_CHOICE, "none", 0, 0, 0, "none|mnist1d|file", "",
+     "optimise the chain couplings by SPSA for L = G - alpha Sigma on a dataset's first `samples` rows: "
+     "MNIST-1D generated in the engine (seed 42: the upstream file), or data_file (docs/models/spins.md)"},
+    {"data_file", TL_PARAM_FILE, "", 0, 0, 0, NULL, "",
+     "dataset = file: .h5 (x_train, y_train, and x_test, y_test if present), an IDX images file (with data_labels), "
+     "or a text table (label in the last column)"},
+    {"data_labels", TL_PARAM_FILE, "", 0, 0, 0, NULL, "", "dataset = file: the IDX labels file of data_file"},
+    {"samples", TL_PARAM_INT, "0", 0, 1e6, 0, NULL, "1", "dataset: training points M, the first rows (0: all)"},
+    {"test_samples", TL_PARAM_INT, "0", 0, 1e6, 0, NULL, "1", "dataset: test points, the first test rows (0: all)"},
+    {"input_scale", TL_PARAM_REAL, "1", 0, 1e6, 0, NULL, "energy", "dataset: the field on spin (m, c) is input_scale x_m"},
+    {"bias", TL_PARAM_INT, "0", 0, 1, 0, NULL, "1",
+     "task, readout = cross_entropy: 1 gives the readout a bias per class (logits W_out m + b)"},
+    {"symmetric", TL_PARAM_INT, "0", 0, 1, 0, NULL, "1",
+     "task: 1 keeps the couplings symmetric (W = W^T, equilibrium) through SPSA: the alpha -> infinity end"},
+    {"task_max_jumps", TL_PARAM_INT, "0", 0, 4e9, 0, NULL, "1",
+     "task: each input's trajectory also ends this many jumps after task_transient (0: no limit)"},
     {"readout", TL_PARAM_CHOICE, "mse", 0, 0, 0, "mse|cross_entropy", "",
      "task: G = -MSE of a least-squares readout (targets +-1), or G = -cross-entropy of a multinomial logistic readout"},
     {"patterns", TL_PARAM_INT, "100", 1, 1e6, 0, NULL, "1", "task: input patterns M"},
@@ -76,7 +92,7 @@ _Static_assert(SPINS_N_PROFILES <= TL_MAX_PROFILES, "raise TL_MAX_PROFILES");
 
 enum {
     X_M_EXACT, X_EP_EXACT, X_IFT_EXACT, X_IFT_MAX_WEIGHT, X_IFT_WINDOW, X_W, X_X, X_TASK_MSE, X_TASK_EP, X_TASK_THETA,
-    X_TASK_CE, X_TASK_ACCURACY, N_EXTRAS
+    X_TASK_CE, X_TASK_ACCURACY, X_TASK_TEST_CE, X_TASK_TEST_ACCURACY, N_EXTRAS
 };
 static const tl_extra extras[] = {
     {"magnetization_exact", TL_EXTRA_F64, "1",
@@ -102,6 +118,10 @@ static const tl_extra extras[] = {
      "task = random, readout = cross_entropy: mean cross-entropy (nats) of the logistic readout at the SPSA optimum, on fresh streams (NaN otherwise) [point]", 0},
     {"task_accuracy", TL_EXTRA_F64, "1",
      "task = random: fraction of patterns whose predicted class is the label at the optimum (mse: sign of the readout; cross_entropy: most probable class) (NaN without a task) [point]", 0},
+    {"task_test_cross_entropy", TL_EXTRA_F64, "1",
+     "dataset with test rows, readout = cross_entropy: mean cross-entropy (nats) on the test points of the readout fitted on the training points, at the optimum, on fresh streams (NaN otherwise) [point]", 0},
+    {"task_test_accuracy", TL_EXTRA_F64, "1",
+     "dataset with test rows: fraction of test points whose predicted class is the label, readout fitted on the training points, at the optimum (NaN otherwise) [point]", 0},
 };
 _Static_assert(sizeof extras / sizeof extras[0] == N_EXTRAS, "extras table");
 
@@ -111,6 +131,20 @@ int spins_chain_n_couplings(int k)
 }
 
 /* ---- couplings ------------------------------------------------------------------------- */
+
+int spins_chain_partner(int k, int i)
+{
+    if (i < 2 * k) return 2 * k - 1 - i;  /* same chain: d <-> -d */
+    return 8 * k + 1 - i;                 /* chain 1 <- 0 at d <-> chain 0 <- 1 at -d */
+}
+
+void spins_chain_symmetrise(int k, double *c)
+{
+    for (int i = 0; i < spins_chain_n_couplings(k); i++) {
+        int j = spins_chain_partner(k, i);
+        if (j > i) c[i] = c[j] = 0.5 * (c[i] + c[j]);
+    }
+}
 
 /* The value of W_ij for spins i = (mi, ci), j = (mj, cj), |mi - mj| <= k: see docs/models/spins.md. */
 static double chain_coupling(int k, const double *c, int mi, int ci, int mj, int cj)
@@ -161,7 +195,12 @@ static int point_spins(const tl_point *pt)
 /* Inputs of a point: the task's patterns, the rows of the inputs file, or one x = 0. */
 static int point_inputs(const tl_point *pt)
 {
-    if (tl_point_choice(pt, "task") != 0) return (int)tl_point_int(pt, "patterns");
+    if (spins_point_task(pt) == 1) return (int)tl_point_int(pt, "patterns");
+    if (spins_point_task(pt) == 2) {
+        const spins_data *d;
+        char why[512];
+        return spins_data_get(pt, &d, why, sizeof why) ? 1 : (int)spins_data_train_rows(pt, d);
+    }
     const char *file = tl_point_string(pt, "inputs");
     return file[0] == '\0' ? 1 : file_rows("inputs", file, SPINS_MAX_INPUTS);
 }
@@ -186,7 +225,7 @@ static int check_matrix(const char *file, int *n_out, char *why, size_t len)
 static int check_couplings(const tl_point *pt, int *n, char *why, size_t len)
 {
     const char *text = tl_point_string(pt, "couplings"), *file = tl_point_string(pt, "coupling_matrix");
-    int task = tl_point_choice(pt, "task") != 0;
+    int task = spins_point_task(pt) != 0;
     if (task && file[0] != '\0') {
         snprintf(why, len, "coupling_matrix: task = random optimises chain couplings; give chain_length (and couplings to start from)");
         return TL_ERR_INPUT;
@@ -257,21 +296,59 @@ static int load_inputs(const tl_point *pt, int n, double *x, int cap, char *why,
     return status;
 }
 
+/* Keys that belong to a task, to the random task, or to a dataset, given without it. */
+static int check_task_keys(const tl_point *pt, char *why, size_t len)
+{
+    static const char *const task_keys[] = {"readout", "classes", "ridge", "alpha", "init_seed", "init_scale",
+                                            "spsa_steps", "spsa_a", "spsa_c", "spsa_max_step", "task_time",
+                                            "task_transient", "bias", "symmetric", "task_max_jumps"};
+    static const char *const random_keys[] = {"patterns", "task_seed"};
+    static const char *const data_keys[] = {"data_file", "data_labels", "samples", "test_samples", "input_scale"};
+    int task = spins_point_task(pt);
+    for (size_t k = 0; task == 0 && k < sizeof task_keys / sizeof task_keys[0]; k++)
+        if (tl_point_given(pt, task_keys[k])) {
+            snprintf(why, len, "%s belongs to task = random or a dataset", task_keys[k]);
+            return TL_ERR_INPUT;
+        }
+    for (size_t k = 0; task != 1 && k < sizeof random_keys / sizeof random_keys[0]; k++)
+        if (tl_point_given(pt, random_keys[k])) {
+            snprintf(why, len, "%s belongs to task = random", random_keys[k]);
+            return TL_ERR_INPUT;
+        }
+    for (size_t k = 0; task != 2 && k < sizeof data_keys / sizeof data_keys[0]; k++)
+        if (tl_point_given(pt, data_keys[k])) {
+            snprintf(why, len, "%s belongs to dataset = mnist1d or file", data_keys[k]);
+            return TL_ERR_INPUT;
+        }
+    if (tl_point_choice(pt, "dataset") == 1 && (tl_point_given(pt, "data_file") || tl_point_given(pt, "data_labels"))) {
+        snprintf(why, len, "data_file belongs to dataset = file (dataset = mnist1d is generated)");
+        return TL_ERR_INPUT;
+    }
+    return TL_OK;
+}
+
 int spins_validate_point(const tl_point *pt, char *why, size_t len)
 {
     int n = 0;
     if (check_couplings(pt, &n, why, len)) return TL_ERR_INPUT;
-    if (tl_point_choice(pt, "task") != 0 && tl_point_string(pt, "inputs")[0] != '\0') {
-        snprintf(why, len, "inputs: task = random makes its own inputs (patterns, task_seed)");
+    if (tl_point_choice(pt, "task") != 0 && tl_point_choice(pt, "dataset") != 0) {
+        snprintf(why, len, "dataset: task = random draws its own data; leave task out with a dataset");
         return TL_ERR_INPUT;
     }
+    if (spins_point_task(pt) != 0 && tl_point_string(pt, "inputs")[0] != '\0') {
+        snprintf(why, len, spins_point_task(pt) == 1 ? "inputs: task = random makes its own inputs (patterns, task_seed)"
+                                                     : "inputs: the dataset gives the inputs (dataset, samples)");
+        return TL_ERR_INPUT;
+    }
+    if (check_task_keys(pt, why, len)) return TL_ERR_INPUT;
+    if (spins_point_task(pt) == 2 && spins_data_validate(pt, why, len)) return TL_ERR_INPUT;
     if (load_inputs(pt, n, NULL, 0, why, len)) return TL_ERR_INPUT;
     if (n < 1 || n > SPINS_MAX_N) {
         snprintf(why, len, "%d spins: at most %d", n, SPINS_MAX_N);
         return TL_ERR_INPUT;
     }
-    if (tl_point_choice(pt, "task") != 0) {
-        if (tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "classes") != 2) {
+    if (spins_point_task(pt) != 0) {
+        if (spins_point_task(pt) == 1 && tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "classes") != 2) {
             snprintf(why, len, "classes = %lld: readout = mse fits targets -1, +1 (2 classes); use readout = cross_entropy",
                      (long long)tl_point_int(pt, "classes"));
             return TL_ERR_INPUT;
@@ -280,7 +357,11 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
             snprintf(why, len, "ridge belongs to readout = cross_entropy");
             return TL_ERR_INPUT;
         }
-        if (tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "patterns") < n) {
+        if (tl_point_choice(pt, "readout") == 0 && tl_point_given(pt, "bias")) {
+            snprintf(why, len, "bias belongs to readout = cross_entropy");
+            return TL_ERR_INPUT;
+        }
+        if (spins_point_task(pt) == 1 && tl_point_choice(pt, "readout") == 0 && tl_point_int(pt, "patterns") < n) {
             /* fewer equations than readout weights: any labels are fitted exactly */
             snprintf(why, len, "patterns = %lld: the least-squares readout of %d spins needs at least %d patterns",
                      (long long)tl_point_int(pt, "patterns"), n, n);
@@ -291,15 +372,6 @@ int spins_validate_point(const tl_point *pt, char *why, size_t len)
                      tl_point_real(pt, "task_transient"), tl_point_real(pt, "task_time"));
             return TL_ERR_INPUT;
         }
-    } else {
-        static const char *const task_keys[] = {"readout", "patterns", "classes", "ridge", "task_seed", "alpha",
-                                                "init_seed", "init_scale", "spsa_steps", "spsa_a", "spsa_c",
-                                                "spsa_max_step", "task_time", "task_transient"};
-        for (size_t k = 0; k < sizeof task_keys / sizeof task_keys[0]; k++)
-            if (tl_point_given(pt, task_keys[k])) {
-                snprintf(why, len, "%s belongs to task = random", task_keys[k]);
-                return TL_ERR_INPUT;
-            }
     }
     if (tl_point_real(pt, "transient") >= tl_point_real(pt, "time")) {
         snprintf(why, len, "transient = %g must be shorter than time = %g", tl_point_real(pt, "transient"),
@@ -347,7 +419,7 @@ static spins *system_new(int n, double beta, double rate, double time, double tr
     s->beta = beta, s->rate = rate, s->time = time, s->transient = transient;
     s->n_inputs = 1;
     s->ep_rate_exact = s->ift_growth = s->ift_max_weight = s->task_mse = s->task_sigma = NAN;
-    s->task_cross_entropy = s->task_accuracy = NAN;
+    s->task_cross_entropy = s->task_accuracy = s->task_test_cross_entropy = s->task_test_accuracy = NAN;
     return s;
 }
 
@@ -438,7 +510,7 @@ spins *spins_alloc(const tl_point *pt)
     int64_t max_jumps = tl_point_int(pt, "max_jumps");
     double ift_time = tl_point_real(pt, "ift_time");
     spins *s;
-    if (tl_point_choice(pt, "task") != 0) {
+    if (spins_point_task(pt) != 0) {
         /* The optimisation is the point's preparation (spins_prepare, the
          * engine's point_prepare); the task's patterns are the inputs. */
         s = system_new(n, beta, rate, time, transient);
@@ -473,6 +545,7 @@ void spins_prepare(void *state)
     full->chain_length = s->chain_length, full->neighbours = s->neighbours;
     full->task_mse = score.mse, full->task_sigma = score.sigma, full->task_theta = theta;
     full->task_cross_entropy = score.cross_entropy, full->task_accuracy = score.accuracy;
+    full->task_test_cross_entropy = score.test_cross_entropy, full->task_test_accuracy = score.test_accuracy;
     spins_task_setup_free(s->pending);
     free(s->pending_x);
     *s = *full;
@@ -510,7 +583,7 @@ static int extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA_RA
     case X_EP_EXACT: case X_IFT_EXACT: case X_IFT_MAX_WEIGHT: case X_IFT_WINDOW: dims[0] = M; return 1;
     case X_W: dims[0] = dims[1] = n; return 2;
     case X_TASK_THETA:
-        dims[0] = tl_point_choice(pt, "task") != 0 ? (size_t)spins_chain_n_couplings((int)tl_point_int(pt, "neighbours")) : 1;
+        dims[0] = spins_point_task(pt) != 0 ? (size_t)spins_chain_n_couplings((int)tl_point_int(pt, "neighbours")) : 1;
         return 1;
     default: return 0;
     }
@@ -576,6 +649,8 @@ static void extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RAN
     case X_TASK_EP: out[0] = s->task_sigma; break;
     case X_TASK_CE: out[0] = s->task_cross_entropy; break;
     case X_TASK_ACCURACY: out[0] = s->task_accuracy; break;
+    case X_TASK_TEST_CE: out[0] = s->task_test_cross_entropy; break;
+    case X_TASK_TEST_ACCURACY: out[0] = s->task_test_accuracy; break;
     case X_TASK_THETA:
         for (size_t i = 0; i < dims[0]; i++)
             out[i] = s->task_theta && (int)i < spins_chain_n_couplings(s->neighbours) ? s->task_theta[i] : NAN;

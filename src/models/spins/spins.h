@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "thermolearn/dataset.h"
 #include "thermolearn/model.h"
 
 #define SPINS_MAX_N 4096          /* spins in all */
@@ -73,6 +74,7 @@ typedef struct spins {
      * task_mse and task_cross_entropy NaN unless it is the task's readout) */
     double task_mse, task_sigma;
     double task_cross_entropy, task_accuracy;
+    double task_test_cross_entropy, task_test_accuracy; /* on a dataset's test rows (NaN without) */
     double *task_theta;    /* [spins_chain_n_couplings(neighbours)] */
     struct spins_task_setup *pending; /* set up, not yet optimised: see spins_prepare */
     double *pending_x;     /* [n_inputs][n] */
@@ -118,6 +120,29 @@ void spins_set_window(spins *s, int64_t max_jumps, double ift_time);
  * exact steady state. */
 double spins_ift_window(const spins *s);
 void spins_free(spins *s);
+/* Project chain couplings (6k+2) onto the symmetric ones (W = W^T): each
+ * coupling and its transpose partner (docs/models/spins.md) take their mean. */
+void spins_chain_symmetrise(int k, double *c);
+/* The partner of coupling i under W -> W^T (itself for none). */
+int spins_chain_partner(int k, int i);
+/* The task of a point: 0 none, 1 the random task, 2 a dataset. */
+static inline int spins_point_task(const tl_point *pt)
+{
+    return tl_point_choice(pt, "dataset") != 0 ? 2 : tl_point_choice(pt, "task") != 0;
+}
+
+/* The dataset of a point (dataset = mnist1d | file; data.c): training rows and
+ * test rows (NULL when the source has none), owned by a per-process cache. */
+typedef struct {
+    tl_dataset *train, *test;
+} spins_data;
+int spins_data_get(const tl_point *pt, const spins_data **out, char *why, size_t len);
+/* The training points M (samples, or every row) and test points of the point. */
+size_t spins_data_train_rows(const tl_point *pt, const spins_data *d);
+size_t spins_data_test_rows(const tl_point *pt, const spins_data *d);
+/* samples, test_samples, features against chain_length, labels against classes, readout. */
+int spins_data_validate(const tl_point *pt, char *why, size_t len);
+
 /* W of a double chain of N spins with neighbours k from the 6k+2 couplings (order: docs/models/spins.md). */
 void spins_chain_matrix(int chain_length, int k, const double *c, double *w);
 /* Number of independent chain couplings for neighbours k. */
@@ -208,6 +233,11 @@ typedef struct {
     size_t classes;        /* K */
     spins_readout readout;
     double ridge;          /* cross-entropy readout: ridge/2 |W_out|^2 */
+    int bias;              /* cross-entropy readout: logits W_out m + b */
+    int64_t max_jumps;     /* each input's trajectory ends this many jumps after the transient (0: no limit) */
+    size_t M_test;         /* test points (0: none), scored with the readout fitted on the M points */
+    double *x_test;        /* [M_test][N] */
+    int *labels_test;      /* [M_test] */
 } spins_task;
 
 /* How well a network does on a task. */
@@ -218,6 +248,7 @@ typedef struct {
     double accuracy;       /* fraction of inputs whose predicted class is the label:
                               sign of the mse readout, most probable class of the logistic one */
     double sigma;          /* mean entropy production rate over the inputs */
+    double test_cross_entropy, test_accuracy; /* on the test points (NaN without, or before the optimum) */
 } spins_task_score;
 
 /* The random task of appendix B2: x ~ N(0, 1), labels uniform in 0..K-1
@@ -240,6 +271,7 @@ typedef struct {
     double alpha;
     double max_step;      /* largest change of one coupling in one step */
     uint64_t seed;        /* perturbations and simulation streams */
+    int symmetric;        /* keep theta symmetric (W = W^T): equilibrium */
 } spins_spsa;
 /* theta holds the initial couplings and receives the optimum; the score is
  * re-evaluated there on fresh streams. */

@@ -138,8 +138,33 @@ void spins_task_free(spins_task *t)
     free(t->x);
     free(t->y);
     free(t->labels);
-    t->x = t->y = NULL;
-    t->labels = NULL;
+    free(t->x_test);
+    free(t->labels_test);
+    t->x = t->y = t->x_test = NULL;
+    t->labels = t->labels_test = NULL;
+}
+
+/* The first M training rows and T test rows of a dataset, inputs times scale. */
+static void task_from_data(spins_task *t, const tl_dataset *train, size_t M, const tl_dataset *test, size_t T,
+                           size_t classes, double scale)
+{
+    size_t N = (size_t)t->chain_length;
+    t->M = M, t->M_test = T, t->classes = classes;
+    t->x = tl_malloc(M * N * sizeof *t->x, "task inputs");
+    t->labels = tl_malloc(M * sizeof *t->labels, "task labels");
+    for (size_t i = 0; i < M * N; i++) t->x[i] = scale * train->x[i];
+    memcpy(t->labels, train->labels, M * sizeof *t->labels);
+    if (T) {
+        t->x_test = tl_malloc(T * N * sizeof *t->x_test, "test inputs");
+        t->labels_test = tl_malloc(T * sizeof *t->labels_test, "test labels");
+        for (size_t i = 0; i < T * N; i++) t->x_test[i] = scale * test->x[i];
+        memcpy(t->labels_test, test->labels, T * sizeof *t->labels_test);
+    }
+    t->y = NULL;
+    if (classes == 2) {
+        t->y = tl_malloc(M * sizeof *t->y, "task targets");
+        for (size_t mu = 0; mu < M; mu++) t->y[mu] = t->labels[mu] ? 1.0 : -1.0;
+    }
 }
 
 /* Fraction of inputs whose sign of m coef is y (mse readout). */
@@ -172,39 +197,105 @@ static double argmax_accuracy(size_t M, size_t d, size_t K, const double *m, con
     return (double)right / (double)M;
 }
 
+/* Magnetisations m [M][d] with a constant column appended ([M][d+1]) when the readout has a bias. */
+static double *features(const spins_task *t, size_t M, size_t d, const double *m, size_t *df)
+{
+    *df = d + (t->readout == SPINS_READOUT_CE && t->bias);
+    double *f = tl_malloc(M * *df * sizeof *f, "readout features");
+    for (size_t mu = 0; mu < M; mu++) {
+        memcpy(f + mu * *df, m + mu * d, d * sizeof *f);
+        if (*df > d) f[mu * *df + d] = 1.0;
+    }
+    return f;
+}
+
+/* Fit the readout on the M training magnetisations and score it; with
+ * m_test [M_test][d], score the same readout on the test points too. */
+static void readout_fit(const spins_task *t, size_t d, const double *m, const double *m_test,
+                        spins_task_score *score)
+{
+    size_t K = t->readout == SPINS_READOUT_CE ? t->classes : 1, df;
+    double *f = features(t, t->M, d, m, &df);
+    double *coef = tl_malloc(K * df * sizeof *coef, "readout");
+    score->mse = score->cross_entropy = score->test_cross_entropy = score->test_accuracy = NAN;
+    if (t->readout == SPINS_READOUT_CE) {
+        score->loss = score->cross_entropy = spins_readout_ce(t->M, df, K, f, t->labels, t->ridge, coef);
+        score->accuracy = argmax_accuracy(t->M, df, K, f, t->labels, coef);
+    } else {
+        score->loss = score->mse = spins_readout_mse(t->M, df, f, t->y, coef);
+        score->accuracy = sign_accuracy(t->M, df, f, t->y, coef);
+    }
+    if (m_test && t->M_test) {
+        size_t T = t->M_test;
+        double *ft = features(t, T, d, m_test, &df);
+        if (t->readout == SPINS_READOUT_CE) {
+            score->test_cross_entropy = spins_readout_ce_objective(T, df, K, ft, t->labels_test, 0, coef);
+            score->test_accuracy = argmax_accuracy(T, df, K, ft, t->labels_test, coef);
+        } else {
+            double *y = tl_malloc(T * sizeof *y, "test targets");
+            for (size_t mu = 0; mu < T; mu++) y[mu] = t->labels_test[mu] ? 1.0 : -1.0;
+            score->test_accuracy = sign_accuracy(T, df, ft, y, coef);
+            free(y);
+        }
+        free(ft);
+    }
+    free(f), free(coef);
+}
+
 void spins_task_readout(const spins_task *t, size_t d, const double *m, spins_task_score *score)
 {
-    size_t K = t->readout == SPINS_READOUT_CE ? t->classes : 1;
-    double *coef = tl_malloc(K * d * sizeof *coef, "readout");
-    score->mse = score->cross_entropy = NAN;
-    if (t->readout == SPINS_READOUT_CE) {
-        score->loss = score->cross_entropy = spins_readout_ce(t->M, d, K, m, t->labels, t->ridge, coef);
-        score->accuracy = argmax_accuracy(t->M, d, K, m, t->labels, coef);
-    } else {
-        score->loss = score->mse = spins_readout_mse(t->M, d, m, t->y, coef);
-        score->accuracy = sign_accuracy(t->M, d, m, t->y, coef);
+    readout_fit(t, d, m, NULL, score);
+}
+
+/* One trajectory of the system s on each of the inputs x [M][N] (repeated on
+ * both chains), trajectory mu from the streams (seed, tag): magnetisations to
+ * m [M][2N]; returns the sum of their entropy production rates. */
+static double magnetisations(const spins_task *t, spins *s, const double *x, size_t M, uint64_t seed,
+                             uint32_t tag, double *m)
+{
+    int N = t->chain_length, n = 2 * N;
+    tl_stream_key key = {seed, tag, 0};
+    double total = 0;
+    for (size_t mu = 0; mu < M; mu++) {
+        for (int i = 0; i < n; i++) s->x[i] = x[mu * N + i % N];
+        total += spins_time_average(s, &key, mu, m + mu * n);
     }
-    free(coef);
+    return total;
+}
+
+/* Streams of the test points at the optimum: no SPSA step reaches this tag. */
+#define TEST_TAG (UINT32_MAX - 1u)
+
+/* spins_task_evaluate, with the test points scored when with_test. */
+static void evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag, int with_test,
+                     spins_task_score *score)
+{
+    int N = t->chain_length, n = 2 * N;
+    double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_calloc((size_t)n, sizeof *x, "input");
+    double *m = tl_malloc(t->M * n * sizeof *m, "magnetisations"), *mt = NULL;
+    spins_chain_matrix(N, t->neighbours, theta, w);
+    spins *s = spins_alloc_system(n, w, x, t->beta, t->rate, t->time, t->transient, 0, 0);
+    s->max_jumps = t->max_jumps;
+    double total = magnetisations(t, s, t->x, t->M, seed, tag, m);
+    if (with_test && t->M_test) {
+        mt = tl_malloc(t->M_test * n * sizeof *mt, "test magnetisations");
+        magnetisations(t, s, t->x_test, t->M_test, seed, TEST_TAG, mt);
+    }
+    readout_fit(t, (size_t)n, m, mt, score);
+    score->sigma = total / (double)t->M;
+    spins_free(s);
+    free(w), free(x), free(m), free(mt);
 }
 
 void spins_task_evaluate(const spins_task *t, const double *theta, uint64_t seed, uint32_t tag,
                          spins_task_score *score)
 {
-    int N = t->chain_length, n = 2 * N;
-    double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings"), *x = tl_calloc((size_t)n, sizeof *x, "input");
-    double *m = tl_malloc(t->M * n * sizeof *m, "magnetisations");
-    spins_chain_matrix(N, t->neighbours, theta, w);
-    spins *s = spins_alloc_system(n, w, x, t->beta, t->rate, t->time, t->transient, 0, 0);
-    tl_stream_key key = {seed, tag, 0};
-    double total = 0;
-    for (size_t mu = 0; mu < t->M; mu++) {
-        for (int i = 0; i < n; i++) s->x[i] = t->x[mu * N + i % N];
-        total += spins_time_average(s, &key, mu, m + mu * n);
-    }
-    spins_task_readout(t, (size_t)n, m, score);
-    score->sigma = total / (double)t->M;
-    spins_free(s);
-    free(w), free(x), free(m);
+    evaluate(t, theta, seed, tag, 0, score);
+}
+
+static int imin(int a, int b)
+{
+    return a < b ? a : b;
 }
 
 /* ---- SPSA -------------------------------------------------------------------------------- */
@@ -217,10 +308,13 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, s
     tl_stream_key key = {opt->seed, 0, 0};
     gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_MODEL, 0);
     double big_a = opt->steps / 10.0;
+    if (opt->symmetric) spins_chain_symmetrise(t->neighbours, theta);
     for (int step = 0; step < opt->steps; step++) {
         double a = opt->a / pow(step + 1 + big_a, 0.602), c = opt->c / pow(step + 1, 0.101);
+        for (int i = 0; i < p; i++) delta[i] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
+        /* symmetric: a coupling moves with its transpose partner, so W stays W^T */
+        for (int i = 0; opt->symmetric && i < p; i++) delta[i] = delta[imin(i, spins_chain_partner(t->neighbours, i))];
         for (int i = 0; i < p; i++) {
-            delta[i] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
             plus[i] = theta[i] + c * delta[i];
             minus[i] = theta[i] - c * delta[i];
         }
@@ -235,7 +329,7 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, s
         }
     }
     /* the optimum on streams the optimisation never saw */
-    spins_task_evaluate(t, theta, opt->seed, UINT32_MAX, score);
+    evaluate(t, theta, opt->seed, UINT32_MAX, 1, score);
     gsl_rng_free(r);
     free(delta), free(plus), free(minus);
 }
@@ -256,10 +350,12 @@ static memo *memos;
 /* The text of every parameter the optimum depends on (malloc'd). */
 static char *task_key(const tl_point *pt)
 {
-    static const char *const texts[] = {"couplings", "readout"};
+    static const char *const texts[] = {"couplings", "readout", "dataset", "data_file", "data_labels"};
     static const char *const numbers[] = {"chain_length", "neighbours", "beta", "rate", "patterns", "task_seed",
                                           "classes", "ridge", "alpha", "init_seed", "init_scale", "spsa_steps",
-                                          "spsa_a", "spsa_c", "spsa_max_step", "task_time", "task_transient"};
+                                          "spsa_a", "spsa_c", "spsa_max_step", "task_time", "task_transient",
+                                          "samples", "test_samples", "input_scale", "bias", "symmetric",
+                                          "task_max_jumps"};
     size_t len = 64 * (sizeof numbers / sizeof numbers[0]) + 64, at = 0;
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) len += strlen(tl_point_string(pt, texts[k])) + 16;
     char *key = tl_malloc(len, "task key");
@@ -298,10 +394,18 @@ struct spins_task_setup {
 /* The task's data from the point's keys: one constructor per kind of task. */
 static void task_build(const tl_point *pt, spins_task *t)
 {
-    switch (tl_point_choice(pt, "task")) {
+    const spins_data *d;
+    char why[512];
+    switch (spins_point_task(pt)) {
     case 1: /* random */
         spins_task_random(t, (size_t)tl_point_int(pt, "patterns"), (size_t)tl_point_int(pt, "classes"),
                           (uint64_t)tl_point_int(pt, "task_seed"));
+        break;
+    case 2: /* a dataset, checked when the input was */
+        if (spins_data_get(pt, &d, why, sizeof why)) error("%s (it was valid when the input was checked)", why);
+        task_from_data(t, d->train, spins_data_train_rows(pt, d), d->test, spins_data_test_rows(pt, d),
+                       tl_point_given(pt, "classes") ? (size_t)tl_point_int(pt, "classes") : (size_t)d->train->classes,
+                       tl_point_real(pt, "input_scale"));
         break;
     default: error("spins: task_build on a point without a task");
     }
@@ -318,7 +422,9 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
                       .time = tl_point_real(pt, "task_time"),
                       .transient = tl_point_real(pt, "task_transient"),
                       .readout = tl_point_choice(pt, "readout") == 1 ? SPINS_READOUT_CE : SPINS_READOUT_MSE,
-                      .ridge = tl_point_real(pt, "ridge")};
+                      .ridge = tl_point_real(pt, "ridge"),
+                      .bias = (int)tl_point_int(pt, "bias"),
+                      .max_jumps = tl_point_int(pt, "task_max_jumps")};
     task_build(pt, t);
     int N = t->chain_length, p = spins_chain_n_couplings(t->neighbours);
     for (size_t mu = 0; mu < t->M; mu++)
@@ -327,7 +433,8 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
     initial_couplings(pt, p, su->theta0);
     su->opt = (spins_spsa){(int)tl_point_int(pt, "spsa_steps"), tl_point_real(pt, "spsa_a"),
                            tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
-                           tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed")};
+                           tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed"),
+                           (int)tl_point_int(pt, "symmetric")};
     su->key = task_key(pt);
     return su;
 }
