@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "assert_z.h"
+
 #include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
@@ -30,23 +32,6 @@
 #include "../../src/models/milburn/clock.h"
 
 #define PI 3.141592653589793
-
-static double family_tol(int k)
-{
-    return gsl_cdf_ugaussian_Qinv(2 * gsl_cdf_ugaussian_Q(3.0) / (2 * k));
-}
-
-static void add(tl_moments *m, double x)
-{
-    *m = tl_moments_merge(*m, tl_moments_of(&x, 1));
-}
-
-static double z_of(const tl_moments *m, double exact)
-{
-    return (m->mean - exact) / sqrt(tl_moments_variance(m) / m->n);
-}
-
-static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
 
 static ck_params fig22(double temperature)
 {

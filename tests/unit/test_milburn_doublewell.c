@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "assert_z.h"
+
 #include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_poly.h>
@@ -27,33 +29,6 @@
 #include "thermolearn/moments.h"
 #include "../../src/models/milburn/milburn.h"
 
-#define Z_TOL 3.0
-
-static double family_tol(int k)
-{
-    return gsl_cdf_ugaussian_Qinv(2 * gsl_cdf_ugaussian_Q(Z_TOL) / (2 * k));
-}
-
-static void add(tl_moments *m, double x)
-{
-    *m = tl_moments_merge(*m, tl_moments_of(&x, 1));
-}
-
-static double z_of(const tl_moments *m, double exact)
-{
-    return (m->mean - exact) / sqrt(tl_moments_variance(m) / m->n);
-}
-
-#define assert_z(m, exact, tol, what)                                                                          \
-    do {                                                                                                       \
-        double z_ = z_of((m), (exact));                                                                        \
-        if (!(fabs(z_) <= (tol))) {                                                                            \
-            print_error("%s = %.6g, exact %.6g: %.2f standard errors\n", (what), (m)->mean, (exact), z_);    \
-            fail();                                                                                            \
-        }                                                                                                      \
-    } while (0)
-
-static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
 static const tl_stream_key key0 = {777u, 0, 0};
 
 /* int_{lo}^{hi} x^k e^{-V/T} dx by Simpson's rule on a fine grid. */

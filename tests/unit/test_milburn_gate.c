@@ -23,30 +23,14 @@
 
 #include <cmocka.h>
 
+#include "assert_z.h"
+
 #include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
 #include "thermolearn/moments.h"
 #include "../../src/models/milburn/gate.h"
-
-static double family_tol(int k)
-{
-    return gsl_cdf_ugaussian_Qinv(2 * gsl_cdf_ugaussian_Q(3.0) / (2 * k));
-}
-
-static void add(tl_moments *m, double x)
-{
-    *m = tl_moments_merge(*m, tl_moments_of(&x, 1));
-}
-
-static double z_of(const tl_moments *m, double exact)
-{
-    double se = sqrt(tl_moments_variance(m) / m->n);
-    return se > 0 ? (m->mean - exact) / se : (m->mean == exact ? 0 : INFINITY);
-}
-
-static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
 
 static gt_params not_params(double beta, long samples, long epochs)
 {

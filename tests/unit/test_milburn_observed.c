@@ -25,45 +25,13 @@
 
 #include <cmocka.h>
 
+#include "assert_z.h"
+
 #include "assert_close.h"
 #include <gsl/gsl_cdf.h>
 
 #include "thermolearn/moments.h"
 #include "../../src/models/milburn/observed.h"
-
-#define Z_TOL 3.0
-
-/* The |z| bound of one member of a family of k tests at the false-alarm rate of one 3-sigma test. */
-static double family_tol(int k)
-{
-    return gsl_cdf_ugaussian_Qinv(2 * gsl_cdf_ugaussian_Q(Z_TOL) / (2 * k));
-}
-
-static double se_of(const tl_moments *m)
-{
-    return sqrt(tl_moments_variance(m) / m->n);
-}
-
-static double z_of(const tl_moments *m, double exact)
-{
-    return (m->mean - exact) / se_of(m);
-}
-
-#define assert_z(m, exact, tol, what)                                                                          \
-    do {                                                                                                       \
-        double z_ = z_of((m), (exact));                                                                        \
-        if (!(fabs(z_) <= (tol))) {                                                                            \
-            print_error("%s = %.6g, exact %.6g: %.2f standard errors\n", (what), (m)->mean, (double)(exact), z_); \
-            fail();                                                                                            \
-        }                                                                                                      \
-    } while (0)
-
-static const tl_moments empty = {0, 0, 0, INFINITY, -INFINITY};
-
-static void add(tl_moments *m, double x)
-{
-    *m = tl_moments_merge(*m, tl_moments_of(&x, 1));
-}
 
 static ob_params fig7(double gamma_rate, double dt, double time)
 {
