@@ -162,7 +162,14 @@ const double *vanchurin_bulk_state(const vanchurin_bulk *bk);
 
 /* ---- the spectrum of G (spectrum.c) ------------------------------------------------- */
 
-enum vanchurin_fprime { VANCHURIN_FP_MEAN_STATE, VANCHURIN_FP_MEAN_DERIVATIVE, VANCHURIN_FP_UNIT };
+/* Where f' of G is evaluated (the key fprime_at, in its order). */
+enum vanchurin_fprime {
+    VANCHURIN_FP_MEAN_STATE,      /* sech^2 at the mean forward state over the training samples (default) */
+    VANCHURIN_FP_MEAN_DERIVATIVE, /* the mean over the training samples of sech^2 at the forward state */
+    VANCHURIN_FP_UNIT,            /* 1: the linear net (closed forms) */
+    VANCHURIN_FP_PER_SAMPLE,      /* a spectrum per bulk sample at its forward state; measurements averaged */
+    VANCHURIN_FP_BULK             /* sech^2 at the mean over the bulk samples of the bulk-minimised state */
+};
 
 /* f'_i of every neuron (N, input neurons 1, unused): sech^2(w <x> + b) at the
  * mean state `mean` [N]. */
