@@ -26,6 +26,33 @@ else
     fail "check exited $status: $out"
 fi
 
+# ---- every fprime_at choice through run and check on the synthetic input ------------------
+# (the default mean_state is the run above; its mu2 is the reference the others must differ from)
+for choice in mean_derivative unit per_sample bulk; do
+    sed "s/^\[vanchurin\]\$/[vanchurin]\nfprime_at = $choice/" "$ROOT/inputs/vanchurin_synthetic.ini" > "$TMP/fp_$choice.ini"
+    grep -q "^fprime_at = $choice\$" "$TMP/fp_$choice.ini" || fail "fprime_at = $choice: could not write the input"
+    $MPIRUN -n 2 "$BIN" run "$TMP/fp_$choice.ini" -o "$TMP/fp_$choice.h5" --quiet || { fail "fprime_at = $choice: run exited $?"; continue; }
+    out=$("$BIN" check "$TMP/fp_$choice.h5" 2>&1)
+    status=$?
+    if [ $status = 0 ] && [[ "$out" == *"equal to round-off"* ]] && [[ "$out" != *FAIL* ]] &&
+        "$PY" - "$TMP/fp_$choice.h5" "$TMP/ranks.n1.h5" "$choice" <<'PY'
+import sys, h5py, numpy as np
+MU2, MU3, SUM = 11, 12, 13
+a, ref = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+s, r = a["vanchurin/series"][:], ref["vanchurin/series"][:]
+got = a["parameters"].attrs["fprime_at"]
+ok = (got.decode() if isinstance(got, bytes) else str(got)) == sys.argv[3]   # the choice is recorded
+ok &= np.all(np.abs(s[:, :, SUM]) < 1e-12)                  # det G = 1 (per sample for per_sample)
+ok &= np.all(np.abs(s[:, 1:, MU2] - r[:, 1:, MU2]) > 1e-6 * r[:, 1:, MU2])   # a different f' than mean_state
+sys.exit(0 if ok else 1)
+PY
+    then
+        pass "fprime_at = $choice: run and check on the synthetic input; sum log lambda ~ 0, mu2 differs from mean_state"
+    else
+        fail "fprime_at = $choice: check exited $status or the spectrum is wrong: $out"
+    fi
+done
+
 # ---- recomputation from the weights -------------------------------------------------------
 cat > "$TMP/unit.ini" <<INI
 [run]
@@ -125,6 +152,7 @@ bad "betas not positive" "betas" "betas = 0.5, -1"
 bad "complexity_n beyond N" "complexity_n" "complexity_n = 100000"
 bad "weights file of the wrong shape" "weights_file" "architectures = 4" "weights_file = $TMP/w.txt"
 bad "weights file missing" "weights_file" "weights_file = $TMP/nothing.txt"
+bad "unknown fprime_at choice" "bad.ini:8: [vanchurin] fprime_at" "fprime_at = per_samples"
 
 # ---- Fashion-MNIST (Debian's dataset-fashion-mnist): its defects exit 2 too -------------
 FM=/usr/share/datasets/fashion-mnist
