@@ -51,14 +51,15 @@ static const tl_param_spec params[] = {
     {"checkpoints", TL_PARAM_STRING, "log:10", 0, 0, 0, NULL, "epochs",
      "epochs at which to measure: log:FIRST:LAST:COUNT, log:COUNT (1 .. epochs) or a comma list; 0 and epochs always"},
     {"bulk_samples", TL_PARAM_INT, "0", 0, 1e6, 0, NULL, "1",
-     "training samples for the bulk loss (the first ones); 0 = all (the per-sample bulk loss is heavy-tailed)"},
+     "training samples for the bulk loss and for fprime_at = per_sample or bulk (the first ones); 0 = all (the "
+     "per-sample bulk loss is heavy-tailed)"},
     {"bulk_max_iterations", TL_PARAM_INT, "100", 1, 1e6, 0, NULL, "1", "Levenberg-Marquardt iterations per sample, at most"},
     {"bulk_tolerance", TL_PARAM_REAL, "1e-10", 0, 1, 1, NULL, "1",
      "xtol, gtol and ftol of gsl_multifit_nlinear_driver"},
     {"fprime_at", TL_PARAM_CHOICE, "mean_state", 0, 0, 0, "mean_state|mean_derivative|unit|per_sample|bulk", "",
      "f' of G (5.4): sech^2 at the mean forward state over the training samples, the mean of sech^2 over them, 1 "
      "(linear), sech^2 at each bulk sample's forward state with the spectral measurements averaged over those "
-     "samples, or sech^2 at the mean bulk-minimised state of the bulk samples (eq. 5.4's <x> at T = 0)"},
+     "samples, or sech^2 at the mean over the bulk samples of the bulk-minimised state (3.2), the <x> of 4.2 and 5.3"},
     {"complexity_n", TL_PARAM_INT, "20", 1, 1e6, 0, NULL, "1", "n of C_n and C_{N-n} (10.5)"},
     {"betas", TL_PARAM_REAL_LIST, "0.25, 0.5, 0.73, 1, 1.5", 0, 1e300, 1, NULL, "1/loss",
      "the paper's beta (a Lagrange multiplier, not a training parameter) for F, U, -Delta F, N_>, C(beta)"},
