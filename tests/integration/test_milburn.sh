@@ -94,7 +94,7 @@ for name in ts tsc dw dwc; do
     [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
 done
 # checkpoint and resume: stopped by a time limit on 2 ranks, resumed on 3, equal to the uninterrupted run
-$MPIRUN -n 2 "$BIN" run "$TMP/dw.ini" -o "$TMP/dw.tl.h5" --time-limit 0.2 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+$MPIRUN -n 2 "$BIN" run "$TMP/dw.ini" -o "$TMP/dw.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/dw.ini" -o "$TMP/dw.tl.h5" --resume --quiet || rc=99
 if [ $rc = 75 ] && same_datasets "$TMP/dw.n1.h5" "$TMP/dw.tl.h5"; then

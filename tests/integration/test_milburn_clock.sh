@@ -89,7 +89,7 @@ grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phas
     pass "check compares the Wald moments, the heat martingale and the LIF synapse's E[J], Var J" ||
     fail "check did not list the expected quantities"
 
-$MPIRUN -n 2 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --time-limit 0.3 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+$MPIRUN -n 2 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --resume --quiet || rc=99
 if [ $rc = 75 ] && same_datasets "$TMP/phase.n1.h5" "$TMP/phase.tl.h5"; then

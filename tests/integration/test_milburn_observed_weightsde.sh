@@ -77,7 +77,7 @@ grep -q 'mmse' "$TMP/ob.check" && grep -q 'calibration' "$TMP/ob.check" && grep 
 
 # checkpoint and resume: stopped by a time limit on 2 ranks, resumed on 3, equal to the uninterrupted run
 # (weightsde: 12 batches per point, so the limit falls between batches)
-$MPIRUN -n 2 "$BIN" run "$TMP/ws.ini" -o "$TMP/ws.tl.h5" --time-limit 0.3 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+$MPIRUN -n 2 "$BIN" run "$TMP/ws.ini" -o "$TMP/ws.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/ws.ini" -o "$TMP/ws.tl.h5" --resume --quiet || rc=99
 if [ $rc = 75 ] && same_datasets "$TMP/ws.n1.h5" "$TMP/ws.tl.h5"; then
