@@ -24,3 +24,19 @@ same_datasets() {
     [ "$(datasets "$a" | sort)" = "$(datasets "$b" | sort)" ] || { echo "  dataset lists differ"; bad=1; }
     [ $n -gt 0 ] && [ $bad = 0 ]
 }
+
+# bad_input MODEL EXPECTED-TEXT LINE...: a [run] of MODEL with the given lines in its
+# section must exit 2, print EXPECTED-TEXT (grep pattern) and write no output.
+bad_input() { # model expected-text ini-body...
+    local model=$1 want=$2; shift 2
+    printf '[run]\nmodel = %s\ntrajectories = 10\n\n[%s]\n' "$model" "$model" > "$TMP/bad.ini"
+    printf '%s\n' "$@" >> "$TMP/bad.ini"
+    rm -f "$TMP/bad.h5"
+    "$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" --quiet 2> "$TMP/bad.err"
+    local status=$?
+    if [ $status = 2 ] && grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.h5" ]; then
+        pass "refused ($want): $(head -c 160 "$TMP/bad.err")"
+    else
+        fail "expected exit 2, '$want' and no output, got $status: $(cat "$TMP/bad.err")"
+    fi
+}

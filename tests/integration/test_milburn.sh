@@ -163,19 +163,6 @@ assert abs(w["delta_f_exact"][0] + 0.13750) < 5e-6 and abs(w["delta_f_exact"][1]
 PY
 
 # bad inputs: exit 2, the key named, nothing written
-bad_input() { # model expected-text ini-body...
-    local model=$1 want=$2; shift 2
-    printf '[run]\nmodel = %s\ntrajectories = 10\n\n[%s]\n' "$model" "$model" > "$TMP/bad.ini"
-    printf '%s\n' "$@" >> "$TMP/bad.ini"
-    rm -f "$TMP/bad.h5"
-    "$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" --quiet 2> "$TMP/bad.err"
-    local status=$?
-    if [ $status = 2 ] && grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.h5" ]; then
-        pass "refused ($want): $(head -c 160 "$TMP/bad.err")"
-    else
-        fail "expected exit 2, '$want' and no output, got $status: $(cat "$TMP/bad.err")"
-    fi
-}
 bad_input twostate "bad.ini:6: \[twostate\] rate_up: value -1 out of range" "rate_up = -1"
 bad_input twostate "bad.ini:6: \[twostate\] rate_down: value -0.5 out of range" "rate_down = -0.5"
 bad_input twostate "bad.ini:6: \[twostate\] protocol: 'wiggle' is not one of" "protocol = wiggle"

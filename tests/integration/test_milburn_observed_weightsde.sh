@@ -147,19 +147,6 @@ assert c.shape[2] == 4 and np.all(np.abs(c[1, :, 1].max() - c[1, :, 2].max()) > 
 PY
 
 # bad inputs: exit 2, the key named (file:line where the engine knows it), nothing written
-bad_input() { # model expected-text ini-body...
-    local model=$1 want=$2; shift 2
-    printf '[run]\nmodel = %s\ntrajectories = 10\n\n[%s]\n' "$model" "$model" > "$TMP/bad.ini"
-    printf '%s\n' "$@" >> "$TMP/bad.ini"
-    rm -f "$TMP/bad.h5"
-    "$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" --quiet 2> "$TMP/bad.err"
-    local status=$?
-    if [ $status = 2 ] && grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.h5" ]; then
-        pass "refused ($want): $(head -c 160 "$TMP/bad.err")"
-    else
-        fail "expected exit 2, '$want' and no output, got $status: $(cat "$TMP/bad.err")"
-    fi
-}
 bad_input observed "bad.ini:6: \[observed\] rate_up: value -1 out of range" "rate_up = -1"
 bad_input observed "bad.ini:6: \[observed\] rate_down: value 0 out of range" "rate_down = 0"
 bad_input observed "bad.ini:6: \[observed\] measurement_rate: value -10 out of range" "measurement_rate = -10"
