@@ -78,10 +78,25 @@ static uint64_t todo_unit(const run_state *rs, uint64_t k)
     return rs->todo[lo][0] + (k - rs->todo_at[lo]);
 }
 
+/* Test hook: THERMOLEARN_TEST_UNIT_STALL=s sleeps s seconds after each unit of
+ * work, so that a test's run lasts long enough for a stop file or a signal to
+ * find it running however fast the machine (the SLURM test). */
+static double unit_stall(void)
+{
+    static double stall = -1;
+    if (stall < 0) stall = getenv("THERMOLEARN_TEST_UNIT_STALL") ? atof(getenv("THERMOLEARN_TEST_UNIT_STALL")) : 0;
+    return stall;
+}
+
 static void run_todo_unit(uint64_t k, void *context)
 {
     run_state *rs = context;
     tl_ensemble_run_unit(rs->en, todo_unit(rs, k));
+    double stall = unit_stall();
+    if (stall > 0) {
+        struct timespec ts = {(time_t)stall, (long)((stall - (double)(time_t)stall) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)

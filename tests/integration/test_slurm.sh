@@ -164,10 +164,12 @@ stop_chain() {
 }
 
 # ---- resubmit: each job of the chain is stopped (exit 75) and resubmits itself ----------------
-# Every checkpoint (each 50 ms) stalls 0.2 s halfway through its write (a test
-# hook, passed to the jobs by --export=ALL): the run takes several seconds
-# however fast the machine, so that the stop file and the signal find it running.
-export THERMOLEARN_TEST_CHECKPOINT_STALL=0.2
+# Every unit of work is followed by a 0.3 s sleep (a test hook, passed to the
+# jobs by --export=ALL): the run lasts about 9 s on 2 ranks and 18 s on one
+# however fast the machine, so that the stop file and the signal find it
+# running.  (A stall in each checkpoint's write was not enough: on a fast
+# machine the compute between checkpoints ended the run before the third stop.)
+export THERMOLEARN_TEST_UNIT_STALL=0.3
 cd "$W"
 jid=$(INPUT=inputs/slurm.ini OUTPUT=results/slurm.h5 sbatch --parsable --ntasks=2 --job-name=tl_chain \
     --export=ALL jobs/template.sbatch 2>&1)
