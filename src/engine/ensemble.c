@@ -89,7 +89,12 @@ static void extras_init(tl_ensemble *en)
         tl_extra_buffer *x = &en->extras[e];
         x->size = 1;
         for (int r = 0; r < x->rank; r++) x->size *= x->dims[r];
-        x->values = tl_calloc(en->n_points * x->size, sizeof *x->values, "model datasets");
+        x->values = tl_malloc(en->n_points * x->size * sizeof *x->values, "model datasets");
+        /* A filled dataset's values come from one rank (the one that ran the
+         * point's first unit) and are summed over the ranks: the others hold
+         * -0, since v + (-0) = v for every v, -0 and NaN included (+0 would
+         * turn a -0 into +0, and the file would depend on the rank count). */
+        for (size_t i = 0; i < en->n_points * x->size; i++) x->values[i] = -0.0;
     }
 }
 
@@ -342,7 +347,10 @@ void tl_ensemble_run_unit(tl_ensemble *en, uint64_t unit)
     if (d == 0 && block == 0) {
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
-            if (!en->model->extras[e].derived) en->model->extra_fill(state, e, x->dims, x->values + p * x->size);
+            if (en->model->extras[e].derived) continue;
+            double *v = x->values + p * x->size;
+            memset(v, 0, x->size * sizeof *v); /* zero-padded, as model.h promises */
+            en->model->extra_fill(state, e, x->dims, v);
         }
     }
 }
@@ -440,6 +448,7 @@ void tl_ensemble_forget_unit(tl_ensemble *en, uint64_t unit)
     if (block == 0 && pd % en->n_directions == 0)
         for (size_t e = 0; e < en->model->n_extras; e++) {
             tl_extra_buffer *x = &en->extras[e];
-            memset(x->values + pd / en->n_directions * x->size, 0, x->size * sizeof *x->values);
+            double *v = x->values + pd / en->n_directions * x->size;
+            for (size_t i = 0; i < x->size; i++) v[i] = -0.0; /* as tl_ensemble_init leaves them */
         }
 }

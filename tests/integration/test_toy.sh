@@ -74,6 +74,18 @@ else
     fail "T = 0 run exited $?"
 fi
 
+# ---- a filled dataset holding -0 keeps its sign on any rank count ---------------------------
+# x0 = -0 makes path_exact -0 at every time; its values are filled by one rank
+# and summed over the ranks, so the other ranks must add -0, not +0.
+sed 's/^steps = 5$/steps = 5\nx0 = -0/' zero.ini > negzero.ini
+if run 1 negzero.ini -o nz1.h5 --quiet && run 3 negzero.ini -o nz3.h5 --quiet; then
+    "$PY" -c "import h5py,numpy as np,sys; x=h5py.File('nz3.h5','r')['toy/path_exact'][()]; sys.exit(0 if x.size and np.all(np.signbit(x)) and np.all(x == 0) else 1)" &&
+        pass "x0 = -0: path_exact is -0 on 3 ranks" || fail "x0 = -0: path_exact lost its sign on 3 ranks"
+    same_datasets nz1.h5 nz3.h5 && pass "x0 = -0: 1 and 3 ranks give the same bits" || fail "x0 = -0: 1 and 3 ranks differ"
+else
+    fail "x0 = -0: a run exited non-zero: $(tail -3 "$TMP/log")"
+fi
+
 # ---- T > 0: the exact mean and variance --------------------------------------------------
 cat > warm.ini <<'INI'
 [run]
