@@ -444,7 +444,8 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
                            tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
                            tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed"),
                            (int)tl_point_int(pt, "symmetric")};
-        return su;
+    su->steps_per_stage = (int)tl_point_int(pt, "spsa_steps_per_unit");
+    return su;
 }
 
 /* ---- the optimisation in stages -------------------------------------------------------- */
