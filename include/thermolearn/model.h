@@ -200,6 +200,10 @@ typedef struct tl_model_type {
      * extra_fill or summarize; NULL if point_alloc does everything. */
     void (*point_prepare)(void *state);
 
+    /* T = 0 (beta = inf) is allowed for the engine's thermal pair; with
+     * default_temperature 0 it is the default.  The model reads beta = inf. */
+    int allow_zero_temperature;
+
     /* ---- staged preparation (optional: NULL prepare_stages for none) ----
      *
      * A preparation that takes hours (an optimisation) as a chain of stages
@@ -226,10 +230,6 @@ typedef struct tl_model_type {
      * NULL member: every point has its own) share one chain: it runs once,
      * for the first such point in grid order. */
     char *(*prepare_key)(const tl_point *pt);
-
-    /* T = 0 (beta = inf) is allowed for the engine's thermal pair; with
-     * default_temperature 0 it is the default.  The model reads beta = inf. */
-    int allow_zero_temperature;
 } tl_model_type;
 
 /* Trajectories per unit of work of model m (TL_BATCH unless it says). */
