@@ -5,7 +5,8 @@
  * moments (which also says which units are done), the histogram ranges and
  * counts, the model's per-point datasets and the records (samples, profile
  * samples, and the whole values of short last blocks and of pilot blocks not
- * yet binned).  Everything in it is an integer
+ * yet binned), and, for a model that stages its preparation (prepare.h),
+ * every chain's stage count and blob.  Everything in it is an integer
  * count or a per-unit quantity, so a run resumed on any number of ranks ends
  * with the same datasets as one that never stopped.
  *

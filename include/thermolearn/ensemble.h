@@ -23,6 +23,7 @@
 #include "thermolearn/config.h"
 #include "thermolearn/fold.h"
 #include "thermolearn/moments.h"
+#include "thermolearn/prepare.h"
 
 typedef struct {
     uint64_t unit;
@@ -82,6 +83,7 @@ typedef struct {
     int profile_samples;        /* profiles are stored per trajectory too (store_samples, with profiles) */
     size_t *profile_map;        /* [width - n_observables]: padded component -> the point's own, SIZE_MAX: none */
     double *scratch;            /* [unit] */
+    tl_prepare prep;            /* staged preparation: every chain's stage count and blob, on every rank */
 } tl_ensemble;
 
 /* Padded profile components per trajectory: every profile's, one after another. */
@@ -93,7 +95,8 @@ static inline size_t tl_ensemble_profile_width(const tl_ensemble *en)
 void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm);
 void tl_ensemble_free(tl_ensemble *en);
 
-/* The model's state of point p, allocated and prepared on first use (two are cached). */
+/* The model's state of point p, allocated and prepared on first use (two are
+ * cached); a staged point's chain must be done (en->prep). */
 void *tl_ensemble_point_state(tl_ensemble *en, size_t p);
 
 /* Simulate unit u and accumulate it. */

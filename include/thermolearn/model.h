@@ -203,6 +203,33 @@ typedef struct tl_model_type {
     /* T = 0 (beta = inf) is allowed for the engine's thermal pair; with
      * default_temperature 0 it is the default.  The model reads beta = inf. */
     int allow_zero_temperature;
+
+    /* ---- staged preparation (optional: NULL prepare_stages for none) ----
+     *
+     * A preparation that takes hours (an optimisation) as a chain of stages
+     * the engine runs as units of work before any trajectory: once per chain
+     * on whichever rank, in rounds of one stage per unfinished point, with
+     * the chain's state (a flat array of doubles, the "blob") in the
+     * checkpoint between stages, so that a stop lands between stages and
+     * --resume goes on.  Every rank then builds the prepared state from the
+     * final blob (prepare_finish, instead of point_prepare).  Results must
+     * not depend on where a chain was cut: a stage draws only from streams
+     * keyed by what it computes (docs/models.md, "staged preparation"). */
+
+    /* Stages of the point's chain; 0: the point needs none (point_prepare, if any, runs instead). */
+    size_t (*prepare_stages)(const tl_point *pt);
+    /* Doubles in the point's blob (> 0 when it has stages). */
+    size_t (*prepare_size)(const tl_point *pt);
+    /* Advance the blob by stage `stage` (0 .. stages-1; stage 0 finds it zeroed).
+     * `state` is fresh from point_alloc, never prepared. */
+    void (*prepare_stage)(void *state, size_t stage, double *blob);
+    /* Make a state fresh from point_alloc ready from the point's final blob
+     * (cheap: no optimisation); called where point_prepare would be. */
+    void (*prepare_finish)(void *state, const double *blob);
+    /* Points whose chains are the same computation (equal text: malloc'd;
+     * NULL member: every point has its own) share one chain: it runs once,
+     * for the first such point in grid order. */
+    char *(*prepare_key)(const tl_point *pt);
 } tl_model_type;
 
 /* Trajectories per unit of work of model m (TL_BATCH unless it says). */

@@ -187,6 +187,22 @@ static void put_state(buffer *b, const tl_ensemble *en, const header *h, MPI_Com
     }
 }
 
+/* The staged preparation (prepare.h), after the records, only for a model
+ * that stages: PREP_MAGIC, the point count, the doubles of all blobs, then
+ * the stages done per point and the blobs.  Checkpoints of other models, and
+ * those written before staging existed, end at the records. */
+#define PREP_MAGIC "TLPREP01"
+
+static void put_prepare(buffer *b, const tl_prepare *pr)
+{
+    if (!pr->stages) return;
+    uint64_t head[2] = {pr->n_points, pr->total};
+    put(b, PREP_MAGIC, 8);
+    put(b, head, sizeof head);
+    put(b, pr->done, pr->n_points * sizeof *pr->done);
+    put(b, pr->blob, pr->total * sizeof *pr->blob);
+}
+
 /* Write whole to path.tmp, flush to disk, rename over path, flush the directory. */
 static int write_atomically(const char *path, const buffer *b)
 {
@@ -238,6 +254,7 @@ int tl_checkpoint_save(const tl_ensemble *en, const char *path, MPI_Comm comm)
         /* The record bytes go in the header, patched in place. */
         ((header *)b.data)->record_bytes = records.n;
         put(&b, records.data, records.n);
+        put_prepare(&b, &en->prep);
         uint64_t sum = tl_checkpoint_hash(TL_FNV_BASIS, b.data, b.n);
         put(&b, &sum, sizeof sum);
         if (write_atomically(path, &b)) {
@@ -403,6 +420,26 @@ static void load_fold(tl_fold *f, reader *r, const header *h)
     free(m);
 }
 
+/* The preparation section, if the checkpoint has one: without it (a checkpoint
+ * from before staged preparation) every chain starts again, which gives the
+ * same result.  Returns nonzero if it does not fit this input. */
+static int load_prepare(tl_prepare *pr, reader *r)
+{
+    if (r->at == r->n) return 0;
+    const char *magic = take(r, 8);
+    const uint64_t *head = take(r, 2 * sizeof *head);
+    if (!head || memcmp(magic, PREP_MAGIC, 8) != 0 || !pr->stages || head[0] != pr->n_points || head[1] != pr->total)
+        return 1;
+    const uint64_t *done = take(r, pr->n_points * sizeof *done);
+    const double *blob = take(r, pr->total * sizeof *blob);
+    if (r->bad) return 1;
+    for (size_t p = 0; p < pr->n_points; p++)
+        if (done[p] > pr->stages[p]) return 1;
+    memcpy(pr->done, done, pr->n_points * sizeof *done);
+    memcpy(pr->blob, blob, pr->total * sizeof *blob);
+    return 0;
+}
+
 /* Parse the checkpoint into rank 0's ensemble. */
 static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
 {
@@ -436,6 +473,7 @@ static int load_root(tl_ensemble *en, const char *path, char *why, size_t len)
             if (x) memcpy(en->extras[e].values, x, n * sizeof *x);
         }
         load_records(en, &r, old, h.record_bytes);
+        if (!r.bad && load_prepare(&en->prep, &r)) r.bad = 1;
         if (r.bad || r.at != r.n) status = refuse(why, len, path, "is damaged (inconsistent sizes)");
         else if (h.trajectories < en->cfg->trajectories) {
             /* Extending: the short last blocks become full ones, run again. */
@@ -459,6 +497,7 @@ int tl_checkpoint_load(tl_ensemble *en, const char *path, MPI_Comm comm, char *w
     if (status) return status;
     /* Every rank needs the histogram ranges to bin; the done units stay with
      * rank 0, which owns everything loaded (the caller reduces them). */
+    tl_prepare_bcast(&en->prep, comm);
     MPI_Bcast(&en->binning, 1, MPI_INT, 0, comm);
     if (en->binning) {
         size_t slots = en->n_points * en->n_directions * en->n_observables;

@@ -123,6 +123,7 @@ void tl_ensemble_init(tl_ensemble *en, const tl_config *cfg, MPI_Comm comm)
     if (en->rank == 0) en->fold = tl_fold_alloc(en->n_points * en->n_directions, en->width, cfg->trajectories, en->unit);
     extras_init(en);
     if (!cfg->histogram.range_auto) tl_ensemble_set_ranges(en, MPI_COMM_NULL);
+    tl_prepare_init(&en->prep, cfg);
 }
 
 void tl_ensemble_free(tl_ensemble *en)
@@ -144,6 +145,7 @@ void tl_ensemble_free(tl_ensemble *en)
     free(en->scratch);
     free(en->outbox.data);
     tl_fold_free(en->fold);
+    tl_prepare_free(&en->prep);
     *en = (tl_ensemble){0};
 }
 
@@ -163,7 +165,14 @@ static size_t cached_point(tl_ensemble *en, size_t p)
     tl_point pt;
     tl_config_point(en->cfg, p, &pt);
     en->cache[victim].state = en->model->point_alloc(&pt);
-    if (en->model->point_prepare) en->model->point_prepare(en->cache[victim].state);
+    if (tl_prepare_staged(&en->prep, p)) {
+        size_t chain = en->prep.leader[p];
+        if (en->prep.done[chain] < en->prep.stages[chain])
+            error("model %s: point %zu simulated before its preparation is done", en->model->name, p);
+        en->model->prepare_finish(en->cache[victim].state, tl_prepare_blob(&en->prep, p));
+    } else if (en->model->point_prepare) {
+        en->model->point_prepare(en->cache[victim].state);
+    }
     for (size_t v = 0; v < en->model->n_profiles; v++) {
         size_t *own = en->cache[victim].shape[v];
         for (int r = 0; r < TL_MAX_EXTRA_RANK; r++) own[r] = 1;

@@ -64,6 +64,10 @@ typedef struct {
     tl_progress progress;
     uint64_t session_done; /* trajectories done in earlier phases of this session */
     uint64_t phase_done;   /* in this phase, as last reported */
+    uint64_t units_here;   /* units of work this rank ran in this session */
+    /* the preparation round in progress: its points and which this rank ran */
+    const size_t *round;
+    int *ran;
 } run_state;
 
 /* The unit at position k of this phase. */
@@ -88,15 +92,32 @@ static double unit_stall(void)
     return stall;
 }
 
-static void run_todo_unit(uint64_t k, void *context)
+/* Test hook: THERMOLEARN_TEST_STOP_AFTER=n makes rank 0 stop the run, as a
+ * stop file would, once it has run n units of work in this session: a stop
+ * at a known place (one rank: after exactly n units), however fast the machine. */
+static uint64_t stop_after(void)
 {
-    run_state *rs = context;
-    tl_ensemble_run_unit(rs->en, todo_unit(rs, k));
+    static long long n = -1;
+    if (n < 0) n = getenv("THERMOLEARN_TEST_STOP_AFTER") ? atoll(getenv("THERMOLEARN_TEST_STOP_AFTER")) : 0;
+    return n > 0 ? (uint64_t)n : 0;
+}
+
+/* After every unit of work, trajectories or a preparation stage. */
+static void unit_done(run_state *rs)
+{
+    rs->units_here++;
     double stall = unit_stall();
     if (stall > 0) {
         struct timespec ts = {(time_t)stall, (long)((stall - (double)(time_t)stall) * 1e9)};
         nanosleep(&ts, NULL);
     }
+}
+
+static void run_todo_unit(uint64_t k, void *context)
+{
+    run_state *rs = context;
+    tl_ensemble_run_unit(rs->en, todo_unit(rs, k));
+    unit_done(rs);
 }
 
 static uint64_t unit_trajectories(const tl_ensemble *en, uint64_t unit)
@@ -134,6 +155,7 @@ static int want_pause(void *context)
     run_state *rs = context;
     if (caught_signal) return rs->reason = STOP_SIGNAL, 1;
     if (rs->rank != 0) return 0;
+    if (stop_after() && rs->units_here >= stop_after()) return rs->reason = STOP_FILE, 1;
     double now = MPI_Wtime();
     if (rs->limit > 0 && now - rs->t0 >= rs->limit) return rs->reason = STOP_TIME_LIMIT, 1;
     if (now - rs->last_file_check >= 0.1) {
@@ -173,6 +195,71 @@ static uint64_t units_left(run_state *rs, uint64_t (**todo)[2], uint64_t **todo_
     return n;
 }
 
+/* Pause after a scheduler run that stopped early: every rank learns why, and
+ * the checkpoint is written.  Returns STOP_NONE to go on (a checkpoint
+ * interval), else why it stopped. */
+static int pause_run(run_state *rs, const char *checkpoint, MPI_Comm comm, int *status)
+{
+    if (rs->rank == 0 && rs->reason == STOP_NONE) rs->reason = STOP_SIGNAL; /* a worker's */
+    MPI_Bcast(&rs->reason, 1, MPI_INT, 0, comm);
+    *status = tl_checkpoint_save(rs->en, checkpoint, comm);
+    rs->last_checkpoint = MPI_Wtime();
+    return rs->reason != STOP_TIMER || *status ? rs->reason : STOP_NONE;
+}
+
+/* ---- the preparation phase ------------------------------------------------------------ */
+
+static void run_stage_unit(uint64_t k, void *context)
+{
+    run_state *rs = context;
+    tl_prepare_run_stage(&rs->en->prep, rs->en->cfg, rs->round[k]);
+    rs->ran[k] = 1;
+    unit_done(rs);
+}
+
+static void prepare_report(const tl_prepare *pr, double t0)
+{
+    char took[32];
+    tl_progress_format_time(MPI_Wtime() - t0, took, sizeof took);
+    tl_message("thermolearn: preparation %llu/%llu stages done (%s)", (unsigned long long)tl_prepare_done(pr),
+               (unsigned long long)pr->all_stages, took);
+}
+
+/* The staged preparation of the points (en->prep): rounds of one stage per
+ * unfinished chain, handed out by the scheduler like trajectories, the new
+ * blobs shared after each round, a stop honoured between stages.  Returns
+ * STOP_NONE when every chain is done, else why it stopped (after a checkpoint). */
+static int prepare_all(run_state *rs, const char *checkpoint, MPI_Comm comm, int *status)
+{
+    tl_prepare *pr = &rs->en->prep;
+    if (tl_prepare_done(pr) == pr->all_stages) return STOP_NONE;
+    int talk = rs->progress.enabled;
+    if (talk)
+        tl_message("thermolearn: preparing %zu point(s): %llu stages, %llu to run", pr->n_points,
+                   (unsigned long long)pr->all_stages, (unsigned long long)(pr->all_stages - tl_prepare_done(pr)));
+    size_t *round = tl_malloc((pr->n_points + 1) * sizeof *round, "preparation round");
+    int *ran = tl_malloc((pr->n_points + 1) * sizeof *ran, "preparation round");
+    tl_scheduler_control ctl = {want_pause, NULL, NULL, NULL, NULL, rs};
+    int stop = STOP_NONE;
+    double t0 = MPI_Wtime(), last_report = t0;
+    for (size_t n; !stop && !*status && (n = tl_prepare_pending(pr, round)) > 0;) {
+        memset(ran, 0, n * sizeof *ran);
+        rs->round = round, rs->ran = ran, rs->reason = STOP_NONE;
+        tl_scheduler_stats st = tl_scheduler_run_controlled(n, run_stage_unit, rs, comm, &ctl);
+        tl_prepare_share(pr, round, ran, n, comm);
+        if (talk && MPI_Wtime() - last_report >= fmin(rs->progress.interval, 60)) {
+            prepare_report(pr, t0);
+            last_report = MPI_Wtime();
+        }
+        if (st.paused) stop = pause_run(rs, checkpoint, comm, status);
+    }
+    if (talk && !stop && !*status) prepare_report(pr, t0);
+    free(round), free(ran);
+    return stop;
+}
+
+/* ---- the trajectories ------------------------------------------------------------------- */
+
 /* Run everything not done, pausing for checkpoints.  Returns STOP_NONE when
  * all is done, or why it stopped (after a checkpoint); TL_ERR_IO in *status
  * when a checkpoint could not be written. */
@@ -202,15 +289,7 @@ static int simulate_all(run_state *rs, const char *checkpoint, MPI_Comm comm, in
         free(todo), free(todo_at);
         rs->session_done += rs->phase_done;
         rs->phase_done = 0;
-        if (!st.paused) continue;
-        if (rs->rank == 0 && rs->reason == STOP_NONE) rs->reason = STOP_SIGNAL; /* a worker's */
-        MPI_Bcast(&rs->reason, 1, MPI_INT, 0, comm);
-        *status = tl_checkpoint_save(en, checkpoint, comm);
-        rs->last_checkpoint = MPI_Wtime();
-        if (rs->reason != STOP_TIMER || *status) {
-            stop = rs->reason;
-            break;
-        }
+        if (st.paused && (stop = pause_run(rs, checkpoint, comm, status)) != STOP_NONE) break;
     }
     return stop;
 }
@@ -820,11 +899,11 @@ static void report_memory(MPI_Comm comm, int quiet)
     if (!quiet) tl_message("thermolearn: peak memory of one rank: %.1f MiB", most / 1024.0);
 }
 
-static void stop_message(int reason, const char *checkpoint, const tl_run_options *opt)
+static void stop_message(int reason, const char *checkpoint, const tl_run_options *opt, const char *prepared)
 {
-    tl_message("thermolearn: stopped (%s); progress saved in %s. Continue with: thermolearn run %s%s%s --resume%s%s "
+    tl_message("thermolearn: stopped (%s)%s; progress saved in %s. Continue with: thermolearn run %s%s%s --resume%s%s "
                "(exit status %d)",
-               stop_names[reason], checkpoint, opt->input ? opt->input : "CONFIG", opt->output ? " -o " : "",
+               stop_names[reason], prepared, checkpoint, opt->input ? opt->input : "CONFIG", opt->output ? " -o " : "",
                opt->output ? opt->output : "", opt->checkpoint ? " --checkpoint " : "",
                opt->checkpoint ? opt->checkpoint : "", TL_RUN_STOPPED);
 }
@@ -871,19 +950,24 @@ static int simulate_and_write(tl_config *cfg, const tl_run_options *opt, const c
     rs.progress.interval = opt->progress > 0 ? opt->progress : 60;
     rs.bar = opt->progress_bar;
     int stop = STOP_NONE;
-    if (!status) {
+    if (!status) stop = prepare_all(&rs, checkpoint, comm, &status);
+    if (!status && !stop) {
         stop = simulate_all(&rs, checkpoint, comm, &status);
         tl_progress_finish(&rs.progress);
     }
     if (!status && !stop) status = tl_checkpoint_save(&en, checkpoint, comm); /* kept to extend the run */
     if (!status && !stop) write_all(&out, &en, n_ranks, comm);
+    char prepared[96] = ""; /* a stop in the preparation says how far it went */
+    if (tl_prepare_done(&en.prep) < en.prep.all_stages)
+        snprintf(prepared, sizeof prepared, " in the preparation, %llu/%llu stages done",
+                 (unsigned long long)tl_prepare_done(&en.prep), (unsigned long long)en.prep.all_stages);
     tl_ensemble_free(&en);
     tl_output_close(&out);
     if (status || stop) {
         /* ours: made by tl_output_create above, under the lock */
         if (rank == 0) unlink(partial);
         if (rank == 0 && stop == STOP_FILE) unlink(stop_file); /* honoured: the resumed run must not stop at once */
-        if (!status) stop_message(stop, checkpoint, opt);
+        if (!status) stop_message(stop, checkpoint, opt, prepared);
         return status ? status : TL_RUN_STOPPED;
     }
     if (rank == 0 && rename(partial, final) != 0) {

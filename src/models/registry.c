@@ -18,7 +18,7 @@ extern const tl_model_type tl_model_twostate;
 extern const tl_model_type tl_model_vanchurin;
 extern const tl_model_type tl_model_weightsde;
 #ifdef TL_TEST_MODELS
-extern const tl_model_type tl_model_toy, tl_model_toy7;
+extern const tl_model_type tl_model_toy, tl_model_toy7, tl_model_staged;
 #endif
 
 static const tl_model_type *const registry[] = {
@@ -34,7 +34,7 @@ static const tl_model_type *const registry[] = {
     &tl_model_vanchurin,
     &tl_model_weightsde,
 #ifdef TL_TEST_MODELS
-    &tl_model_toy, &tl_model_toy7,
+    &tl_model_toy, &tl_model_toy7, &tl_model_staged,
 #endif
 };
 

@@ -54,9 +54,9 @@ old_datasets_kept() {
     done
     # New since the old files, besides /checks: a profile's trajectory count
     # (/<model>/<profile>_count) and, with store_samples, its samples; the
-    # spins model's dataset keys and test-set scores (issue 13), each named.
+    # spins model's dataset keys, test-set scores and SPSA unit size (issue 13), each named.
     d=$(datasets "$2" | grep -v '^/checks/' | grep -Ev '^/[a-z0-9]+/[a-z0-9_]+_(count|samples)$' |
-        grep -Evx '/parameters/(bias|input_scale|samples|symmetric|task_max_jumps)|/spins/task_test_(accuracy|cross_entropy)' |
+        grep -Evx '/parameters/(bias|input_scale|samples|spsa_steps_per_unit|symmetric|task_max_jumps)|/spins/task_test_(accuracy|cross_entropy)' |
         sort | comm -13 <(datasets "$1" | sort) -)
     [ -z "$d" ] || { echo "  new datasets outside /checks: $d"; bad=1; }
     [ $n -gt 0 ] && [ $bad = 0 ]

@@ -58,6 +58,9 @@ static const tl_param_spec spins_params[] = {
      "task: seed of the initial couplings and of the SPSA streams (several per alpha: a grid axis)"},
     {"init_scale", TL_PARAM_REAL, "0.1", 0, 1e3, 0, NULL, "energy", "task: initial couplings uniform in +-init_scale/2 (without couplings)"},
     {"spsa_steps", TL_PARAM_INT, "200", 0, 1e7, 0, NULL, "1", "task: SPSA steps"},
+    {"spsa_steps_per_unit", TL_PARAM_INT, "5", 1, 1e7, 0, NULL, "1",
+     "task: SPSA steps in one unit of work of the optimisation (a checkpoint and a stop can come between units); "
+     "results do not depend on it"},
     {"spsa_a", TL_PARAM_REAL, "2", 0, 1e6, 0, NULL, "1", "task: SPSA step gain a, a_t = a / (t + 1 + steps/10)^0.602"},
     {"spsa_c", TL_PARAM_REAL, "0.2", 1e-12, 1e3, 1, NULL, "energy", "task: SPSA perturbation c, c_t = c / (t + 1)^0.101"},
     {"spsa_max_step", TL_PARAM_REAL, "0.2", 1e-12, 1e3, 1, NULL, "energy", "task: largest change of one coupling per step"},
@@ -301,7 +304,8 @@ static int check_task_keys(const tl_point *pt, char *why, size_t len)
 {
     static const char *const task_keys[] = {"readout", "classes", "ridge", "alpha", "init_seed", "init_scale",
                                             "spsa_steps", "spsa_a", "spsa_c", "spsa_max_step", "task_time",
-                                            "task_transient", "bias", "symmetric", "task_max_jumps"};
+                                            "task_transient", "bias", "symmetric", "task_max_jumps",
+                                            "spsa_steps_per_unit"};
     static const char *const random_keys[] = {"patterns", "task_seed"};
     static const char *const data_keys[] = {"data_file", "data_labels", "samples", "test_samples", "input_scale"};
     int task = spins_point_task(pt);
@@ -530,12 +534,9 @@ spins *spins_alloc(const tl_point *pt)
     return s;
 }
 
-void spins_prepare(void *state)
+/* A state from spins_alloc with a task becomes the system at the optimum theta (taken) with its score. */
+static void at_optimum(spins *s, double *theta, const spins_task_score score)
 {
-    spins *s = state;
-    if (!s->pending) return;
-    spins_task_score score;
-    double *theta = spins_task_solve(s->pending, &score);
     int n = s->n;
     double *w = tl_malloc((size_t)n * n * sizeof *w, "couplings");
     spins_chain_matrix(s->chain_length, s->neighbours, theta, w);
@@ -551,6 +552,31 @@ void spins_prepare(void *state)
     *s = *full;
     free(full);
     free(w);
+}
+
+void spins_prepare(void *state)
+{
+    spins *s = state;
+    if (!s->pending) return;
+    spins_task_score score;
+    double *theta = spins_task_solve(s->pending, &score);
+    at_optimum(s, theta, score);
+}
+
+void spins_prepare_stage(void *state, size_t stage, double *blob)
+{
+    const spins *s = state;
+    if (!s->pending) error("spins: a preparation stage on a point without a task");
+    spins_task_stage(s->pending, stage, blob);
+}
+
+void spins_prepare_finish(void *state, const double *blob)
+{
+    spins *s = state;
+    if (!s->pending) error("spins: prepare_finish on a point without a task");
+    spins_task_score score;
+    double *theta = spins_task_result(s->neighbours, blob, &score);
+    at_optimum(s, theta, score);
 }
 
 void spins_free(spins *s)
@@ -695,4 +721,9 @@ const tl_model_type tl_model_spins = {
     .bench = spins_bench,
     .checks = &checks,
     .point_prepare = spins_prepare,
+    .prepare_stages = spins_task_stages,
+    .prepare_size = spins_task_blob_size,
+    .prepare_stage = spins_prepare_stage,
+    .prepare_finish = spins_prepare_finish,
+    .prepare_key = spins_task_key,
 };

@@ -276,21 +276,41 @@ typedef struct {
 /* theta holds the initial couplings and receives the optimum; the score is
  * re-evaluated there on fresh streams. */
 void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, spins_task_score *score);
+/* spins_spsa_run in parts: steps from .. to-1 on theta (after steps 0 ..
+ * from-1: the same result as one call over 0 .. to-1), and the score at theta. */
+void spins_spsa_steps(const spins_task *t, const spins_spsa *opt, double *theta, int from, int to);
+void spins_spsa_score(const spins_task *t, const spins_spsa *opt, const double *theta, spins_task_score *score);
 
-/* task = random at a point, in two stages, the engine's point_alloc and
- * point_prepare (spins_alloc, spins_prepare): prepare copies the task and writes its M patterns x^mu,
- * repeated on both chains, to x [M][2N] (the point's inputs); solve runs SPSA, or
- * finds the optimum this process already computed for the same task
- * parameters, and returns the couplings (malloc'd, 6k+2) with the score
- * re-evaluated there. */
+/* The task of a point (task = random or a dataset).  spins_task_prepare (in
+ * the engine's point_alloc) copies the task and writes its M patterns x^mu,
+ * repeated on both chains, to x [M][2N] (the point's inputs).  The SPSA
+ * optimisation is the engine's staged preparation: a blob of the couplings
+ * and the score, stage k < S running SPSA steps k*s .. (k+1)*s - 1 (s =
+ * spsa_steps_per_unit, S = ceil(spsa_steps / s)), stage S scoring the
+ * optimum on fresh streams; the result does not depend on s. */
 typedef struct spins_task_setup spins_task_setup;
 spins_task_setup *spins_task_prepare(const tl_point *pt, double *x);
-double *spins_task_solve(const spins_task_setup *su, spins_task_score *score);
 void spins_task_setup_free(spins_task_setup *su);
-/* Prepare a point (the engine's point_prepare): with a task, run the SPSA
- * optimisation that spins_alloc set up and build the system at its optimum;
- * without one, nothing to do. */
+/* Stages of the point's optimisation (0 without a task) and the doubles of its blob. */
+size_t spins_task_stages(const tl_point *pt);
+size_t spins_task_blob_size(const tl_point *pt);
+/* Advance the blob (zeroed before stage 0) by one stage. */
+void spins_task_stage(const spins_task_setup *su, size_t stage, double *blob);
+/* The optimum of a finished blob: the couplings (malloc'd, 6k+2) and the score. */
+double *spins_task_result(int neighbours, const double *blob, spins_task_score *score);
+/* Every stage here, in this process: the couplings (malloc'd) and the score. */
+double *spins_task_solve(const spins_task_setup *su, spins_task_score *score);
+/* The parameters the optimum depends on, as text (malloc'd): points with
+ * equal keys share one optimisation (the engine's prepare_key). */
+char *spins_task_key(const tl_point *pt);
+/* Prepare a point in this process (point_prepare, for tools and tests; the
+ * engine runs the stages itself): with a task, run the whole optimisation
+ * that spins_alloc set up and build the system at its optimum. */
 void spins_prepare(void *state);
+/* The engine's staged preparation (see spins_task_stage): one stage on a
+ * state fresh from spins_alloc, and the system at the optimum of a final blob. */
+void spins_prepare_stage(void *state, size_t stage, double *blob);
+void spins_prepare_finish(void *state, const double *blob);
 
 /* `thermolearn bench spins` (bench.c). */
 int spins_bench(int argc, char **argv);

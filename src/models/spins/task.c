@@ -300,20 +300,29 @@ static int imin(int a, int b)
 
 /* ---- SPSA -------------------------------------------------------------------------------- */
 
-void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, spins_task_score *score)
+/* The perturbation of step `step`: the stream's draws after those of the
+ * steps before it (p per step), so r must have just drawn steps 0 .. step-1. */
+static void perturbation(const spins_task *t, const spins_spsa *opt, gsl_rng *r, int p, double *delta)
+{
+    for (int i = 0; i < p; i++) delta[i] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
+    /* symmetric: a coupling moves with its transpose partner, so W stays W^T */
+    for (int i = 0; opt->symmetric && i < p; i++) delta[i] = delta[imin(i, spins_chain_partner(t->neighbours, i))];
+}
+
+void spins_spsa_steps(const spins_task *t, const spins_spsa *opt, double *theta, int from, int to)
 {
     int p = spins_chain_n_couplings(t->neighbours);
     double *delta = tl_malloc((size_t)p * sizeof *delta, "perturbation");
     double *plus = tl_malloc((size_t)p * sizeof *plus, "theta+"), *minus = tl_malloc((size_t)p * sizeof *minus, "theta-");
     tl_stream_key key = {opt->seed, 0, 0};
     gsl_rng *r = tl_stream_gsl_alloc(&key, TL_PURPOSE_MODEL, 0);
+    /* the perturbations of the steps before: a few draws each, microseconds
+     * against the seconds of a step's simulations */
+    for (int step = 0; step < from; step++) perturbation(t, opt, r, p, delta);
     double big_a = opt->steps / 10.0;
-    if (opt->symmetric) spins_chain_symmetrise(t->neighbours, theta);
-    for (int step = 0; step < opt->steps; step++) {
+    for (int step = from; step < to; step++) {
         double a = opt->a / pow(step + 1 + big_a, 0.602), c = opt->c / pow(step + 1, 0.101);
-        for (int i = 0; i < p; i++) delta[i] = gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0;
-        /* symmetric: a coupling moves with its transpose partner, so W stays W^T */
-        for (int i = 0; opt->symmetric && i < p; i++) delta[i] = delta[imin(i, spins_chain_partner(t->neighbours, i))];
+        perturbation(t, opt, r, p, delta);
         for (int i = 0; i < p; i++) {
             plus[i] = theta[i] + c * delta[i];
             minus[i] = theta[i] - c * delta[i];
@@ -328,27 +337,27 @@ void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, s
             theta[i] += fmax(-opt->max_step, fmin(opt->max_step, change));
         }
     }
-    /* the optimum on streams the optimisation never saw */
-    evaluate(t, theta, opt->seed, UINT32_MAX, 1, score);
     gsl_rng_free(r);
     free(delta), free(plus), free(minus);
 }
 
+void spins_spsa_score(const spins_task *t, const spins_spsa *opt, const double *theta, spins_task_score *score)
+{
+    /* the optimum on streams the optimisation never saw */
+    evaluate(t, theta, opt->seed, UINT32_MAX, 1, score);
+}
+
+void spins_spsa_run(const spins_task *t, const spins_spsa *opt, double *theta, spins_task_score *score)
+{
+    if (opt->symmetric) spins_chain_symmetrise(t->neighbours, theta);
+    spins_spsa_steps(t, opt, theta, 0, opt->steps);
+    spins_spsa_score(t, opt, theta, score);
+}
+
 /* ---- the task of a grid point ------------------------------------------------------------ */
 
-/* Optima already computed by this process, keyed by the task's parameters:
- * points that differ only in what is simulated afterwards (time, transient,
- * ...) share one optimisation, and rank 0's summaries do not redo it. */
-typedef struct memo {
-    char *key;
-    spins_task_score score;
-    double *theta;
-    struct memo *next;
-} memo;
-static memo *memos;
-
 /* The text of every parameter the optimum depends on (malloc'd). */
-static char *task_key(const tl_point *pt)
+char *spins_task_key(const tl_point *pt)
 {
     static const char *const texts[] = {"couplings", "readout", "dataset", "data_file", "data_labels"};
     static const char *const numbers[] = {"chain_length", "neighbours", "beta", "rate", "patterns", "task_seed",
@@ -387,7 +396,7 @@ static void initial_couplings(const tl_point *pt, int p, double *theta)
 struct spins_task_setup {
     spins_task task;
     spins_spsa opt;
-    char *key;
+    int steps_per_stage;
     double *theta0;
 };
 
@@ -435,28 +444,73 @@ spins_task_setup *spins_task_prepare(const tl_point *pt, double *x)
                            tl_point_real(pt, "spsa_c"), tl_point_real(pt, "alpha"),
                            tl_point_real(pt, "spsa_max_step"), (uint64_t)tl_point_int(pt, "init_seed"),
                            (int)tl_point_int(pt, "symmetric")};
-    su->key = task_key(pt);
+    su->steps_per_stage = (int)tl_point_int(pt, "spsa_steps_per_unit");
     return su;
+}
+
+/* ---- the optimisation in stages -------------------------------------------------------- */
+
+/* Blob: the couplings theta [p], then the score at the optimum (BLOB_SCORE doubles). */
+enum { SCORE_LOSS, SCORE_MSE, SCORE_CE, SCORE_ACCURACY, SCORE_SIGMA, SCORE_TEST_CE, SCORE_TEST_ACCURACY, BLOB_SCORE };
+
+static int spsa_stages(int steps, int per)
+{
+    return (steps + per - 1) / per;
+}
+
+size_t spins_task_stages(const tl_point *pt)
+{
+    if (spins_point_task(pt) == 0) return 0;
+    return (size_t)spsa_stages((int)tl_point_int(pt, "spsa_steps"), (int)tl_point_int(pt, "spsa_steps_per_unit")) + 1;
+}
+
+size_t spins_task_blob_size(const tl_point *pt)
+{
+    return (size_t)spins_chain_n_couplings((int)tl_point_int(pt, "neighbours")) + BLOB_SCORE;
+}
+
+void spins_task_stage(const spins_task_setup *su, size_t stage, double *blob)
+{
+    const spins_spsa *opt = &su->opt;
+    int p = spins_chain_n_couplings(su->task.neighbours), per = su->steps_per_stage;
+    int n_spsa = spsa_stages(opt->steps, per);
+    if (stage == 0) { /* the start, as spins_spsa_run */
+        memcpy(blob, su->theta0, (size_t)p * sizeof *blob);
+        if (opt->symmetric) spins_chain_symmetrise(su->task.neighbours, blob);
+    }
+    if ((int)stage < n_spsa) {
+        int from = (int)stage * per, to = from + per < opt->steps ? from + per : opt->steps;
+        spins_spsa_steps(&su->task, opt, blob, from, to);
+        return;
+    }
+    spins_task_score sc;
+    spins_spsa_score(&su->task, opt, blob, &sc);
+    double *out = blob + p;
+    out[SCORE_LOSS] = sc.loss, out[SCORE_MSE] = sc.mse, out[SCORE_CE] = sc.cross_entropy;
+    out[SCORE_ACCURACY] = sc.accuracy, out[SCORE_SIGMA] = sc.sigma;
+    out[SCORE_TEST_CE] = sc.test_cross_entropy, out[SCORE_TEST_ACCURACY] = sc.test_accuracy;
+}
+
+double *spins_task_result(int neighbours, const double *blob, spins_task_score *score)
+{
+    int p = spins_chain_n_couplings(neighbours);
+    double *theta = tl_malloc((size_t)p * sizeof *theta, "couplings");
+    memcpy(theta, blob, (size_t)p * sizeof *theta);
+    const double *in = blob + p;
+    *score = (spins_task_score){.loss = in[SCORE_LOSS], .mse = in[SCORE_MSE], .cross_entropy = in[SCORE_CE],
+                                .accuracy = in[SCORE_ACCURACY], .sigma = in[SCORE_SIGMA],
+                                .test_cross_entropy = in[SCORE_TEST_CE], .test_accuracy = in[SCORE_TEST_ACCURACY]};
+    return theta;
 }
 
 double *spins_task_solve(const spins_task_setup *su, spins_task_score *score)
 {
     int p = spins_chain_n_couplings(su->task.neighbours);
-    memo *m = memos;
-    while (m && strcmp(m->key, su->key) != 0) m = m->next;
-    if (!m) {
-        m = tl_calloc(1, sizeof *m, "task memo");
-        m->key = tl_malloc(strlen(su->key) + 1, "task key");
-        strcpy(m->key, su->key);
-        m->theta = tl_malloc((size_t)p * sizeof *m->theta, "couplings");
-        memcpy(m->theta, su->theta0, (size_t)p * sizeof *m->theta);
-        spins_spsa_run(&su->task, &su->opt, m->theta, &m->score);
-        m->next = memos;
-        memos = m;
-    }
-    double *theta = tl_malloc((size_t)p * sizeof *theta, "couplings");
-    memcpy(theta, m->theta, (size_t)p * sizeof *theta);
-    *score = m->score;
+    size_t stages = (size_t)spsa_stages(su->opt.steps, su->steps_per_stage) + 1;
+    double *blob = tl_calloc((size_t)p + BLOB_SCORE, sizeof *blob, "optimisation");
+    for (size_t k = 0; k < stages; k++) spins_task_stage(su, k, blob);
+    double *theta = spins_task_result(su->task.neighbours, blob, score);
+    free(blob);
     return theta;
 }
 
@@ -465,6 +519,5 @@ void spins_task_setup_free(spins_task_setup *su)
     if (!su) return;
     spins_task_free(&su->task);
     free(su->theta0);
-    free(su->key);
     free(su);
 }
