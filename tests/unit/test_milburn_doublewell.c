@@ -134,6 +134,50 @@ static dw_params ramp(double dt, int integrator)
                        .survival_times = 4};
 }
 
+/* The vector kernel against its scalar reference, bit for bit: every observable and the
+ * survival profile of each trajectory, across tiles of lanes (150 = 2 x 64 + 22: a part
+ * tile with padding lanes), both integrators, with and without the bridge, both
+ * directions, and a different start of the batch (the numbers of a trajectory must
+ * not depend on its lane).  Fails on any difference in the last bit. */
+static void test_vector_kernel(void **state)
+{
+    (void)state;
+    enum { COUNT = 150, K = 4 };
+    for (int c = 0; c < 4; c++) {
+        dw_params p = ramp(0.01, c & 1 ? DW_EULER : DW_MALA);
+        p.bridge = c < 2, p.reverse = c == 3, p.dt = c & 1 ? 0.002 : 0.01;
+        dw_run *run = dw_run_alloc(&p);
+        tl_stream_key key = key0;
+        key.direction = (uint32_t)p.reverse;
+        dw_path paths[COUNT], shifted[COUNT - 7];
+        double surv[K * COUNT], surv_shifted[K * (COUNT - 7)];
+        dw_trajectories(run, &key, 1000, COUNT, paths, surv);
+        dw_trajectories(run, &key, 1007, COUNT - 7, shifted, surv_shifted);
+        long differ = 0, passed = 0, rejected = 0;
+        for (size_t b = 0; b < COUNT; b++) {
+            dw_path r;
+            double sv[K];
+            dw_trajectory(run, &key, 1000 + b, &r, sv);
+            const dw_path *v = &paths[b];
+            differ += r.work != v->work || r.heat != v->heat || r.energy_change != v->energy_change ||
+                      r.fpt != v->fpt || r.passed != v->passed || r.final_sign != v->final_sign ||
+                      r.x_mean != v->x_mean || r.acceptance != v->acceptance;
+            for (int k = 0; k < K; k++) differ += sv[k] != surv[k * COUNT + b];
+            if (b >= 7) {
+                const dw_path *w = &shifted[b - 7];
+                differ += r.work != w->work || r.heat != w->heat || r.fpt != w->fpt || r.x_mean != w->x_mean;
+                for (int k = 0; k < K; k++) differ += sv[k] != surv_shifted[k * (COUNT - 7) + b - 7];
+            }
+            passed += r.passed, rejected += r.acceptance < 1;
+        }
+        if (differ) print_error("case %d: %ld differences between dw_trajectories and dw_trajectory\n", c, differ);
+        assert_int_equal(differ, 0);
+        assert_true(passed > 0 && passed < COUNT);             /* both branches of the first passage ran */
+        if (p.integrator == DW_MALA) assert_true(rejected > 0); /* and rejections happened */
+        dw_run_free(run);
+    }
+}
+
 static void test_first_law(void **state)
 {
     (void)state;
@@ -272,7 +316,7 @@ int main(void)
         cmocka_unit_test(test_quadrature),     cmocka_unit_test(test_grid),
         cmocka_unit_test(test_sampler),        cmocka_unit_test(test_first_law),
         cmocka_unit_test(test_jarzynski_mala), cmocka_unit_test(test_stationary_mean),
-        cmocka_unit_test(test_large_step),
+        cmocka_unit_test(test_large_step),     cmocka_unit_test(test_vector_kernel),
         cmocka_unit_test(test_dynamics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,7 +176,14 @@ typedef struct {
     double acceptance;        /* fraction of accepted MALA proposals (1 for Euler) */
 } dw_path;
 
-/* One trajectory; survival[k] = 1 if the threshold was not reached by checkpoint k (may be NULL). */
+/* Trajectories first .. first + count - 1, vectorised across them (lanes of
+ * up to 64 trajectories side by side): out[b] of trajectory first + b, and
+ * survival[k * count + b] = 1 if it had not reached the threshold by
+ * checkpoint k (survival may be NULL).  The same numbers for any count and
+ * any first: each trajectory's are those of dw_trajectory. */
+void dw_trajectories(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
+                     double *survival);
+/* One trajectory, the scalar reference of dw_trajectories; survival[k] as above (may be NULL). */
 void dw_trajectory(const dw_run *run, const tl_stream_key *key, uint64_t trajectory, dw_path *out,
                    double *survival);
 

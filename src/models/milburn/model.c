@@ -520,12 +520,11 @@ static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, s
 {
     const dw_state *s = state;
     const dw_run *run = s->run[key->direction ? 1 : 0];
-    size_t K = run->p.survival_times;
-    double *survival = tl_malloc(K * sizeof *survival, "survival");
+    dw_path *paths = tl_malloc(count * sizeof *paths, "paths");
+    dw_trajectories(run, key, first, count, paths, profile[0]); /* the profile is [k][count], as survival */
     double lambda_end = run->lambda[run->steps];
     for (size_t b = 0; b < count; b++) {
-        dw_path path;
-        dw_trajectory(run, key, first + b, &path, survival);
+        const dw_path path = paths[b];
         double values[DW_N_OBS] = {
             [DW_OBS_WORK] = path.work, [DW_OBS_HEAT] = path.heat, [DW_OBS_ENERGY_CHANGE] = path.energy_change,
             [DW_OBS_FPT] = path.fpt, [DW_OBS_PASSED] = path.passed, [DW_OBS_FINAL_SIGN] = path.final_sign,
@@ -533,10 +532,8 @@ static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             [DW_OBS_ACCEPTANCE] = path.acceptance,
         };
         for (size_t o = 0; o < DW_N_OBS; o++) out[o][b] = values[o];
-        if (profile[0])
-            for (size_t k = 0; k < K; k++) profile[0][k * count + b] = survival[k];
     }
-    free(survival);
+    free(paths);
 }
 
 static void dw_extra_values(void *state, size_t e, double *out)
