@@ -82,3 +82,39 @@ if [ $have_plimit = 1 ]; then
     printf '%-44s %12.4e\n' "limit: perceptron_limit" "$plimit"
     awk -v e="$pengine" -v l="$plimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi
+
+# ---- doublewell (MALA steps across the batch) ----
+# `thermolearn bench doublewell` (8192 trajectories of 2000 steps, units of
+# TL_BATCH) beside tests/bench/doublewell_limit.c at the same point, both in
+# steps per second of CPU time, best of BENCH_RUNS, and their ratio.  The
+# limit also checks itself against its scalar reference (exit 1 otherwise).
+DSRC=tests/bench/doublewell_limit.c
+DLIMIT=build/bench/doublewell_limit
+drate() { sed -n 's/^\(cpu_\)\{0,1\}steps_per_s \([0-9.e+-]*\).*/\2/p' | tail -1; }
+have_dlimit=0
+if [ -f "$DSRC" ] && grep -qw avx2 /proc/cpuinfo; then
+    mkdir -p build/bench
+    if [ ! -x "$DLIMIT" ] || [ "$DSRC" -nt "$DLIMIT" ]; then
+        gcc -O3 -march=native -Wno-psabi -o "$DLIMIT" "$DSRC" -lm || { echo "bench: cannot build $DSRC" >&2; exit 1; }
+    fi
+    have_dlimit=1
+fi
+dengine=0 dlimit=0
+for r in $(seq "$RUNS"); do
+    e=$(bin/thermolearn bench doublewell | drate)
+    dengine=$(max "$dengine" "$e")
+    l=
+    if [ $have_dlimit = 1 ]; then
+        out=$("$DLIMIT") || { echo "bench: $DLIMIT disagrees with its scalar reference:" >&2; echo "$out" >&2; exit 1; }
+        l=$(drate <<<"$out")
+        dlimit=$(max "$dlimit" "$l")
+    fi
+    echo "run $r: engine $e${l:+  limit $l}"
+done
+echo
+printf '%-44s %12s\n' "doublewell (MALA, 2000 steps), best of $RUNS" "steps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench doublewell" "$dengine"
+if [ $have_dlimit = 1 ]; then
+    printf '%-44s %12.4e\n' "limit: doublewell_limit" "$dlimit"
+    awk -v e="$dengine" -v l="$dlimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
+fi

@@ -200,7 +200,7 @@ static __attribute__((noinline)) void dw_lanes_step(const dw_step *st, dw_lanes 
     const double dl = st->dl, lb = st->lb, h = st->h, noise = st->noise, inv_t = st->inv_t, inv_4th = st->inv_4th,
                  inv_th = st->inv_th, th = st->th;
     const vl euler = (vl){0} - st->euler, bridge = (vl){0} - st->bridge;
-    const vd zero = {0}, one = zero + 1.0, t_next = zero + st->t_next;
+    const vd zero = {0}, one = zero + 1.0, t_next = vd_splat(st->t_next);
     for (int l = 0; l < lanes; l += VD) {
         vd x = vd_load(s->x + l), xi = vd_load(z + l);
         vd work = vd_load(s->work + l) - x * dl;

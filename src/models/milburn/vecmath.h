@@ -53,6 +53,14 @@ static inline vl as_vl(vd x)
     return l;
 }
 
+/* a in every lane (a broadcast: (vd){0} + a would add in scalar first) */
+static inline vd vd_splat(double a)
+{
+    vd v;
+    for (int i = 0; i < VD; i++) v[i] = a;
+    return v;
+}
+
 /* mask ? a : b, lane by lane (mask lanes are 0 or -1, as vector compares give). */
 static inline vd vd_blend(vl mask, vd a, vd b)
 {
@@ -106,7 +114,7 @@ static inline vd vd_exp(vd x)
  * lane and its reference agree bit for bit). */
 static inline double vd_exp1(double x)
 {
-    return vd_exp((vd){0} + x)[0];
+    return vd_exp(vd_splat(x))[0];
 }
 
 #endif

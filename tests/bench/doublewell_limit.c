@@ -1,0 +1,328 @@
+/* doublewell_limit.c -- how fast can ONE core run the MALA double-well
+ * protocol of `thermolearn bench doublewell`?  A limit kernel, not a peer:
+ * the same physics and the same streams, everything arranged for speed.
+ *
+ * Build:  gcc -O3 -march=native -Wno-psabi -o build/bench/doublewell_limit doublewell_limit.c -lm
+ *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
+ *         AVX-512, so -march=x86-64-v3 builds the portable variant;
+ *         Random123's header for the scalar reference)
+ * Run:    doublewell_limit [--traj 8192] [--check 64]
+ * Prints: steps_per_s (trajectories x steps per second of CPU time, the
+ *         trajectories rounded up to whole groups of G x L lanes), a physics
+ *         check (Jarzynski: <exp(-W/T)> against exp(-dF/T) with dF = -0.137502
+ *         by quadrature, in standard errors) and the scalar check: --check K
+ *         runs the first K trajectories again one at a time in plain scalar
+ *         code (Random123's philox4x32, libm's exp, log, cos) and reports the
+ *         largest difference in W and in x(time); exit status 1 if one exceeds
+ *         1e-9 (the two differ by rounding only: FMA, polynomial exp/log/cos).
+ *
+ * Physics (the engine's bench point): V(x, lambda) = x^2 (x^2 - 1) - lambda x,
+ * T = 0.1, lambda ramped 0 -> 0.3 over time 2, h = 0.001 (2000 steps), MALA
+ * relaxation after each work step, first passage to x >= 0.5 with the
+ * Brownian-bridge test.  Streams as the engine's (seed 1, point 0,
+ * direction 0): block j of DYNAMICS (purpose 0) gives the Gaussians of steps
+ * 2j, 2j+1 (Box-Muller cosine and sine), block j of purpose 17 the acceptance
+ * uniforms, of purpose 16 the bridge uniforms.  The initial x is an exact
+ * equilibrium draw by plain rejection (uniform on [-2, 2], accepted with
+ * e^{-(V - Vmin)/T}), so the initial values, and hence the checksum, differ
+ * from the engine's envelope sampler; the step law is the same.
+ *
+ * What is arranged for speed, against the engine's general kernel:
+ * - the lanes stay in registers for the whole trajectory (the engine keeps
+ *   them in a tile in memory and reloads them every step);
+ * - Philox, Box-Muller and the step fused in one pass (the engine stores a
+ *   block of Gaussians and words per two steps and reads them back);
+ * - G groups of L lanes interleaved (AVX-512: 2 x 8, AVX2: 4 x 4; -DG=k
+ *   overrides), to hide the latency of the step's dependency chain;
+ * - fused multiply-adds (the engine rounds every product: its numbers must
+ *   not depend on the target).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <Random123/philox.h>
+#include <immintrin.h>
+
+#ifdef __AVX512F__
+#define L 8 /* lanes (trajectories) per vector: one zmm */
+#ifndef G
+#define G 2 /* vectors interleaved */
+#endif
+#else
+#define L 4 /* one ymm */
+#ifndef G
+#define G 4
+#endif
+#endif
+typedef double vd __attribute__((vector_size(8 * L)));
+typedef uint64_t vq __attribute__((vector_size(8 * L)));
+typedef int64_t vl __attribute__((vector_size(8 * L)));
+
+/* the bench point */
+static const double T = 0.1, LAMBDA1 = 0.3, RAMP = 2, TIME = 2, H = 0.001, TH = 0.5, DF = -0.137502;
+enum { STEPS = 2000, P_DYN = 0, P_BRIDGE = 16, P_ACCEPT = 17, P_INIT = 1 };
+static const uint32_t SEED = 1;
+
+static inline vq mul32(vq a, vq b) /* 32 x 32 -> 64 of the low halves: vpmuludq */
+{
+#ifdef __AVX512F__
+    return (vq)_mm512_mul_epu32((__m512i)a, (__m512i)b);
+#else
+    return (vq)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+#endif
+}
+
+/* Philox4x32-10 of counters (c0, lane, 0, c3), key (SEED, 0), L lanes. */
+static inline void philox_lanes(uint32_t c0, vq lane, uint32_t c3, vq x[4])
+{
+    const vq m0 = (vq){0} + 0xD2511F53u, m1 = (vq){0} + 0xCD9E8D57u, lo = (vq){0} + 0xffffffffu;
+    vq x0 = (vq){0} + c0, x1 = lane, x2 = (vq){0}, x3 = (vq){0} + c3;
+    for (int r = 0; r < 10; r++) {
+        vq p0 = mul32(x0, m0), p1 = mul32(x2, m1);
+        x0 = (p1 >> 32) ^ x1 ^ (uint32_t)(SEED + r * 0x9E3779B9u);
+        x1 = p1 & lo;
+        x2 = (p0 >> 32) ^ x3 ^ (uint32_t)(0 + r * 0xBB67AE85u);
+        x3 = p0 & lo;
+    }
+    x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+}
+
+static inline vd as_vd(vl x)
+{
+    vd d;
+    memcpy(&d, &x, sizeof d);
+    return d;
+}
+
+static inline vl as_vl(vd x)
+{
+    vl l;
+    memcpy(&l, &x, sizeof l);
+    return l;
+}
+
+static inline vd blend(vl m, vd a, vd b)
+{
+    return as_vd((as_vl(a) & m) | (as_vl(b) & ~m));
+}
+
+static inline vd u53(vq hi, vq lo) /* ((hi << 21 ^ lo >> 11) + 0.5) 2^-53 */
+{
+    vd h = as_vd((vl)hi | 0x4330000000000000LL) - 0x1p52, l = as_vd((vl)(lo >> 11) | 0x4330000000000000LL) - 0x1p52;
+    return ((h * 0x1p21 + l) + 0.5) * 0x1p-53;
+}
+
+static inline vd vsqrt(vd x)
+{
+#ifdef __AVX512F__
+    return (vd)_mm512_sqrt_pd((__m512d)x);
+#else
+    return (vd)_mm256_sqrt_pd((__m256d)x);
+#endif
+}
+
+/* Box-Muller, the polynomials of the engine (fdlibm). */
+static inline void gauss_lanes(const vq w[4], vd *z0, vd *z1)
+{
+    vd u1 = u53(w[0], w[1]), u2 = u53(w[2], w[3]);
+    vl bits = as_vl(u1), e = ((bits >> 52) & 0x7ff) - 1023;
+    vl mb = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL, big = mb > 0x3ff6a09e667f3bcdLL;
+    mb -= big & (1LL << 52), e -= big;
+    vd m = as_vd(mb), ed = as_vd(e + 0x4338000000000000LL) - 0x1.8p52;
+    vd s = (m - 1.0) / (m + 1.0), z = s * s;
+    vd r = z * (6.666666666666735130e-01 +
+                z * (3.999999999940941908e-01 +
+                     z * (2.857142874366239149e-01 +
+                          z * (2.222219843214978396e-01 +
+                               z * (1.818357216161805012e-01 + z * (1.531383769920937332e-01 + z * 1.479819860511658591e-01))))));
+    vd lnu = ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
+    vd q = 4.0 * u2, kq = q + 0x1.8p52, t = q - (kq - 0x1.8p52);
+    vl k = as_vl(kq) & 3;
+    vd x = t * 1.57079632679489655800e+00, x2 = x * x;
+    vd sn = x + x * x2 *
+                    (-1.66666666666666324348e-01 +
+                     x2 * (8.33333333332248946124e-03 +
+                           x2 * (-1.98412698298579493134e-04 +
+                                 x2 * (2.75573137070700676789e-06 + x2 * (-2.50507602534068634195e-08 + x2 * 1.58969099521155010221e-10)))));
+    vd cs = 1.0 - (0.5 * x2 - x2 * x2 *
+                                  (4.16666666666666019037e-02 +
+                                   x2 * (-1.38888888888741095749e-03 +
+                                         x2 * (2.48015872894767294178e-05 +
+                                               x2 * (-2.75573143513906633035e-07 +
+                                                     x2 * (2.08757232129817482790e-09 + x2 * -1.13596475577881948265e-11))))));
+    vl odd = -(k & 1), sb = as_vl(sn), cb = as_vl(cs);
+    vl cosb = ((cb & ~odd) | (sb & odd)) ^ (((k + 1) & 2) << 62), sinb = ((sb & ~odd) | (cb & odd)) ^ ((k & 2) << 62);
+    vd rad = vsqrt(-2.0 * lnu);
+    *z0 = rad * as_vd(cosb), *z1 = rad * as_vd(sinb);
+}
+
+/* e^x, x clamped to [-700, 700]: fdlibm's reduction and rational form. */
+static inline vd vexp(vd x)
+{
+    x = blend(x < -700.0, (vd){0} - 700.0, x);
+    x = blend(x > 700.0, (vd){0} + 700.0, x);
+    vd kq = x * 1.44269504088896338700e+00 + 0x1.8p52, k = kq - 0x1.8p52;
+    vd hi = x - k * 6.93147180369123816490e-01, lo = k * 1.90821492927058770002e-10, r = hi - lo, t = r * r;
+    vd c = r - t * (1.66666666666666019037e-01 +
+                    t * (-2.77777777770155933842e-03 +
+                         t * (6.61375632143793436117e-05 + t * (-1.65339022054652515390e-06 + t * 4.13813679705723846039e-08))));
+    vd y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    vq ki = (vq)(as_vl(kq) - 0x4338000000000000LL);
+    return as_vd(as_vl(y) + (vl)(ki << 52));
+}
+
+static double lambda_at(long k) /* lambda_k of the ramp (ramp_time = time) */
+{
+    return k == STEPS ? LAMBDA1 : fmin((double)k * (TIME / STEPS) / RAMP, 1.0) * LAMBDA1;
+}
+
+static double potential(double x, double l)
+{
+    return x * x * (x * x - 1) - l * x;
+}
+
+static double uniform(uint32_t hi, uint32_t lo)
+{
+    return ((double)(((uint64_t)hi << 21) ^ (lo >> 11)) + 0.5) * 0x1p-53;
+}
+
+/* Exact equilibrium draw at lambda = 0 (Vmin = -1/4), by rejection from uniform on [-2, 2]. */
+static double initial_x(uint64_t traj)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    for (uint32_t b = 0;; b++) {
+        philox4x32_ctr_t c = {{b, (uint32_t)traj, 0, P_INIT << 8}};
+        philox4x32_ctr_t r = philox4x32(c, key);
+        double x = -2 + 4 * uniform(r.v[0], r.v[1]);
+        if (uniform(r.v[2], r.v[3]) < exp(-(potential(x, 0) + 0.25) / T)) return x;
+    }
+}
+
+typedef struct {
+    double work, x, fpt;
+} result;
+
+/* Lanes first .. first + G L - 1, whole trajectories in registers. */
+static void group(uint64_t first, const double *lam, result *out)
+{
+    const double noise = sqrt(2 * T * H), inv_4th = 1 / (4 * T * H), inv_th = 1 / (T * H);
+    vd x[G], work[G], fpt[G];
+    vl passed[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) {
+            lane[g][l] = first + (uint64_t)(g * L + l);
+            x[g][l] = initial_x(lane[g][l]);
+        }
+        work[g] = (vd){0}, fpt[g] = (vd){0} + TIME, passed[g] = x[g] >= TH;
+        fpt[g] = blend(passed[g], (vd){0}, fpt[g]);
+    }
+    for (long k = 0; k < STEPS; k += 2) {
+        vq wz[G][4], wa[G][4], wb[G][4];
+        vd z[G][2];
+        for (int g = 0; g < G; g++) {
+            philox_lanes((uint32_t)(k / 2), lane[g], P_DYN << 8, wz[g]);
+            philox_lanes((uint32_t)(k / 2), lane[g], P_ACCEPT << 8, wa[g]);
+            philox_lanes((uint32_t)(k / 2), lane[g], P_BRIDGE << 8, wb[g]);
+            gauss_lanes(wz[g], &z[g][0], &z[g][1]);
+        }
+        for (int half = 0; half < 2; half++) {
+            const double la = lam[k + half], lb = lam[k + half + 1], t_next = (double)(k + half + 1) * H;
+            for (int g = 0; g < G; g++) {
+                vd xx = x[g];
+                work[g] -= xx * (lb - la);
+                vd fx = -(4 * xx * xx * xx - 2 * xx - lb), y = xx + fx * H + noise * z[g][half];
+                vd fy = -(4 * y * y * y - 2 * y - lb);
+                vd dv = y * y * (y * y - 1) - lb * y - (xx * xx * (xx * xx - 1) - lb * xx);
+                vd back = xx - y - fy * H, fwd = y - xx - fx * H;
+                vd log_alpha = -dv * (1 / T) - (back * back - fwd * fwd) * inv_4th;
+                vl acc = u53(wa[g][2 * half], wa[g][2 * half + 1]) < vexp(blend(log_alpha < 0, log_alpha, (vd){0}));
+                vd xn = blend(acc, y, xx);
+                vl cross = (xn >= TH) | ((xn != xx) & (u53(wb[g][2 * half], wb[g][2 * half + 1]) <
+                                                       vexp(-(TH - xx) * (TH - xn) * inv_th)));
+                vl first_cross = cross & ~passed[g];
+                fpt[g] = blend(first_cross, (vd){0} + t_next, fpt[g]);
+                passed[g] |= first_cross;
+                x[g] = xn;
+            }
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) out[g * L + l] = (result){work[g][l], x[g][l], fpt[g][l]};
+}
+
+/* The scalar reference: one trajectory, Random123's philox4x32 and libm. */
+static result scalar(uint64_t traj, const double *lam)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double x = initial_x(traj), work = 0, fpt = x >= TH ? 0 : TIME;
+    int passed = x >= TH;
+    philox4x32_ctr_t wz = {{0}}, wa = {{0}}, wb = {{0}};
+    for (long k = 0; k < STEPS; k++) {
+        int half = (int)(k & 1);
+        if (!half) {
+            uint32_t b = (uint32_t)(k / 2);
+            philox4x32_ctr_t cz = {{b, (uint32_t)traj, 0, P_DYN << 8}}, ca = {{b, (uint32_t)traj, 0, P_ACCEPT << 8}},
+                             cb = {{b, (uint32_t)traj, 0, P_BRIDGE << 8}};
+            wz = philox4x32(cz, key), wa = philox4x32(ca, key), wb = philox4x32(cb, key);
+        }
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double z = half ? rad * sin(6.283185307179586 * u2) : rad * cos(6.283185307179586 * u2);
+        double la = lam[k], lb = lam[k + 1];
+        work -= x * (lb - la);
+        double fx = -(4 * x * x * x - 2 * x - lb), y = x + fx * H + sqrt(2 * T * H) * z;
+        double fy = -(4 * y * y * y - 2 * y - lb);
+        double back = x - y - fy * H, fwd = y - x - fx * H;
+        double log_alpha = -(potential(y, lb) - potential(x, lb)) / T - (back * back - fwd * fwd) / (4 * T * H);
+        double xn = log(uniform(wa.v[2 * half], wa.v[2 * half + 1])) < log_alpha ? y : x;
+        if (!passed && (xn >= TH || (xn != x && uniform(wb.v[2 * half], wb.v[2 * half + 1]) <
+                                                    exp(-(TH - x) * (TH - xn) / (T * H)))))
+            passed = 1, fpt = (double)(k + 1) * H;
+        x = xn;
+    }
+    return (result){work, x, fpt};
+}
+
+int main(int argc, char **argv)
+{
+    long traj = 8192, check = 64;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--traj")) traj = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--check")) check = atol(argv[i + 1]);
+        else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
+    }
+    double lam[STEPS + 1];
+    for (long k = 0; k <= STEPS; k++) lam[k] = lambda_at(k);
+    const long groups = (traj + G * L - 1) / (G * L);
+    result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) group((uint64_t)(b * G * L), lam, res + b * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double sum_w = 0, sum_e = 0, sum_e2 = 0;
+    for (long t = 0; t < traj; t++) {
+        double e = exp(-res[t].work / T);
+        sum_w += res[t].work, sum_e += e, sum_e2 += e * e;
+    }
+    double me = sum_e / traj, se = sqrt(fmax(sum_e2 / traj - me * me, 0) / (traj > 1 ? traj - 1 : 1));
+    double dw = 0, dx = 0;
+    long fpt_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        result r = scalar((uint64_t)t, lam);
+        dw = fmax(dw, fabs(r.work - res[t].work)), dx = fmax(dx, fabs(r.x - res[t].x));
+        fpt_differ += r.fpt != res[t].fpt;
+    }
+    printf("doublewell_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, STEPS,
+           cpu, sum_w);
+    printf("check: <exp(-W/T)> = %.5f +- %.5f, exp(-dF/T) = %.5f (%.2f standard errors)\n", me, se, exp(-DF / T),
+           (me - exp(-DF / T)) / se);
+    printf("scalar reference (%ld trajectories): max |dW| %.3g, max |dx| %.3g, first-passage times differing %ld\n",
+           check, dw, dx, fpt_differ);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * STEPS / cpu);
+    free(res);
+    return dw > 1e-9 || dx > 1e-9 || fpt_differ ? 1 : 0;
+}
