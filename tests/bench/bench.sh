@@ -83,38 +83,43 @@ if [ $have_plimit = 1 ]; then
     awk -v e="$pengine" -v l="$plimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi
 
-# ---- doublewell (MALA steps across the batch) ----
-# `thermolearn bench doublewell` (8192 trajectories of 2000 steps, units of
-# TL_BATCH) beside tests/bench/doublewell_limit.c at the same point, both in
-# steps per second of CPU time, best of BENCH_RUNS, and their ratio.  The
-# limit also checks itself against its scalar reference (exit 1 otherwise).
-DSRC=tests/bench/doublewell_limit.c
-DLIMIT=build/bench/doublewell_limit
-drate() { sed -n 's/^\(cpu_\)\{0,1\}steps_per_s \([0-9.e+-]*\).*/\2/p' | tail -1; }
-have_dlimit=0
-if [ -f "$DSRC" ] && grep -qw avx2 /proc/cpuinfo; then
+
+# ---- Milburn's SDE kernels across the batch (doublewell, weightsde) ----
+# `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps) and
+# `thermolearn bench weightsde` (2048 trajectories of 10000 steps), both in
+# units of TL_BATCH, beside tests/bench/milburn_limit.c --model M at the same
+# point, in steps per second of CPU time, best of BENCH_RUNS, and their
+# ratio.  The limit checks itself against its scalar reference (exit 1
+# otherwise).
+MSRC=tests/bench/milburn_limit.c
+MLIMIT=build/bench/milburn_limit
+srate() { sed -n 's/^\(cpu_\)\{0,1\}steps_per_s \([0-9.e+-]*\).*/\2/p' | tail -1; }
+have_mlimit=0
+if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     mkdir -p build/bench
-    if [ ! -x "$DLIMIT" ] || [ "$DSRC" -nt "$DLIMIT" ]; then
-        gcc -O3 -march=native -Wno-psabi -o "$DLIMIT" "$DSRC" -lm || { echo "bench: cannot build $DSRC" >&2; exit 1; }
+    if [ ! -x "$MLIMIT" ] || [ "$MSRC" -nt "$MLIMIT" ]; then
+        gcc -O3 -march=native -Wno-psabi -o "$MLIMIT" "$MSRC" -lm || { echo "bench: cannot build $MSRC" >&2; exit 1; }
     fi
-    have_dlimit=1
+    have_mlimit=1
 fi
-dengine=0 dlimit=0
-for r in $(seq "$RUNS"); do
-    e=$(bin/thermolearn bench doublewell | drate)
-    dengine=$(max "$dengine" "$e")
-    l=
-    if [ $have_dlimit = 1 ]; then
-        out=$("$DLIMIT") || { echo "bench: $DLIMIT disagrees with its scalar reference:" >&2; echo "$out" >&2; exit 1; }
-        l=$(drate <<<"$out")
-        dlimit=$(max "$dlimit" "$l")
+for model in doublewell weightsde; do
+    mengine=0 mlimit=0
+    for r in $(seq "$RUNS"); do
+        e=$(bin/thermolearn bench $model | srate)
+        mengine=$(max "$mengine" "$e")
+        l=
+        if [ $have_mlimit = 1 ]; then
+            out=$("$MLIMIT" --model $model) || { echo "bench: $MLIMIT --model $model disagrees with its scalar reference:" >&2; echo "$out" >&2; exit 1; }
+            l=$(srate <<<"$out")
+            mlimit=$(max "$mlimit" "$l")
+        fi
+        echo "run $r: engine $e${l:+  limit $l}"
+    done
+    echo
+    printf '%-44s %12s\n' "$model (SDE steps across the batch), best of $RUNS" "steps/s"
+    printf '%-44s %12.4e\n' "engine: thermolearn bench $model" "$mengine"
+    if [ $have_mlimit = 1 ]; then
+        printf '%-44s %12.4e\n' "limit: milburn_limit --model $model" "$mlimit"
+        awk -v e="$mengine" -v l="$mlimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
     fi
-    echo "run $r: engine $e${l:+  limit $l}"
 done
-echo
-printf '%-44s %12s\n' "doublewell (MALA, 2000 steps), best of $RUNS" "steps/s"
-printf '%-44s %12.4e\n' "engine: thermolearn bench doublewell" "$dengine"
-if [ $have_dlimit = 1 ]; then
-    printf '%-44s %12.4e\n' "limit: doublewell_limit" "$dlimit"
-    awk -v e="$dengine" -v l="$dlimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
-fi

@@ -1,33 +1,44 @@
-/* doublewell_limit.c -- how fast can ONE core run the MALA double-well
- * protocol of `thermolearn bench doublewell`?  A limit kernel, not a peer:
- * the same physics and the same streams, everything arranged for speed.
+/* milburn_limit.c -- how fast can ONE core run the SDE kernels of
+ * `thermolearn bench doublewell` and `thermolearn bench weightsde`?  Limit
+ * kernels, not peers: the same physics and the same streams, everything
+ * arranged for speed.
  *
- * Build:  gcc -O3 -march=native -Wno-psabi -o build/bench/doublewell_limit doublewell_limit.c -lm
+ * Build:  gcc -O3 -march=native -Wno-psabi -o build/bench/milburn_limit milburn_limit.c -lm
  *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
  *         AVX-512, so -march=x86-64-v3 builds the portable variant;
  *         Random123's header for the scalar reference)
- * Run:    doublewell_limit [--traj 8192] [--check 64]
+ * Run:    milburn_limit [--model doublewell|weightsde] [--traj N] [--check K]
  * Prints: steps_per_s (trajectories x steps per second of CPU time, the
  *         trajectories rounded up to whole groups of G x L lanes), a physics
- *         check (Jarzynski: <exp(-W/T)> against exp(-dF/T) with dF = -0.137502
- *         by quadrature, in standard errors) and the scalar check: --check K
- *         runs the first K trajectories again one at a time in plain scalar
- *         code (Random123's philox4x32, libm's exp, log, cos) and reports the
- *         largest difference in W and in x(time); exit status 1 if one exceeds
- *         1e-9 (the two differ by rounding only: FMA, polynomial exp/log/cos).
+ *         check in standard errors, and the scalar check: --check K (default
+ *         64) runs the first K trajectories again one at a time in plain
+ *         scalar code (Random123's philox4x32, libm's exp, log, cos, tanh,
+ *         cosh) and reports the largest differences; exit status 1 if one
+ *         exceeds 1e-9 or a decision differs (the two differ by rounding only:
+ *         FMA, polynomial exp/log/cos).
  *
- * Physics (the engine's bench point): V(x, lambda) = x^2 (x^2 - 1) - lambda x,
- * T = 0.1, lambda ramped 0 -> 0.3 over time 2, h = 0.001 (2000 steps), MALA
- * relaxation after each work step, first passage to x >= 0.5 with the
- * Brownian-bridge test.  Streams as the engine's (seed 1, point 0,
- * direction 0): block j of DYNAMICS (purpose 0) gives the Gaussians of steps
- * 2j, 2j+1 (Box-Muller cosine and sine), block j of purpose 17 the acceptance
- * uniforms, of purpose 16 the bridge uniforms.  The initial x is an exact
- * equilibrium draw by plain rejection (uniform on [-2, 2], accepted with
- * e^{-(V - Vmin)/T}), so the initial values, and hence the checksum, differ
- * from the engine's envelope sampler; the step law is the same.
+ * doublewell (default; the engine's bench point): V(x, lambda) = x^2 (x^2 -
+ * 1) - lambda x, T = 0.1, lambda ramped 0 -> 0.3 over time 2, h = 0.001
+ * (2000 steps), MALA relaxation after each work step, first passage to
+ * x >= 0.5 with the Brownian-bridge test; 8192 trajectories.  Physics check:
+ * Jarzynski, <exp(-W/T)> against exp(-dF/T), dF = -0.137502 by quadrature.
+ * Streams as the engine's (seed 1, point 0, direction 0): block j of DYNAMICS
+ * (purpose 0) gives the Gaussians of steps 2j, 2j+1 (Box-Muller cosine and
+ * sine), block j of purpose 17 the acceptance uniforms, of purpose 16 the
+ * bridge uniforms.  The initial x is an exact equilibrium draw by plain
+ * rejection (uniform on [-2, 2], accepted with e^{-(V - Vmin)/T}), so the
+ * initial values, and hence the checksum, differ from the engine's envelope
+ * sampler; the step law is the same.
  *
- * What is arranged for speed, against the engine's general kernel:
+ * weightsde (the engine's bench point, Fig. 20): V(w) = w^2/2 + 2 tanh(w),
+ * (gamma_w = 1, switch_beta = 2, eta = 4: L = 2, x = 1, b = 0), T_w = 0.5,
+ * h = 0.001, time 10 (10000 steps), the exact-OU proposal with the learning
+ * force frozen, Metropolis-Hastings towards exp(-V/T_w); 2048 trajectories
+ * from N(0, T_w).  Physics check: <w(10)> and <w(10)^2> against the
+ * stationary law by quadrature (-0.96257 and 1.17628: relaxed by t = 10).
+ * Streams: Gaussians as above, acceptance uniforms from purpose 16.
+ *
+ * What is arranged for speed, against the engine's general kernels:
  * - the lanes stay in registers for the whole trajectory (the engine keeps
  *   them in a tile in memory and reloads them every step);
  * - Philox, Box-Muller and the step fused in one pass (the engine stores a
@@ -63,9 +74,12 @@ typedef double vd __attribute__((vector_size(8 * L)));
 typedef uint64_t vq __attribute__((vector_size(8 * L)));
 typedef int64_t vl __attribute__((vector_size(8 * L)));
 
-/* the bench point */
+/* the doublewell bench point */
 static const double T = 0.1, LAMBDA1 = 0.3, RAMP = 2, TIME = 2, H = 0.001, TH = 0.5, DF = -0.137502;
 enum { STEPS = 2000, P_DYN = 0, P_BRIDGE = 16, P_ACCEPT = 17, P_INIT = 1 };
+/* the weightsde bench point */
+static const double WT = 0.5, WH = 0.001, W_MEAN = -0.96257, W_SQUARE = 0.24974 + 0.96257 * 0.96257;
+enum { WSTEPS = 10000, WP_ACCEPT = 16 };
 static const uint32_t SEED = 1;
 
 static inline vq mul32(vq a, vq b) /* 32 x 32 -> 64 of the low halves: vpmuludq */
@@ -208,7 +222,7 @@ typedef struct {
 } result;
 
 /* Lanes first .. first + G L - 1, whole trajectories in registers. */
-static void group(uint64_t first, const double *lam, result *out)
+static void dw_group(uint64_t first, const double *lam, result *out)
 {
     const double noise = sqrt(2 * T * H), inv_4th = 1 / (4 * T * H), inv_th = 1 / (T * H);
     vd x[G], work[G], fpt[G];
@@ -257,7 +271,7 @@ static void group(uint64_t first, const double *lam, result *out)
 }
 
 /* The scalar reference: one trajectory, Random123's philox4x32 and libm. */
-static result scalar(uint64_t traj, const double *lam)
+static result dw_scalar(uint64_t traj, const double *lam)
 {
     philox4x32_key_t key = {{SEED, 0}};
     double x = initial_x(traj), work = 0, fpt = x >= TH ? 0 : TIME;
@@ -288,20 +302,14 @@ static result scalar(uint64_t traj, const double *lam)
     return (result){work, x, fpt};
 }
 
-int main(int argc, char **argv)
+static int doublewell_main(long traj, long check)
 {
-    long traj = 8192, check = 64;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--traj")) traj = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "--check")) check = atol(argv[i + 1]);
-        else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
-    }
     double lam[STEPS + 1];
     for (long k = 0; k <= STEPS; k++) lam[k] = lambda_at(k);
     const long groups = (traj + G * L - 1) / (G * L);
     result *res = malloc((size_t)(groups * G * L) * sizeof *res);
     clock_t t0 = clock();
-    for (long b = 0; b < groups; b++) group((uint64_t)(b * G * L), lam, res + b * G * L);
+    for (long b = 0; b < groups; b++) dw_group((uint64_t)(b * G * L), lam, res + b * G * L);
     double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
     double sum_w = 0, sum_e = 0, sum_e2 = 0;
     for (long t = 0; t < traj; t++) {
@@ -312,7 +320,7 @@ int main(int argc, char **argv)
     double dw = 0, dx = 0;
     long fpt_differ = 0;
     for (long t = 0; t < check && t < traj; t++) {
-        result r = scalar((uint64_t)t, lam);
+        result r = dw_scalar((uint64_t)t, lam);
         dw = fmax(dw, fabs(r.work - res[t].work)), dx = fmax(dx, fabs(r.x - res[t].x));
         fpt_differ += r.fpt != res[t].fpt;
     }
@@ -325,4 +333,134 @@ int main(int argc, char **argv)
     printf("steps_per_s %.4e\n", (double)(groups * G * L) * STEPS / cpu);
     free(res);
     return dw > 1e-9 || dx > 1e-9 || fpt_differ ? 1 : 0;
+}
+
+/* ---- weightsde ---------------------------------------------------------------------- */
+
+typedef struct {
+    double decay, gain, spread, inv_2s2;
+} ou_step;
+
+static ou_step ou_constants(void)
+{
+    ou_step c = {exp(-WH), -expm1(-WH), sqrt(WT * -expm1(-2 * WH)), 0};
+    c.inv_2s2 = 1 / (2 * c.spread * c.spread);
+    return c;
+}
+
+/* V(w) = w^2/2 + 2 tanh(w) and the learning force -2 sech^2(w), from e = e^{-2|w|}. */
+static inline void ws_potential_lanes(vd w, vd *v, vd *f)
+{
+    vd mag = blend(w < 0, -w, w), e = vexp(-2.0 * mag), d = 1.0 + e, th = (1.0 - e) / d;
+    *v = 0.5 * (w * w) + 2.0 * blend(w < 0, -th, th);
+    *f = -2.0 * (4.0 * e / (d * d));
+}
+
+static double initial_w(uint64_t traj)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{0, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return sqrt(WT) * sqrt(-2 * log(uniform(r.v[0], r.v[1]))) * cos(6.283185307179586 * uniform(r.v[2], r.v[3]));
+}
+
+static void ws_group(uint64_t first, const ou_step *c, result *out)
+{
+    vd w[G], v[G], f[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l), w[g][l] = initial_w(lane[g][l]);
+        ws_potential_lanes(w[g], &v[g], &f[g]);
+    }
+    for (long k = 0; k < WSTEPS; k += 2) {
+        vq wz[G][4], wa[G][4];
+        vd z[G][2];
+        for (int g = 0; g < G; g++) {
+            philox_lanes((uint32_t)(k / 2), lane[g], P_DYN << 8, wz[g]);
+            philox_lanes((uint32_t)(k / 2), lane[g], WP_ACCEPT << 8, wa[g]);
+            gauss_lanes(wz[g], &z[g][0], &z[g][1]);
+        }
+        for (int half = 0; half < 2; half++)
+            for (int g = 0; g < G; g++) {
+                vd mean = w[g] * c->decay + f[g] * c->gain, y = mean + c->spread * z[g][half], vy, fy;
+                ws_potential_lanes(y, &vy, &fy);
+                vd fwd = y - mean, back = w[g] - (y * c->decay + fy * c->gain);
+                vd log_alpha = -(vy - v[g]) * (1 / WT) - (back * back - fwd * fwd) * c->inv_2s2;
+                vl acc = u53(wa[g][2 * half], wa[g][2 * half + 1]) < vexp(blend(log_alpha < 0, log_alpha, (vd){0}));
+                w[g] = blend(acc, y, w[g]), v[g] = blend(acc, vy, v[g]), f[g] = blend(acc, fy, f[g]);
+            }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) out[g * L + l] = (result){0, w[g][l], 0};
+}
+
+static void ws_scalar_potential(double w, double *v, double *f)
+{
+    double c = cosh(w);
+    *v = 0.5 * w * w + 2 * tanh(w), *f = -2 / (c * c);
+}
+
+static result ws_scalar(uint64_t traj, const ou_step *c)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double w = initial_w(traj), v, f;
+    ws_scalar_potential(w, &v, &f);
+    philox4x32_ctr_t wz = {{0}}, wa = {{0}};
+    for (long k = 0; k < WSTEPS; k++) {
+        int half = (int)(k & 1);
+        if (!half) {
+            uint32_t b = (uint32_t)(k / 2);
+            philox4x32_ctr_t cz = {{b, (uint32_t)traj, 0, P_DYN << 8}}, ca = {{b, (uint32_t)traj, 0, WP_ACCEPT << 8}};
+            wz = philox4x32(cz, key), wa = philox4x32(ca, key);
+        }
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double z = half ? rad * sin(6.283185307179586 * u2) : rad * cos(6.283185307179586 * u2);
+        double mean = w * c->decay + f * c->gain, y = mean + c->spread * z, vy, fy;
+        ws_scalar_potential(y, &vy, &fy);
+        double fwd = y - mean, back = w - (y * c->decay + fy * c->gain);
+        double log_alpha = -(vy - v) / WT - (back * back - fwd * fwd) * c->inv_2s2;
+        if (log(uniform(wa.v[2 * half], wa.v[2 * half + 1])) < log_alpha) w = y, v = vy, f = fy;
+    }
+    return (result){0, w, 0};
+}
+
+static int weightsde_main(long traj, long check)
+{
+    const ou_step c = ou_constants();
+    const long groups = (traj + G * L - 1) / (G * L);
+    result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ws_group((uint64_t)(b * G * L), &c, res + b * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double s1 = 0, s2 = 0, s4 = 0;
+    for (long t = 0; t < traj; t++) {
+        double w2 = res[t].x * res[t].x;
+        s1 += res[t].x, s2 += w2, s4 += w2 * w2;
+    }
+    double m1 = s1 / traj, m2 = s2 / traj, se1 = sqrt(fmax(m2 - m1 * m1, 0) / (traj - 1)),
+           se2 = sqrt(fmax(s4 / traj - m2 * m2, 0) / (traj - 1));
+    double dx = 0;
+    for (long t = 0; t < check && t < traj; t++) dx = fmax(dx, fabs(ws_scalar((uint64_t)t, &c).x - res[t].x));
+    printf("weightsde_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, WSTEPS,
+           cpu, s1);
+    printf("check: <w> = %.5f +- %.5f (stationary %.5f, %.2f standard errors), <w^2> = %.5f +- %.5f (%.5f, %.2f)\n", m1,
+           se1, W_MEAN, (m1 - W_MEAN) / se1, m2, se2, W_SQUARE, (m2 - W_SQUARE) / se2);
+    printf("scalar reference (%ld trajectories): max |dw| %.3g\n", check, dx);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * WSTEPS / cpu);
+    free(res);
+    return dx > 1e-9 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    long traj = 0, check = 64;
+    int ws = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--traj")) traj = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--check")) check = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--model") && (!strcmp(argv[i + 1], "weightsde") || !strcmp(argv[i + 1], "doublewell")))
+            ws = !strcmp(argv[i + 1], "weightsde");
+        else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
+    }
+    return ws ? weightsde_main(traj > 0 ? traj : 2048, check) : doublewell_main(traj > 0 ? traj : 8192, check);
 }
