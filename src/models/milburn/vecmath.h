@@ -1,6 +1,7 @@
 /* Lanes of trajectories for the SDE kernels of src/models/milburn/: GCC/clang
  * vector types of VD doubles (4 on AVX2, 8 with AVX-512), the branch-free
- * pieces the kernels need (a blend, the uniforms of the Philox words, e^x),
+ * pieces the kernels need (a blend, the uniforms of the Philox words, e^x,
+ * ln x),
  * and nothing else.
  *
  * Every lane does the same double operations in the same order as the scalar
@@ -110,11 +111,36 @@ static inline vd vd_exp(vd x)
     return as_vd(as_vl(y) + (vl)(ki << 52));
 }
 
-/* The same function on one double (the scalar references call it, so that a
+/* ln x for positive normal x (the callers keep x in [1e-300, 1e300]):
+ * fdlibm's e_log.c without its branches, as tl_stream_gaussians evaluates it:
+ * x = 2^e m, m in [sqrt(1/2), sqrt(2)), ln m = 2 s + s R(s^2), s = (m-1)/(m+1). */
+static inline vd vd_log(vd x)
+{
+    vl bits = as_vl(x);
+    vl e = ((bits >> 52) & 0x7ff) - 1023;
+    vl mb = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL; /* m in [1, 2) */
+    vl big = mb > 0x3ff6a09e667f3bcdLL;                           /* m > sqrt(2) */
+    mb -= big & (1LL << 52), e -= big;                           /* m / 2, e + 1 */
+    vd m = as_vd(mb), ed = as_vd(e + 0x4338000000000000LL) - 0x1.8p52;
+    vd s = (m - 1.0) / (m + 1.0), z = s * s;
+    vd r = z * (6.666666666666735130e-01 +
+                z * (3.999999999940941908e-01 +
+                     z * (2.857142874366239149e-01 +
+                          z * (2.222219843214978396e-01 +
+                               z * (1.818357216161805012e-01 + z * (1.531383769920937332e-01 + z * 1.479819860511658591e-01))))));
+    return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
+}
+
+/* The same functions on one double (the scalar references call it, so that a
  * lane and its reference agree bit for bit). */
 static inline double vd_exp1(double x)
 {
     return vd_exp(vd_splat(x))[0];
+}
+
+static inline double vd_log1(double x)
+{
+    return vd_log(vd_splat(x))[0];
 }
 
 #endif
