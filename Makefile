@@ -180,8 +180,8 @@ figures: deps
 # `thermolearn bench hopfield` interleaved with the limit kernel
 # ../shared/bench/hopfield_limit_v2.c (built from there, where present) at the
 # same bench point, best of BENCH_RUNS, and their ratio; then the perceptron
-# beside tests/bench/perceptron_limit.c, and `thermolearn bench doublewell`
-# and `weightsde` beside tests/bench/milburn_limit.c, in the same way.
+# beside tests/bench/perceptron_limit.c, and `thermolearn bench doublewell`,
+# `weightsde` and `observed` beside tests/bench/milburn_limit.c, the same way.
 BENCH_RUNS ?= 3
 .PHONY: vec-check
 vec-check:

@@ -84,9 +84,10 @@ if [ $have_plimit = 1 ]; then
 fi
 
 
-# ---- Milburn's SDE kernels across the batch (doublewell, weightsde) ----
-# `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps) and
-# `thermolearn bench weightsde` (2048 trajectories of 10000 steps), both in
+# ---- Milburn's SDE kernels across the batch (doublewell, weightsde, observed) ----
+# `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps),
+# `thermolearn bench weightsde` (2048 trajectories of 10000 steps) and
+# `thermolearn bench observed` (512 trajectories of 50000 steps), in
 # units of TL_BATCH, beside tests/bench/milburn_limit.c --model M at the same
 # point, in steps per second of CPU time, best of BENCH_RUNS, and their
 # ratio.  The limit checks itself against its scalar reference (exit 1
@@ -102,7 +103,7 @@ if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     fi
     have_mlimit=1
 fi
-for model in doublewell weightsde; do
+for model in doublewell weightsde observed; do
     mengine=0 mlimit=0
     for r in $(seq "$RUNS"); do
         e=$(bin/thermolearn bench $model | srate)

@@ -1,5 +1,5 @@
 /* milburn_limit.c -- how fast can ONE core run the SDE kernels of
- * `thermolearn bench doublewell` and `thermolearn bench weightsde`?  Limit
+ * `thermolearn bench doublewell`, `weightsde` and `observed`?  Limit
  * kernels, not peers: the same physics and the same streams, everything
  * arranged for speed.
  *
@@ -7,7 +7,7 @@
  *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
  *         AVX-512, so -march=x86-64-v3 builds the portable variant;
  *         Random123's header for the scalar reference)
- * Run:    milburn_limit [--model doublewell|weightsde] [--traj N] [--check K]
+ * Run:    milburn_limit [--model doublewell|weightsde|observed] [--traj N] [--check K]
  * Prints: steps_per_s (trajectories x steps per second of CPU time, the
  *         trajectories rounded up to whole groups of G x L lanes), a physics
  *         check in standard errors, and the scalar check: --check K (default
@@ -37,6 +37,16 @@
  * from N(0, T_w).  Physics check: <w(10)> and <w(10)^2> against the
  * stationary law by quadrature (-0.96257 and 1.17628: relaxed by t = 10).
  * Streams: Gaussians as above, acceptance uniforms from purpose 16.
+ *
+ * observed (the engine's bench point, Fig. 7): the hidden chain mu = nu =
+ * 0.5, record kappa = 40, Gamma = 10, the Bayes filter, the current of eq. 31
+ * with r = 20, h = 1e-4, time 5 (50000 steps), averages over t >= 1 and the
+ * occupation of n_c in 50 bins (one scalar increment per lane and step, as
+ * the engine); 512 trajectories.  Physics check: the MSE against the Wonham
+ * law's MMSE (0.39526, continuum; the step's bias is below the standard
+ * error) and the calibration <(n - n_c) n_c> = 0.  Streams: block k of
+ * DYNAMICS gives step k's two Gaussians, block j of purpose 16 the chain's
+ * uniforms of steps 2j, 2j + 1.
  *
  * What is arranged for speed, against the engine's general kernels:
  * - the lanes stay in registers for the whole trajectory (the engine keeps
@@ -451,16 +461,179 @@ static int weightsde_main(long traj, long check)
     return dx > 1e-9 ? 1 : 0;
 }
 
+/* ---- observed -------------------------------------------------------------------------- */
+
+/* the bench point: Fig. 7, Gamma = 10, Bayes filter, the current of eq. 31 */
+static const double OMU = 0.5, ONU = 0.5, OKAPPA = 40, OGAMMA_RATE = 10, ORESP = 20, OH = 1e-4, OMMSE = 0.39526;
+enum { OSTEPS = 50000, OFIRST = 10000, OBINS = 50, OP_CHAIN = 16, ONSUM = 9 };
+
+typedef struct {
+    double sqrt_h, kappa_h, sqrt_gamma, two_k_g, pinf, rho, beta, sperp, decay, drive, cgain, p_up, p_down;
+} ob_const;
+
+static ob_const ob_constants(void)
+{
+    double lambda = OMU + ONU, gamma = 2 * OKAPPA * OKAPPA / OGAMMA_RATE, a = ORESP; /* eq. 31: a = r */
+    double var_j = -expm1(-2 * a * OH) / (2 * a), cov = -expm1(-a * OH) / a;
+    return (ob_const){sqrt(OH), OKAPPA * OH, sqrt(gamma), 2 * OKAPPA / gamma, OMU / lambda, exp(-lambda * OH),
+                      cov / OH, sqrt(fmax(0.0, var_j - cov * cov / OH)), exp(-a * OH), ORESP * OKAPPA * cov,
+                      ORESP * sqrt(gamma), OMU / lambda * -expm1(-lambda * OH), ONU / lambda * -expm1(-lambda * OH)};
+}
+
+static inline vd vlog(vd x) /* positive normal x: fdlibm's polynomial, as the engine's */
+{
+    vl bits = as_vl(x), e = ((bits >> 52) & 0x7ff) - 1023;
+    vl mb = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL, big = mb > 0x3ff6a09e667f3bcdLL;
+    mb -= big & (1LL << 52), e -= big;
+    vd m = as_vd(mb), ed = as_vd(e + 0x4338000000000000LL) - 0x1.8p52;
+    vd s = (m - 1.0) / (m + 1.0), z = s * s;
+    vd r = z * (6.666666666666735130e-01 +
+                z * (3.999999999940941908e-01 +
+                     z * (2.857142874366239149e-01 +
+                          z * (2.222219843214978396e-01 +
+                               z * (1.818357216161805012e-01 + z * (1.531383769920937332e-01 + z * 1.479819860511658591e-01))))));
+    return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
+}
+
+typedef struct {
+    double sum[ONSUM], jumps;
+} ob_result;
+
+static int initial_n(uint64_t traj)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{0, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return uniform(r.v[0], r.v[1]) < OMU / (OMU + ONU) ? 1 : -1;
+}
+
+/* Lanes first .. first + G L - 1 in registers: record, Bayes filter, current,
+ * the nine time sums, the occupation of n_c (one scalar increment per lane
+ * and counted step, as the engine), and the chain. */
+static void ob_group(uint64_t first, const ob_const *c, ob_result *out, double *occ)
+{
+    vd n[G], nc[G], io[G], sum[G][ONSUM], jumps[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l), n[g][l] = initial_n(lane[g][l]);
+        nc[g] = (vd){0} + (OMU - ONU) / (OMU + ONU), io[g] = (vd){0}, jumps[g] = (vd){0};
+        for (int o = 0; o < ONSUM; o++) sum[g][o] = (vd){0};
+    }
+    vq wc[G][4];
+    for (long k = 0; k < OSTEPS; k++) {
+        int half = (int)(k & 1);
+        for (int g = 0; g < G; g++) {
+            vq wz[4];
+            vd g1, g2;
+            philox_lanes((uint32_t)k, lane[g], P_DYN << 8, wz);
+            if (!half) philox_lanes((uint32_t)(k / 2), lane[g], OP_CHAIN << 8, wc[g]);
+            gauss_lanes(wz, &g1, &g2);
+            vd dw = c->sqrt_h * g1, j = c->beta * dw + c->sperp * g2, dy = c->kappa_h * n[g] + c->sqrt_gamma * dw;
+            vd ratio = (1.0 + nc[g]) / (1.0 - nc[g]);
+            ratio = blend(ratio < 1e-300, (vd){0} + 1e-300, blend(ratio > 1e300, (vd){0} + 1e300, ratio));
+            vd logit = vlog(ratio) + c->two_k_g * dy, e = vexp(blend(logit < 0, logit, -logit)), d = 1.0 + e;
+            vd post = blend(logit >= 0, 1.0 / d, e / d), est = 2.0 * post - 1.0;
+            io[g] = c->decay * io[g] + c->drive * n[g] + c->cgain * j;
+            if (k >= OFIRST) {
+                vd err = n[g] - est;
+                sum[g][0] += err * err, sum[g][1] += 1.0 - est * est, sum[g][2] += err * est, sum[g][3] += est;
+                sum[g][4] += n[g], sum[g][5] += io[g], sum[g][6] += io[g] * io[g], sum[g][7] += dy * (1 / OH);
+                sum[g][8] += dy * dy * (1 / OH);
+                for (int l = 0; l < L; l++) {
+                    int b = (int)((est[l] + 1) * 0.5 * OBINS);
+                    occ[(size_t)(g * L + l) * OBINS + (b < OBINS ? b : OBINS - 1)] += 1;
+                }
+            }
+            nc[g] = 2.0 * (c->pinf + (post - c->pinf) * c->rho) - 1.0;
+            vl flip = u53(wc[g][2 * half], wc[g][2 * half + 1]) < blend(n[g] > 0, (vd){0} + c->p_down, (vd){0} + c->p_up);
+            n[g] = blend(flip, -n[g], n[g]);
+            jumps[g] += blend(flip, (vd){0} + 1.0, (vd){0});
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) {
+            for (int o = 0; o < ONSUM; o++) out[g * L + l].sum[o] = sum[g][o][l] / (OSTEPS - OFIRST);
+            out[g * L + l].jumps = jumps[g][l];
+        }
+}
+
+/* The scalar reference: Random123's philox4x32, libm, the filter's log-odds as log(pi) - log1p(-pi). */
+static ob_result ob_scalar(uint64_t traj, const ob_const *c)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double n = initial_n(traj), nc = (OMU - ONU) / (OMU + ONU), io = 0;
+    ob_result r = {{0}, 0};
+    philox4x32_ctr_t wc = {{0}};
+    for (long k = 0; k < OSTEPS; k++) {
+        int half = (int)(k & 1);
+        philox4x32_ctr_t cz = {{(uint32_t)k, (uint32_t)traj, 0, P_DYN << 8}}, cc = {{(uint32_t)(k / 2), (uint32_t)traj, 0, OP_CHAIN << 8}};
+        philox4x32_ctr_t wz = philox4x32(cz, key);
+        if (!half) wc = philox4x32(cc, key);
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double g1 = rad * cos(6.283185307179586 * u2), g2 = rad * sin(6.283185307179586 * u2);
+        double dw = c->sqrt_h * g1, j = c->beta * dw + c->sperp * g2, dy = c->kappa_h * n + c->sqrt_gamma * dw;
+        double pi = 0.5 * (1 + nc), logit = log(pi) - log1p(-pi) + c->two_k_g * dy;
+        double post = logit >= 0 ? 1 / (1 + exp(-logit)) : exp(logit) / (1 + exp(logit)), est = 2 * post - 1;
+        io = c->decay * io + c->drive * n + c->cgain * j;
+        if (k >= OFIRST) {
+            double err = n - est;
+            r.sum[0] += err * err, r.sum[1] += 1 - est * est, r.sum[2] += err * est, r.sum[3] += est, r.sum[4] += n;
+            r.sum[5] += io, r.sum[6] += io * io, r.sum[7] += dy / OH, r.sum[8] += dy * dy / OH;
+        }
+        nc = 2 * (c->pinf + (post - c->pinf) * c->rho) - 1;
+        if (uniform(wc.v[2 * half], wc.v[2 * half + 1]) < (n > 0 ? c->p_down : c->p_up)) n = -n, r.jumps += 1;
+    }
+    for (int o = 0; o < ONSUM; o++) r.sum[o] /= OSTEPS - OFIRST;
+    return r;
+}
+
+static int observed_main(long traj, long check)
+{
+    const ob_const c = ob_constants();
+    const long groups = (traj + G * L - 1) / (G * L);
+    ob_result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    double *occ = calloc((size_t)(groups * G * L) * OBINS, sizeof *occ);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ob_group((uint64_t)(b * G * L), &c, res + b * G * L, occ + (size_t)(b * G * L) * OBINS);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double s1 = 0, s2 = 0, c1 = 0, c2 = 0;
+    for (long t = 0; t < traj; t++) {
+        double m = res[t].sum[0], k = res[t].sum[2];
+        s1 += m, s2 += m * m, c1 += k, c2 += k * k;
+    }
+    double m1 = s1 / traj, se1 = sqrt(fmax(s2 / traj - m1 * m1, 0) / (traj - 1));
+    double k1 = c1 / traj, sek = sqrt(fmax(c2 / traj - k1 * k1, 0) / (traj - 1));
+    double dmax = 0;
+    long jumps_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        ob_result r = ob_scalar((uint64_t)t, &c);
+        for (int o = 0; o < ONSUM; o++) dmax = fmax(dmax, fabs(r.sum[o] - res[t].sum[o]));
+        jumps_differ += r.jumps != res[t].jumps;
+    }
+    printf("observed_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, OSTEPS,
+           cpu, s1);
+    printf("check: MSE %.5f +- %.5f (Wonham MMSE %.5f, continuum), calibration <(n - n_c) n_c> %.5f +- %.5f (0: %.2f "
+           "standard errors)\n", m1, se1, OMMSE, k1, sek, k1 / sek);
+    printf("scalar reference (%ld trajectories): max |d average| %.3g, jump counts differing %ld\n", check, dmax,
+           jumps_differ);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * OSTEPS / cpu);
+    free(res), free(occ);
+    return dmax > 1e-9 || jumps_differ ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     long traj = 0, check = 64;
-    int ws = 0;
+    int model = 0; /* doublewell, weightsde, observed */
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--traj")) traj = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--check")) check = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "--model") && (!strcmp(argv[i + 1], "weightsde") || !strcmp(argv[i + 1], "doublewell")))
-            ws = !strcmp(argv[i + 1], "weightsde");
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "doublewell")) model = 0;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "weightsde")) model = 1;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "observed")) model = 2;
         else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
     }
-    return ws ? weightsde_main(traj > 0 ? traj : 2048, check) : doublewell_main(traj > 0 ? traj : 8192, check);
+    return model == 1 ? weightsde_main(traj > 0 ? traj : 2048, check)
+         : model == 2 ? observed_main(traj > 0 ? traj : 512, check)
+                      : doublewell_main(traj > 0 ? traj : 8192, check);
 }
