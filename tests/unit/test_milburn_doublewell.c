@@ -178,6 +178,16 @@ static void test_vector_kernel(void **state)
     }
 }
 
+/* Trajectories 0 .. n - 1 by the vector kernel (the engine's); the array is
+ * reused by the next call.  survival (may be NULL): [K][n]. */
+static const dw_path *simulate(const dw_run *run, const tl_stream_key *key, size_t n, double *survival)
+{
+    static dw_path paths[40000];
+    assert_true(n <= 40000);
+    dw_trajectories(run, key, 0, n, paths, survival);
+    return paths;
+}
+
 static void test_first_law(void **state)
 {
     (void)state;
@@ -206,9 +216,9 @@ static void test_jarzynski_mala(void **state)
             tl_moments e = empty, acc = empty;
             tl_stream_key key = key0;
             key.direction = (uint32_t)rev;
+            const dw_path *paths = simulate(run, &key, 40000, NULL);
             for (uint64_t t = 0; t < 40000; t++) {
-                dw_path path;
-                dw_trajectory(run, &key, t, &path, NULL);
+                dw_path path = paths[t];
                 add(&e, exp(-path.work / p.temperature)), add(&acc, path.acceptance);
             }
             double df = dw_delta_f(0, 0.3, 0.1) * (rev ? -1 : 1);
@@ -227,9 +237,9 @@ static void test_stationary_mean(void **state)
                    .dt = 0.04, .integrator = DW_MALA, .initial = DW_EQUILIBRIUM, .threshold = 0.5, .survival_times = 1};
     dw_run *run = dw_run_alloc(&p);
     tl_moments m = empty;
+    const dw_path *paths = simulate(run, &key0, 40000, NULL);
     for (uint64_t t = 0; t < 40000; t++) {
-        dw_path path;
-        dw_trajectory(run, &key0, t, &path, NULL);
+        dw_path path = paths[t];
         add(&m, path.x_mean);
     }
     assert_z(&m, dw_mean_x(0.2, 0.3), Z_TOL, "<x> (mala)");
@@ -246,9 +256,9 @@ static void test_large_step(void **state)
         dw_params p = ramp(0.2, integrator);
         dw_run *run = dw_run_alloc(&p);
         tl_moments e = empty;
+        const dw_path *paths = simulate(run, &key0, 40000, NULL);
         for (uint64_t t = 0; t < 40000; t++) {
-            dw_path path;
-            dw_trajectory(run, &key0, t, &path, NULL);
+            dw_path path = paths[t];
             add(&e, exp(-path.work / p.temperature));
         }
         double exact = exp(-dw_delta_f(0, 0.3, 0.1) / 0.1), z = z_of(&e, exact);
@@ -270,9 +280,9 @@ static void test_dynamics(void **state)
     assert_int_equal(dw_grid_solve(&p, 0.005, 0.005, &g), 0);
     dw_run *run = dw_run_alloc(&p);
     tl_moments w = empty, w2 = empty;
+    const dw_path *paths = simulate(run, &key0, 20000, NULL);
     for (uint64_t t = 0; t < 20000; t++) {
-        dw_path path;
-        dw_trajectory(run, &key0, t, &path, NULL);
+        dw_path path = paths[t];
         add(&w, path.work);
         add(&w2, (path.work - g.mean_work) * (path.work - g.mean_work));
     }
@@ -286,9 +296,9 @@ static void test_dynamics(void **state)
     assert_int_equal(dw_grid_solve(&q, 0.005, 0.005, &g), 0);
     run = dw_run_alloc(&q);
     tl_moments neg = empty;
+    paths = simulate(run, &key0, 8000, NULL);
     for (uint64_t t = 0; t < 8000; t++) {
-        dw_path path;
-        dw_trajectory(run, &key0, t, &path, NULL);
+        dw_path path = paths[t];
         add(&neg, path.final_sign < 0);
     }
     assert_z(&neg, g.p_negative, family_tol(4), "P(x(time) < 0)");
@@ -299,12 +309,9 @@ static void test_dynamics(void **state)
     assert_int_equal(dw_grid_first_passage(&q, 0.005, 0.005, 2, times, surv, &mean_fpt), 0);
     run = dw_run_alloc(&q);
     tl_moments fpt = empty, s5 = empty;
-    for (uint64_t t = 0; t < 8000; t++) {
-        dw_path path;
-        double sv[2];
-        dw_trajectory(run, &key0, t, &path, sv);
-        add(&fpt, path.fpt), add(&s5, sv[0]);
-    }
+    static double sv[2 * 8000];
+    paths = simulate(run, &key0, 8000, sv);
+    for (uint64_t t = 0; t < 8000; t++) add(&fpt, paths[t].fpt), add(&s5, sv[t]); /* sv[0 * 8000 + t]: checkpoint 0 */
     assert_z(&fpt, mean_fpt, family_tol(2), "E[min(tau, time)]");
     assert_z(&s5, surv[0], family_tol(2), "S(5)");
     dw_run_free(run);
