@@ -72,10 +72,17 @@ typedef struct {
     double first_jump;          /* time of the first real jump, `time` if none */
 } ts_path;
 
+/* Trajectories first .. first + count - 1, vectorised across them (lanes of up
+ * to 32 side by side, each on its own candidates): out[b] of trajectory
+ * first + b and state[k * count + b] = its n(t_k) (state may be NULL), as
+ * ts_trajectory gives them, bit for bit, for any count and first. */
+void ts_trajectories(const ts_params *p, const tl_stream_key *key, uint64_t first, size_t count, ts_path *out,
+                     double *state);
 /* One trajectory, exact: thinning of the two Poisson processes of eq. 14 at the
  * constant bound; draws from the (key, trajectory) stream of purpose DYNAMICS
  * (n(0) from INITIAL).  state[k] = n(t_k) at the checkpoints t_k = time (k+1)/K,
- * K = survival_times (state may be NULL). */
+ * K = survival_times (state may be NULL).  The scalar reference of
+ * ts_trajectories. */
 void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state);
 
 /* Exact references, from the master equation integrated by GSL (rk8pd,

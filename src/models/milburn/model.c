@@ -242,10 +242,10 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const ts_state *s = state;
     const ts_params *p = &s->p[key->direction ? 1 : 0];
     size_t K = p->survival_times;
-    double *n_at = tl_malloc(K * sizeof *n_at, "state");
+    ts_path *paths = tl_malloc(count * sizeof *paths, "paths");
+    ts_trajectories(p, key, first, count, paths, profile[1]); /* the profile is [k][count], as state */
     for (size_t b = 0; b < count; b++) {
-        ts_path path;
-        ts_trajectory(p, key, first + b, &path, n_at);
+        const ts_path path = paths[b];
         int none = path.events == 0, s_val = none ? 0 : path.n_final;
         double values[TS_N_OBS] = {
             [TS_OBS_WORK] = path.work, [TS_OBS_HEAT] = path.heat, [TS_OBS_ENERGY_CHANGE] = path.energy_change,
@@ -259,10 +259,8 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             for (size_t k = 0; k < K; k++)
                 profile[0][k * count + b] = path.first_jump > p->time * (double)(k + 1) / (double)K ||
                                             path.jumps == 0;
-        if (profile[1])
-            for (size_t k = 0; k < K; k++) profile[1][k * count + b] = n_at[k];
     }
-    free(n_at);
+    free(paths);
 }
 
 static double ts_exact_value(const ts_state *s, size_t k)
