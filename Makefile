@@ -181,7 +181,7 @@ figures: deps
 # ../shared/bench/hopfield_limit_v2.c (built from there, where present) at the
 # same bench point, best of BENCH_RUNS, and their ratio; then the perceptron
 # beside tests/bench/perceptron_limit.c, and `thermolearn bench doublewell`,
-# `weightsde` and `observed` beside tests/bench/milburn_limit.c, the same way.
+# `weightsde`, `observed` and `twostate` beside tests/bench/milburn_limit.c.
 BENCH_RUNS ?= 3
 .PHONY: vec-check
 vec-check:

@@ -84,17 +84,18 @@ if [ $have_plimit = 1 ]; then
 fi
 
 
-# ---- Milburn's SDE kernels across the batch (doublewell, weightsde, observed) ----
+# ---- Milburn's kernels across the batch (doublewell, weightsde, observed, twostate) ----
 # `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps),
-# `thermolearn bench weightsde` (2048 trajectories of 10000 steps) and
-# `thermolearn bench observed` (512 trajectories of 50000 steps), in
-# units of TL_BATCH, beside tests/bench/milburn_limit.c --model M at the same
-# point, in steps per second of CPU time, best of BENCH_RUNS, and their
-# ratio.  The limit checks itself against its scalar reference (exit 1
+# `thermolearn bench weightsde` (2048 trajectories of 10000 steps),
+# `thermolearn bench observed` (512 trajectories of 50000 steps) and
+# `thermolearn bench twostate` (200000 trajectories, 110 thinning candidates
+# each), in units of TL_BATCH, beside tests/bench/milburn_limit.c --model M
+# at the same point, in steps (candidates) per second of CPU time, best of
+# BENCH_RUNS, and their ratio.  The limit checks itself against its scalar reference (exit 1
 # otherwise).
 MSRC=tests/bench/milburn_limit.c
 MLIMIT=build/bench/milburn_limit
-srate() { sed -n 's/^\(cpu_\)\{0,1\}steps_per_s \([0-9.e+-]*\).*/\2/p' | tail -1; }
+srate() { sed -n 's/^\(cpu_\)\{0,1\}\(steps\|candidates\)_per_s \([0-9.e+-]*\).*/\3/p' | tail -1; }
 have_mlimit=0
 if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     mkdir -p build/bench
@@ -103,7 +104,7 @@ if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     fi
     have_mlimit=1
 fi
-for model in doublewell weightsde observed; do
+for model in doublewell weightsde observed twostate; do
     mengine=0 mlimit=0
     for r in $(seq "$RUNS"); do
         e=$(bin/thermolearn bench $model | srate)
@@ -117,7 +118,7 @@ for model in doublewell weightsde observed; do
         echo "run $r: engine $e${l:+  limit $l}"
     done
     echo
-    printf '%-44s %12s\n' "$model (SDE steps across the batch), best of $RUNS" "steps/s"
+    printf '%-44s %12s\n' "$model (across the batch), best of $RUNS" "steps/s"
     printf '%-44s %12.4e\n' "engine: thermolearn bench $model" "$mengine"
     if [ $have_mlimit = 1 ]; then
         printf '%-44s %12.4e\n' "limit: milburn_limit --model $model" "$mlimit"

@@ -1,5 +1,5 @@
-/* milburn_limit.c -- how fast can ONE core run the SDE kernels of
- * `thermolearn bench doublewell`, `weightsde` and `observed`?  Limit
+/* milburn_limit.c -- how fast can ONE core run the kernels of `thermolearn
+ * bench doublewell`, `weightsde`, `observed` and `twostate`?  Limit
  * kernels, not peers: the same physics and the same streams, everything
  * arranged for speed.
  *
@@ -7,7 +7,7 @@
  *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
  *         AVX-512, so -march=x86-64-v3 builds the portable variant;
  *         Random123's header for the scalar reference)
- * Run:    milburn_limit [--model doublewell|weightsde|observed] [--traj N] [--check K]
+ * Run:    milburn_limit [--model doublewell|weightsde|observed|twostate] [--traj N] [--check K]
  * Prints: steps_per_s (trajectories x steps per second of CPU time, the
  *         trajectories rounded up to whole groups of G x L lanes), a physics
  *         check in standard errors, and the scalar check: --check K (default
@@ -47,6 +47,15 @@
  * error) and the calibration <(n - n_c) n_c> = 0.  Streams: block k of
  * DYNAMICS gives step k's two Gaussians, block j of purpose 16 the chain's
  * uniforms of steps 2j, 2j + 1.
+ *
+ * twostate (the engine's bench point): thinning at the bound mu + nu = 11 of
+ * the sigmoid swap mu = 1 <-> nu = 10 (t0 = 5, width 0.5, time 10) with
+ * thermal levels (T = 1), from the steady state; 200000 trajectories, each
+ * lane on its own candidates until the last lane of the group passes the
+ * end.  Prints candidates_per_s (the expected 110 candidates per trajectory,
+ * as the engine counts them).  Physics check: Jarzynski with dF = 0 (the
+ * swap is symmetric).  Streams and initial states are the engine's, so the
+ * checksum (the sum of W) is the engine's.
  *
  * What is arranged for speed, against the engine's general kernels:
  * - the lanes stay in registers for the whole trajectory (the engine keeps
@@ -621,19 +630,156 @@ static int observed_main(long traj, long check)
     return dmax > 1e-9 || jumps_differ ? 1 : 0;
 }
 
+/* ---- twostate ------------------------------------------------------------------------- */
+
+/* the bench point: the sigmoid swap mu = 1, nu = 10, t0 = 5, width 0.5, time 10, thermal levels, T = 1 */
+static const double SMU = 1, SNU = 10, ST0 = 5, SWIDTH = 0.5, STIME = 10, STEMP = 1;
+
+static inline void ts_rates_lanes(vd t, vd *mu, vd *nu, vd *level)
+{
+    vd f = 1.0 / (1.0 + vexp(-(t - ST0) * (1 / SWIDTH)));
+    *mu = SMU + f * (SNU - SMU), *nu = SNU - f * (SNU - SMU);
+    *level = 0.5 * STEMP * vlog(*nu / *mu);
+}
+
+static void ts_rates_scalar(double t, double *mu, double *nu, double *level)
+{
+    double f = 1 / (1 + exp(-(t - ST0) / SWIDTH));
+    *mu = SMU + f * (SNU - SMU), *nu = SNU - f * (SNU - SMU), *level = 0.5 * STEMP * log(*nu / *mu);
+}
+
+static int ts_initial(uint64_t traj)
+{
+    double mu, nu, level;
+    ts_rates_scalar(0, &mu, &nu, &level);
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{0, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return uniform(r.v[0], r.v[1]) < mu / (mu + nu) ? 1 : -1;
+}
+
+/* Lanes first .. first + G L - 1, each on its own candidates, until the last passes STIME. */
+static void ts_group(uint64_t first, result *out, long *events_out)
+{
+    const double bound = SMU + SNU;
+    double mu0, nu0, level0;
+    ts_rates_scalar(0, &mu0, &nu0, &level0);
+    vd t[G], n[G], work[G], last[G], events[G];
+    vl alive[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l), n[g][l] = ts_initial(lane[g][l]);
+        t[g] = (vd){0}, work[g] = (vd){0}, last[g] = (vd){0} + level0, events[g] = (vd){0}, alive[g] = (vl){0} - 1;
+    }
+    for (uint32_t j = 0;; j++) {
+        vl any = (vl){0};
+        for (int g = 0; g < G; g++) any |= alive[g];
+        int go = 0;
+        for (int l = 0; l < L; l++) go |= any[l] != 0;
+        if (!go) break;
+        for (int g = 0; g < G; g++) {
+            vq w[4];
+            philox_lanes(j, lane[g], P_DYN << 8, w);
+            t[g] -= vlog(u53(w[0], w[1])) * (1 / bound);
+            alive[g] &= t[g] < STIME;
+            vd mu, nu, level, u = u53(w[2], w[3]) * bound;
+            ts_rates_lanes(t[g], &mu, &nu, &level);
+            vl up = u < mu, event = alive[g] & (up | (u < mu + nu));
+            vd to = blend(up, (vd){0} + 1.0, (vd){0} - 1.0);
+            vl real = event & (to != n[g]);
+            work[g] += blend(real, n[g] * (level - last[g]), (vd){0});
+            events[g] += blend(event, (vd){0} + 1.0, (vd){0});
+            last[g] = blend(real, level, last[g]);
+            n[g] = blend(real, to, n[g]);
+        }
+    }
+    double mu, nu, level_end;
+    ts_rates_scalar(STIME, &mu, &nu, &level_end);
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) {
+            out[g * L + l] = (result){work[g][l] + n[g][l] * (level_end - last[g][l]), n[g][l], 0};
+            *events_out += (long)events[g][l];
+        }
+}
+
+static result ts_scalar(uint64_t traj, long *events)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double mu, nu, last, n = ts_initial(traj), t = 0, work = 0, bound = SMU + SNU;
+    ts_rates_scalar(0, &mu, &nu, &last);
+    for (uint32_t j = 0;; j++) {
+        philox4x32_ctr_t c = {{j, (uint32_t)traj, 0, P_DYN << 8}};
+        philox4x32_ctr_t w = philox4x32(c, key);
+        t -= log(uniform(w.v[0], w.v[1])) / bound;
+        if (t >= STIME) break;
+        double level, u = uniform(w.v[2], w.v[3]) * bound;
+        ts_rates_scalar(t, &mu, &nu, &level);
+        double to = u < mu ? 1 : u < mu + nu ? -1 : 0;
+        if (to == 0) continue;
+        ++*events;
+        if (to == n) continue;
+        work += n * (level - last), last = level, n = to;
+    }
+    ts_rates_scalar(STIME, &mu, &nu, &t);
+    return (result){work + n * (t - last), n, 0};
+}
+
+static int twostate_main(long traj, long check)
+{
+    const long groups = (traj + G * L - 1) / (G * L);
+    result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    long events = 0, ref_events = 0, lane_events = 0;
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ts_group((uint64_t)(b * G * L), res + b * G * L, &events);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double sw = 0, se = 0, se2 = 0;
+    for (long t = 0; t < traj; t++) {
+        double e = exp(-res[t].work / STEMP);
+        sw += res[t].work, se += e, se2 += e * e;
+    }
+    double me = se / traj, sem = sqrt(fmax(se2 / traj - me * me, 0) / (traj - 1)), dw = 0;
+    long n_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        result r = ts_scalar((uint64_t)t, &ref_events);
+        dw = fmax(dw, fabs(r.work - res[t].work)), n_differ += r.x != res[t].x;
+    }
+    if (check > 0) { /* the events of the same trajectories from the lanes */
+        long groups_checked = (check + G * L - 1) / (G * L);
+        result *again = malloc((size_t)(groups_checked * G * L) * sizeof *again);
+        for (long b = 0; b < groups_checked; b++) {
+            long e = 0;
+            ts_group((uint64_t)(b * G * L), again + b * G * L, &e);
+            if ((b + 1) * G * L <= check) lane_events += e;
+        }
+        free(again);
+        if (check % (G * L)) lane_events = ref_events; /* only whole groups are compared */
+    }
+    printf("twostate_limit: traj %ld (%d lanes x %d groups): cpu_s %.3f checksum %.6f events %ld\n", traj, L, G, cpu,
+           sw, events);
+    printf("check: <exp(-W/T)> = %.5f +- %.5f (Jarzynski, dF = 0 by symmetry: %.2f standard errors)\n", me, sem,
+           (me - 1) / sem);
+    printf("scalar reference (%ld trajectories): max |dW| %.3g, final states differing %ld, events %ld against %ld\n",
+           check, dw, n_differ, lane_events, ref_events);
+    printf("candidates_per_s %.4e\n", (double)traj * (SMU + SNU) * STIME / cpu);
+    free(res);
+    return dw > 1e-9 || n_differ || lane_events != ref_events ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     long traj = 0, check = 64;
-    int model = 0; /* doublewell, weightsde, observed */
+    int model = 0; /* doublewell, weightsde, observed, twostate */
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--traj")) traj = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--check")) check = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "doublewell")) model = 0;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "weightsde")) model = 1;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "observed")) model = 2;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "twostate")) model = 3;
         else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
     }
     return model == 1 ? weightsde_main(traj > 0 ? traj : 2048, check)
          : model == 2 ? observed_main(traj > 0 ? traj : 512, check)
+         : model == 3 ? twostate_main(traj > 0 ? traj : 200000, check)
                       : doublewell_main(traj > 0 ? traj : 8192, check);
 }
