@@ -118,7 +118,9 @@ for model in doublewell weightsde observed twostate; do
         echo "run $r: engine $e${l:+  limit $l}"
     done
     echo
-    printf '%-44s %12s\n' "$model (across the batch), best of $RUNS" "steps/s"
+    unit=steps/s
+    [ $model = twostate ] && unit=candidates/s
+    printf '%-44s %12s\n' "$model (across the batch), best of $RUNS" "$unit"
     printf '%-44s %12.4e\n' "engine: thermolearn bench $model" "$mengine"
     if [ $have_mlimit = 1 ]; then
         printf '%-44s %12.4e\n' "limit: milburn_limit --model $model" "$mlimit"
