@@ -179,7 +179,9 @@ figures: deps
 # tests/run_all.sh, so by `make test`.  `make bench`: the engine's
 # `thermolearn bench hopfield` interleaved with the limit kernel
 # ../shared/bench/hopfield_limit_v2.c (built from there, where present) at the
-# same bench point, best of BENCH_RUNS, and their ratio.
+# same bench point, best of BENCH_RUNS, and their ratio; then the perceptron
+# beside tests/bench/perceptron_limit.c, and `thermolearn bench doublewell`,
+# `weightsde`, `observed` and `twostate` beside tests/bench/milburn_limit.c.
 BENCH_RUNS ?= 3
 .PHONY: vec-check
 vec-check:

@@ -82,3 +82,48 @@ if [ $have_plimit = 1 ]; then
     printf '%-44s %12.4e\n' "limit: perceptron_limit" "$plimit"
     awk -v e="$pengine" -v l="$plimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi
+
+
+# ---- Milburn's kernels across the batch (doublewell, weightsde, observed, twostate) ----
+# `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps),
+# `thermolearn bench weightsde` (2048 trajectories of 10000 steps),
+# `thermolearn bench observed` (512 trajectories of 50000 steps) and
+# `thermolearn bench twostate` (200000 trajectories, 110 thinning candidates
+# each), in units of TL_BATCH, beside tests/bench/milburn_limit.c --model M
+# at the same point, in steps (candidates) per second of CPU time, best of
+# BENCH_RUNS, and their ratio.  The limit checks itself against its scalar reference (exit 1
+# otherwise).
+MSRC=tests/bench/milburn_limit.c
+MLIMIT=build/bench/milburn_limit
+srate() { sed -n 's/^\(cpu_\)\{0,1\}\(steps\|candidates\)_per_s \([0-9.e+-]*\).*/\3/p' | tail -1; }
+have_mlimit=0
+if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
+    mkdir -p build/bench
+    if [ ! -x "$MLIMIT" ] || [ "$MSRC" -nt "$MLIMIT" ]; then
+        gcc -O3 -march=native -Wno-psabi -o "$MLIMIT" "$MSRC" -lm || { echo "bench: cannot build $MSRC" >&2; exit 1; }
+    fi
+    have_mlimit=1
+fi
+for model in doublewell weightsde observed twostate; do
+    mengine=0 mlimit=0
+    for r in $(seq "$RUNS"); do
+        e=$(bin/thermolearn bench $model | srate)
+        mengine=$(max "$mengine" "$e")
+        l=
+        if [ $have_mlimit = 1 ]; then
+            out=$("$MLIMIT" --model $model) || { echo "bench: $MLIMIT --model $model disagrees with its scalar reference:" >&2; echo "$out" >&2; exit 1; }
+            l=$(srate <<<"$out")
+            mlimit=$(max "$mlimit" "$l")
+        fi
+        echo "run $r: engine $e${l:+  limit $l}"
+    done
+    echo
+    unit=steps/s
+    [ $model = twostate ] && unit=candidates/s
+    printf '%-44s %12s\n' "$model (across the batch), best of $RUNS" "$unit"
+    printf '%-44s %12.4e\n' "engine: thermolearn bench $model" "$mengine"
+    if [ $have_mlimit = 1 ]; then
+        printf '%-44s %12.4e\n' "limit: milburn_limit --model $model" "$mlimit"
+        awk -v e="$mengine" -v l="$mlimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
+    fi
+done

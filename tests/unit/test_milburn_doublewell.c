@@ -134,6 +134,60 @@ static dw_params ramp(double dt, int integrator)
                        .survival_times = 4};
 }
 
+/* The vector kernel against its scalar reference, bit for bit: every observable and the
+ * survival profile of each trajectory, across tiles of lanes (150 = 2 x 64 + 22: a part
+ * tile with padding lanes), both integrators, with and without the bridge, both
+ * directions, and a different start of the batch (the numbers of a trajectory must
+ * not depend on its lane).  Fails on any difference in the last bit. */
+static void test_vector_kernel(void **state)
+{
+    (void)state;
+    enum { COUNT = 150, K = 4 };
+    for (int c = 0; c < 4; c++) {
+        dw_params p = ramp(0.01, c & 1 ? DW_EULER : DW_MALA);
+        p.bridge = c < 2, p.reverse = c == 3, p.dt = c & 1 ? 0.002 : 0.01;
+        dw_run *run = dw_run_alloc(&p);
+        tl_stream_key key = key0;
+        key.direction = (uint32_t)p.reverse;
+        dw_path paths[COUNT], shifted[COUNT - 7];
+        double surv[K * COUNT], surv_shifted[K * (COUNT - 7)];
+        dw_trajectories(run, &key, 1000, COUNT, paths, surv);
+        dw_trajectories(run, &key, 1007, COUNT - 7, shifted, surv_shifted);
+        long differ = 0, passed = 0, rejected = 0;
+        for (size_t b = 0; b < COUNT; b++) {
+            dw_path r;
+            double sv[K];
+            dw_trajectory(run, &key, 1000 + b, &r, sv);
+            const dw_path *v = &paths[b];
+            differ += r.work != v->work || r.heat != v->heat || r.energy_change != v->energy_change ||
+                      r.fpt != v->fpt || r.passed != v->passed || r.final_sign != v->final_sign ||
+                      r.x_mean != v->x_mean || r.acceptance != v->acceptance;
+            for (int k = 0; k < K; k++) differ += sv[k] != surv[k * COUNT + b];
+            if (b >= 7) {
+                const dw_path *w = &shifted[b - 7];
+                differ += r.work != w->work || r.heat != w->heat || r.fpt != w->fpt || r.x_mean != w->x_mean;
+                for (int k = 0; k < K; k++) differ += sv[k] != surv_shifted[k * (COUNT - 7) + b - 7];
+            }
+            passed += r.passed, rejected += r.acceptance < 1;
+        }
+        if (differ) print_error("case %d: %ld differences between dw_trajectories and dw_trajectory\n", c, differ);
+        assert_int_equal(differ, 0);
+        assert_true(passed > 0 && passed < COUNT);             /* both branches of the first passage ran */
+        if (p.integrator == DW_MALA) assert_true(rejected > 0); /* and rejections happened */
+        dw_run_free(run);
+    }
+}
+
+/* Trajectories 0 .. n - 1 by the vector kernel (the engine's); the array is
+ * reused by the next call.  survival (may be NULL): [K][n]. */
+static const dw_path *simulate(const dw_run *run, const tl_stream_key *key, size_t n, double *survival)
+{
+    static dw_path paths[40000];
+    assert_true(n <= 40000);
+    dw_trajectories(run, key, 0, n, paths, survival);
+    return paths;
+}
+
 static void test_first_law(void **state)
 {
     (void)state;
@@ -162,9 +216,9 @@ static void test_jarzynski_mala(void **state)
             tl_moments e = empty, acc = empty;
             tl_stream_key key = key0;
             key.direction = (uint32_t)rev;
+            const dw_path *paths = simulate(run, &key, 40000, NULL);
             for (uint64_t t = 0; t < 40000; t++) {
-                dw_path path;
-                dw_trajectory(run, &key, t, &path, NULL);
+                dw_path path = paths[t];
                 add(&e, exp(-path.work / p.temperature)), add(&acc, path.acceptance);
             }
             double df = dw_delta_f(0, 0.3, 0.1) * (rev ? -1 : 1);
@@ -183,9 +237,9 @@ static void test_stationary_mean(void **state)
                    .dt = 0.04, .integrator = DW_MALA, .initial = DW_EQUILIBRIUM, .threshold = 0.5, .survival_times = 1};
     dw_run *run = dw_run_alloc(&p);
     tl_moments m = empty;
+    const dw_path *paths = simulate(run, &key0, 40000, NULL);
     for (uint64_t t = 0; t < 40000; t++) {
-        dw_path path;
-        dw_trajectory(run, &key0, t, &path, NULL);
+        dw_path path = paths[t];
         add(&m, path.x_mean);
     }
     assert_z(&m, dw_mean_x(0.2, 0.3), Z_TOL, "<x> (mala)");
@@ -202,9 +256,9 @@ static void test_large_step(void **state)
         dw_params p = ramp(0.2, integrator);
         dw_run *run = dw_run_alloc(&p);
         tl_moments e = empty;
+        const dw_path *paths = simulate(run, &key0, 40000, NULL);
         for (uint64_t t = 0; t < 40000; t++) {
-            dw_path path;
-            dw_trajectory(run, &key0, t, &path, NULL);
+            dw_path path = paths[t];
             add(&e, exp(-path.work / p.temperature));
         }
         double exact = exp(-dw_delta_f(0, 0.3, 0.1) / 0.1), z = z_of(&e, exact);
@@ -226,9 +280,9 @@ static void test_dynamics(void **state)
     assert_int_equal(dw_grid_solve(&p, 0.005, 0.005, &g), 0);
     dw_run *run = dw_run_alloc(&p);
     tl_moments w = empty, w2 = empty;
+    const dw_path *paths = simulate(run, &key0, 20000, NULL);
     for (uint64_t t = 0; t < 20000; t++) {
-        dw_path path;
-        dw_trajectory(run, &key0, t, &path, NULL);
+        dw_path path = paths[t];
         add(&w, path.work);
         add(&w2, (path.work - g.mean_work) * (path.work - g.mean_work));
     }
@@ -242,9 +296,9 @@ static void test_dynamics(void **state)
     assert_int_equal(dw_grid_solve(&q, 0.005, 0.005, &g), 0);
     run = dw_run_alloc(&q);
     tl_moments neg = empty;
+    paths = simulate(run, &key0, 8000, NULL);
     for (uint64_t t = 0; t < 8000; t++) {
-        dw_path path;
-        dw_trajectory(run, &key0, t, &path, NULL);
+        dw_path path = paths[t];
         add(&neg, path.final_sign < 0);
     }
     assert_z(&neg, g.p_negative, family_tol(4), "P(x(time) < 0)");
@@ -255,12 +309,9 @@ static void test_dynamics(void **state)
     assert_int_equal(dw_grid_first_passage(&q, 0.005, 0.005, 2, times, surv, &mean_fpt), 0);
     run = dw_run_alloc(&q);
     tl_moments fpt = empty, s5 = empty;
-    for (uint64_t t = 0; t < 8000; t++) {
-        dw_path path;
-        double sv[2];
-        dw_trajectory(run, &key0, t, &path, sv);
-        add(&fpt, path.fpt), add(&s5, sv[0]);
-    }
+    static double sv[2 * 8000];
+    paths = simulate(run, &key0, 8000, sv);
+    for (uint64_t t = 0; t < 8000; t++) add(&fpt, paths[t].fpt), add(&s5, sv[t]); /* sv[0 * 8000 + t]: checkpoint 0 */
     assert_z(&fpt, mean_fpt, family_tol(2), "E[min(tau, time)]");
     assert_z(&s5, surv[0], family_tol(2), "S(5)");
     dw_run_free(run);
@@ -272,7 +323,7 @@ int main(void)
         cmocka_unit_test(test_quadrature),     cmocka_unit_test(test_grid),
         cmocka_unit_test(test_sampler),        cmocka_unit_test(test_first_law),
         cmocka_unit_test(test_jarzynski_mala), cmocka_unit_test(test_stationary_mean),
-        cmocka_unit_test(test_large_step),
+        cmocka_unit_test(test_large_step),     cmocka_unit_test(test_vector_kernel),
         cmocka_unit_test(test_dynamics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

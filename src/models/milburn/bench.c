@@ -4,14 +4,25 @@
  * transcendental functions, no physics), so that the ratio kernel/calibration
  * is comparable across machines and loads.
  *
- *   twostate:   thinning candidates per second (2 uniforms and a log each)
- *   doublewell: MALA steps per second (3 uniforms, Box-Muller, a log each)
+ *   twostate:   thinning candidates per second across the batch
+ *               (ts_trajectories on units of TL_BATCH; 2 uniforms and a log
+ *               each, the sigmoid's exp, the thermal level's log), beside the
+ *               scalar draws and log of a candidate
+ *   doublewell: MALA steps per second across the batch (dw_trajectories on
+ *               units of TL_BATCH trajectories); the calibration makes the
+ *               same vector stream calls (a Gaussian and two uniforms per
+ *               lane and step), and tests/bench/doublewell_limit.c is the
+ *               limit kernel beside it in `make bench`
  */
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "thermolearn/error.h"
+#include "thermolearn/model.h"
 
 #include "milburn.h"
 
@@ -27,17 +38,23 @@ static int parse(int argc, char **argv, const char *name, long *traj)
     return *traj > 0 ? 0 : 2;
 }
 
-/* The floor of a thinning candidate: an exponential gap and a uniform mark. */
-static double calibrate_candidates(long n, double *wall)
+/* The floor of a thinning candidate across the batch: the stream calls of
+ * ts_trajectories (one block of Philox words per candidate for the lanes of
+ * a unit), the same number of candidates, summed, no physics. */
+static double calibrate_candidates(long traj, long per_trajectory, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    tl_stream_cursor r;
+    uint32_t *w = tl_malloc(4 * TL_BATCH * sizeof *w, "calibration");
     double sum = 0, t0 = MPI_Wtime();
-    for (long t = 0; t < n / 64; t++) {
-        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
-        for (int k = 0; k < 64; k++) sum += -log(tl_stream_cursor_uniform(&r)) + tl_stream_cursor_uniform(&r);
+    for (long first = 0; first < traj; first += TL_BATCH) {
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        for (long j = 0; j < per_trajectory; j++) {
+            tl_stream_words(&key, TL_PURPOSE_DYNAMICS, (uint64_t)first, (uint32_t)j, n, w);
+            sum += w[0] + w[3 * n];
+        }
     }
     *wall = MPI_Wtime() - t0;
+    free(w);
     return sum;
 }
 
@@ -49,40 +66,55 @@ int milburn_twostate_bench(int argc, char **argv)
     ts_params p = {.mu = 1, .nu = 10, .protocol = TS_SIGMOID, .t0 = 5, .width = 0.5, .time = 10,
                    .energy = TS_THERMAL, .temperature = 1, .initial = TS_STEADY, .survival_times = 1};
     tl_stream_key key = {1, 0, 0};
+    ts_path *paths = tl_malloc(TL_BATCH * sizeof *paths, "paths");
     double checksum = 0, t0 = MPI_Wtime();
     long events = 0;
-    for (long t = 0; t < traj; t++) {
-        ts_path path;
-        ts_trajectory(&p, &key, (uint64_t)t, &path, NULL);
-        checksum += path.work, events += path.events;
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        ts_trajectories(&p, &key, (uint64_t)first, n, paths, NULL);
+        for (size_t b = 0; b < n; b++) checksum += paths[b].work, events += paths[b].events;
     }
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    free(paths);
     double wall = MPI_Wtime() - t0, candidates = (double)traj * ts_rate_bound(&p) * p.time, cal_wall;
-    double cal = calibrate_candidates((long)candidates, &cal_wall);
+    double cal = calibrate_candidates(traj, (long)ceil(ts_rate_bound(&p) * p.time), &cal_wall);
     printf("twostate: sigmoid swap mu = 1, nu = 10, time = 10, thermal levels; %ld trajectories\n", traj);
     printf("checksum %.6f events %ld wall_s %.3f trajectories_per_s %.4e\n", checksum, events, wall, traj / wall);
     printf("candidates_per_s %.4e (expected candidates %.4g)\n", candidates / wall, candidates);
+    printf("cpu_candidates_per_s %.4e\n", candidates / cpu);
     printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", candidates / cal_wall, cal,
            wall / cal_wall);
     return 0;
 }
 
-/* The floor of a MALA step: a Box-Muller normal, an acceptance uniform and its log. */
-static double calibrate_steps(long n, double *wall)
+/* The floor of a MALA step across the batch: the stream calls of
+ * dw_trajectories (per two steps, a block of Box-Muller Gaussians and two
+ * blocks of Philox words for the lanes), summed, no physics. */
+static double calibrate_steps(long traj, long steps, double *wall)
 {
     tl_stream_key key = {1, 0, 0};
-    tl_stream_cursor r;
+    double *z = tl_malloc(2 * TL_BATCH * sizeof *z, "calibration");
+    uint32_t *w = tl_malloc(4 * TL_BATCH * sizeof *w, "calibration");
     double sum = 0, t0 = MPI_Wtime();
-    for (long t = 0; t < n / 1000; t++) {
-        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
-        for (int k = 0; k < 1000; k++) sum += tl_stream_cursor_gaussian(&r) + log(tl_stream_cursor_uniform(&r));
+    for (long first = 0; first < traj; first += TL_BATCH) {
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        for (long k = 0; k < steps; k += 2) {
+            tl_stream_gaussians(&key, TL_PURPOSE_DYNAMICS, (uint64_t)first, (uint32_t)(k / 2), n, z);
+            tl_stream_words(&key, TL_PURPOSE_MODEL + 1, (uint64_t)first, (uint32_t)(k / 2), n, w);
+            sum += z[0] + z[n] + w[0];
+            tl_stream_words(&key, TL_PURPOSE_MODEL, (uint64_t)first, (uint32_t)(k / 2), n, w);
+            sum += w[n];
+        }
     }
     *wall = MPI_Wtime() - t0;
+    free(z), free(w);
     return sum;
 }
 
 int milburn_doublewell_bench(int argc, char **argv)
 {
-    long traj = 2000;
+    long traj = 8192;
     int status = parse(argc, argv, "doublewell", &traj);
     if (status) return status == 1 ? 0 : 2;
     dw_params p = {.lambda_start = 0, .lambda_end = 0.3, .ramp_time = 2, .time = 2, .temperature = 0.1, .dt = 0.001,
@@ -90,18 +122,25 @@ int milburn_doublewell_bench(int argc, char **argv)
                    .survival_times = 1};
     dw_run *run = dw_run_alloc(&p);
     tl_stream_key key = {1, 0, 0};
+    dw_path *paths = tl_malloc(TL_BATCH * sizeof *paths, "paths");
+    double survival[TL_BATCH];
     double checksum = 0, t0 = MPI_Wtime();
-    for (long t = 0; t < traj; t++) {
-        dw_path path;
-        dw_trajectory(run, &key, (uint64_t)t, &path, NULL);
-        checksum += path.work;
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        dw_trajectories(run, &key, (uint64_t)first, n, paths, survival);
+        for (size_t b = 0; b < n; b++) checksum += paths[b].work;
     }
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, steps = (double)traj * run->steps, cal_wall;
-    double cal = calibrate_steps((long)steps, &cal_wall);
-    printf("doublewell: MALA, T = 0.1, lambda 0 -> 0.3 over 2, dt = 0.001; %ld trajectories\n", traj);
+    double cal = calibrate_steps(traj, run->steps, &cal_wall);
+    printf("doublewell: MALA, T = 0.1, lambda 0 -> 0.3 over 2, dt = 0.001; %ld trajectories, %d per call\n", traj,
+           TL_BATCH);
     printf("checksum %.6f wall_s %.3f steps_per_s %.4e\n", checksum, wall, steps / wall);
+    printf("cpu_steps_per_s %.4e\n", steps / cpu);
     printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", steps / cal_wall, cal,
            wall / cal_wall);
+    free(paths);
     dw_run_free(run);
     return 0;
 }

@@ -1,17 +1,27 @@
 /* `thermolearn bench observed` and `thermolearn bench weightsde`: one-rank
- * throughput of the dominant kernels (steps of one trajectory), beside a
- * calibration loop that draws the same Philox numbers per step and evaluates
- * the same transcendental functions without the physics, so that the ratio
- * kernel/calibration is comparable across machines and loads.
+ * throughput of the dominant kernels (SDE steps across the batch), beside a
+ * calibration loop that makes the same vector stream calls without the
+ * physics, so that the ratio kernel/calibration is comparable across
+ * machines and loads.
  *
- *   observed:  record steps per second (2 normals, 1 uniform, Bayes: log, log1p, exp)
- *   weightsde: Metropolis-adjusted exact-OU steps per second (1 normal, 1 uniform and its log, tanh, cosh)
+ *   observed:  record steps per second across the batch (ob_trajectories on
+ *              units of TL_BATCH; 2 normals, 1 uniform, Bayes: a log and an
+ *              exp per lane and step), beside the same vector stream calls
+ *   weightsde: Metropolis-adjusted exact-OU steps per second across the batch
+ *              (ws_trajectories on units of TL_BATCH trajectories); its
+ *              calibration makes the same vector stream calls (a Gaussian and
+ *              a uniform per lane and step), and tests/bench/milburn_limit.c
+ *              --model weightsde is the limit kernel beside it in `make bench`
  */
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "thermolearn/error.h"
+#include "thermolearn/model.h"
 
 #include "observed.h"
 #include "weightsde.h"
@@ -28,25 +38,6 @@ static int parse(int argc, char **argv, const char *name, long *traj)
     return *traj > 0 ? 0 : 2;
 }
 
-/* n steps of `normals` Box-Muller normals and one uniform, plus `logs` logarithms and one exp. */
-static double calibrate(long n, int normals, int logs, double *wall)
-{
-    tl_stream_key key = {1, 0, 0};
-    tl_stream_cursor r;
-    double sum = 0, t0 = MPI_Wtime();
-    for (long t = 0; t < n / 1000; t++) {
-        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, (uint64_t)t);
-        for (int k = 0; k < 1000; k++) {
-            double u = tl_stream_cursor_uniform(&r), x = u;
-            for (int g = 0; g < normals; g++) x += tl_stream_cursor_gaussian(&r);
-            for (int l = 0; l < logs; l++) x += log(u + l);
-            sum += exp(-x * x);
-        }
-    }
-    *wall = MPI_Wtime() - t0;
-    return sum;
-}
-
 static void report(const char *what, long traj, double steps, double wall, double cal_wall, double checksum,
                    double cal)
 {
@@ -56,9 +47,31 @@ static void report(const char *what, long traj, double steps, double wall, doubl
            wall / cal_wall);
 }
 
+/* The floor of an observed step across the batch: the stream calls of
+ * ob_trajectories (per step a block of two Box-Muller Gaussians, per two
+ * steps a block of Philox words for the chain), summed, no physics. */
+static double calibrate_observed(long traj, long steps, double *wall)
+{
+    tl_stream_key key = {1, 0, 0};
+    double *z = tl_malloc(2 * TL_BATCH * sizeof *z, "calibration");
+    uint32_t *w = tl_malloc(4 * TL_BATCH * sizeof *w, "calibration");
+    double sum = 0, t0 = MPI_Wtime();
+    for (long first = 0; first < traj; first += TL_BATCH) {
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        for (long k = 0; k < steps; k++) {
+            tl_stream_gaussians(&key, TL_PURPOSE_DYNAMICS, (uint64_t)first, (uint32_t)k, n, z);
+            if (k % 2 == 0) tl_stream_words(&key, TL_PURPOSE_MODEL, (uint64_t)first, (uint32_t)(k / 2), n, w);
+            sum += z[0] + z[n] + w[0];
+        }
+    }
+    *wall = MPI_Wtime() - t0;
+    free(z), free(w);
+    return sum;
+}
+
 int milburn_observed_bench(int argc, char **argv)
 {
-    long traj = 200;
+    long traj = 512;
     int status = parse(argc, argv, "observed", &traj);
     if (status) return status == 1 ? 0 : 2;
     ob_params p = {.mu = 0.5, .nu = 0.5, .kappa = 40, .gamma_rate = 10, .response = 20, .filter = OB_BAYES,
@@ -66,20 +79,50 @@ int milburn_observed_bench(int argc, char **argv)
     ob_run run;
     ob_run_init(&run, &p);
     tl_stream_key key = {1, 0, 0};
-    double checksum = 0, out[OB_N_OBS], occ[50], t0 = MPI_Wtime();
-    for (long t = 0; t < traj; t++) {
-        ob_trajectory(&run, &key, (uint64_t)t, out, occ, 0, 1, NULL);
-        checksum += out[OB_OBS_MSE];
+    double *out = tl_malloc(TL_BATCH * OB_N_OBS * sizeof *out, "observables");
+    double *occ = tl_malloc(TL_BATCH * p.bins * sizeof *occ, "occupation");
+    double checksum = 0, t0 = MPI_Wtime();
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work, occupation included */
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        ob_trajectories(&run, &key, (uint64_t)first, n, out, occ);
+        for (size_t b = 0; b < n; b++) checksum += out[b * OB_N_OBS + OB_OBS_MSE];
     }
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall;
-    double cal = calibrate((long)steps, 2, 2, &cal_wall);
-    report("observed: Fig. 7, Gamma = 10, dt = 1e-4, time = 5, Bayes filter", traj, steps, wall, cal_wall, checksum, cal);
+    double cal = calibrate_observed(traj, run.steps, &cal_wall);
+    report("observed: Fig. 7, Gamma = 10, dt = 1e-4, time = 5, Bayes filter, across the batch", traj, steps, wall,
+           cal_wall, checksum, cal);
+    printf("cpu_steps_per_s %.4e\n", steps / cpu);
+    free(out), free(occ);
     return 0;
+}
+
+/* The floor of a weightsde step across the batch: the stream calls of
+ * ws_trajectories (per two steps, a block of Box-Muller Gaussians and a
+ * block of Philox words for the lanes), summed, no physics. */
+static double calibrate_lanes(long traj, long steps, double *wall)
+{
+    tl_stream_key key = {1, 0, 0};
+    double *z = tl_malloc(2 * TL_BATCH * sizeof *z, "calibration");
+    uint32_t *w = tl_malloc(4 * TL_BATCH * sizeof *w, "calibration");
+    double sum = 0, t0 = MPI_Wtime();
+    for (long first = 0; first < traj; first += TL_BATCH) {
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        for (long k = 0; k < steps; k += 2) {
+            tl_stream_gaussians(&key, TL_PURPOSE_DYNAMICS, (uint64_t)first, (uint32_t)(k / 2), n, z);
+            tl_stream_words(&key, TL_PURPOSE_MODEL, (uint64_t)first, (uint32_t)(k / 2), n, w);
+            sum += z[0] + z[n] + w[0];
+        }
+    }
+    *wall = MPI_Wtime() - t0;
+    free(z), free(w);
+    return sum;
 }
 
 int milburn_weightsde_bench(int argc, char **argv)
 {
-    long traj = 2000;
+    long traj = 2048;
     int status = parse(argc, argv, "weightsde", &traj);
     if (status) return status == 1 ? 0 : 2;
     ws_params p = {.temperature = 0.5, .gamma_w = 1, .beta = 2, .eta = 4, .input = 1, .bias = 0,
@@ -87,14 +130,20 @@ int milburn_weightsde_bench(int argc, char **argv)
     ws_run run;
     ws_run_init(&run, &p);
     tl_stream_key key = {1, 0, 0};
-    double checksum = 0, out[WS_N_OBS], t0 = MPI_Wtime();
-    for (long t = 0; t < traj; t++) {
-        ws_trajectory(&run, &key, (uint64_t)t, out, NULL, NULL);
-        checksum += out[WS_OBS_W_FINAL];
+    double *out = tl_malloc(TL_BATCH * WS_N_OBS * sizeof *out, "observables");
+    double checksum = 0, t0 = MPI_Wtime();
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        ws_trajectories(&run, &key, (uint64_t)first, n, out, NULL, NULL);
+        for (size_t b = 0; b < n; b++) checksum += out[b * WS_N_OBS + WS_OBS_W_FINAL];
     }
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall;
-    double cal = calibrate((long)steps, 1, 1, &cal_wall);
-    report("weightsde: Fig. 20, switch_beta = 2, dt = 1e-3, time = 10, exact integrator", traj, steps, wall, cal_wall,
-           checksum, cal);
+    double cal = calibrate_lanes(traj, run.steps, &cal_wall);
+    report("weightsde: Fig. 20, switch_beta = 2, dt = 1e-3, time = 10, exact integrator, across the batch", traj, steps,
+           wall, cal_wall, checksum, cal);
+    printf("cpu_steps_per_s %.4e\n", steps / cpu);
+    free(out);
     return 0;
 }

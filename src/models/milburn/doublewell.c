@@ -19,6 +19,16 @@
  * every proposal (plain Euler-Maruyama), whose invariant law is off by O(h):
  * the fluctuation theorems then hold only approximately.
  *
+ * Streams (one per trajectory, keyed by it): INITIAL draws x(0) (above);
+ * block j of DYNAMICS holds the Gaussians of steps 2j and 2j + 1 (Box-Muller's
+ * cosine and sine, tl_stream_gaussians), block j of PURPOSE_ACCEPT the MALA
+ * uniforms of those steps (words 0-1 and 2-3), block j of PURPOSE_BRIDGE the
+ * uniforms of the crossing tests, which the path does not depend on.  The
+ * step's arithmetic is written once per lane of dw_trajectories (vectors
+ * across the batch) and once in dw_trajectory (one trajectory, the scalar
+ * reference); both do the same double operations in the same order, with the
+ * same e^x (vecmath.h), so they agree bit for bit.
+ *
  * The initial x is an exact draw from e^{-V(x, lambda_0)/T}, restricted to
  * x < 0 or x > 0 for `initial = left/right`: rejection under a piecewise-
  * constant envelope, not an inverse CDF on a grid.
@@ -26,10 +36,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_poly.h>
 
 #include "milburn.h"
+#include "vecmath.h"
 #include "thermolearn/error.h"
 
 #define SAMPLER_CELLS 4096   /* even: x = 0 is a cell boundary */
@@ -149,47 +161,168 @@ void dw_run_free(dw_run *r)
     free(r->lambda), free(r->checkpoint), free(r);
 }
 
+/* Purposes of the model's own streams. */
+enum { PURPOSE_BRIDGE = TL_PURPOSE_MODEL, PURPOSE_ACCEPT };
+
+/* The constants of one step. */
+typedef struct {
+    double dl, lb, h, noise, inv_t, inv_4th, inv_th, th, t_next;
+    int euler, bridge;
+} dw_step;
+
+static dw_step step_constants(const dw_run *run, long k)
+{
+    const dw_params *p = &run->p;
+    const double T = p->temperature, h = run->h;
+    return (dw_step){.dl = run->lambda[k + 1] - run->lambda[k], .lb = run->lambda[k + 1], .h = h,
+                     .noise = sqrt(2 * T * h), .inv_t = 1 / T, .inv_4th = 1 / (4 * T * h), .inv_th = 1 / (T * h),
+                     .th = p->threshold, .t_next = (double)(k + 1) * h, .euler = p->integrator == DW_EULER,
+                     .bridge = p->bridge};
+}
+
+/* Lane state of up to DW_TILE trajectories, lane innermost. */
+#define DW_TILE 64
+_Static_assert(DW_TILE % 16 == 0, "a tile is a whole number of vectors (and of Philox vectors)");
+typedef struct {
+    double x[DW_TILE], x0[DW_TILE], work[DW_TILE], heat[DW_TILE], sum_x[DW_TILE], accepted[DW_TILE],
+        fpt[DW_TILE], passed[DW_TILE]; /* passed: 0 or 1 */
+} dw_lanes;
+
+/* One step of every lane: Metropolis-adjusted (or Euler) relaxation at lambda_{k+1}
+ * after the work step, heat, and the first-passage test, branch-free (accept
+ * and cross are blends).  z: the step's Gaussians; ua, ub: the words of its
+ * acceptance and bridge uniforms (hi at [0], lo at [n]).  A function of its
+ * own, so that tests/tools/vec_check.sh can find it and see that it is packed. */
+static __attribute__((noinline)) void dw_lanes_step(const dw_step *st, dw_lanes *restrict s, int lanes,
+                                                     const double *restrict z, const uint32_t *restrict ua,
+                                                     const uint32_t *restrict ub, size_t n)
+{
+    const double dl = st->dl, lb = st->lb, h = st->h, noise = st->noise, inv_t = st->inv_t, inv_4th = st->inv_4th,
+                 inv_th = st->inv_th, th = st->th;
+    const vl euler = (vl){0} - st->euler, bridge = (vl){0} - st->bridge;
+    const vd zero = {0}, one = zero + 1.0, t_next = vd_splat(st->t_next);
+    for (int l = 0; l < lanes; l += VD) {
+        vd x = vd_load(s->x + l), xi = vd_load(z + l);
+        vd work = vd_load(s->work + l) - x * dl;
+        vd fx = -(4 * x * x * x - 2 * x - lb), y = x + fx * h + noise * xi;
+        vd fy = -(4 * y * y * y - 2 * y - lb);
+        vd vx = x * x * (x * x - 1) - lb * x, vy = y * y * (y * y - 1) - lb * y;
+        vd back = x - y - fy * h, fwd = y - x - fx * h;
+        vd log_alpha = -(vy - vx) * inv_t - (back * back - fwd * fwd) * inv_4th;
+        vl accept = (vd_uniform(ua + l, ua + n + l) < vd_exp(vd_blend(log_alpha < zero, log_alpha, zero))) | euler;
+        vd xn = vd_blend(accept, y, x), vn = vd_blend(accept, vy, vx);
+        vd gap = -(th - x) * (th - xn) * inv_th;
+        vl cross = (xn >= th) | (bridge & (xn != x) & (vd_uniform(ub + l, ub + n + l) < vd_exp(gap)));
+        vd passed = vd_load(s->passed + l);
+        vl first = cross & (passed == zero);
+        vd_store(s->fpt + l, vd_blend(first, t_next, vd_load(s->fpt + l)));
+        vd_store(s->passed + l, vd_blend(first, one, passed));
+        vd_store(s->accepted + l, vd_load(s->accepted + l) + vd_count(accept));
+        vd_store(s->heat + l, vd_load(s->heat + l) + (vn - vx));
+        vd_store(s->work + l, work);
+        vd_store(s->sum_x + l, vd_load(s->sum_x + l) + xn);
+        vd_store(s->x + l, xn);
+    }
+}
+
+/* The observables of a finished lane. */
+static dw_path lane_path(const dw_run *run, double x, double x0, double work, double heat, double sum_x,
+                         double accepted, double fpt, double passed)
+{
+    return (dw_path){.work = work, .heat = heat,
+                     .energy_change = dw_potential(x, run->lambda[run->steps]) - dw_potential(x0, run->lambda[0]),
+                     .fpt = fpt, .passed = passed != 0, .final_sign = x >= 0 ? 1 : -1,
+                     .x_mean = (sum_x - 0.5 * x) / (double)run->steps,
+                     .acceptance = accepted / (double)run->steps};
+}
+
+/* Trajectories first .. first + n - 1, n <= DW_TILE. */
+static void dw_tile(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t n, dw_path *out,
+                    double *survival, size_t stride)
+{
+    const dw_params *p = &run->p;
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding */
+    dw_lanes s;
+    double z[2 * DW_TILE];
+    uint32_t ua[4 * DW_TILE], ub[4 * DW_TILE];
+    memset(&s, 0, sizeof s);
+    memset(ua, 0, sizeof ua), memset(ub, 0, sizeof ub); /* euler or no bridge: read, masked off */
+    for (size_t l = 0; l < n; l++) {
+        tl_stream_cursor init;
+        tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, first + l);
+        double x = dw_sampler_draw(run->initial, &init);
+        s.x[l] = s.x0[l] = x, s.sum_x[l] = 0.5 * x;
+        s.passed[l] = x >= p->threshold, s.fpt[l] = x >= p->threshold ? 0 : p->time;
+    }
+    size_t next_check = 0;
+    for (long k = 0; k < run->steps; k++) {
+        size_t half = (size_t)(k & 1);
+        if (!half) {
+            uint32_t block = (uint32_t)(k / 2);
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, block, lanes, z);
+            if (p->integrator == DW_MALA) tl_stream_words(key, PURPOSE_ACCEPT, first, block, lanes, ua);
+            if (p->bridge) tl_stream_words(key, PURPOSE_BRIDGE, first, block, lanes, ub);
+        }
+        dw_step st = step_constants(run, k);
+        dw_lanes_step(&st, &s, (int)lanes, z + half * lanes, ua + 2 * half * lanes, ub + 2 * half * lanes, lanes);
+        while (survival && next_check < p->survival_times && run->checkpoint[next_check] == k + 1) {
+            for (size_t l = 0; l < n; l++) survival[next_check * stride + l] = s.passed[l] != 0 ? 0.0 : 1.0;
+            next_check++;
+        }
+    }
+    for (size_t l = 0; l < n; l++)
+        out[l] = lane_path(run, s.x[l], s.x0[l], s.work[l], s.heat[l], s.sum_x[l], s.accepted[l], s.fpt[l], s.passed[l]);
+}
+
+void dw_trajectories(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
+                     double *survival)
+{
+    for (size_t b = 0; b < count; b += DW_TILE) {
+        size_t n = count - b < DW_TILE ? count - b : DW_TILE;
+        dw_tile(run, key, first + b, n, out + b, survival ? survival + b : NULL, count);
+    }
+}
+
+/* The scalar reference: one trajectory, the lane arithmetic of dw_lanes_step
+ * written for doubles. */
 void dw_trajectory(const dw_run *run, const tl_stream_key *key, uint64_t trajectory, dw_path *out,
                    double *survival)
 {
     const dw_params *p = &run->p;
-    const double h = run->h, T = p->temperature, noise = sqrt(2 * T * h), th = p->threshold;
-    tl_stream_cursor init, dyn, bridge;
+    tl_stream_cursor init;
     tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    tl_stream_cursor_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
-    tl_stream_cursor_init(&bridge, key, TL_PURPOSE_MODEL, trajectory); /* the crossing tests: the path does not depend on them */
     double x = dw_sampler_draw(run->initial, &init), x0 = x;
-    double work = 0, heat = 0, sum_x = 0.5 * x;
-    long accepted = 0;
+    double work = 0, heat = 0, sum_x = 0.5 * x, accepted = 0, passed = x >= p->threshold;
+    double fpt = x >= p->threshold ? 0 : p->time, z[2];
+    uint32_t ua[4] = {0}, ub[4] = {0};
     size_t next_check = 0;
-    *out = (dw_path){.fpt = p->time};
-    if (x >= th) out->passed = 1, out->fpt = 0;
     for (long k = 0; k < run->steps; k++) {
-        double la = run->lambda[k], lb = run->lambda[k + 1];
-        work -= x * (lb - la);
-        double fx = dw_force(x, lb), y = x + fx * h + noise * tl_stream_cursor_gaussian(&dyn);
-        double vx = dw_potential(x, lb), vy = dw_potential(y, lb), xn = y;
-        if (p->integrator == DW_MALA) {
-            double back = x - y - dw_force(y, lb) * h, fwd = y - x - fx * h;
-            double log_alpha = -(vy - vx) / T - (back * back - fwd * fwd) / (4 * T * h);
-            if (log(tl_stream_cursor_uniform(&dyn)) >= log_alpha) xn = x, vy = vx;
+        int half = (int)(k & 1);
+        if (!half) {
+            uint32_t block = (uint32_t)(k / 2);
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, block, 1, z);
+            tl_stream_words(key, PURPOSE_ACCEPT, trajectory, block, 1, ua);
+            tl_stream_words(key, PURPOSE_BRIDGE, trajectory, block, 1, ub);
         }
-        accepted += xn != x || p->integrator == DW_EULER;
-        heat += vy - vx;
-        if (!out->passed) {
-            if (xn >= th) out->passed = 1, out->fpt = (k + 1) * h;
-            else if (p->bridge && xn != x &&
-                     tl_stream_cursor_uniform(&bridge) < exp(-(th - x) * (th - xn) / (T * h)))
-                out->passed = 1, out->fpt = (k + 1) * h;
-        }
+        dw_step st = step_constants(run, k);
+        work = work - x * st.dl;
+        double fx = -(4 * x * x * x - 2 * x - st.lb), y = x + fx * st.h + st.noise * z[half];
+        double fy = -(4 * y * y * y - 2 * y - st.lb);
+        double vx = x * x * (x * x - 1) - st.lb * x, vy = y * y * (y * y - 1) - st.lb * y;
+        double back = x - y - fy * st.h, fwd = y - x - fx * st.h;
+        double log_alpha = -(vy - vx) * st.inv_t - (back * back - fwd * fwd) * st.inv_4th;
+        int accept = st.euler || tl_uniform_double(ua[2 * half], ua[2 * half + 1]) < vd_exp1(log_alpha < 0 ? log_alpha : 0);
+        double xn = accept ? y : x, vn = accept ? vy : vx;
+        double gap = -(st.th - x) * (st.th - xn) * st.inv_th;
+        int cross = xn >= st.th ||
+                    (st.bridge && xn != x && tl_uniform_double(ub[2 * half], ub[2 * half + 1]) < vd_exp1(gap));
+        if (cross && passed == 0) fpt = st.t_next, passed = 1;
+        accepted += accept;
+        heat += vn - vx;
+        sum_x += xn;
         x = xn;
-        sum_x += k + 1 == run->steps ? 0.5 * x : x;
         while (survival && next_check < p->survival_times && run->checkpoint[next_check] == k + 1)
-            survival[next_check++] = out->passed ? 0.0 : 1.0;
+            survival[next_check++] = passed != 0 ? 0.0 : 1.0;
     }
-    out->work = work, out->heat = heat;
-    out->energy_change = dw_potential(x, run->lambda[run->steps]) - dw_potential(x0, run->lambda[0]);
-    out->final_sign = x >= 0 ? 1 : -1;
-    out->x_mean = sum_x / run->steps;
-    out->acceptance = (double)accepted / run->steps;
+    *out = lane_path(run, x, x0, work, heat, sum_x, accepted, fpt, passed);
 }

@@ -72,10 +72,17 @@ typedef struct {
     double first_jump;          /* time of the first real jump, `time` if none */
 } ts_path;
 
+/* Trajectories first .. first + count - 1, vectorised across them (lanes of up
+ * to 32 side by side, each on its own candidates): out[b] of trajectory
+ * first + b and state[k * count + b] = its n(t_k) (state may be NULL), as
+ * ts_trajectory gives them, bit for bit, for any count and first. */
+void ts_trajectories(const ts_params *p, const tl_stream_key *key, uint64_t first, size_t count, ts_path *out,
+                     double *state);
 /* One trajectory, exact: thinning of the two Poisson processes of eq. 14 at the
  * constant bound; draws from the (key, trajectory) stream of purpose DYNAMICS
  * (n(0) from INITIAL).  state[k] = n(t_k) at the checkpoints t_k = time (k+1)/K,
- * K = survival_times (state may be NULL). */
+ * K = survival_times (state may be NULL).  The scalar reference of
+ * ts_trajectories. */
 void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state);
 
 /* Exact references, from the master equation integrated by GSL (rk8pd,
@@ -176,7 +183,14 @@ typedef struct {
     double acceptance;        /* fraction of accepted MALA proposals (1 for Euler) */
 } dw_path;
 
-/* One trajectory; survival[k] = 1 if the threshold was not reached by checkpoint k (may be NULL). */
+/* Trajectories first .. first + count - 1, vectorised across them (lanes of
+ * up to 64 trajectories side by side): out[b] of trajectory first + b, and
+ * survival[k * count + b] = 1 if it had not reached the threshold by
+ * checkpoint k (survival may be NULL).  The same numbers for any count and
+ * any first: each trajectory's are those of dw_trajectory. */
+void dw_trajectories(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
+                     double *survival);
+/* One trajectory, the scalar reference of dw_trajectories; survival[k] as above (may be NULL). */
 void dw_trajectory(const dw_run *run, const tl_stream_key *key, uint64_t trajectory, dw_path *out,
                    double *survival);
 

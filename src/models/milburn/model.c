@@ -242,10 +242,10 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const ts_state *s = state;
     const ts_params *p = &s->p[key->direction ? 1 : 0];
     size_t K = p->survival_times;
-    double *n_at = tl_malloc(K * sizeof *n_at, "state");
+    ts_path *paths = tl_malloc(count * sizeof *paths, "paths");
+    ts_trajectories(p, key, first, count, paths, profile[1]); /* the profile is [k][count], as state */
     for (size_t b = 0; b < count; b++) {
-        ts_path path;
-        ts_trajectory(p, key, first + b, &path, n_at);
+        const ts_path path = paths[b];
         int none = path.events == 0, s_val = none ? 0 : path.n_final;
         double values[TS_N_OBS] = {
             [TS_OBS_WORK] = path.work, [TS_OBS_HEAT] = path.heat, [TS_OBS_ENERGY_CHANGE] = path.energy_change,
@@ -259,10 +259,8 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             for (size_t k = 0; k < K; k++)
                 profile[0][k * count + b] = path.first_jump > p->time * (double)(k + 1) / (double)K ||
                                             path.jumps == 0;
-        if (profile[1])
-            for (size_t k = 0; k < K; k++) profile[1][k * count + b] = n_at[k];
     }
-    free(n_at);
+    free(paths);
 }
 
 static double ts_exact_value(const ts_state *s, size_t k)
@@ -520,12 +518,11 @@ static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, s
 {
     const dw_state *s = state;
     const dw_run *run = s->run[key->direction ? 1 : 0];
-    size_t K = run->p.survival_times;
-    double *survival = tl_malloc(K * sizeof *survival, "survival");
+    dw_path *paths = tl_malloc(count * sizeof *paths, "paths");
+    dw_trajectories(run, key, first, count, paths, profile[0]); /* the profile is [k][count], as survival */
     double lambda_end = run->lambda[run->steps];
     for (size_t b = 0; b < count; b++) {
-        dw_path path;
-        dw_trajectory(run, key, first + b, &path, survival);
+        const dw_path path = paths[b];
         double values[DW_N_OBS] = {
             [DW_OBS_WORK] = path.work, [DW_OBS_HEAT] = path.heat, [DW_OBS_ENERGY_CHANGE] = path.energy_change,
             [DW_OBS_FPT] = path.fpt, [DW_OBS_PASSED] = path.passed, [DW_OBS_FINAL_SIGN] = path.final_sign,
@@ -533,10 +530,8 @@ static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             [DW_OBS_ACCEPTANCE] = path.acceptance,
         };
         for (size_t o = 0; o < DW_N_OBS; o++) out[o][b] = values[o];
-        if (profile[0])
-            for (size_t k = 0; k < K; k++) profile[0][k * count + b] = survival[k];
     }
-    free(survival);
+    free(paths);
 }
 
 static void dw_extra_values(void *state, size_t e, double *out)

@@ -76,10 +76,17 @@ static inline double ob_gamma(const ob_params *p)
     return 2 * p->kappa * p->kappa / p->gamma_rate;
 }
 
-/* One trajectory: out[OB_N_OBS] (time averages), occupation[bins] (fraction of
- * the counted steps with n_c in each bin; may be NULL).  With `path` not NULL,
- * path[3 * k + {0, 1, 2}] = n, n_c, Io at the end of step (k + 1) * stride,
- * k < path_points.  Draws from the (key, trajectory) streams. */
+/* Trajectories first .. first + count - 1, vectorised across them (lanes of
+ * up to 64 side by side): out[b * OB_N_OBS + o] and occupation[b * bins + k]
+ * (may be NULL) of trajectory first + b, as ob_trajectory gives them, bit for
+ * bit, for any count and first. */
+void ob_trajectories(const ob_run *run, const tl_stream_key *key, uint64_t first, size_t count, double *out,
+                     double *occupation);
+/* One trajectory, the scalar reference of ob_trajectories: out[OB_N_OBS] (time
+ * averages), occupation[bins] (fraction of the counted steps with n_c in each
+ * bin; may be NULL).  With `path` not NULL, path[3 * k + {0, 1, 2}] = n, n_c,
+ * Io at the end of step (k + 1) * stride, k < path_points.  Draws from the
+ * (key, trajectory) streams. */
 void ob_trajectory(const ob_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                    double *occupation, size_t path_points, long stride, double *path);
 

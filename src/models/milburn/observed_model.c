@@ -247,15 +247,15 @@ static void ob_simulate(void *state, const tl_stream_key *key, uint64_t first, s
 {
     const ob_state *s = state;
     size_t bins = s->run.p.bins;
-    double *occupation = tl_malloc(bins * sizeof *occupation, "occupation");
+    double *values = tl_malloc(count * OB_N_OBS * sizeof *values, "observables");
+    double *occupation = profile[0] ? tl_malloc(count * bins * sizeof *occupation, "occupation") : NULL; /* [count][bins] */
+    ob_trajectories(&s->run, key, first, count, values, occupation);
     for (size_t b = 0; b < count; b++) {
-        double values[OB_N_OBS];
-        ob_trajectory(&s->run, key, first + b, values, occupation, 0, 1, NULL);
-        for (size_t o = 0; o < OB_N_OBS; o++) out[o][b] = values[o];
+        for (size_t o = 0; o < OB_N_OBS; o++) out[o][b] = values[b * OB_N_OBS + o];
         if (profile[0])
-            for (size_t k = 0; k < bins; k++) profile[0][k * count + b] = occupation[k];
+            for (size_t k = 0; k < bins; k++) profile[0][k * count + b] = occupation[b * bins + k];
     }
-    free(occupation);
+    free(values), free(occupation);
 }
 
 /* Every zero is made +0 (the engine sums the per-point datasets over the ranks). */

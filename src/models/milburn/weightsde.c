@@ -13,12 +13,22 @@
  * constant training signal, so W = 0 and Q = V(w_final) - V(w_initial) on every
  * trajectory (Sekimoto; summed per step it telescopes).
  *
- * Streams: INITIAL draws w(0); DYNAMICS one Gaussian and one uniform per step
- * (the uniform also for euler, so both integrators see the same noise).
+ * Streams (one per trajectory, keyed by it): INITIAL draws w(0); block j of
+ * DYNAMICS holds the Gaussians of steps 2j and 2j + 1 (tl_stream_gaussians),
+ * block j of PURPOSE_ACCEPT the acceptance uniforms of those steps (words
+ * 0-1 and 2-3; euler draws no uniform).  ws_trajectories runs lanes of
+ * trajectories side by side (vectors across the batch); ws_trajectory is its
+ * scalar reference.  Both evaluate tanh and sech^2 from one e^{-2|a|}
+ * (vecmath.h's e^x) in the same order, so they agree bit for bit; the exact
+ * references use libm's tanh and cosh (ws_potential, ws_force).
  */
 #include <math.h>
+#include <string.h>
 
+#include "vecmath.h"
 #include "weightsde.h"
+
+enum { PURPOSE_ACCEPT = TL_PURPOSE_MODEL };
 
 double ws_potential(const ws_params *p, double w)
 {
@@ -57,41 +67,166 @@ static void bin(const ws_params *p, double *hist, double w)
     hist[b < p->bins ? b : p->bins - 1] += 1;
 }
 
-void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
-                   double *initial_hist, double *final_hist)
+/* The constants of the step. */
+typedef struct {
+    double half_beta_x, half_beta_b; /* a = beta (w x + b) / 2 = w half_beta_x + half_beta_b */
+    double gamma, half_gamma, bump, learning; /* V = half_gamma w^2 + bump tanh a, f = -learning sech^2 a */
+    double decay, gain, spread, inv_t, inv_2s2, h, euler_noise;
+    int learn;
+} ws_step;
+
+static ws_step step_constants(const ws_run *run)
 {
     const ws_params *p = &run->p;
-    tl_stream_cursor init, dyn;
-    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    tl_stream_cursor_init(&dyn, key, TL_PURPOSE_DYNAMICS, trajectory);
-    const double T = p->temperature, gamma = p->gamma_w, learning = ws_learning_scale(p);
-    double w = sqrt(T / gamma) * tl_stream_cursor_gaussian(&init), w0 = w;
-    double v = ws_potential(p, w), f_learn = ws_force(p, w) + gamma * w;
-    long accepted = 0;
-    for (long k = 0; k < run->steps; k++) {
-        double xi = tl_stream_cursor_gaussian(&dyn), u = tl_stream_cursor_uniform(&dyn);
-        if (p->integrator == WS_EULER) {
-            w += ws_force(p, w) * run->h + sqrt(2 * T * run->h) * xi;
-            accepted++;
-            continue;
+    const double L = ws_learning_scale(p);
+    return (ws_step){.half_beta_x = 0.5 * p->beta * p->input, .half_beta_b = 0.5 * p->beta * p->bias,
+                     .gamma = p->gamma_w, .half_gamma = 0.5 * p->gamma_w, .bump = 2 * L / (p->beta * p->input),
+                     .learning = L, .decay = run->decay, .gain = run->drift_gain, .spread = run->spread,
+                     .inv_t = 1 / p->temperature, .inv_2s2 = 1 / (2 * run->spread * run->spread), .h = run->h,
+                     .euler_noise = sqrt(2 * p->temperature * run->h), .learn = L != 0};
+}
+
+/* V(w) and the learning force -L sech^2(a) of every lane: with e = e^{-2|a|},
+ * tanh a = sign(a) (1 - e)/(1 + e) and sech^2 a = 4 e / (1 + e)^2. */
+static inline void lane_potential(const ws_step *c, vd w, vd *v, vd *f)
+{
+    const vd zero = {0};
+    vd a = w * c->half_beta_x + c->half_beta_b;
+    vd mag = vd_blend(a < zero, -a, a), e = vd_exp(-2.0 * mag), d = 1.0 + e;
+    vd th = (1.0 - e) / d;
+    th = vd_blend(a < zero, -th, th);
+    *v = c->half_gamma * (w * w) + c->bump * th;
+    *f = -c->learning * (4.0 * e / (d * d));
+}
+
+/* The same for one double (the scalar reference). */
+static void scalar_potential(const ws_step *c, double w, double *v, double *f)
+{
+    double a = w * c->half_beta_x + c->half_beta_b;
+    double mag = a < 0 ? -a : a, e = vd_exp1(-2.0 * mag), d = 1.0 + e;
+    double th = (1.0 - e) / d;
+    th = a < 0 ? -th : th;
+    *v = c->half_gamma * (w * w) + c->bump * th;
+    *f = -c->learning * (4.0 * e / (d * d));
+}
+
+#define WS_TILE 64
+_Static_assert(WS_TILE % 16 == 0, "a tile is a whole number of vectors (and of Philox vectors)");
+typedef struct {
+    double w[WS_TILE], v[WS_TILE], f[WS_TILE], accepted[WS_TILE];
+} ws_lanes;
+
+/* One step of every lane, the exact-OU proposal and its Metropolis-Hastings
+ * test (a blend; with eta = 0 every proposal is taken), or Euler-Maruyama.  z:
+ * the step's Gaussians, ua: its uniforms' words (hi at [0], lo at [n]).  A
+ * function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) void ws_lanes_step(const ws_step *c, ws_lanes *restrict s, int lanes, int euler,
+                                                     const double *restrict z, const uint32_t *restrict ua, size_t n)
+{
+    const vd zero = {0};
+    if (euler) {
+        for (int l = 0; l < lanes; l += VD) {
+            vd w = vd_load(s->w + l), v, f;
+            lane_potential(c, w, &v, &f);
+            w = w + (-c->gamma * w + f) * c->h + c->euler_noise * vd_load(z + l);
+            vd_store(s->w + l, w);
+            vd_store(s->accepted + l, vd_load(s->accepted + l) + 1.0);
         }
-        double y = w * run->decay + f_learn * run->drift_gain + run->spread * xi;
-        if (learning == 0) { /* the exact OU step: reversible, always accepted */
-            w = y, accepted++;
-            continue;
-        }
-        double vy = ws_potential(p, y), fy = ws_force(p, y) + gamma * y;
-        double fwd = y - (w * run->decay + f_learn * run->drift_gain);
-        double back = w - (y * run->decay + fy * run->drift_gain);
-        double log_alpha = -(vy - v) / T - (back * back - fwd * fwd) / (2 * run->spread * run->spread);
-        if (log(u) < log_alpha) w = y, v = vy, f_learn = fy, accepted++;
+        return;
     }
+    const vl always = (vl){0} - !c->learn;
+    for (int l = 0; l < lanes; l += VD) {
+        vd w = vd_load(s->w + l), v = vd_load(s->v + l), f = vd_load(s->f + l);
+        vd mean = w * c->decay + f * c->gain, y = mean + c->spread * vd_load(z + l), vy, fy;
+        lane_potential(c, y, &vy, &fy);
+        vd fwd = y - mean, back = w - (y * c->decay + fy * c->gain);
+        vd log_alpha = -(vy - v) * c->inv_t - (back * back - fwd * fwd) * c->inv_2s2;
+        vl accept = (vd_uniform(ua + l, ua + n + l) < vd_exp(vd_blend(log_alpha < zero, log_alpha, zero))) | always;
+        vd_store(s->w + l, vd_blend(accept, y, w));
+        vd_store(s->v + l, vd_blend(accept, vy, v));
+        vd_store(s->f + l, vd_blend(accept, fy, f));
+        vd_store(s->accepted + l, vd_load(s->accepted + l) + vd_count(accept));
+    }
+}
+
+static void lane_out(const ws_run *run, double w0, double w, double accepted, double *out,
+                     double *initial_hist, double *final_hist)
+{
     out[WS_OBS_W_INITIAL] = w0;
     out[WS_OBS_W_FINAL] = w;
     out[WS_OBS_W_SQUARE] = w * w;
     out[WS_OBS_NEGATIVE] = w < 0;
-    out[WS_OBS_HEAT] = ws_potential(p, w) - ws_potential(p, w0);
-    out[WS_OBS_ACCEPTANCE] = (double)accepted / (double)run->steps;
-    bin(p, initial_hist, w0);
-    bin(p, final_hist, w);
+    out[WS_OBS_HEAT] = ws_potential(&run->p, w) - ws_potential(&run->p, w0); /* libm's, as the references */
+    out[WS_OBS_ACCEPTANCE] = accepted / (double)run->steps;
+    bin(&run->p, initial_hist, w0);
+    bin(&run->p, final_hist, w);
+}
+
+static double initial_w(const ws_run *run, const tl_stream_key *key, uint64_t trajectory)
+{
+    tl_stream_cursor init;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    return sqrt(run->p.temperature / run->p.gamma_w) * tl_stream_cursor_gaussian(&init);
+}
+
+void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first, size_t count, double *out,
+                     double *initial_hist, double *final_hist)
+{
+    const ws_step c = step_constants(run);
+    const int euler = run->p.integrator == WS_EULER;
+    const size_t bins = run->p.bins;
+    ws_lanes s;
+    double z[2 * WS_TILE], w0[WS_TILE];
+    uint32_t ua[4 * WS_TILE];
+    for (size_t t0 = 0; t0 < count; t0 += WS_TILE) {
+        size_t n = count - t0 < WS_TILE ? count - t0 : WS_TILE, lanes = (n + 15) / 16 * 16;
+        memset(&s, 0, sizeof s), memset(ua, 0, sizeof ua);
+        for (size_t l = 0; l < n; l++) {
+            s.w[l] = w0[l] = initial_w(run, key, first + t0 + l);
+            scalar_potential(&c, s.w[l], &s.v[l], &s.f[l]);
+        }
+        for (long k = 0; k < run->steps; k++) {
+            size_t half = (size_t)(k & 1);
+            if (!half) {
+                tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first + t0, (uint32_t)(k / 2), lanes, z);
+                if (!euler) tl_stream_words(key, PURPOSE_ACCEPT, first + t0, (uint32_t)(k / 2), lanes, ua);
+            }
+            ws_lanes_step(&c, &s, (int)lanes, euler, z + half * lanes, ua + 2 * half * lanes, lanes);
+        }
+        for (size_t l = 0; l < n; l++)
+            lane_out(run, w0[l], s.w[l], s.accepted[l], out + (t0 + l) * WS_N_OBS,
+                     initial_hist ? initial_hist + (t0 + l) * bins : NULL, final_hist ? final_hist + (t0 + l) * bins : NULL);
+    }
+}
+
+void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
+                   double *initial_hist, double *final_hist)
+{
+    const ws_step c = step_constants(run);
+    const int euler = run->p.integrator == WS_EULER;
+    double w = initial_w(run, key, trajectory), w0 = w, v, f, accepted = 0, z[2];
+    uint32_t ua[4] = {0};
+    scalar_potential(&c, w, &v, &f);
+    for (long k = 0; k < run->steps; k++) {
+        int half = (int)(k & 1);
+        if (!half) {
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)(k / 2), 1, z);
+            tl_stream_words(key, PURPOSE_ACCEPT, trajectory, (uint32_t)(k / 2), 1, ua);
+        }
+        if (euler) {
+            double v_, f_;
+            scalar_potential(&c, w, &v_, &f_);
+            w = w + (-c.gamma * w + f_) * c.h + c.euler_noise * z[half];
+            accepted += 1.0;
+            continue;
+        }
+        double mean = w * c.decay + f * c.gain, y = mean + c.spread * z[half], vy, fy;
+        scalar_potential(&c, y, &vy, &fy);
+        double fwd = y - mean, back = w - (y * c.decay + fy * c.gain);
+        double log_alpha = -(vy - v) * c.inv_t - (back * back - fwd * fwd) * c.inv_2s2;
+        int accept = !c.learn || tl_uniform_double(ua[2 * half], ua[2 * half + 1]) < vd_exp1(log_alpha < 0 ? log_alpha : 0);
+        if (accept) w = y, v = vy, f = fy;
+        accepted += accept;
+    }
+    lane_out(run, w0, w, accepted, out, initial_hist, final_hist);
 }

@@ -72,8 +72,16 @@ typedef struct {
 
 void ws_run_init(ws_run *run, const ws_params *p);
 
-/* One trajectory from the free stationary law N(0, T_w/gamma_w): out[WS_N_OBS];
- * histograms (may be NULL) get 1 in the bin of w_initial / w_final (0 outside). */
+/* Trajectories first .. first + count - 1, vectorised across them (lanes of
+ * up to 64 side by side): out[b * WS_N_OBS + o] of trajectory first + b; the
+ * histograms (may be NULL) are [count][bins], trajectory b's row getting 1 in
+ * the bin of w_initial / w_final (rows must be zero on entry).  Each
+ * trajectory's numbers are those of ws_trajectory, for any count and first. */
+void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first, size_t count, double *out,
+                     double *initial_hist, double *final_hist);
+/* One trajectory from the free stationary law N(0, T_w/gamma_w), the scalar
+ * reference of ws_trajectories: out[WS_N_OBS]; histograms (may be NULL) get 1
+ * in the bin of w_initial / w_final (0 outside). */
 void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                    double *initial_hist, double *final_hist);
 

@@ -245,17 +245,16 @@ static void ws_simulate(void *state, const tl_stream_key *key, uint64_t first, s
 {
     const ws_state *s = state;
     size_t bins = s->run.p.bins;
-    double *hist = tl_malloc(2 * bins * sizeof *hist, "histograms");
+    double *values = tl_malloc(count * WS_N_OBS * sizeof *values, "observables");
+    double *hist = tl_calloc(2 * count * bins, sizeof *hist, "histograms"); /* [2][count][bins] */
+    ws_trajectories(&s->run, key, first, count, values, hist, hist + count * bins);
     for (size_t b = 0; b < count; b++) {
-        double values[WS_N_OBS];
-        memset(hist, 0, 2 * bins * sizeof *hist);
-        ws_trajectory(&s->run, key, first + b, values, hist, hist + bins);
-        for (size_t o = 0; o < WS_N_OBS; o++) out[o][b] = values[o];
+        for (size_t o = 0; o < WS_N_OBS; o++) out[o][b] = values[b * WS_N_OBS + o];
         for (size_t v = 0; v < 2; v++)
             if (profile[v])
-                for (size_t k = 0; k < bins; k++) profile[v][k * count + b] = hist[v * bins + k];
+                for (size_t k = 0; k < bins; k++) profile[v][k * count + b] = hist[(v * count + b) * bins + k];
     }
-    free(hist);
+    free(values), free(hist);
 }
 
 /* Every zero is made +0 (the engine sums the per-point datasets over the ranks). */

@@ -1,0 +1,785 @@
+/* milburn_limit.c -- how fast can ONE core run the kernels of `thermolearn
+ * bench doublewell`, `weightsde`, `observed` and `twostate`?  Limit
+ * kernels, not peers: the same physics and the same streams, everything
+ * arranged for speed.
+ *
+ * Build:  gcc -O3 -march=native -Wno-psabi -o build/bench/milburn_limit milburn_limit.c -lm
+ *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
+ *         AVX-512, so -march=x86-64-v3 builds the portable variant;
+ *         Random123's header for the scalar reference)
+ * Run:    milburn_limit [--model doublewell|weightsde|observed|twostate] [--traj N] [--check K]
+ * Prints: steps_per_s (trajectories x steps per second of CPU time, the
+ *         trajectories rounded up to whole groups of G x L lanes), a physics
+ *         check in standard errors, and the scalar check: --check K (default
+ *         64) runs the first K trajectories again one at a time in plain
+ *         scalar code (Random123's philox4x32, libm's exp, log, cos, tanh,
+ *         cosh) and reports the largest differences; exit status 1 if one
+ *         exceeds 1e-9 or a decision differs (the two differ by rounding only:
+ *         FMA, polynomial exp/log/cos).
+ *
+ * doublewell (default; the engine's bench point): V(x, lambda) = x^2 (x^2 -
+ * 1) - lambda x, T = 0.1, lambda ramped 0 -> 0.3 over time 2, h = 0.001
+ * (2000 steps), MALA relaxation after each work step, first passage to
+ * x >= 0.5 with the Brownian-bridge test; 8192 trajectories.  Physics check:
+ * Jarzynski, <exp(-W/T)> against exp(-dF/T), dF = -0.137502 by quadrature.
+ * Streams as the engine's (seed 1, point 0, direction 0): block j of DYNAMICS
+ * (purpose 0) gives the Gaussians of steps 2j, 2j+1 (Box-Muller cosine and
+ * sine), block j of purpose 17 the acceptance uniforms, of purpose 16 the
+ * bridge uniforms.  The initial x is an exact equilibrium draw by plain
+ * rejection (uniform on [-2, 2], accepted with e^{-(V - Vmin)/T}), so the
+ * initial values, and hence the checksum, differ from the engine's envelope
+ * sampler; the step law is the same.
+ *
+ * weightsde (the engine's bench point, Fig. 20): V(w) = w^2/2 + 2 tanh(w),
+ * (gamma_w = 1, switch_beta = 2, eta = 4: L = 2, x = 1, b = 0), T_w = 0.5,
+ * h = 0.001, time 10 (10000 steps), the exact-OU proposal with the learning
+ * force frozen, Metropolis-Hastings towards exp(-V/T_w); 2048 trajectories
+ * from N(0, T_w).  Physics check: <w(10)> and <w(10)^2> against the
+ * stationary law by quadrature (-0.96257 and 1.17628: relaxed by t = 10).
+ * Streams: Gaussians as above, acceptance uniforms from purpose 16.
+ *
+ * observed (the engine's bench point, Fig. 7): the hidden chain mu = nu =
+ * 0.5, record kappa = 40, Gamma = 10, the Bayes filter, the current of eq. 31
+ * with r = 20, h = 1e-4, time 5 (50000 steps), averages over t >= 1 and the
+ * occupation of n_c in 50 bins (one scalar increment per lane and step, as
+ * the engine); 512 trajectories.  Physics check: the MSE against the Wonham
+ * law's MMSE (0.39526, continuum; the step's bias is below the standard
+ * error) and the calibration <(n - n_c) n_c> = 0.  Streams: block k of
+ * DYNAMICS gives step k's two Gaussians, block j of purpose 16 the chain's
+ * uniforms of steps 2j, 2j + 1.
+ *
+ * twostate (the engine's bench point): thinning at the bound mu + nu = 11 of
+ * the sigmoid swap mu = 1 <-> nu = 10 (t0 = 5, width 0.5, time 10) with
+ * thermal levels (T = 1), from the steady state; 200000 trajectories, each
+ * lane on its own candidates until the last lane of the group passes the
+ * end.  Prints candidates_per_s (the expected 110 candidates per trajectory,
+ * as the engine counts them).  Physics check: Jarzynski with dF = 0 (the
+ * swap is symmetric).  Streams and initial states are the engine's, so the
+ * checksum (the sum of W) is the engine's.
+ *
+ * What is arranged for speed, against the engine's general kernels:
+ * - the lanes stay in registers for the whole trajectory (the engine keeps
+ *   them in a tile in memory and reloads them every step);
+ * - Philox, Box-Muller and the step fused in one pass (the engine stores a
+ *   block of Gaussians and words per two steps and reads them back);
+ * - G groups of L lanes interleaved (AVX-512: 2 x 8, AVX2: 4 x 4; -DG=k
+ *   overrides), to hide the latency of the step's dependency chain;
+ * - fused multiply-adds (the engine rounds every product: its numbers must
+ *   not depend on the target).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <Random123/philox.h>
+#include <immintrin.h>
+
+#ifdef __AVX512F__
+#define L 8 /* lanes (trajectories) per vector: one zmm */
+#ifndef G
+#define G 2 /* vectors interleaved */
+#endif
+#else
+#define L 4 /* one ymm */
+#ifndef G
+#define G 4
+#endif
+#endif
+typedef double vd __attribute__((vector_size(8 * L)));
+typedef uint64_t vq __attribute__((vector_size(8 * L)));
+typedef int64_t vl __attribute__((vector_size(8 * L)));
+
+/* the doublewell bench point */
+static const double T = 0.1, LAMBDA1 = 0.3, RAMP = 2, TIME = 2, H = 0.001, TH = 0.5, DF = -0.137502;
+enum { STEPS = 2000, P_DYN = 0, P_BRIDGE = 16, P_ACCEPT = 17, P_INIT = 1 };
+/* the weightsde bench point */
+static const double WT = 0.5, WH = 0.001, W_MEAN = -0.96257, W_SQUARE = 0.24974 + 0.96257 * 0.96257;
+enum { WSTEPS = 10000, WP_ACCEPT = 16 };
+static const uint32_t SEED = 1;
+
+static inline vq mul32(vq a, vq b) /* 32 x 32 -> 64 of the low halves: vpmuludq */
+{
+#ifdef __AVX512F__
+    return (vq)_mm512_mul_epu32((__m512i)a, (__m512i)b);
+#else
+    return (vq)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+#endif
+}
+
+/* Philox4x32-10 of counters (c0, lane, 0, c3), key (SEED, 0), L lanes. */
+static inline void philox_lanes(uint32_t c0, vq lane, uint32_t c3, vq x[4])
+{
+    const vq m0 = (vq){0} + 0xD2511F53u, m1 = (vq){0} + 0xCD9E8D57u, lo = (vq){0} + 0xffffffffu;
+    vq x0 = (vq){0} + c0, x1 = lane, x2 = (vq){0}, x3 = (vq){0} + c3;
+    for (int r = 0; r < 10; r++) {
+        vq p0 = mul32(x0, m0), p1 = mul32(x2, m1);
+        x0 = (p1 >> 32) ^ x1 ^ (uint32_t)(SEED + r * 0x9E3779B9u);
+        x1 = p1 & lo;
+        x2 = (p0 >> 32) ^ x3 ^ (uint32_t)(0 + r * 0xBB67AE85u);
+        x3 = p0 & lo;
+    }
+    x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+}
+
+static inline vd as_vd(vl x)
+{
+    vd d;
+    memcpy(&d, &x, sizeof d);
+    return d;
+}
+
+static inline vl as_vl(vd x)
+{
+    vl l;
+    memcpy(&l, &x, sizeof l);
+    return l;
+}
+
+static inline vd blend(vl m, vd a, vd b)
+{
+    return as_vd((as_vl(a) & m) | (as_vl(b) & ~m));
+}
+
+static inline vd u53(vq hi, vq lo) /* ((hi << 21 ^ lo >> 11) + 0.5) 2^-53 */
+{
+    vd h = as_vd((vl)hi | 0x4330000000000000LL) - 0x1p52, l = as_vd((vl)(lo >> 11) | 0x4330000000000000LL) - 0x1p52;
+    return ((h * 0x1p21 + l) + 0.5) * 0x1p-53;
+}
+
+static inline vd vsqrt(vd x)
+{
+#ifdef __AVX512F__
+    return (vd)_mm512_sqrt_pd((__m512d)x);
+#else
+    return (vd)_mm256_sqrt_pd((__m256d)x);
+#endif
+}
+
+/* Box-Muller, the polynomials of the engine (fdlibm). */
+static inline void gauss_lanes(const vq w[4], vd *z0, vd *z1)
+{
+    vd u1 = u53(w[0], w[1]), u2 = u53(w[2], w[3]);
+    vl bits = as_vl(u1), e = ((bits >> 52) & 0x7ff) - 1023;
+    vl mb = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL, big = mb > 0x3ff6a09e667f3bcdLL;
+    mb -= big & (1LL << 52), e -= big;
+    vd m = as_vd(mb), ed = as_vd(e + 0x4338000000000000LL) - 0x1.8p52;
+    vd s = (m - 1.0) / (m + 1.0), z = s * s;
+    vd r = z * (6.666666666666735130e-01 +
+                z * (3.999999999940941908e-01 +
+                     z * (2.857142874366239149e-01 +
+                          z * (2.222219843214978396e-01 +
+                               z * (1.818357216161805012e-01 + z * (1.531383769920937332e-01 + z * 1.479819860511658591e-01))))));
+    vd lnu = ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
+    vd q = 4.0 * u2, kq = q + 0x1.8p52, t = q - (kq - 0x1.8p52);
+    vl k = as_vl(kq) & 3;
+    vd x = t * 1.57079632679489655800e+00, x2 = x * x;
+    vd sn = x + x * x2 *
+                    (-1.66666666666666324348e-01 +
+                     x2 * (8.33333333332248946124e-03 +
+                           x2 * (-1.98412698298579493134e-04 +
+                                 x2 * (2.75573137070700676789e-06 + x2 * (-2.50507602534068634195e-08 + x2 * 1.58969099521155010221e-10)))));
+    vd cs = 1.0 - (0.5 * x2 - x2 * x2 *
+                                  (4.16666666666666019037e-02 +
+                                   x2 * (-1.38888888888741095749e-03 +
+                                         x2 * (2.48015872894767294178e-05 +
+                                               x2 * (-2.75573143513906633035e-07 +
+                                                     x2 * (2.08757232129817482790e-09 + x2 * -1.13596475577881948265e-11))))));
+    vl odd = -(k & 1), sb = as_vl(sn), cb = as_vl(cs);
+    vl cosb = ((cb & ~odd) | (sb & odd)) ^ (((k + 1) & 2) << 62), sinb = ((sb & ~odd) | (cb & odd)) ^ ((k & 2) << 62);
+    vd rad = vsqrt(-2.0 * lnu);
+    *z0 = rad * as_vd(cosb), *z1 = rad * as_vd(sinb);
+}
+
+/* e^x, x clamped to [-700, 700]: fdlibm's reduction and rational form. */
+static inline vd vexp(vd x)
+{
+    x = blend(x < -700.0, (vd){0} - 700.0, x);
+    x = blend(x > 700.0, (vd){0} + 700.0, x);
+    vd kq = x * 1.44269504088896338700e+00 + 0x1.8p52, k = kq - 0x1.8p52;
+    vd hi = x - k * 6.93147180369123816490e-01, lo = k * 1.90821492927058770002e-10, r = hi - lo, t = r * r;
+    vd c = r - t * (1.66666666666666019037e-01 +
+                    t * (-2.77777777770155933842e-03 +
+                         t * (6.61375632143793436117e-05 + t * (-1.65339022054652515390e-06 + t * 4.13813679705723846039e-08))));
+    vd y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    vq ki = (vq)(as_vl(kq) - 0x4338000000000000LL);
+    return as_vd(as_vl(y) + (vl)(ki << 52));
+}
+
+static double lambda_at(long k) /* lambda_k of the ramp (ramp_time = time) */
+{
+    return k == STEPS ? LAMBDA1 : fmin((double)k * (TIME / STEPS) / RAMP, 1.0) * LAMBDA1;
+}
+
+static double potential(double x, double l)
+{
+    return x * x * (x * x - 1) - l * x;
+}
+
+static double uniform(uint32_t hi, uint32_t lo)
+{
+    return ((double)(((uint64_t)hi << 21) ^ (lo >> 11)) + 0.5) * 0x1p-53;
+}
+
+/* Exact equilibrium draw at lambda = 0 (Vmin = -1/4), by rejection from uniform on [-2, 2]. */
+static double initial_x(uint64_t traj)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    for (uint32_t b = 0;; b++) {
+        philox4x32_ctr_t c = {{b, (uint32_t)traj, 0, P_INIT << 8}};
+        philox4x32_ctr_t r = philox4x32(c, key);
+        double x = -2 + 4 * uniform(r.v[0], r.v[1]);
+        if (uniform(r.v[2], r.v[3]) < exp(-(potential(x, 0) + 0.25) / T)) return x;
+    }
+}
+
+typedef struct {
+    double work, x, fpt;
+} result;
+
+/* Lanes first .. first + G L - 1, whole trajectories in registers. */
+static void dw_group(uint64_t first, const double *lam, result *out)
+{
+    const double noise = sqrt(2 * T * H), inv_4th = 1 / (4 * T * H), inv_th = 1 / (T * H);
+    vd x[G], work[G], fpt[G];
+    vl passed[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) {
+            lane[g][l] = first + (uint64_t)(g * L + l);
+            x[g][l] = initial_x(lane[g][l]);
+        }
+        work[g] = (vd){0}, fpt[g] = (vd){0} + TIME, passed[g] = x[g] >= TH;
+        fpt[g] = blend(passed[g], (vd){0}, fpt[g]);
+    }
+    for (long k = 0; k < STEPS; k += 2) {
+        vq wz[G][4], wa[G][4], wb[G][4];
+        vd z[G][2];
+        for (int g = 0; g < G; g++) {
+            philox_lanes((uint32_t)(k / 2), lane[g], P_DYN << 8, wz[g]);
+            philox_lanes((uint32_t)(k / 2), lane[g], P_ACCEPT << 8, wa[g]);
+            philox_lanes((uint32_t)(k / 2), lane[g], P_BRIDGE << 8, wb[g]);
+            gauss_lanes(wz[g], &z[g][0], &z[g][1]);
+        }
+        for (int half = 0; half < 2; half++) {
+            const double la = lam[k + half], lb = lam[k + half + 1], t_next = (double)(k + half + 1) * H;
+            for (int g = 0; g < G; g++) {
+                vd xx = x[g];
+                work[g] -= xx * (lb - la);
+                vd fx = -(4 * xx * xx * xx - 2 * xx - lb), y = xx + fx * H + noise * z[g][half];
+                vd fy = -(4 * y * y * y - 2 * y - lb);
+                vd dv = y * y * (y * y - 1) - lb * y - (xx * xx * (xx * xx - 1) - lb * xx);
+                vd back = xx - y - fy * H, fwd = y - xx - fx * H;
+                vd log_alpha = -dv * (1 / T) - (back * back - fwd * fwd) * inv_4th;
+                vl acc = u53(wa[g][2 * half], wa[g][2 * half + 1]) < vexp(blend(log_alpha < 0, log_alpha, (vd){0}));
+                vd xn = blend(acc, y, xx);
+                vl cross = (xn >= TH) | ((xn != xx) & (u53(wb[g][2 * half], wb[g][2 * half + 1]) <
+                                                       vexp(-(TH - xx) * (TH - xn) * inv_th)));
+                vl first_cross = cross & ~passed[g];
+                fpt[g] = blend(first_cross, (vd){0} + t_next, fpt[g]);
+                passed[g] |= first_cross;
+                x[g] = xn;
+            }
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) out[g * L + l] = (result){work[g][l], x[g][l], fpt[g][l]};
+}
+
+/* The scalar reference: one trajectory, Random123's philox4x32 and libm. */
+static result dw_scalar(uint64_t traj, const double *lam)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double x = initial_x(traj), work = 0, fpt = x >= TH ? 0 : TIME;
+    int passed = x >= TH;
+    philox4x32_ctr_t wz = {{0}}, wa = {{0}}, wb = {{0}};
+    for (long k = 0; k < STEPS; k++) {
+        int half = (int)(k & 1);
+        if (!half) {
+            uint32_t b = (uint32_t)(k / 2);
+            philox4x32_ctr_t cz = {{b, (uint32_t)traj, 0, P_DYN << 8}}, ca = {{b, (uint32_t)traj, 0, P_ACCEPT << 8}},
+                             cb = {{b, (uint32_t)traj, 0, P_BRIDGE << 8}};
+            wz = philox4x32(cz, key), wa = philox4x32(ca, key), wb = philox4x32(cb, key);
+        }
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double z = half ? rad * sin(6.283185307179586 * u2) : rad * cos(6.283185307179586 * u2);
+        double la = lam[k], lb = lam[k + 1];
+        work -= x * (lb - la);
+        double fx = -(4 * x * x * x - 2 * x - lb), y = x + fx * H + sqrt(2 * T * H) * z;
+        double fy = -(4 * y * y * y - 2 * y - lb);
+        double back = x - y - fy * H, fwd = y - x - fx * H;
+        double log_alpha = -(potential(y, lb) - potential(x, lb)) / T - (back * back - fwd * fwd) / (4 * T * H);
+        double xn = log(uniform(wa.v[2 * half], wa.v[2 * half + 1])) < log_alpha ? y : x;
+        if (!passed && (xn >= TH || (xn != x && uniform(wb.v[2 * half], wb.v[2 * half + 1]) <
+                                                    exp(-(TH - x) * (TH - xn) / (T * H)))))
+            passed = 1, fpt = (double)(k + 1) * H;
+        x = xn;
+    }
+    return (result){work, x, fpt};
+}
+
+static int doublewell_main(long traj, long check)
+{
+    double lam[STEPS + 1];
+    for (long k = 0; k <= STEPS; k++) lam[k] = lambda_at(k);
+    const long groups = (traj + G * L - 1) / (G * L);
+    result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) dw_group((uint64_t)(b * G * L), lam, res + b * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double sum_w = 0, sum_e = 0, sum_e2 = 0;
+    for (long t = 0; t < traj; t++) {
+        double e = exp(-res[t].work / T);
+        sum_w += res[t].work, sum_e += e, sum_e2 += e * e;
+    }
+    double me = sum_e / traj, se = sqrt(fmax(sum_e2 / traj - me * me, 0) / (traj > 1 ? traj - 1 : 1));
+    double dw = 0, dx = 0;
+    long fpt_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        result r = dw_scalar((uint64_t)t, lam);
+        dw = fmax(dw, fabs(r.work - res[t].work)), dx = fmax(dx, fabs(r.x - res[t].x));
+        fpt_differ += r.fpt != res[t].fpt;
+    }
+    printf("doublewell_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, STEPS,
+           cpu, sum_w);
+    printf("check: <exp(-W/T)> = %.5f +- %.5f, exp(-dF/T) = %.5f (%.2f standard errors)\n", me, se, exp(-DF / T),
+           (me - exp(-DF / T)) / se);
+    printf("scalar reference (%ld trajectories): max |dW| %.3g, max |dx| %.3g, first-passage times differing %ld\n",
+           check, dw, dx, fpt_differ);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * STEPS / cpu);
+    free(res);
+    return dw > 1e-9 || dx > 1e-9 || fpt_differ ? 1 : 0;
+}
+
+/* ---- weightsde ---------------------------------------------------------------------- */
+
+typedef struct {
+    double decay, gain, spread, inv_2s2;
+} ou_step;
+
+static ou_step ou_constants(void)
+{
+    ou_step c = {exp(-WH), -expm1(-WH), sqrt(WT * -expm1(-2 * WH)), 0};
+    c.inv_2s2 = 1 / (2 * c.spread * c.spread);
+    return c;
+}
+
+/* V(w) = w^2/2 + 2 tanh(w) and the learning force -2 sech^2(w), from e = e^{-2|w|}. */
+static inline void ws_potential_lanes(vd w, vd *v, vd *f)
+{
+    vd mag = blend(w < 0, -w, w), e = vexp(-2.0 * mag), d = 1.0 + e, th = (1.0 - e) / d;
+    *v = 0.5 * (w * w) + 2.0 * blend(w < 0, -th, th);
+    *f = -2.0 * (4.0 * e / (d * d));
+}
+
+static double initial_w(uint64_t traj)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{0, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return sqrt(WT) * sqrt(-2 * log(uniform(r.v[0], r.v[1]))) * cos(6.283185307179586 * uniform(r.v[2], r.v[3]));
+}
+
+static void ws_group(uint64_t first, const ou_step *c, result *out)
+{
+    vd w[G], v[G], f[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l), w[g][l] = initial_w(lane[g][l]);
+        ws_potential_lanes(w[g], &v[g], &f[g]);
+    }
+    for (long k = 0; k < WSTEPS; k += 2) {
+        vq wz[G][4], wa[G][4];
+        vd z[G][2];
+        for (int g = 0; g < G; g++) {
+            philox_lanes((uint32_t)(k / 2), lane[g], P_DYN << 8, wz[g]);
+            philox_lanes((uint32_t)(k / 2), lane[g], WP_ACCEPT << 8, wa[g]);
+            gauss_lanes(wz[g], &z[g][0], &z[g][1]);
+        }
+        for (int half = 0; half < 2; half++)
+            for (int g = 0; g < G; g++) {
+                vd mean = w[g] * c->decay + f[g] * c->gain, y = mean + c->spread * z[g][half], vy, fy;
+                ws_potential_lanes(y, &vy, &fy);
+                vd fwd = y - mean, back = w[g] - (y * c->decay + fy * c->gain);
+                vd log_alpha = -(vy - v[g]) * (1 / WT) - (back * back - fwd * fwd) * c->inv_2s2;
+                vl acc = u53(wa[g][2 * half], wa[g][2 * half + 1]) < vexp(blend(log_alpha < 0, log_alpha, (vd){0}));
+                w[g] = blend(acc, y, w[g]), v[g] = blend(acc, vy, v[g]), f[g] = blend(acc, fy, f[g]);
+            }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) out[g * L + l] = (result){0, w[g][l], 0};
+}
+
+static void ws_scalar_potential(double w, double *v, double *f)
+{
+    double c = cosh(w);
+    *v = 0.5 * w * w + 2 * tanh(w), *f = -2 / (c * c);
+}
+
+static result ws_scalar(uint64_t traj, const ou_step *c)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double w = initial_w(traj), v, f;
+    ws_scalar_potential(w, &v, &f);
+    philox4x32_ctr_t wz = {{0}}, wa = {{0}};
+    for (long k = 0; k < WSTEPS; k++) {
+        int half = (int)(k & 1);
+        if (!half) {
+            uint32_t b = (uint32_t)(k / 2);
+            philox4x32_ctr_t cz = {{b, (uint32_t)traj, 0, P_DYN << 8}}, ca = {{b, (uint32_t)traj, 0, WP_ACCEPT << 8}};
+            wz = philox4x32(cz, key), wa = philox4x32(ca, key);
+        }
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double z = half ? rad * sin(6.283185307179586 * u2) : rad * cos(6.283185307179586 * u2);
+        double mean = w * c->decay + f * c->gain, y = mean + c->spread * z, vy, fy;
+        ws_scalar_potential(y, &vy, &fy);
+        double fwd = y - mean, back = w - (y * c->decay + fy * c->gain);
+        double log_alpha = -(vy - v) / WT - (back * back - fwd * fwd) * c->inv_2s2;
+        if (log(uniform(wa.v[2 * half], wa.v[2 * half + 1])) < log_alpha) w = y, v = vy, f = fy;
+    }
+    return (result){0, w, 0};
+}
+
+static int weightsde_main(long traj, long check)
+{
+    const ou_step c = ou_constants();
+    const long groups = (traj + G * L - 1) / (G * L);
+    result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ws_group((uint64_t)(b * G * L), &c, res + b * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double s1 = 0, s2 = 0, s4 = 0;
+    for (long t = 0; t < traj; t++) {
+        double w2 = res[t].x * res[t].x;
+        s1 += res[t].x, s2 += w2, s4 += w2 * w2;
+    }
+    double m1 = s1 / traj, m2 = s2 / traj, se1 = sqrt(fmax(m2 - m1 * m1, 0) / (traj - 1)),
+           se2 = sqrt(fmax(s4 / traj - m2 * m2, 0) / (traj - 1));
+    double dx = 0;
+    for (long t = 0; t < check && t < traj; t++) dx = fmax(dx, fabs(ws_scalar((uint64_t)t, &c).x - res[t].x));
+    printf("weightsde_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, WSTEPS,
+           cpu, s1);
+    printf("check: <w> = %.5f +- %.5f (stationary %.5f, %.2f standard errors), <w^2> = %.5f +- %.5f (%.5f, %.2f)\n", m1,
+           se1, W_MEAN, (m1 - W_MEAN) / se1, m2, se2, W_SQUARE, (m2 - W_SQUARE) / se2);
+    printf("scalar reference (%ld trajectories): max |dw| %.3g\n", check, dx);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * WSTEPS / cpu);
+    free(res);
+    return dx > 1e-9 ? 1 : 0;
+}
+
+/* ---- observed -------------------------------------------------------------------------- */
+
+/* the bench point: Fig. 7, Gamma = 10, Bayes filter, the current of eq. 31 */
+static const double OMU = 0.5, ONU = 0.5, OKAPPA = 40, OGAMMA_RATE = 10, ORESP = 20, OH = 1e-4, OMMSE = 0.39526;
+enum { OSTEPS = 50000, OFIRST = 10000, OBINS = 50, OP_CHAIN = 16, ONSUM = 9 };
+
+typedef struct {
+    double sqrt_h, kappa_h, sqrt_gamma, two_k_g, pinf, rho, beta, sperp, decay, drive, cgain, p_up, p_down;
+} ob_const;
+
+static ob_const ob_constants(void)
+{
+    double lambda = OMU + ONU, gamma = 2 * OKAPPA * OKAPPA / OGAMMA_RATE, a = ORESP; /* eq. 31: a = r */
+    double var_j = -expm1(-2 * a * OH) / (2 * a), cov = -expm1(-a * OH) / a;
+    return (ob_const){sqrt(OH), OKAPPA * OH, sqrt(gamma), 2 * OKAPPA / gamma, OMU / lambda, exp(-lambda * OH),
+                      cov / OH, sqrt(fmax(0.0, var_j - cov * cov / OH)), exp(-a * OH), ORESP * OKAPPA * cov,
+                      ORESP * sqrt(gamma), OMU / lambda * -expm1(-lambda * OH), ONU / lambda * -expm1(-lambda * OH)};
+}
+
+static inline vd vlog(vd x) /* positive normal x: fdlibm's polynomial, as the engine's */
+{
+    vl bits = as_vl(x), e = ((bits >> 52) & 0x7ff) - 1023;
+    vl mb = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL, big = mb > 0x3ff6a09e667f3bcdLL;
+    mb -= big & (1LL << 52), e -= big;
+    vd m = as_vd(mb), ed = as_vd(e + 0x4338000000000000LL) - 0x1.8p52;
+    vd s = (m - 1.0) / (m + 1.0), z = s * s;
+    vd r = z * (6.666666666666735130e-01 +
+                z * (3.999999999940941908e-01 +
+                     z * (2.857142874366239149e-01 +
+                          z * (2.222219843214978396e-01 +
+                               z * (1.818357216161805012e-01 + z * (1.531383769920937332e-01 + z * 1.479819860511658591e-01))))));
+    return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
+}
+
+typedef struct {
+    double sum[ONSUM], jumps;
+} ob_result;
+
+static int initial_n(uint64_t traj)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{0, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return uniform(r.v[0], r.v[1]) < OMU / (OMU + ONU) ? 1 : -1;
+}
+
+/* Lanes first .. first + G L - 1 in registers: record, Bayes filter, current,
+ * the nine time sums, the occupation of n_c (one scalar increment per lane
+ * and counted step, as the engine), and the chain. */
+static void ob_group(uint64_t first, const ob_const *c, ob_result *out, double *occ)
+{
+    vd n[G], nc[G], io[G], sum[G][ONSUM], jumps[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l), n[g][l] = initial_n(lane[g][l]);
+        nc[g] = (vd){0} + (OMU - ONU) / (OMU + ONU), io[g] = (vd){0}, jumps[g] = (vd){0};
+        for (int o = 0; o < ONSUM; o++) sum[g][o] = (vd){0};
+    }
+    vq wc[G][4];
+    for (long k = 0; k < OSTEPS; k++) {
+        int half = (int)(k & 1);
+        for (int g = 0; g < G; g++) {
+            vq wz[4];
+            vd g1, g2;
+            philox_lanes((uint32_t)k, lane[g], P_DYN << 8, wz);
+            if (!half) philox_lanes((uint32_t)(k / 2), lane[g], OP_CHAIN << 8, wc[g]);
+            gauss_lanes(wz, &g1, &g2);
+            vd dw = c->sqrt_h * g1, j = c->beta * dw + c->sperp * g2, dy = c->kappa_h * n[g] + c->sqrt_gamma * dw;
+            vd ratio = (1.0 + nc[g]) / (1.0 - nc[g]);
+            ratio = blend(ratio < 1e-300, (vd){0} + 1e-300, blend(ratio > 1e300, (vd){0} + 1e300, ratio));
+            vd logit = vlog(ratio) + c->two_k_g * dy, e = vexp(blend(logit < 0, logit, -logit)), d = 1.0 + e;
+            vd post = blend(logit >= 0, 1.0 / d, e / d), est = 2.0 * post - 1.0;
+            io[g] = c->decay * io[g] + c->drive * n[g] + c->cgain * j;
+            if (k >= OFIRST) {
+                vd err = n[g] - est;
+                sum[g][0] += err * err, sum[g][1] += 1.0 - est * est, sum[g][2] += err * est, sum[g][3] += est;
+                sum[g][4] += n[g], sum[g][5] += io[g], sum[g][6] += io[g] * io[g], sum[g][7] += dy * (1 / OH);
+                sum[g][8] += dy * dy * (1 / OH);
+                for (int l = 0; l < L; l++) {
+                    int b = (int)((est[l] + 1) * 0.5 * OBINS);
+                    occ[(size_t)(g * L + l) * OBINS + (b < OBINS ? b : OBINS - 1)] += 1;
+                }
+            }
+            nc[g] = 2.0 * (c->pinf + (post - c->pinf) * c->rho) - 1.0;
+            vl flip = u53(wc[g][2 * half], wc[g][2 * half + 1]) < blend(n[g] > 0, (vd){0} + c->p_down, (vd){0} + c->p_up);
+            n[g] = blend(flip, -n[g], n[g]);
+            jumps[g] += blend(flip, (vd){0} + 1.0, (vd){0});
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) {
+            for (int o = 0; o < ONSUM; o++) out[g * L + l].sum[o] = sum[g][o][l] / (OSTEPS - OFIRST);
+            out[g * L + l].jumps = jumps[g][l];
+        }
+}
+
+/* The scalar reference: Random123's philox4x32, libm, the filter's log-odds as log(pi) - log1p(-pi). */
+static ob_result ob_scalar(uint64_t traj, const ob_const *c)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double n = initial_n(traj), nc = (OMU - ONU) / (OMU + ONU), io = 0;
+    ob_result r = {{0}, 0};
+    philox4x32_ctr_t wc = {{0}};
+    for (long k = 0; k < OSTEPS; k++) {
+        int half = (int)(k & 1);
+        philox4x32_ctr_t cz = {{(uint32_t)k, (uint32_t)traj, 0, P_DYN << 8}}, cc = {{(uint32_t)(k / 2), (uint32_t)traj, 0, OP_CHAIN << 8}};
+        philox4x32_ctr_t wz = philox4x32(cz, key);
+        if (!half) wc = philox4x32(cc, key);
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double g1 = rad * cos(6.283185307179586 * u2), g2 = rad * sin(6.283185307179586 * u2);
+        double dw = c->sqrt_h * g1, j = c->beta * dw + c->sperp * g2, dy = c->kappa_h * n + c->sqrt_gamma * dw;
+        double pi = 0.5 * (1 + nc), logit = log(pi) - log1p(-pi) + c->two_k_g * dy;
+        double post = logit >= 0 ? 1 / (1 + exp(-logit)) : exp(logit) / (1 + exp(logit)), est = 2 * post - 1;
+        io = c->decay * io + c->drive * n + c->cgain * j;
+        if (k >= OFIRST) {
+            double err = n - est;
+            r.sum[0] += err * err, r.sum[1] += 1 - est * est, r.sum[2] += err * est, r.sum[3] += est, r.sum[4] += n;
+            r.sum[5] += io, r.sum[6] += io * io, r.sum[7] += dy / OH, r.sum[8] += dy * dy / OH;
+        }
+        nc = 2 * (c->pinf + (post - c->pinf) * c->rho) - 1;
+        if (uniform(wc.v[2 * half], wc.v[2 * half + 1]) < (n > 0 ? c->p_down : c->p_up)) n = -n, r.jumps += 1;
+    }
+    for (int o = 0; o < ONSUM; o++) r.sum[o] /= OSTEPS - OFIRST;
+    return r;
+}
+
+static int observed_main(long traj, long check)
+{
+    const ob_const c = ob_constants();
+    const long groups = (traj + G * L - 1) / (G * L);
+    ob_result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    double *occ = calloc((size_t)(groups * G * L) * OBINS, sizeof *occ);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ob_group((uint64_t)(b * G * L), &c, res + b * G * L, occ + (size_t)(b * G * L) * OBINS);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double s1 = 0, s2 = 0, c1 = 0, c2 = 0;
+    for (long t = 0; t < traj; t++) {
+        double m = res[t].sum[0], k = res[t].sum[2];
+        s1 += m, s2 += m * m, c1 += k, c2 += k * k;
+    }
+    double m1 = s1 / traj, se1 = sqrt(fmax(s2 / traj - m1 * m1, 0) / (traj - 1));
+    double k1 = c1 / traj, sek = sqrt(fmax(c2 / traj - k1 * k1, 0) / (traj - 1));
+    double dmax = 0;
+    long jumps_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        ob_result r = ob_scalar((uint64_t)t, &c);
+        for (int o = 0; o < ONSUM; o++) dmax = fmax(dmax, fabs(r.sum[o] - res[t].sum[o]));
+        jumps_differ += r.jumps != res[t].jumps;
+    }
+    printf("observed_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, OSTEPS,
+           cpu, s1);
+    printf("check: MSE %.5f +- %.5f (Wonham MMSE %.5f, continuum), calibration <(n - n_c) n_c> %.5f +- %.5f (0: %.2f "
+           "standard errors)\n", m1, se1, OMMSE, k1, sek, k1 / sek);
+    printf("scalar reference (%ld trajectories): max |d average| %.3g, jump counts differing %ld\n", check, dmax,
+           jumps_differ);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * OSTEPS / cpu);
+    free(res), free(occ);
+    return dmax > 1e-9 || jumps_differ ? 1 : 0;
+}
+
+/* ---- twostate ------------------------------------------------------------------------- */
+
+/* the bench point: the sigmoid swap mu = 1, nu = 10, t0 = 5, width 0.5, time 10, thermal levels, T = 1 */
+static const double SMU = 1, SNU = 10, ST0 = 5, SWIDTH = 0.5, STIME = 10, STEMP = 1;
+
+static inline void ts_rates_lanes(vd t, vd *mu, vd *nu, vd *level)
+{
+    vd f = 1.0 / (1.0 + vexp(-(t - ST0) * (1 / SWIDTH)));
+    *mu = SMU + f * (SNU - SMU), *nu = SNU - f * (SNU - SMU);
+    *level = 0.5 * STEMP * vlog(*nu / *mu);
+}
+
+static void ts_rates_scalar(double t, double *mu, double *nu, double *level)
+{
+    double f = 1 / (1 + exp(-(t - ST0) / SWIDTH));
+    *mu = SMU + f * (SNU - SMU), *nu = SNU - f * (SNU - SMU), *level = 0.5 * STEMP * log(*nu / *mu);
+}
+
+static int ts_initial(uint64_t traj)
+{
+    double mu, nu, level;
+    ts_rates_scalar(0, &mu, &nu, &level);
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{0, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return uniform(r.v[0], r.v[1]) < mu / (mu + nu) ? 1 : -1;
+}
+
+/* Lanes first .. first + G L - 1, each on its own candidates, until the last passes STIME. */
+static void ts_group(uint64_t first, result *out, long *events_out)
+{
+    const double bound = SMU + SNU;
+    double mu0, nu0, level0;
+    ts_rates_scalar(0, &mu0, &nu0, &level0);
+    vd t[G], n[G], work[G], last[G], events[G];
+    vl alive[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l), n[g][l] = ts_initial(lane[g][l]);
+        t[g] = (vd){0}, work[g] = (vd){0}, last[g] = (vd){0} + level0, events[g] = (vd){0}, alive[g] = (vl){0} - 1;
+    }
+    for (uint32_t j = 0;; j++) {
+        vl any = (vl){0};
+        for (int g = 0; g < G; g++) any |= alive[g];
+        int go = 0;
+        for (int l = 0; l < L; l++) go |= any[l] != 0;
+        if (!go) break;
+        for (int g = 0; g < G; g++) {
+            vq w[4];
+            philox_lanes(j, lane[g], P_DYN << 8, w);
+            t[g] -= vlog(u53(w[0], w[1])) * (1 / bound);
+            alive[g] &= t[g] < STIME;
+            vd mu, nu, level, u = u53(w[2], w[3]) * bound;
+            ts_rates_lanes(t[g], &mu, &nu, &level);
+            vl up = u < mu, event = alive[g] & (up | (u < mu + nu));
+            vd to = blend(up, (vd){0} + 1.0, (vd){0} - 1.0);
+            vl real = event & (to != n[g]);
+            work[g] += blend(real, n[g] * (level - last[g]), (vd){0});
+            events[g] += blend(event, (vd){0} + 1.0, (vd){0});
+            last[g] = blend(real, level, last[g]);
+            n[g] = blend(real, to, n[g]);
+        }
+    }
+    double mu, nu, level_end;
+    ts_rates_scalar(STIME, &mu, &nu, &level_end);
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++) {
+            out[g * L + l] = (result){work[g][l] + n[g][l] * (level_end - last[g][l]), n[g][l], 0};
+            *events_out += (long)events[g][l];
+        }
+}
+
+static result ts_scalar(uint64_t traj, long *events)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double mu, nu, last, n = ts_initial(traj), t = 0, work = 0, bound = SMU + SNU;
+    ts_rates_scalar(0, &mu, &nu, &last);
+    for (uint32_t j = 0;; j++) {
+        philox4x32_ctr_t c = {{j, (uint32_t)traj, 0, P_DYN << 8}};
+        philox4x32_ctr_t w = philox4x32(c, key);
+        t -= log(uniform(w.v[0], w.v[1])) / bound;
+        if (t >= STIME) break;
+        double level, u = uniform(w.v[2], w.v[3]) * bound;
+        ts_rates_scalar(t, &mu, &nu, &level);
+        double to = u < mu ? 1 : u < mu + nu ? -1 : 0;
+        if (to == 0) continue;
+        ++*events;
+        if (to == n) continue;
+        work += n * (level - last), last = level, n = to;
+    }
+    ts_rates_scalar(STIME, &mu, &nu, &t);
+    return (result){work + n * (t - last), n, 0};
+}
+
+static int twostate_main(long traj, long check)
+{
+    const long groups = (traj + G * L - 1) / (G * L);
+    result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    long events = 0, ref_events = 0, lane_events = 0;
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ts_group((uint64_t)(b * G * L), res + b * G * L, &events);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double sw = 0, se = 0, se2 = 0;
+    for (long t = 0; t < traj; t++) {
+        double e = exp(-res[t].work / STEMP);
+        sw += res[t].work, se += e, se2 += e * e;
+    }
+    double me = se / traj, sem = sqrt(fmax(se2 / traj - me * me, 0) / (traj - 1)), dw = 0;
+    long n_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        result r = ts_scalar((uint64_t)t, &ref_events);
+        dw = fmax(dw, fabs(r.work - res[t].work)), n_differ += r.x != res[t].x;
+    }
+    if (check > 0) { /* the events of the same trajectories from the lanes */
+        long groups_checked = (check + G * L - 1) / (G * L);
+        result *again = malloc((size_t)(groups_checked * G * L) * sizeof *again);
+        for (long b = 0; b < groups_checked; b++) {
+            long e = 0;
+            ts_group((uint64_t)(b * G * L), again + b * G * L, &e);
+            if ((b + 1) * G * L <= check) lane_events += e;
+        }
+        free(again);
+        if (check % (G * L)) lane_events = ref_events; /* only whole groups are compared */
+    }
+    printf("twostate_limit: traj %ld (%d lanes x %d groups): cpu_s %.3f checksum %.6f events %ld\n", traj, L, G, cpu,
+           sw, events);
+    printf("check: <exp(-W/T)> = %.5f +- %.5f (Jarzynski, dF = 0 by symmetry: %.2f standard errors)\n", me, sem,
+           (me - 1) / sem);
+    printf("scalar reference (%ld trajectories): max |dW| %.3g, final states differing %ld, events %ld against %ld\n",
+           check, dw, n_differ, lane_events, ref_events);
+    printf("candidates_per_s %.4e\n", (double)traj * (SMU + SNU) * STIME / cpu);
+    free(res);
+    return dw > 1e-9 || n_differ || lane_events != ref_events ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    long traj = 0, check = 64;
+    int model = 0; /* doublewell, weightsde, observed, twostate */
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--traj")) traj = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--check")) check = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "doublewell")) model = 0;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "weightsde")) model = 1;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "observed")) model = 2;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "twostate")) model = 3;
+        else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
+    }
+    return model == 1 ? weightsde_main(traj > 0 ? traj : 2048, check)
+         : model == 2 ? observed_main(traj > 0 ? traj : 512, check)
+         : model == 3 ? twostate_main(traj > 0 ? traj : 200000, check)
+                      : doublewell_main(traj > 0 ? traj : 8192, check);
+}
