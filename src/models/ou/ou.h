@@ -29,6 +29,16 @@
 
 #define OU_MAX_N 32   /* dimensions (the Lyapunov equation is solved on its n^2 x n^2 Kronecker form) */
 
+/* Each step of the window draws ceil(n/2) Philox blocks of its trajectory's
+ * DYNAMICS stream (two Gaussians a block, tl_stream_gaussians); the block
+ * counter is 32 bits, so a window has at most OU_MAX_BLOCKS / ceil(n/2) steps
+ * (4.3e9 at n = 2, 2.7e8 at n = 32). */
+#define OU_MAX_BLOCKS 4294967295.0
+static inline int ou_blocks_per_step(int n)
+{
+    return (n + 1) / 2;
+}
+
 /* Per-trajectory observables (histogrammed), in this order. */
 enum {
     OU_OBS_EP,      /* medium entropy production over the window */
