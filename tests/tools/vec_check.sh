@@ -12,7 +12,9 @@
 #                on a scalar compare, has those;
 #   double FUNC  the same for double precision (addpd/mulpd/... packed, no
 #                addsd/mulsd/divsd/sqrtsd/comisd/...): the perceptron's loops
-#                over trajectories and the Box-Muller Gaussians;
+#                over trajectories, the Box-Muller Gaussians and the OU
+#                model's step of all lanes (every n: the inlined n = 1..4
+#                copies and the general one);
 #   philox FUNC  the function holds vpmuludq (Philox's 32x32->64 multiplies
 #                across lanes), on targets with AVX2.
 # It first checks itself on a fixture (a loop the vectoriser cannot touch and a
@@ -39,6 +41,7 @@ src/engine/stream.c:philox:tl_stream_words
 src/engine/stream.c:double:tl_stream_gaussians
 src/models/perceptron/kernel.c:double:tile_piece
 src/models/perceptron/kernel.c:double:tile_energy
+src/models/ou/simulate.c:double:ou_lanes_step
 "}
 PACKED='\b(v?(add|sub|mul|div|min|max|and|or|xor|blendv?)ps|v?cmp[a-z]*ps|vfn?m(add|sub)[0-9]+ps|vpermps|v?cvtdq2ps|v?cvttps2dq)\b'
 SCALAR='\b(v?(add|sub|mul|div|min|max)ss|v?u?comiss|v?cmp[a-z]*ss|vfn?m(add|sub)[0-9]+ss)\b'

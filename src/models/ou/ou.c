@@ -424,4 +424,5 @@ const tl_model_type tl_model_ou = {
     .simulate = simulate,
     .extra_fill = extra_fill,
     .checks = &checks,
+    .bench = ou_bench,
 };

@@ -131,4 +131,7 @@ double ou_trajectory(const ou *o, const tl_stream_key *key, uint64_t t, double *
 void ou_simulate_batch(const ou *o, const tl_stream_key *key, uint64_t first, size_t count,
                        double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES]);
 
+/* `thermolearn bench ou` (bench.c). */
+int ou_bench(int argc, char **argv);
+
 #endif

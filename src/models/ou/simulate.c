@@ -82,10 +82,13 @@ static void transition(int n, size_t nv, const double *e, const double *l, vd *r
         vd a[OU_MAX_N];
         for (int i = 0; i < n; i++) a[i] = y[i * nv + v];
         for (int i = 0; i < n; i++) {
-            vd s = {0};
-            if (e)
-                for (int j = 0; j < n; j++) s += e[i * n + j] * a[j];
-            for (int j = 0; j <= i; j++) s += l[i * n + j] * z[j * nv + v];
+            vd s = l[i * n] * z[v];
+            for (int j = 1; j <= i; j++) s += l[i * n + j] * z[j * nv + v];
+            if (e) {
+                vd f = e[i * n] * a[0];
+                for (int j = 1; j < n; j++) f += e[i * n + j] * a[j];
+                s = f + s;
+            }
             y[i * nv + v] = s;
         }
     }
@@ -115,15 +118,15 @@ static inline __attribute__((always_inline)) void step_body(int n, int cov, size
         vd a[OU_MAX_N], b[OU_MAX_N];
         for (int i = 0; i < n; i++) a[i] = y[i * nv + v];
         for (int i = 0; i < n; i++) {
-            vd s = {0};
-            for (int j = 0; j < n; j++) s += e[i * n + j] * a[j];
+            vd s = e[i * n] * a[0];
+            for (int j = 1; j < n; j++) s += e[i * n + j] * a[j];
             for (int j = 0; j <= i; j++) s += l[i * n + j] * z[j * nv + v];
             b[i] = s;
         }
         vd q = ent[v];
         for (int i = 0; i < n; i++) {
-            vd ra = {0}, rb = {0};
-            for (int j = 0; j < n; j++) ra += qaa[i * n + j] * a[j] + qab[i * n + j] * b[j], rb += qbb[i * n + j] * b[j];
+            vd ra = qaa[i * n] * a[0] + qab[i * n] * b[0], rb = qbb[i * n] * b[0];
+            for (int j = 1; j < n; j++) ra += qaa[i * n + j] * a[j] + qab[i * n + j] * b[j], rb += qbb[i * n + j] * b[j];
             q += a[i] * ra + b[i] * rb;
         }
         ent[v] = q + o->qc;
