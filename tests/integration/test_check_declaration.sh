@@ -28,7 +28,8 @@ cd "$TMP/old"
 #  - /parameters/ift_time: its description attribute was corrected (it named
 #    a variance threshold the code no longer uses); the values must be equal.
 #  - /spins/magnetization(_err): the O(log n) event pick (a tree over buckets
-#    of rates) sums the total rate in another order, so the waiting times
+#    of rates) sums the total rate in another order, and the flipped spin's
+#    new rate is a division, not an exp (issue 16), so the waiting times
 #    move in the last bit: absolute 1e-15 (a magnetisation lies in [-1, 1];
 #    measured at most 3e-17); the picks and entropies are equal.
 same_values() {
