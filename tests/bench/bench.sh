@@ -21,6 +21,12 @@
 # twice: without contraction (the engine's arithmetic: its checksum must equal
 # the engine's to the bit, else bench fails) and with fused multiply-adds (the
 # yardstick: the ratio is taken against it, and against the first).
+#
+# Then the spins model's jump loop: `thermolearn bench spins --n 40 --traj 16`
+# (2N = 80, two chains of 40, couplings to second neighbours, time 5000)
+# beside tests/bench/spins_limit.c at the same point, in jumps per second of
+# CPU time.  The same streams give the same trajectories: the totals of jumps
+# and entropy are printed for both (equal but for a rounding tie of a pick).
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
@@ -133,4 +139,40 @@ if [ $have_olimit = 1 ]; then
     printf '%-44s %12.4e\n' "limit: ou_limit, the engine's arithmetic" "$olimit"
     awk -v e="$oengine" -v l="$ofma" -v x="$olimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (fma) (target >= 0.5)", e / l
                                                     printf "%-44s %12.3f\n", "ratio engine / limit (no fma)", e / x}'
+fi
+
+# ---- spins (Gillespie jumps, 2N = 80) ----
+SSRC=tests/bench/spins_limit.c
+SLIMIT=build/bench/spins_limit
+have_slimit=0
+if [ -f "$SSRC" ] && grep -qw avx2 /proc/cpuinfo; then
+    mkdir -p build/bench
+    if [ ! -x "$SLIMIT" ] || [ "$SSRC" -nt "$SLIMIT" ]; then
+        gcc -O3 -march=native -Wno-psabi -o "$SLIMIT" "$SSRC" -lm || { echo "bench: cannot build $SSRC" >&2; exit 1; }
+    fi
+    have_slimit=1
+fi
+jrate() { sed -n 's/^jumps_per_s \([0-9.e+-]*\).*/\1/p' | head -1; }
+sengine=0 slimit=0 ssame=
+for r in $(seq "$RUNS"); do
+    out=$(bin/thermolearn bench spins --n 40 --traj 16)
+    e=$(jrate <<<"$out")
+    sengine=$(max "$sengine" "$e")
+    l=
+    if [ $have_slimit = 1 ]; then
+        lout=$("$SLIMIT" --traj 16) || { echo "$lout"; echo "bench: spins_limit's checks failed" >&2; exit 1; }
+        l=$(jrate <<<"$lout")
+        slimit=$(max "$slimit" "$l")
+        [ "$(grep '^jumps .* sigma' <<<"$lout")" = "$(grep '^jumps .* sigma' <<<"$out")" ] && ssame=yes ||
+            ssame="no: $(grep '^jumps .* sigma' <<<"$out") against $(grep '^jumps .* sigma' <<<"$lout")"
+    fi
+    echo "run $r: engine $e${l:+  limit $l}"
+done
+echo
+printf '%-44s %12s\n' "spins (2N = 80, Gillespie), best of $RUNS" "jumps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench spins --n 40" "$sengine"
+if [ $have_slimit = 1 ]; then
+    echo "spins_limit: the engine's trajectories (jumps and entropy totals equal): $ssame"
+    printf '%-44s %12.4e\n' "limit: spins_limit" "$slimit"
+    awk -v e="$sengine" -v l="$slimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi
