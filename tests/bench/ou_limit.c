@@ -28,7 +28,7 @@
  *
  * What is arranged for speed, against the engine's general kernel (any n):
  * - one pass per step: Philox -> Box-Muller -> transition -> entropy -> sums,
- *   8 lanes, the whole state in registers for all steps (the engine writes
+ *   one vector of lanes (8 with AVX-512, 4 with AVX2), the whole state in registers for all steps (the engine writes
  *   the Gaussians of a step to memory, reads them back, and loads and stores
  *   its state every step, with n a run-time value above 4);
  * - Philox round 1 in the vectors (no scalar set-up per call);
@@ -46,22 +46,23 @@
 
 #include <immintrin.h>
 
-#define L 8 /* lanes (trajectories) per vector */
-typedef double vd __attribute__((vector_size(64)));
-typedef uint64_t vq __attribute__((vector_size(64)));
-typedef int64_t vl __attribute__((vector_size(64)));
+/* Lanes (trajectories) per vector: 8 doubles with AVX-512, 4 with AVX2 (gcc
+ * lowers 512-bit vector types to AVX2 badly: spills). */
+#ifdef __AVX512F__
+#define L 8
+#else
+#define L 4
+#endif
+typedef double vd __attribute__((vector_size(L * 8)));
+typedef uint64_t vq __attribute__((vector_size(L * 8)));
+typedef int64_t vl __attribute__((vector_size(L * 8)));
 
 static inline vq mul32(vq a, vq b) /* 32 x 32 -> 64 of the low halves: vpmuludq */
 {
 #ifdef __AVX512F__
     return (vq)_mm512_mul_epu32((__m512i)a, (__m512i)b);
 #else
-    __m256i a0, a1, b0, b1;
-    memcpy(&a0, &a, 32), memcpy(&a1, (char *)&a + 32, 32), memcpy(&b0, &b, 32), memcpy(&b1, (char *)&b + 32, 32);
-    a0 = _mm256_mul_epu32(a0, b0), a1 = _mm256_mul_epu32(a1, b1);
-    vq r;
-    memcpy(&r, &a0, 32), memcpy((char *)&r + 32, &a1, 32);
-    return r;
+    return (vq)_mm256_mul_epu32((__m256i)a, (__m256i)b);
 #endif
 }
 
@@ -70,8 +71,8 @@ static inline vq mul32(vq a, vq b) /* 32 x 32 -> 64 of the low halves: vpmuludq 
 #define W0 0x9E3779B9u
 #define W1 0xBB67AE85u
 
-/* Philox4x32-10 of counters (c0, lane, c2, c3), key (k0, k1), 8 lanes. */
-static inline void philox8(uint32_t c0, vq lane, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1, vq x[4])
+/* Philox4x32-10 of counters (c0, lane, c2, c3), key (k0, k1), L lanes. */
+static inline void philox(uint32_t c0, vq lane, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1, vq x[4])
 {
     const vq m0 = (vq){0} + M0, m1 = (vq){0} + M1, lo = (vq){0} + 0xffffffffu;
     vq x0 = (vq){0} + c0, x1 = lane, x2 = (vq){0} + c2, x3 = (vq){0} + c3;
@@ -110,11 +111,7 @@ static inline vd vsqrt(vd x)
 #ifdef __AVX512F__
     return (vd)_mm512_sqrt_pd((__m512d)x);
 #else
-    __m256d a, b;
-    memcpy(&a, &x, 32), memcpy(&b, (char *)&x + 32, 32);
-    a = _mm256_sqrt_pd(a), b = _mm256_sqrt_pd(b);
-    memcpy(&x, &a, 32), memcpy((char *)&x + 32, &b, 32);
-    return x;
+    return (vd)_mm256_sqrt_pd((__m256d)x);
 #endif
 }
 
@@ -142,8 +139,8 @@ static inline vd vsqrt(vd x)
 #define C6 -1.13596475577881948265e-11
 #define PIO2 1.57079632679489655800e+00
 
-/* Box-Muller of the four words of a block (8 lanes). */
-static inline void gauss8(const vq w[4], vd *z0, vd *z1)
+/* Box-Muller of the four words of a block (L lanes). */
+static inline void gauss(const vq w[4], vd *z0, vd *z1)
 {
     vd u1 = u53(w[0], w[1]), u2 = u53(w[2], w[3]);
     vl bits = as_vl(u1), e = ((bits >> 52) & 0x7ff) - 1023;
@@ -177,15 +174,16 @@ typedef struct {
     double ep, c[3];
 } result;
 
-/* ---- the limit kernel: 8 trajectories from t0, the whole window in registers ------------------ */
-static void run8(const coef *k, long steps, uint64_t t0, result out[L])
+/* ---- the limit kernel: L trajectories from t0, the whole window in registers ------------------ */
+static void run_lanes(const coef *k, long steps, uint64_t t0, result out[L])
 {
-    vq lane = (vq){0, 1, 2, 3, 4, 5, 6, 7} + t0;
+    vq lane;
+    for (int l = 0; l < L; l++) lane[l] = t0 + (uint64_t)l;
     uint32_t c3_hi = (uint32_t)(t0 >> 32) << 16;
     vq x[4];
     vd z0, z1;
-    philox8(0, lane & 0xffffffffu, 0, (PURPOSE_INITIAL << 8) | c3_hi, SEED, 0, x);
-    gauss8(x, &z0, &z1);
+    philox(0, lane & 0xffffffffu, 0, (PURPOSE_INITIAL << 8) | c3_hi, SEED, 0, x);
+    gauss(x, &z0, &z1);
     vd a0 = k->lc[0] * z0, a1 = k->lc[2] * z0 + k->lc[3] * z1;
     vd s00 = (vd){0} + 0.5 * a0 * a0, s01 = (vd){0} + 0.5 * a0 * a1, s11 = (vd){0} + 0.5 * a1 * a1, ent = {0};
     const double e00 = k->e[0], e01 = k->e[1], e10 = k->e[2], e11 = k->e[3], l00 = k->l[0], l10 = k->l[2],
@@ -194,8 +192,8 @@ static void run8(const coef *k, long steps, uint64_t t0, result out[L])
     const double ab00 = k->qab[0], ab01 = k->qab[1], ab10 = k->qab[2], ab11 = k->qab[3];
     const double bb00 = k->qbb[0], bb01 = k->qbb[1], bb10 = k->qbb[2], bb11 = k->qbb[3], qc = k->qc;
     for (long s = 0; s < steps; s++) {
-        philox8((uint32_t)s, lane & 0xffffffffu, 0, (PURPOSE_DYNAMICS << 8) | c3_hi, SEED, 0, x);
-        gauss8(x, &z0, &z1);
+        philox((uint32_t)s, lane & 0xffffffffu, 0, (PURPOSE_DYNAMICS << 8) | c3_hi, SEED, 0, x);
+        gauss(x, &z0, &z1);
         vd b0 = e00 * a0 + e01 * a1 + l00 * z0;
         vd b1 = e10 * a0 + e11 * a1 + l10 * z0 + l11 * z1;
         vd ra0 = aa00 * a0 + ab00 * b0 + (aa01 * a1 + ab01 * b1), rb0 = bb00 * b0 + bb01 * b1;
@@ -322,7 +320,7 @@ int main(int argc, char **argv)
     }
     result *res = malloc((size_t)traj * sizeof *res);
     clock_t t0 = clock();
-    for (long t = 0; t < traj; t += L) run8(&k, steps, (uint64_t)t, res + t);
+    for (long t = 0; t < traj; t += L) run_lanes(&k, steps, (uint64_t)t, res + t);
     double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
 
     int bad = 0;
