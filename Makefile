@@ -176,12 +176,11 @@ figures: deps
 # ---- kernels (issue 16): the vector check and the limit kernels -------------
 # `make vec-check`: fails when a hot loop of a kernel compiles to scalar code
 # (gcc and clang, -march=native and x86-64-v3; docs/performance.md); run by
-# tests/run_all.sh, so by `make test`.  `make bench`: the engine's
-# `thermolearn bench hopfield` interleaved with the limit kernel
-# ../shared/bench/hopfield_limit_v2.c (built from there, where present) at the
-# same bench point, best of BENCH_RUNS, and their ratio; then the perceptron
-# beside tests/bench/perceptron_limit.c, and `thermolearn bench doublewell`,
-# `weightsde`, `observed` and `twostate` beside tests/bench/milburn_limit.c.
+# tests/run_all.sh, so by `make test`.  `make bench`: each engine kernel
+# (`thermolearn bench hopfield`, `perceptron`, `ou`, `spins --n 40`,
+# `doublewell`, `weightsde`, `observed`, `twostate`) interleaved with its limit
+# kernel in tests/bench/ at the same bench point, best of BENCH_RUNS, and their
+# ratio (tests/bench/bench.sh says how).
 BENCH_RUNS ?= 3
 .PHONY: vec-check
 vec-check:

@@ -14,6 +14,19 @@
 # batch part of that bench is a single sample at this alpha, so it costs
 # nothing) beside tests/bench/perceptron_limit.c at the same point, both in
 # weight-steps per second of CPU time, best of BENCH_RUNS, and their ratio.
+#
+# Then the OU model: `thermolearn bench ou` (n = 2, J_s = 0.5, J_a = 0.6,
+# 1000 steps, 4096 trajectories) beside tests/bench/ou_limit.c at the same
+# point, in trajectory-steps per second of CPU time.  The limit kernel is built
+# twice: without contraction (the engine's arithmetic: its checksum must equal
+# the engine's to the bit, else bench fails) and with fused multiply-adds (the
+# yardstick: the ratio is taken against it, and against the first).
+#
+# Then the spins model's jump loop: `thermolearn bench spins --n 40 --traj 16`
+# (2N = 80, two chains of 40, couplings to second neighbours, time 5000)
+# beside tests/bench/spins_limit.c at the same point, in jumps per second of
+# CPU time.  The same streams give the same trajectories: the totals of jumps
+# and entropy are printed for both (equal but for a rounding tie of a pick).
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
@@ -81,6 +94,87 @@ printf '%-44s %12.4e\n' "engine: thermolearn bench perceptron" "$pengine"
 if [ $have_plimit = 1 ]; then
     printf '%-44s %12.4e\n' "limit: perceptron_limit" "$plimit"
     awk -v e="$pengine" -v l="$plimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
+fi
+
+# ---- OU (n = 2, steps of the exact transition) ----
+OSRC=tests/bench/ou_limit.c
+have_olimit=0
+if [ -f "$OSRC" ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    mkdir -p build/bench
+    for v in exact:-ffp-contract=off fma:-ffp-contract=fast; do
+        bin=build/bench/ou_limit_${v%%:*}
+        if [ ! -x "$bin" ] || [ "$OSRC" -nt "$bin" ]; then
+            gcc -O3 -march=native ${v#*:} -Wno-psabi -o "$bin" "$OSRC" -lm || { echo "bench: cannot build $OSRC" >&2; exit 1; }
+        fi
+    done
+    have_olimit=1
+fi
+srate() { sed -n 's/^steps_per_s \([0-9.e+-]*\).*/\1/p' | head -1; }
+oengine=0 olimit=0 ofma=0
+for r in $(seq "$RUNS"); do
+    out=$(bin/thermolearn bench ou --coefficients)
+    e=$(srate <<<"$out")
+    oengine=$(max "$oengine" "$e")
+    l= f=
+    if [ $have_olimit = 1 ]; then
+        coef=$(sed -n 's/^coefficients //p' <<<"$out")
+        lout=$(build/bench/ou_limit_exact --coefficients "$coef") || { echo "$lout"; echo "bench: ou_limit's checks failed" >&2; exit 1; }
+        if [ "$(grep '^checksum' <<<"$lout")" != "$(grep '^checksum' <<<"$out")" ]; then
+            echo "bench: ou_limit's checksum differs from the engine's: $(grep '^checksum' <<<"$lout") vs $(grep '^checksum' <<<"$out")" >&2
+            exit 1
+        fi
+        l=$(srate <<<"$lout")
+        olimit=$(max "$olimit" "$l")
+        f=$(build/bench/ou_limit_fma --coefficients "$coef" | srate)
+        ofma=$(max "$ofma" "$f")
+    fi
+    echo "run $r: engine $e${l:+  limit $l  limit(fma) $f}"
+done
+echo
+printf '%-44s %12s\n' "ou (n = 2, 1000 steps), best of $RUNS" "steps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench ou" "$oengine"
+if [ $have_olimit = 1 ]; then
+    echo "ou_limit: same checksum as the engine, to the bit"
+    printf '%-44s %12.4e\n' "limit: ou_limit, fused multiply-adds" "$ofma"
+    printf '%-44s %12.4e\n' "limit: ou_limit, the engine's arithmetic" "$olimit"
+    awk -v e="$oengine" -v l="$ofma" -v x="$olimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (fma) (target >= 0.5)", e / l
+                                                    printf "%-44s %12.3f\n", "ratio engine / limit (no fma)", e / x}'
+fi
+
+# ---- spins (Gillespie jumps, 2N = 80) ----
+SSRC=tests/bench/spins_limit.c
+SLIMIT=build/bench/spins_limit
+have_slimit=0
+if [ -f "$SSRC" ] && grep -qw avx2 /proc/cpuinfo; then
+    mkdir -p build/bench
+    if [ ! -x "$SLIMIT" ] || [ "$SSRC" -nt "$SLIMIT" ]; then
+        gcc -O3 -march=native -Wno-psabi -o "$SLIMIT" "$SSRC" -lm || { echo "bench: cannot build $SSRC" >&2; exit 1; }
+    fi
+    have_slimit=1
+fi
+jrate() { sed -n 's/^jumps_per_s \([0-9.e+-]*\).*/\1/p' | head -1; }
+sengine=0 slimit=0 ssame=
+for r in $(seq "$RUNS"); do
+    out=$(bin/thermolearn bench spins --n 40 --traj 16)
+    e=$(jrate <<<"$out")
+    sengine=$(max "$sengine" "$e")
+    l=
+    if [ $have_slimit = 1 ]; then
+        lout=$("$SLIMIT" --traj 16) || { echo "$lout"; echo "bench: spins_limit's checks failed" >&2; exit 1; }
+        l=$(jrate <<<"$lout")
+        slimit=$(max "$slimit" "$l")
+        [ "$(grep '^jumps .* sigma' <<<"$lout")" = "$(grep '^jumps .* sigma' <<<"$out")" ] && ssame=yes ||
+            ssame="no: $(grep '^jumps .* sigma' <<<"$out") against $(grep '^jumps .* sigma' <<<"$lout")"
+    fi
+    echo "run $r: engine $e${l:+  limit $l}"
+done
+echo
+printf '%-44s %12s\n' "spins (2N = 80, Gillespie), best of $RUNS" "jumps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench spins --n 40" "$sengine"
+if [ $have_slimit = 1 ]; then
+    echo "spins_limit: the engine's trajectories (jumps and entropy totals equal): $ssame"
+    printf '%-44s %12.4e\n' "limit: spins_limit" "$slimit"
+    awk -v e="$sengine" -v l="$slimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi
 
 

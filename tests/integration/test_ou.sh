@@ -9,7 +9,8 @@
 # engine's scalar observables could hold) gives mean [P, 8] and covariance
 # [P, 36] profiles, identical on 1 and 3 ranks, that `check` validates against
 # scipy-verified exact values (and fails when a component beyond the fifth
-# moves); unstable W and bad files are refused naming the key.
+# moves); unstable W, bad files and windows of more steps than the stream's
+# 32-bit block counter allows are refused naming the key.
 set -u
 BIN=$1
 source "$(dirname "$0")/common.sh"
@@ -208,4 +209,8 @@ bad_input "coupling_matrix: W in '$TMP/unstable.txt' has no steady state" "coupl
 bad_input "ja belongs to the 2-d form" "coupling_matrix = $TMP/w3.txt" "ja = 0.3"
 bad_input "input: 2 values given, the coupling_matrix has n = 3" "coupling_matrix = $TMP/w3.txt" "input = 1 2"
 bad_input "dt = 200 is longer than the window" "dt = 200"
+# the 32-bit block counter: ceil(n/2) blocks a step, so the bound falls with n
+bad_input "dt = 1e-08: the window has 1e+10 steps, at most 4.295e+09 at n = 2" "time = 100" "dt = 1e-8"
+bad_input "dt = 4e-08: the window has 2.5e+09 steps, at most 2.147e+09 at n = 3" "coupling_matrix = $TMP/w3.txt" \
+    "time = 100" "dt = 4e-8"
 finish

@@ -11,8 +11,9 @@
 #include "thermolearn/numbers.h"
 #include "thermolearn/status.h"
 
-/* Longest window in steps, and the largest dt |W|_1 (the quadrature of the step kernel grows with it). */
-#define MAX_STEPS 1e10
+/* The largest dt |W|_1 (the quadrature of the step kernel grows with it).  The
+ * longest window in steps is OU_MAX_BLOCKS / ceil(n/2) (ou.h): each step draws
+ * ceil(n/2) blocks of its trajectory's stream. */
 #define MAX_STEP_SPAN 100.0
 /* Up to this n, validation builds the whole point state (well under a millisecond), so that a
  * numerically hopeless W is an input error; beyond, it checks stability only (the Lyapunov
@@ -163,7 +164,7 @@ static int check_form(const tl_point *pt, int *n, char *why, size_t len)
     return TL_OK;
 }
 
-static int check_window(const tl_point *pt, double norm, char *why, size_t len)
+static int check_window(const tl_point *pt, int n, double norm, char *why, size_t len)
 {
     double time = tl_point_real(pt, "time"), transient = tl_point_real(pt, "transient"), dt = tl_point_real(pt, "dt");
     if (transient >= time) {
@@ -174,8 +175,10 @@ static int check_window(const tl_point *pt, double norm, char *why, size_t len)
         snprintf(why, len, "dt = %g is longer than the window time - transient = %g", dt, time - transient);
         return TL_ERR_INPUT;
     }
-    if ((time - transient) / dt > MAX_STEPS) {
-        snprintf(why, len, "dt = %g: the window has %.3g steps, at most %.0e", dt, (time - transient) / dt, MAX_STEPS);
+    double max_steps = OU_MAX_BLOCKS / ou_blocks_per_step(n);
+    if ((time - transient) / dt > max_steps) {
+        snprintf(why, len, "dt = %g: the window has %.3g steps, at most %.4g at n = %d", dt, (time - transient) / dt,
+                 max_steps, n);
         return TL_ERR_INPUT;
     }
     if (dt * norm > MAX_STEP_SPAN) {
@@ -213,7 +216,7 @@ static int validate(const tl_point *pt, char *why, size_t len)
     point_system(pt, n, w, x);
     double norm = fmax(ou_norm1(n, w), 1e-300);
     int status = check_stable(pt, n, w, norm, why, len);
-    if (!status) status = check_window(pt, norm, why, len);
+    if (!status) status = check_window(pt, n, norm, why, len);
     if (!status && n <= VALIDATE_FULL_N) {
         char detail[256];
         ou *o = ou_alloc(n, w, x, tl_point_real(pt, "temperature"), tl_point_real(pt, "time"),
@@ -421,4 +424,5 @@ const tl_model_type tl_model_ou = {
     .simulate = simulate,
     .extra_fill = extra_fill,
     .checks = &checks,
+    .bench = ou_bench,
 };

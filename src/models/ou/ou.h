@@ -29,6 +29,16 @@
 
 #define OU_MAX_N 32   /* dimensions (the Lyapunov equation is solved on its n^2 x n^2 Kronecker form) */
 
+/* Each step of the window draws ceil(n/2) Philox blocks of its trajectory's
+ * DYNAMICS stream (two Gaussians a block, tl_stream_gaussians); the block
+ * counter is 32 bits, so a window has at most OU_MAX_BLOCKS / ceil(n/2) steps
+ * (4.3e9 at n = 2, 2.7e8 at n = 32). */
+#define OU_MAX_BLOCKS 4294967295.0
+static inline int ou_blocks_per_step(int n)
+{
+    return (n + 1) / 2;
+}
+
 /* Per-trajectory observables (histogrammed), in this order. */
 enum {
     OU_OBS_EP,      /* medium entropy production over the window */
@@ -120,5 +130,8 @@ double ou_trajectory(const ou *o, const tl_stream_key *key, uint64_t t, double *
  * profile[v][c * count + i] (a NULL profile[v] is skipped). */
 void ou_simulate_batch(const ou *o, const tl_stream_key *key, uint64_t first, size_t count,
                        double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES]);
+
+/* `thermolearn bench ou` (bench.c). */
+int ou_bench(int argc, char **argv);
 
 #endif
