@@ -190,3 +190,31 @@ double ck_lif_var(const ck_lif *l, double t_end)
 {
     return l->noise * (1 - exp(-2 * l->k * l->k * t_end)) / 2;
 }
+
+/* ---- the passage count of the phase clock (a Wald renewal process) ---- */
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_erf.h>
+
+/* The inverse Gaussian CDF, its second term e^{2 lambda/mu} Phi(-z) taken through logs (it
+ * overflows for large 2 lambda/mu otherwise). */
+static double wald_cdf(double t, double mu, double lambda)
+{
+    double a = sqrt(lambda / t);
+    double first = gsl_cdf_ugaussian_P(a * (t / mu - 1));
+    double z = a * (t / mu + 1);
+    double second = exp(2 * lambda / mu + gsl_sf_log_erfc(z / sqrt(2)) - log(2.0));
+    return first + second;
+}
+
+void ck_wald_count_moments(double omega, double sigma, double radius, double t, double *mean, double *var)
+{
+    double s2 = sigma / (radius * radius), m = 0, m2 = 0;
+    for (long k = 1;; k++) {
+        double a = 2 * PI * (double)k, f = wald_cdf(t, a / omega, a * a / s2);
+        m += f, m2 += (double)(2 * k - 1) * f;
+        if (f < 1e-17 && a / omega > t) break;
+    }
+    *mean = m;
+    *var = m2 - m * m;
+}
