@@ -3,11 +3,11 @@
 # NOT and XOR gates learned by sampled switches (Figs. 15, 18), the noisy
 # escapement clock (Figs. 21-22: period, period variance and dissipated power
 # against the cycle size), the Wald law of the phase clock (Fig. 23) and the
-# LIF synapse switching a clock (Fig. 25), with
+# LIF synapse switching a clock (Fig. 25) and the rate code of eq. 114 (Fig. 26), with
 # `check` on every file.
 set -euo pipefail
 for pair in milburn_not:gate milburn_xor:gate milburn_clock:clock milburn_clock_wald:wald \
-            milburn_clock_lif:lif; do
+            milburn_clock_lif:lif milburn_clock_rate:rate; do
     input=${pair%%:*} fig=${pair#*:}
     $MPIRUN -n 2 bin/thermolearn run inputs/$input.ini -o results/$input.h5 --force --quiet
     bin/thermolearn check results/$input.h5 | tail -1
