@@ -281,7 +281,7 @@ static int ck_validate(const tl_point *pt, char *why, size_t len)
         return TL_ERR_INPUT;
     }
     double period = phase ? 2 * PI / p.omega : 2 * PI; /* T0 < 2 pi / sqrt(1) for the escapement here */
-    if (!lif && !square && (p.transient + 20.0 * (double)p.periods * period) / p.dt > CK_MAX_STEPS) {
+    if (!square && (p.transient + 20.0 * (double)p.periods * period) / p.dt > CK_MAX_STEPS) {
         snprintf(why, len, "dt = %g: up to %.3g steps per trajectory, at most %.0e", p.dt,
                  (p.transient + 20.0 * (double)p.periods * period) / p.dt, CK_MAX_STEPS);
         return TL_ERR_INPUT;
