@@ -305,3 +305,53 @@ void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t
     out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
     for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
 }
+
+/* ---- eq. 115: a two-input spiking perceptron of clocks ---- */
+
+void ck_network_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    const ck_lif *l = &p->lif;
+    long steps = lround(l->tau / p->dt);
+    double k2 = l->k * l->k, decay = exp(-k2 * p->dt), gain = (1 - decay) / k2;
+    double sd = sqrt(l->noise * (1 - decay * decay) / 2);
+    ck_params post = *p, pre[2] = {*p, *p};
+    ck_state s = {0, 0, 0}, in[2];
+    in[0] = p->net.start[0], in[1] = p->net.start[1];
+    double j = 0, j_det = 0, w = 0, heat = 0, qp = 0, count = 0, spikes[2] = {0, 0}, scratch = 0;
+    int armed = 0, in_armed[2] = {0, 0};
+    for (int i = 0; i < 2; i++) pre[i].chi = p->net.chi * (1 + p->net.theta * p->net.x[i]);
+    *out = (ck_path){0};
+    for (long n = 0; n < steps; n++) {
+        double t = (double)n * p->dt, mid = t + p->dt / 2;
+        double h = 1 / (1 + exp(l->alpha * (mid - l->tau))), drive = 0;
+        for (int i = 0; i < 2; i++) { /* the inputs: their own escapement clocks, their own bath */
+            double x_before = in[i].x, v_before = in[i].v;
+            ck_step(&pre[i], &in[i], &r, &scratch, &scratch, &scratch);
+            if (in[i].x < -p->hysteresis) in_armed[i] = 1;
+            int spike = in_armed[i] && in[i].x >= 0 && x_before < 0;
+            if (spike) in_armed[i] = 0, spikes[i]++;
+            if (p->net.synapse == CK_SYNAPSE_LEVEL) drive += l->k * p->net.w[i] * h * (1 + (v_before + in[i].v) / 2);
+            else if (spike) drive += l->k * p->net.w[i] * h / p->dt; /* a unit pulse within the step */
+        }
+        post.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
+        double x_before = s.x;
+        ck_step(&post, &s, &r, &w, &heat, &qp);
+        /* the exact OU step of J with the drive held over the step (a pulse: its integral, decayed by half a step
+         * on average -- the same in J and J_det, so J - J_det is exactly the OU noise) */
+        j_det = j_det * decay + gain * drive;
+        j = j * decay + gain * drive + sd * tl_stream_cursor_gaussian(&r);
+        if (s.x < -p->hysteresis) armed = 1;
+        if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
+    }
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (s.x * s.x + s.y * s.y) / 2;
+    out->window = (double)steps * p->dt;
+    out->lif_j = j, out->lif_count = count, out->phase_advance = j - j_det;
+    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
+    out->count_high = spikes[0], out->count_low = spikes[1];
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+    out->y2_mean = out->r2_mean = NAN;
+}

@@ -218,3 +218,24 @@ void ck_wald_count_moments(double omega, double sigma, double radius, double t, 
     *mean = m;
     *var = m2 - m * m;
 }
+
+/* ---- eq. 115 in the rate approximation ---- */
+
+static double window_integrand(double s, void *arg)
+{
+    const ck_lif *l = arg;
+    return exp(-l->k * l->k * (l->tau - s)) / (1 + exp(l->alpha * (s - l->tau)));
+}
+
+double ck_network_j_approx(const ck_params *p, const double rate[2])
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
+    ck_lif l = p->lif;
+    gsl_function f = {window_integrand, &l};
+    double value, err;
+    gsl_integration_qag(&f, 0, l.tau, 0, 1e-12, 1000, GSL_INTEG_GAUSS61, w, &value, &err);
+    gsl_integration_workspace_free(w);
+    double total = 0;
+    for (int i = 0; i < 2; i++) total += l.k * p->net.w[i] * (p->net.synapse == CK_SYNAPSE_LEVEL ? 1 : rate[i]);
+    return total * value;
+}
