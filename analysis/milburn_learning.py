@@ -16,6 +16,11 @@
                                                noiseless clock under the square wave, the
                                                output rate per level against 1/T0(chi), the
                                                output rate and power against theta
+  milburn_learning.py network FILE.h5 [FILE2.h5] -o OUT.png
+                                               eq. 115: the two-input perceptron of clocks
+                                               (inputs/milburn_clock_network.ini, _level.ini):
+                                               E[J(tau)] and the output's N(tau) and eq. 112
+                                               against the input bits, per synapse
   milburn_learning.py gate FILE.h5 -o OUT.png   Figs. 15 / 18: error against epoch of the
                                                NOT or XOR gate (inputs/milburn_not.ini,
                                                milburn_xor.ini), exact expected error with
@@ -212,6 +217,33 @@ def rate(run, axes):
     axes[2].legend(fontsize=6)
 
 
+def network(runs, axes):
+    for r, run in enumerate(runs):
+        x1, x2 = run.parameter("net_x1"), run.parameter("net_x2")
+        syn = run.parameter("net_synapse")  # a choice: one string for the run
+        syn = syn.decode() if isinstance(syn, bytes) else syn if isinstance(syn, str) else str(syn[0])
+        J, J_err = run.dataset("lif_j_mean", float), run.dataset("lif_j_mean_err", float)
+        approx = run.dataset("network_j_approx", float)
+        N, N_err = run.dataset("network_output", float), run.dataset("network_output_err", float)
+        fire = run.histogram("fire_probability", "forward")["moments"][:, 0]
+        labels = [f"({a:+.0f}, {b:+.0f})" for a, b in zip(x1, x2)]
+        x = np.arange(len(labels)) + 0.25 * r
+        axes[0].errorbar(x, J, yerr=J_err, fmt="o", label=f"E[J(tau)], {syn} synapse")
+        axes[0].plot(x, approx, "k_", ms=12)
+        axes[1].errorbar(x, N, yerr=N_err, fmt="o", label=f"N(tau), {syn} synapse")
+        axes[1].plot(x, 10 * fire, "x", label=f"10 x eq. 112, {syn} synapse")
+        axes[0].set_xticks(np.arange(len(labels)), labels)
+        axes[1].set_xticks(np.arange(len(labels)), labels)
+        j0 = float(run.parameter("lif_threshold")[0])
+    axes[0].axhline(j0, ls=":", c="k")
+    axes[0].set_xlabel("input bits (x_1, x_2)")
+    axes[0].set_title("eq. 115: the synapse at tau (bars: rate approximation; dotted: J0)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    axes[1].set_xlabel("input bits (x_1, x_2)")
+    axes[1].set_title("the output clock: passages in [0, tau] and the firing probability", fontsize=9)
+    axes[1].legend(fontsize=6)
+
+
 def gate(run, axes):
     err, err_e = run.profile("error_exact")
     samp, samp_e = run.profile("error_sampled")
@@ -240,8 +272,9 @@ def gate(run, axes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("figure", choices=["clock", "wald", "lif", "rate", "gate"])
+    ap.add_argument("figure", choices=["clock", "wald", "lif", "rate", "network", "gate"])
     ap.add_argument("file")
+    ap.add_argument("more", nargs="*", help="network: further files drawn beside the first")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
     try:
@@ -257,6 +290,10 @@ def main():
             run = open_model(a.file, "clock")
             fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
             lif(run, axes)
+        elif a.figure == "network":
+            runs = [open_model(f, "clock") for f in [a.file] + a.more]
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+            network(runs, axes)
         elif a.figure == "rate":
             run = open_model(a.file, "clock")
             fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))

@@ -114,7 +114,35 @@ square_period = 20
 square_cycles = 2
 INI
 
-for name in esc phase lif sqphase sqesc; do
+# eq. 115: the two-input perceptron of clocks, both synapses
+for syn in level spike; do
+    cat > "$TMP/net$syn.ini" <<INI
+[run]
+model = clock
+trajectories = 12
+seed = 8
+
+[grid]
+net_x1 = -1, 1
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+bias = 0
+temperature = 0.01
+dt = 2e-3
+drive = network
+net_synapse = $syn
+net_theta = 0.9
+net_x2 = 1
+lif_k = 0.5
+lif_noise = 0.01
+lif_tau = 10
+INI
+done
+
+for name in esc phase lif sqphase sqesc netlevel netspike; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
     $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
@@ -130,7 +158,7 @@ done
 grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phase.check" &&
     grep -q 'heat_noise' "$TMP/esc.check" && grep -q 'lif_j_var' "$TMP/lif.check" &&
     grep -q 'count_var ' "$TMP/sqphase.check" && grep -q 'phase_rate_var ' "$TMP/sqphase.check" &&
-    grep -q 'heat_noise' "$TMP/sqesc.check" &&
+    grep -q 'heat_noise' "$TMP/sqesc.check" && grep -q 'lif_j_var ' "$TMP/netspike.check" &&
     pass "check compares the Wald moments, the heat martingale, the LIF synapse's E[J], Var J and the rate code's phase rate and count" ||
     fail "check did not list the expected quantities"
 
@@ -143,6 +171,14 @@ else
     fail "phase: time-limit stop exit $rc (expected 75) or the resumed run differs"
 fi
 
+$MPIRUN -n 2 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/netspike.n1.h5" "$TMP/net.tl.h5"; then
+    pass "network: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+else
+    fail "network: time-limit stop exit $rc (expected 75) or the resumed run differs"
+fi
 $MPIRUN -n 2 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --resume --quiet || rc=99
@@ -216,6 +252,17 @@ assert abs(g["rate_high"][0] - g["rate_high_adiabatic"][0]) < 0.05, g["rate_high
 assert abs(g["rate_low"][0] - g["rate_low_adiabatic"][0]) < 0.05, g["rate_low"][...]
 # below the Hopf point the clock dies out within a few periods: the low level's rate drops
 assert g["rate_low"][1] < 0.7 * g["rate_low"][0] and g["rate_high"][1] > g["rate_low"][1] + 0.1, g["rate_low"][...]
+# eq. 115: the inputs spike at 1/T0(38) or not at all (chi = 2); the spike synapse's J follows x_1, the
+# printed synapse's does not (slip 11); J - J_det's exact variance is the declared check
+for syn in ("level", "spike"):
+    g = h5py.File(f"{d}/net{syn}.n1.h5", "r")["clock"]
+    assert g["rate_high"][0] == 0 and g["rate_high"][1] > 0.3 and np.all(g["rate_low"][...] > 0.3), g["rate_high"][...]
+    J = g["lif_j_mean"][...]
+    if syn == "spike":
+        assert J[1] > 1.5 * J[0], J
+    else:
+        assert abs(J[1] / J[0] - 1) < 0.05, J
+    assert np.all(np.isfinite(g["lif_j_var_exact"][...])) and np.all(np.isnan(g["lif_j_mean_exact"][...]))
 f = h5py.File(f"{d}/sqesc.n1.h5", "r")
 bad = []
 f.visititems(lambda n, o: bad.append(n) if isinstance(o, h5py.Dataset) and not ("description" in o.attrs and "units" in o.attrs) else None)
@@ -258,4 +305,11 @@ bad_input "bias = 0.1 with drive = square" "temperature = 1" "drive = square" "b
 bad_input "square_theta belongs to drive = square" "temperature = 1" "square_theta = 0.5"
 bad_input "periods belongs to drive = constant" "temperature = 1" "oscillator = phase" "drive = square" "periods = 100"
 bad_input "drive = lif belongs to oscillator = escapement" "temperature = 1" "oscillator = phase" "drive = lif"
+bad_input "drive = network belongs to oscillator = escapement" "temperature = 1" "oscillator = phase" "drive = network"
+bad_input "net_x1 = 0: an input bit is +1 or -1" "temperature = 1" "drive = network" "net_x1 = 0"
+bad_input "bad.ini:8: \[clock\] net_x2: value 2 out of range" "temperature = 1" "drive = network" "net_x2 = 2"
+bad_input "bad.ini:8: \[clock\] net_synapse: 'dendrite' is not one of" "temperature = 1" "drive = network" "net_synapse = dendrite"
+bad_input "pre_period belongs to drive = lif" "temperature = 1" "drive = network" "pre_period = 5"
+bad_input "net_w1 belongs to drive = network" "temperature = 1" "drive = lif" "net_w1 = 5"
+bad_input "bad.ini:8: \[clock\] lif_noise: value -1 out of range" "temperature = 1" "drive = network" "lif_noise = -1"
 finish

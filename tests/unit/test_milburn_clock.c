@@ -407,6 +407,48 @@ static void test_rate_blind_synapse(void **state)
     assert_true(rates[0] / rates[1] < 0.85);
 }
 
+/* Eq. 115 as a two-input spiking perceptron (drive = CK_NETWORK): input bits rate-coded by eq. 114
+ * (chi_l = 20 (1 + 0.9 x_l): 38 spikes at 1/T0 = 0.45, 2 is below chi_h and stays quiet).  With the
+ * synapse as printed (1 + v_l) the output does not depend on the inputs (slip 11 at the network
+ * level: E[J] within 5 % for all four inputs, the quiet input included); with a pulse per passage it
+ * is an AND gate at J0 = 1.  The synapse's own noise J - J_det has its exact variance (3 standard
+ * errors). */
+static void test_network(void **state)
+{
+    ck_params p = lif_params(1);
+    p.drive = CK_NETWORK, p.lif.noise = 0.01;
+    p.net.chi = 20, p.net.theta = 0.9, p.net.w[0] = p.net.w[1] = 1;
+    tl_stream_key key = {.seed = 115};
+    double var = ck_lif_var(&p.lif, ck_lif_end(&p)), j[2][4], n[2][4];
+    tl_moments noise = empty;
+    for (int syn = 0; syn < 2; syn++)
+        for (int bits = 0; bits < 4; bits++) {
+            ck_params q = p;
+            q.net.synapse = syn ? CK_SYNAPSE_SPIKE : CK_SYNAPSE_LEVEL;
+            q.net.x[0] = bits & 1 ? 1 : -1, q.net.x[1] = bits & 2 ? 1 : -1;
+            for (int i = 0; i < 2; i++) {
+                ck_params in = q;
+                in.chi = q.net.chi * (1 + q.net.theta * q.net.x[i]);
+                double t0 = ck_cycle_find(&in);
+                q.net.start[i] = isnan(t0) ? (ck_state){0, 0, 0} : (ck_state){in.x0, in.y0, in.v0};
+            }
+            tl_moments mj = empty, mn = empty;
+            for (uint64_t t = 0; t < 25; t++) {
+                ck_path out;
+                ck_network_trajectory(&q, &key, 100 * (uint64_t)bits + t, &out);
+                add(&mj, out.lif_j), add(&mn, out.lif_count), add(&noise, out.phase_advance * out.phase_advance);
+                assert_true(out.count_high == 0 || q.net.x[0] > 0);
+            }
+            j[syn][bits] = mj.mean, n[syn][bits] = mn.mean;
+            print_message("network %s, x = (%+.0f, %+.0f): E[J] = %.3f, N(tau) = %.2f\n", syn ? "spike" : "level",
+                          q.net.x[0], q.net.x[1], mj.mean, mn.mean);
+        }
+    for (int bits = 1; bits < 4; bits++) assert_true(fabs(j[0][bits] / j[0][0] - 1) < 0.05);
+    assert_true(n[1][3] > 4 && n[1][1] < 2 && n[1][2] < 2 && n[1][0] == 0);
+    assert_true(j[1][3] > 1.5 * j[1][1] && j[1][1] > 0.5 && fabs(j[1][0]) < 0.1);
+    assert_true(fabs(z_of(&noise, var)) < 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_square_phase),
         cmocka_unit_test(test_square_escapement),
         cmocka_unit_test(test_rate_blind_synapse),
+        cmocka_unit_test(test_network),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
