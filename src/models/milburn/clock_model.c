@@ -445,7 +445,8 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             [CO_ENERGY] = c.energy_change, [CO_HEAT_NOISE] = c.heat - c.heat_predicted, [CO_Y2] = c.y2_mean,
             [CO_R2] = c.r2_mean, [CO_LIF_J] = c.lif_j, [CO_LIF_DEV] = s->p.drive == CK_LIF || net ? dev * dev : 0,
             [CO_LIF_COUNT] = c.lif_count, [CO_FIRE] = s->p.drive == CK_LIF || net ? c.fire_probability : 0,
-            [CO_COUNT] = passages, [CO_COUNT_DEV] = count_dev * count_dev, [CO_RATE_HIGH] = square ? c.count_high / c.time_high : net ? c.count_high / w : 0,
+            [CO_COUNT] = passages, [CO_COUNT_DEV] = count_dev * count_dev,
+            [CO_RATE_HIGH] = square ? c.count_high / c.time_high : net ? c.count_high / w : 0,
             [CO_RATE_LOW] = square ? c.count_low / c.time_low : net ? c.count_low / w : 0,
             [CO_PHASE_RATE] = phase_rate, [CO_PHASE_DEV] = phase_dev * phase_dev,
         };
