@@ -142,15 +142,20 @@ lif_tau = 10
 INI
 done
 
+# the escapement rate code's and the network's rank independence is shown by their time-limit stops on 2 ranks,
+# resumed on 3, against the 1-rank run (below): one run fewer each
 for name in esc phase lif sqphase sqesc netlevel netspike; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
+    case $name in sqesc|net*) [ $ok = 1 ] && pass "$name: runs" || fail "$name: run failed";;
+    *)
     $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
     if [ $ok = 1 ] && same_datasets "$TMP/$name.n1.h5" "$TMP/$name.n3.h5"; then
         pass "$name: 1 and 3 ranks give identical datasets"
     else
         fail "$name: 1 and 3 ranks differ (or a run failed)"
-    fi
+    fi;;
+    esac
     "$BIN" check "$TMP/$name.n1.h5" > "$TMP/$name.check"
     status=$?
     [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
