@@ -11,6 +11,16 @@
   milburn_learning.py lif FILE.h5 -o OUT.png    Fig. 25: the LIF synapse switching a clock
                                                (inputs/milburn_clock_lif.ini): the drive and
                                                E[J(t)] by quadrature, N(tau) and eq. 112 per J0
+  milburn_learning.py rate FILE.h5 -o OUT.png   Fig. 26: the rate code of eq. 114
+                                               (inputs/milburn_clock_rate.ini): v(t) of the
+                                               noiseless clock under the square wave, the
+                                               output rate per level against 1/T0(chi), the
+                                               output rate and power against theta
+  milburn_learning.py network FILE.h5 [FILE2.h5] -o OUT.png
+                                               eq. 115: the two-input perceptron of clocks
+                                               (inputs/milburn_clock_network.ini, _level.ini):
+                                               E[J(tau)] and the output's N(tau) and eq. 112
+                                               against the input bits, per synapse
   milburn_learning.py gate FILE.h5 -o OUT.png   Figs. 15 / 18: error against epoch of the
                                                NOT or XOR gate (inputs/milburn_not.ini,
                                                milburn_xor.ini), exact expected error with
@@ -139,6 +149,101 @@ def lif(run, axes):
     axes[1].legend(fontsize=6)
 
 
+def fig26_path(gamma, kappa, chi, theta, period, duty, t_end):
+    """The noiseless clock of eqs. 102-104 under chi(t) = chi (1 + theta M(t)), as the paper's Fig. 26."""
+    from scipy.integrate import solve_ivp
+
+    def rhs(t, s):
+        x, y, v = s
+        m = 1.0 if (t % period) < duty * period else -1.0
+        return [y, -x - kappa * y + chi * (1 + theta * m) * v,
+                gamma * np.exp(-x) * (1 - v) - gamma * np.exp(x) * (1 + v)]
+    t_all, v_all, state = [], [], [1.0, 0.0, -np.tanh(1.0)]
+    cuts = sorted(set(np.concatenate([np.arange(0, t_end, period), np.arange(duty * period, t_end, period), [t_end]])))
+    for a, b in zip(cuts[:-1], cuts[1:]):  # integrate piece by piece: the coupling jumps at the edges
+        sol = solve_ivp(rhs, (a, b), state, max_step=0.01, rtol=1e-9, atol=1e-11, t_eval=np.linspace(a, b, 400))
+        t_all.append(sol.t), v_all.append(sol.y[2])
+        state = sol.y[:, -1]
+    return np.concatenate(t_all), np.concatenate(v_all)
+
+
+def rate(run, axes):
+    chi, theta = run.parameter("chi"), run.parameter("square_theta")
+    period = run.parameter("square_period")
+    gamma, kappa, duty = (float(run.parameter(k)[0]) for k in ("gamma", "kappa", "square_duty"))
+    g = {k: run.dataset(k, float) for k in ("rate_high", "rate_high_err", "rate_low", "rate_low_err",
+                                            "rate_high_adiabatic", "rate_low_adiabatic", "rate_out",
+                                            "rate_out_err", "rate_adiabatic", "dissipation_rate",
+                                            "dissipation_rate_err", "chi_hopf")}
+    t, v = fig26_path(gamma, kappa, float(chi[0]), 0.5, 20.0, 0.5, 80.0)
+    m = np.where((t % 20.0) < 10.0, 1.0, -1.0)
+    axes[0].plot(t, v, lw=0.6, label="v(t), no noise")
+    axes[0].plot(t, 0.5 * m, "k--", lw=0.8, label="M(t)/2")
+    axes[0].set_xlabel("t")
+    axes[0].set_title(f"Fig. 26: chi(t) = {float(chi[0]):g} (1 + 0.5 M(t)), gamma = kappa = 1", fontsize=9)
+    axes[0].legend(fontsize=6, loc="lower right")
+    for P in np.unique(period):
+        s = period == P
+        lo, hi = chi[s] * (1 - theta[s]), chi[s] * (1 + theta[s])
+        axes[1].errorbar(hi, g["rate_high"][s], yerr=g["rate_high_err"][s], fmt="o", ms=4,
+                         label=f"M = +1, square period {P:g}")
+        axes[1].errorbar(lo, g["rate_low"][s], yerr=g["rate_low_err"][s], fmt="s", ms=4,
+                         label=f"M = -1, square period {P:g}")
+    levels = np.concatenate([chi * (1 - theta), chi * (1 + theta)])
+    ad = np.concatenate([g["rate_low_adiabatic"], g["rate_high_adiabatic"]])
+    o = np.argsort(levels)
+    axes[1].plot(levels[o], ad[o], "k-", lw=0.8, label="adiabatic 1/T0(chi)")
+    axes[1].axvline(g["chi_hopf"][0], ls=":", c="k", lw=0.8)
+    axes[1].set_xlabel("chi level (dotted: chi_h)")
+    axes[1].set_ylabel("output rate (passages / time)")
+    axes[1].set_title("the rate code: output rate against the input level", fontsize=9)
+    axes[1].legend(fontsize=6)
+    for P in np.unique(period):
+        s = period == P
+        o = np.argsort(theta[s])
+        axes[2].errorbar(theta[s][o], g["rate_out"][s][o], yerr=g["rate_out_err"][s][o], fmt="o-", ms=4,
+                         label=f"output rate, square period {P:g}")
+        axes[2].plot(theta[s][o], g["rate_adiabatic"][s][o], "k--", lw=0.8)
+    axes[2].set_xlabel("theta")
+    axes[2].set_ylabel("rate (dashed: duty-weighted adiabatic)")
+    twin = axes[2].twinx()
+    for P in np.unique(period):
+        s = period == P
+        o = np.argsort(theta[s])
+        twin.errorbar(theta[s][o], g["dissipation_rate"][s][o], yerr=g["dissipation_rate_err"][s][o], fmt="x:",
+                      ms=5, c="C3")
+    twin.set_ylabel("power to the bath (x)", color="C3")
+    axes[2].set_title("output rate and dissipated power against theta", fontsize=9)
+    axes[2].legend(fontsize=6)
+
+
+def network(runs, axes):
+    for r, run in enumerate(runs):
+        x1, x2 = run.parameter("net_x1"), run.parameter("net_x2")
+        syn = run.parameter("net_synapse")  # a choice: one string for the run
+        syn = syn.decode() if isinstance(syn, bytes) else syn if isinstance(syn, str) else str(syn[0])
+        J, J_err = run.dataset("lif_j_mean", float), run.dataset("lif_j_mean_err", float)
+        approx = run.dataset("network_j_approx", float)
+        N, N_err = run.dataset("network_output", float), run.dataset("network_output_err", float)
+        fire = run.histogram("fire_probability", "forward")["moments"][:, 0]
+        labels = [f"({a:+.0f}, {b:+.0f})" for a, b in zip(x1, x2)]
+        x = np.arange(len(labels)) + 0.25 * r
+        axes[0].errorbar(x, J, yerr=J_err, fmt="o", label=f"E[J(tau)], {syn} synapse")
+        axes[0].plot(x, approx, "k_", ms=12)
+        axes[1].errorbar(x, N, yerr=N_err, fmt="o", label=f"N(tau), {syn} synapse")
+        axes[1].plot(x, 10 * fire, "x", label=f"10 x eq. 112, {syn} synapse")
+        axes[0].set_xticks(np.arange(len(labels)), labels)
+        axes[1].set_xticks(np.arange(len(labels)), labels)
+        j0 = float(run.parameter("lif_threshold")[0])
+    axes[0].axhline(j0, ls=":", c="k")
+    axes[0].set_xlabel("input bits (x_1, x_2)")
+    axes[0].set_title("eq. 115: the synapse at tau (bars: rate approximation; dotted: J0)", fontsize=9)
+    axes[0].legend(fontsize=6)
+    axes[1].set_xlabel("input bits (x_1, x_2)")
+    axes[1].set_title("the output clock: passages in [0, tau] and the firing probability", fontsize=9)
+    axes[1].legend(fontsize=6)
+
+
 def gate(run, axes):
     err, err_e = run.profile("error_exact")
     samp, samp_e = run.profile("error_sampled")
@@ -167,8 +272,9 @@ def gate(run, axes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("figure", choices=["clock", "wald", "lif", "gate"])
+    ap.add_argument("figure", choices=["clock", "wald", "lif", "rate", "network", "gate"])
     ap.add_argument("file")
+    ap.add_argument("more", nargs="*", help="network: further files drawn beside the first")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
     try:
@@ -184,6 +290,14 @@ def main():
             run = open_model(a.file, "clock")
             fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
             lif(run, axes)
+        elif a.figure == "network":
+            runs = [open_model(f, "clock") for f in [a.file] + a.more]
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+            network(runs, axes)
+        elif a.figure == "rate":
+            run = open_model(a.file, "clock")
+            fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+            rate(run, axes)
         else:
             run = open_model(a.file, "gate")
             fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))

@@ -71,22 +71,100 @@ lif_k = 0.5
 lif_noise = 0.2
 INI
 
-for name in esc phase lif; do
+# the rate code of eq. 114: the phase clock (exact phase rate, its variance, the Wald count at
+# theta = 0) and the escapement (heat martingale; rates per level)
+cat > "$TMP/sqphase.ini" <<'INI'
+[run]
+model = clock
+trajectories = 400
+seed = 6
+
+[grid]
+square_theta = 0, 0.5
+
+[clock]
+oscillator = phase
+temperature = 0.5
+omega = 2
+radius = 1.5
+dt = 0.004
+drive = square
+square_period = 7
+square_duty = 0.3
+square_cycles = 3
+INI
+cat > "$TMP/sqesc.ini" <<'INI'
+[run]
+model = clock
+trajectories = 6
+seed = 7
+
+[grid]
+square_theta = 0.5, 0.9
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+bias = 0
+temperature = 0.01
+dt = 2e-3
+drive = square
+square_period = 20
+square_cycles = 2
+INI
+
+# eq. 115: the two-input perceptron of clocks, both synapses
+for syn in level spike; do
+    cat > "$TMP/net$syn.ini" <<INI
+[run]
+model = clock
+trajectories = 12
+seed = 8
+
+[grid]
+net_x1 = -1, 1
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+bias = 0
+temperature = 0.01
+dt = 2e-3
+drive = network
+net_synapse = $syn
+net_theta = 0.9
+net_x2 = 1
+lif_k = 0.5
+lif_noise = 0.01
+lif_tau = 10
+INI
+done
+
+# the escapement rate code's and the network's rank independence is shown by their time-limit stops on 2 ranks,
+# resumed on 3, against the 1-rank run (below): one run fewer each
+for name in esc phase lif sqphase sqesc netlevel netspike; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
+    case $name in sqesc|net*) [ $ok = 1 ] && pass "$name: runs" || fail "$name: run failed";;
+    *)
     $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
     if [ $ok = 1 ] && same_datasets "$TMP/$name.n1.h5" "$TMP/$name.n3.h5"; then
         pass "$name: 1 and 3 ranks give identical datasets"
     else
         fail "$name: 1 and 3 ranks differ (or a run failed)"
-    fi
+    fi;;
+    esac
     "$BIN" check "$TMP/$name.n1.h5" > "$TMP/$name.check"
     status=$?
     [ $status = 0 ] && pass "$name: check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
 done
 grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phase.check" &&
     grep -q 'heat_noise' "$TMP/esc.check" && grep -q 'lif_j_var' "$TMP/lif.check" &&
-    pass "check compares the Wald moments, the heat martingale and the LIF synapse's E[J], Var J" ||
+    grep -q 'count_var ' "$TMP/sqphase.check" && grep -q 'phase_rate_var ' "$TMP/sqphase.check" &&
+    grep -q 'heat_noise' "$TMP/sqesc.check" && grep -q 'lif_j_var ' "$TMP/netspike.check" &&
+    pass "check compares the Wald moments, the heat martingale, the LIF synapse's E[J], Var J and the rate code's phase rate and count" ||
     fail "check did not list the expected quantities"
 
 $MPIRUN -n 2 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
@@ -96,6 +174,23 @@ if [ $rc = 75 ] && same_datasets "$TMP/phase.n1.h5" "$TMP/phase.tl.h5"; then
     pass "phase: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
 else
     fail "phase: time-limit stop exit $rc (expected 75) or the resumed run differs"
+fi
+
+$MPIRUN -n 2 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/netspike.n1.h5" "$TMP/net.tl.h5"; then
+    pass "network: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+else
+    fail "network: time-limit stop exit $rc (expected 75) or the resumed run differs"
+fi
+$MPIRUN -n 2 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/sqesc.n1.h5" "$TMP/sqesc.tl.h5"; then
+    pass "square: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+else
+    fail "square: time-limit stop exit $rc (expected 75) or the resumed run differs"
 fi
 
 # the paper's formulas in place of the exact ones must fail check
@@ -114,8 +209,17 @@ def eq107(g):  # E[T] = 2 pi at omega = 2
 def moved(g):
     g["interval_var_exact"][1] += 6 * g["interval_var_err"][1]
 edit("eq108", eq108); edit("eq107", eq107); edit("moved", moved)
+def poisson(g):  # the count variance of a Poisson process (Var N = E[N]) in place of the Wald renewal's
+    g["count_var_exact"][0] = g["count_mean_exact"][0]
+def half(g):  # the square wave's mean taken as 0 (duty 1/2) in the phase rate
+    g["phase_rate_exact"][...] = 2 / (2 * 3.141592653589793)
+for name, fn in (("poisson", poisson), ("half", half)):
+    out = f"{d}/{name}.h5"
+    shutil.copy(f"{d}/sqphase.n1.h5", out)
+    with h5py.File(out, "r+") as f:
+        fn(f["clock"])
 PY
-for f in eq108 eq107 moved; do
+for f in eq108 eq107 moved poisson half; do
     "$BIN" check "$TMP/$f.h5" > /dev/null
     status=$?
     [ $status = 1 ] && pass "check fails (exit 1) with $f" || fail "check exit $status with $f (expected 1)"
@@ -144,6 +248,30 @@ assert np.allclose(f["clock/lif_j_mean_exact"][...], 1.3979, atol=1e-4)   # lif.
 assert np.allclose(f["clock/lif_j_var_exact"][...], 0.1000, atol=1e-4)
 n = f["/lif_count/forward/moments"][:, 0]
 assert n[0] > 1 and n[1] == 0, n       # the Hopf switch: J passes J0 = 1, never 4
+g = h5py.File(f"{d}/sqesc.n1.h5", "r")["clock"]
+# Fig. 26's levels 30 and 10: 1/T0 = 0.4251, 0.3409 (the planning note's T0 = 2.3522, 2.9334); theta = 0.9: 38 and 2 < chi_h
+assert np.allclose(g["rate_high_adiabatic"][0], 1 / 2.3522, atol=2e-5) and np.allclose(g["rate_low_adiabatic"][0], 1 / 2.9334, atol=2e-5)
+assert g["rate_low_adiabatic"][1] == 0
+# 20 time units per level and trajectory: counts within about one passage per segment of 10 of L/T0
+assert abs(g["rate_high"][0] - g["rate_high_adiabatic"][0]) < 0.05, g["rate_high"][...]
+assert abs(g["rate_low"][0] - g["rate_low_adiabatic"][0]) < 0.05, g["rate_low"][...]
+# below the Hopf point the clock dies out within a few periods: the low level's rate drops
+assert g["rate_low"][1] < 0.7 * g["rate_low"][0] and g["rate_high"][1] > g["rate_low"][1] + 0.1, g["rate_low"][...]
+# eq. 115: the inputs spike at 1/T0(38) or not at all (chi = 2); the spike synapse's J follows x_1, the
+# printed synapse's does not (slip 11); J - J_det's exact variance is the declared check
+for syn in ("level", "spike"):
+    g = h5py.File(f"{d}/net{syn}.n1.h5", "r")["clock"]
+    assert g["rate_high"][0] == 0 and g["rate_high"][1] > 0.3 and np.all(g["rate_low"][...] > 0.3), g["rate_high"][...]
+    J = g["lif_j_mean"][...]
+    if syn == "spike":
+        assert J[1] > 1.5 * J[0], J
+    else:
+        assert abs(J[1] / J[0] - 1) < 0.05, J
+    assert np.all(np.isfinite(g["lif_j_var_exact"][...])) and np.all(np.isnan(g["lif_j_mean_exact"][...]))
+f = h5py.File(f"{d}/sqesc.n1.h5", "r")
+bad = []
+f.visititems(lambda n, o: bad.append(n) if isinstance(o, h5py.Dataset) and not ("description" in o.attrs and "units" in o.attrs) else None)
+assert not bad, bad
 PY
 
 bad_input() { # expected-text ini-body...
@@ -174,4 +302,19 @@ bad_input "bias = 0.1 with drive = lif" "temperature = 1" "drive = lif" "bias = 
 bad_input "lif_k belongs to drive = lif" "temperature = 1" "lif_k = 0.2"
 bad_input "periods belongs to drive = constant" "temperature = 1" "drive = lif" "bias = 0" "periods = 100"
 bad_input "bad.ini:8: \[clock\] lif_tau: value -5 out of range" "temperature = 1" "drive = lif" "lif_tau = -5"
+bad_input "bad.ini:8: \[clock\] square_theta: value 1.5 out of range" "temperature = 1" "drive = square" "square_theta = 1.5"
+bad_input "bad.ini:8: \[clock\] square_cycles: value 0 out of range" "temperature = 1" "drive = square" "square_cycles = 0"
+bad_input "bad.ini:8: \[clock\] square_period: value -20 out of range" "temperature = 1" "drive = square" "square_period = -20"
+bad_input "square_duty = 1: M = +1 throughout" "temperature = 1" "drive = square" "bias = 0" "square_duty = 1"
+bad_input "bias = 0.1 with drive = square" "temperature = 1" "drive = square" "bias = 0.1"
+bad_input "square_theta belongs to drive = square" "temperature = 1" "square_theta = 0.5"
+bad_input "periods belongs to drive = constant" "temperature = 1" "oscillator = phase" "drive = square" "periods = 100"
+bad_input "drive = lif belongs to oscillator = escapement" "temperature = 1" "oscillator = phase" "drive = lif"
+bad_input "drive = network belongs to oscillator = escapement" "temperature = 1" "oscillator = phase" "drive = network"
+bad_input "net_x1 = 0: an input bit is +1 or -1" "temperature = 1" "drive = network" "net_x1 = 0"
+bad_input "bad.ini:8: \[clock\] net_x2: value 2 out of range" "temperature = 1" "drive = network" "net_x2 = 2"
+bad_input "bad.ini:8: \[clock\] net_synapse: 'dendrite' is not one of" "temperature = 1" "drive = network" "net_synapse = dendrite"
+bad_input "pre_period belongs to drive = lif" "temperature = 1" "drive = network" "pre_period = 5"
+bad_input "net_w1 belongs to drive = network" "temperature = 1" "drive = lif" "net_w1 = 5"
+bad_input "bad.ini:8: \[clock\] lif_noise: value -1 out of range" "temperature = 1" "drive = network" "lif_noise = -1"
 finish

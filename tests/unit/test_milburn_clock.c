@@ -254,6 +254,201 @@ static void test_lif(void **state)
     assert_true(ck_lif_mean(&fast, 40) / ck_lif_mean(&fast, 20) < 1e-3);
 }
 
+
+/* ---- the rate code of eq. 114 (drive = CK_SQUARE) ---- */
+
+/* S(t) = int_0^t M against a midpoint sum of M on a fine grid (exact for a step function up to the
+ * cells the edges fall in); the time high. */
+static void test_square_wave(void **state)
+{
+    ck_square q = {.theta = 0.5, .period = 7, .duty = 0.3, .cycles = 3};
+    double h = 1e-4, sum = 0;
+    for (long n = 0; n < 230000; n++) {
+        double t = ((double)n + 0.5) * h;
+        sum += ck_square_level(&q, t) * h;
+        if ((n + 1) % 10000 == 0) assert_true(fabs(sum - ck_square_integral(&q, (double)(n + 1) * h)) < 2 * h);
+    }
+    assert_close(ck_square_integral(&q, 21), 3 * 7 * (2 * 0.3 - 1), 1e-12);
+    assert_close(ck_square_integral(&q, 2.1), 2.1, 1e-12);
+}
+
+/* One Wald (inverse Gaussian) draw, Michael-Schucany-Haas. */
+static double wald_draw(tl_stream_cursor *r, double mu, double lambda)
+{
+    double n = tl_stream_cursor_gaussian(r), y = n * n;
+    double x = mu + mu * mu * y / (2 * lambda) - mu / (2 * lambda) * sqrt(4 * mu * lambda * y + mu * mu * y * y);
+    return tl_stream_cursor_uniform(r) <= mu / (mu + x) ? x : mu * mu / x;
+}
+
+/* The renewal count's exact moments (sums of inverse Gaussian CDFs) against a renewal process of
+ * independently drawn Wald periods (4e5 runs), and against the simulated phase clock; a Poisson count
+ * (Var N = E[N]) is far off. */
+static void test_wald_count(void **state)
+{
+    double omega = 2, sigma = 1, radius = 1.5, t = 21, mean, var;
+    ck_wald_count_moments(omega, sigma, radius, t, &mean, &var);
+    double mu = 2 * PI / omega, lambda = 2 * PI * 2 * PI * radius * radius / sigma;
+    tl_stream_key key = {.seed = 17};
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
+    tl_moments n = empty, dev = empty;
+    for (int k = 0; k < 200000; k++) {
+        double clock = wald_draw(&r, mu, lambda);
+        int count = 0;
+        while (clock <= t) count++, clock += wald_draw(&r, mu, lambda);
+        add(&n, count), add(&dev, (count - mean) * (count - mean));
+    }
+    print_message("Wald count: E[N] = %.5f (renewal draws %.5f), Var N = %.5f (%.5f)\n", mean, n.mean, var, dev.mean);
+    double tol = family_tol(4);
+    assert_true(fabs(z_of(&n, mean)) < tol);
+    assert_true(fabs(z_of(&dev, var)) < tol);
+    /* the simulated phase clock, constant drift (theta = 0) */
+    ck_params p = {.oscillator = CK_PHASE, .omega = omega, .radius = radius, .temperature = sigma / 2, .dt = 0.004,
+                   .drive = CK_SQUARE, .square = {.theta = 0, .period = 7, .duty = 0.3, .cycles = 3}};
+    assert_close(ck_square_end(&p), t, 1e-12);
+    tl_moments sn = empty, sdev = empty;
+    for (uint64_t k = 0; k < 4000; k++) {
+        ck_path out;
+        ck_square_trajectory(&p, &key, k, &out);
+        double c = out.count_high + out.count_low;
+        add(&sn, c), add(&sdev, (c - mean) * (c - mean));
+    }
+    assert_true(fabs(z_of(&sn, mean)) < tol);
+    assert_true(fabs(z_of(&sdev, var)) < tol);
+    assert_true(fabs(z_of(&sdev, mean)) > 100); /* not Poisson: the Wald periods are regular */
+}
+
+/* The phase clock under the square wave: its unwrapped phase rate and variance against the exact
+ * duty-weighted drift and sigma t/(r^2 4 pi^2); a duty cycle of 1/2 in the reference (the square wave's
+ * mean taken as 0) fails by many standard errors. */
+static void test_square_phase(void **state)
+{
+    ck_params p = {.oscillator = CK_PHASE, .omega = 2, .radius = 1.5, .temperature = 0.5, .dt = 0.004,
+                   .drive = CK_SQUARE, .square = {.theta = 0.5, .period = 7, .duty = 0.3, .cycles = 3}};
+    double t = ck_square_end(&p), s = ck_square_integral(&p.square, t);
+    double rate = p.omega * (t + p.square.theta * s) / (2 * PI * t);
+    double var = 2 * p.temperature / (p.radius * p.radius * 4 * PI * PI * t);
+    tl_stream_key key = {.seed = 23};
+    tl_moments m = empty, dev = empty;
+    for (uint64_t k = 0; k < 4000; k++) {
+        ck_path out;
+        ck_square_trajectory(&p, &key, k, &out);
+        double x = out.phase_advance / (2 * PI * out.window);
+        add(&m, x), add(&dev, (x - rate) * (x - rate));
+        assert_close(out.time_high, 3 * 0.3 * 7, 1e-9);
+    }
+    double tol = family_tol(2);
+    assert_true(fabs(z_of(&m, rate)) < tol);
+    assert_true(fabs(z_of(&dev, var)) < tol);
+    assert_true(fabs(z_of(&m, p.omega / (2 * PI))) > 10);
+}
+
+/* The escapement under eq. 114 at gamma = kappa = 1, chi = 20, eps = 0 (Fig. 26's levels 30 and 10 at
+ * theta = 0.5): the adiabatic rates 1/T0 against the planning note's LSODA periods T0(30) = 2.3522,
+ * T0(10) = 2.9334; with 100 time units per level the measured rates are within 1.5 passages/100 of
+ * them; at theta = 0.9 the low level chi = 2 is below chi_h = 3.5 and the clock stops (a binary code). */
+static void test_square_escapement(void **state)
+{
+    ck_params p = {.oscillator = CK_ESCAPEMENT, .gamma = 1, .kappa = 1, .chi = 30, .eps = 0,
+                   .temperature = 1e-3, .dt = 1e-3, .hysteresis = 0.5, .drive = CK_SQUARE,
+                   .square = {.theta = 0.5, .period = 200, .duty = 0.5, .cycles = 1}};
+    double t_high = ck_cycle_find(&p);
+    p.chi = 10;
+    double t_low = ck_cycle_find(&p);
+    assert_close(t_high, 2.3522, 1e-4);
+    assert_close(t_low, 2.9334, 1e-4);
+    p.chi = 20;
+    ck_params start = p;
+    start.chi = 30;
+    ck_cycle_find(&start);
+    p.x0 = start.x0, p.y0 = start.y0, p.v0 = start.v0;
+    tl_stream_key key = {.seed = 26};
+    for (uint64_t k = 0; k < 3; k++) {
+        ck_path out;
+        ck_square_trajectory(&p, &key, k, &out);
+        double high = out.count_high / out.time_high, low = out.count_low / out.time_low;
+        print_message("square: rates %.4f %.4f against 1/T0 = %.4f %.4f\n", high, low, 1 / t_high, 1 / t_low);
+        assert_true(fabs(high - 1 / t_high) < 1.5 / 100 && fabs(low - 1 / t_low) < 1.5 / 100);
+        assert_true(fabs(out.work + out.heat - out.energy_change) < 1e-8 * (1 + fabs(out.work)));
+    }
+    p.square.theta = 0.9; /* levels 38 and 2 */
+    ck_path out;
+    ck_square_trajectory(&p, &key, 0, &out);
+    print_message("square, theta = 0.9: %g passages in 100 time units below the Hopf point\n", out.count_low);
+    assert_true(out.count_low < 5 && out.count_high > 35);
+}
+
+/* Eq. 115's synapse integrates 1 + v_l.  At eps = 0 the cycle is symmetric under (x, y, v) -> -(x, y, v),
+ * so v averages to 0 over a period at every chi: the drive k w (1 + <v>) is the same at both levels of
+ * the rate code while the rates differ by 25 % -- the synapse cannot read eq. 114's code. */
+static void test_rate_blind_synapse(void **state)
+{
+    double chis[2] = {10, 30}, rates[2];
+    for (int c = 0; c < 2; c++) {
+        ck_params p = {.oscillator = CK_ESCAPEMENT, .gamma = 1, .kappa = 1, .chi = chis[c], .eps = 0,
+                       .temperature = 1e-12, .dt = 1e-3, .hysteresis = 0.5};
+        rates[c] = 1 / ck_cycle_find(&p);
+        tl_stream_key key = {.seed = 1};
+        tl_stream_cursor r;
+        tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
+        ck_state s = {p.x0, p.y0, p.v0};
+        double w = 0, q = 0, qp = 0, vsum = 0, t = 0;
+        int passages = 0, armed = 0;
+        while (passages < 20) { /* whole cycles: from the section back to it 20 times */
+            double x = s.x, v = s.v;
+            ck_step(&p, &s, &r, &w, &q, &qp);
+            vsum += (v + s.v) / 2 * p.dt, t += p.dt;
+            if (s.x < -p.hysteresis) armed = 1;
+            if (armed && x < 0 && s.x >= 0) passages++, armed = 0;
+        }
+        print_message("chi = %g: rate %.4f, <v> over 20 cycles = %.2e\n", chis[c], rates[c], vsum / t);
+        assert_true(fabs(vsum / t) < 2e-3);
+    }
+    assert_true(rates[0] / rates[1] < 0.85);
+}
+
+/* Eq. 115 as a two-input spiking perceptron (drive = CK_NETWORK): input bits rate-coded by eq. 114
+ * (chi_l = 20 (1 + 0.9 x_l): 38 spikes at 1/T0 = 0.45, 2 is below chi_h and stays quiet).  With the
+ * synapse as printed (1 + v_l) the output does not depend on the inputs (slip 11 at the network
+ * level: E[J] within 5 % for all four inputs, the quiet input included); with a pulse per passage it
+ * is an AND gate at J0 = 1.  The synapse's own noise J - J_det has its exact variance (3 standard
+ * errors). */
+static void test_network(void **state)
+{
+    ck_params p = lif_params(1);
+    p.drive = CK_NETWORK, p.lif.noise = 0.01;
+    p.net.chi = 20, p.net.theta = 0.9, p.net.w[0] = p.net.w[1] = 1;
+    tl_stream_key key = {.seed = 115};
+    double var = ck_lif_var(&p.lif, ck_lif_end(&p)), j[2][4], n[2][4];
+    tl_moments noise = empty;
+    for (int syn = 0; syn < 2; syn++)
+        for (int bits = 0; bits < 4; bits++) {
+            ck_params q = p;
+            q.net.synapse = syn ? CK_SYNAPSE_SPIKE : CK_SYNAPSE_LEVEL;
+            q.net.x[0] = bits & 1 ? 1 : -1, q.net.x[1] = bits & 2 ? 1 : -1;
+            for (int i = 0; i < 2; i++) {
+                ck_params in = q;
+                in.chi = q.net.chi * (1 + q.net.theta * q.net.x[i]);
+                double t0 = ck_cycle_find(&in);
+                q.net.start[i] = isnan(t0) ? (ck_state){0, 0, 0} : (ck_state){in.x0, in.y0, in.v0};
+            }
+            tl_moments mj = empty, mn = empty;
+            for (uint64_t t = 0; t < 25; t++) {
+                ck_path out;
+                ck_network_trajectory(&q, &key, 100 * (uint64_t)bits + t, &out);
+                add(&mj, out.lif_j), add(&mn, out.lif_count), add(&noise, out.phase_advance * out.phase_advance);
+                assert_true(out.count_high == 0 || q.net.x[0] > 0);
+            }
+            j[syn][bits] = mj.mean, n[syn][bits] = mn.mean;
+            print_message("network %s, x = (%+.0f, %+.0f): E[J] = %.3f, N(tau) = %.2f\n", syn ? "spike" : "level",
+                          q.net.x[0], q.net.x[1], mj.mean, mn.mean);
+        }
+    for (int bits = 1; bits < 4; bits++) assert_true(fabs(j[0][bits] / j[0][0] - 1) < 0.05);
+    assert_true(n[1][3] > 4 && n[1][1] < 2 && n[1][2] < 2 && n[1][0] == 0);
+    assert_true(j[1][3] > 1.5 * j[1][1] && j[1][1] > 0.5 && fabs(j[1][0]) < 0.1);
+    assert_true(fabs(z_of(&noise, var)) < 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +460,12 @@ int main(void)
         cmocka_unit_test(test_wald),
         cmocka_unit_test(test_escapement_against_paper),
         cmocka_unit_test(test_lif),
+        cmocka_unit_test(test_square_wave),
+        cmocka_unit_test(test_wald_count),
+        cmocka_unit_test(test_square_phase),
+        cmocka_unit_test(test_square_escapement),
+        cmocka_unit_test(test_rate_blind_synapse),
+        cmocka_unit_test(test_network),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

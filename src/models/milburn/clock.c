@@ -207,3 +207,151 @@ void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t tr
     for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
     out->y2_mean = out->r2_mean = NAN;
 }
+
+/* ---- the rate code of eq. 114: a square-wave coupling ---- */
+
+double ck_square_integral(const ck_square *q, double t)
+{
+    double P = q->period, high = q->duty * P, whole = floor(t / P), r = t - whole * P;
+    double partial = r < high ? r : 2 * high - r; /* up by r while high, then down */
+    return whole * (2 * high - P) + partial;
+}
+
+int ck_square_level(const ck_square *q, double t)
+{
+    double r = t - floor(t / q->period) * q->period;
+    return r < q->duty * q->period ? 1 : -1;
+}
+
+double ck_square_end(const ck_params *p)
+{
+    return round((double)p->square.cycles * p->square.period / p->dt) * p->dt;
+}
+
+static void square_count(const ck_square *q, double hit, ck_path *out)
+{
+    if (ck_square_level(q, hit) > 0) out->count_high++;
+    else out->count_low++;
+}
+
+/* The phase clock with omega(t) = omega (1 + theta M(t)): the drift over a step is integrated
+ * exactly; a level 2 pi k is crossed when the end point passes it, or, with the Brownian
+ * bridge's exact probability, inside the step. */
+static void square_phase(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out)
+{
+    const ck_square *q = &p->square;
+    double s2 = ck_sigma(p) / (p->radius * p->radius), sd = sqrt(s2 * p->dt);
+    double psi = 0, level = TWO_PI, s_prev = 0;
+    for (long n = 0; n < steps; n++) {
+        double t = (double)n * p->dt, s_next = ck_square_integral(q, t + p->dt);
+        double next = psi + p->omega * (p->dt + q->theta * (s_next - s_prev)) + sd * tl_stream_cursor_gaussian(r);
+        s_prev = s_next;
+        double hit = NAN;
+        if (next >= level) hit = t + p->dt * (level - psi) / (next - psi);
+        else if (tl_stream_cursor_uniform(r) < exp(-2 * (level - psi) * (level - next) / (s2 * p->dt)))
+            hit = t + p->dt / 2;
+        psi = next;
+        while (!isnan(hit)) {
+            square_count(q, hit, out);
+            level += TWO_PI;
+            hit = psi >= level ? hit : NAN;
+        }
+    }
+    out->phase_advance = psi;
+}
+
+static void square_escapement(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out)
+{
+    const ck_square *q = &p->square;
+    ck_params c = *p;
+    ck_state s = {p->x0, p->y0, p->v0};
+    double w = 0, heat = 0, qp = 0, y2 = 0, r2 = 0, s_prev = 0, e0 = (s.x * s.x + s.y * s.y) / 2;
+    int armed = 0;
+    for (long n = 0; n < steps; n++) {
+        double t = (double)n * p->dt, s_next = ck_square_integral(q, t + p->dt);
+        c.chi = p->chi * (1 + q->theta * (s_next - s_prev) / p->dt); /* the step's average of eq. 114 */
+        s_prev = s_next;
+        double x_before = s.x;
+        ck_step(&c, &s, r, &w, &heat, &qp);
+        y2 += s.y * s.y, r2 += s.x * s.x + s.y * s.y;
+        if (s.x < -p->hysteresis) armed = 1;
+        if (armed && s.x >= 0) {
+            square_count(q, t + p->dt * (0 - x_before) / (s.x - x_before), out);
+            armed = 0;
+        }
+    }
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (s.x * s.x + s.y * s.y) / 2 - e0;
+    out->y2_mean = y2 / (double)steps, out->r2_mean = r2 / (double)steps;
+    out->phase_advance = NAN;
+}
+
+void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    long steps = lround(ck_square_end(p) / p->dt);
+    *out = (ck_path){0};
+    out->window = (double)steps * p->dt;
+    double s_end = ck_square_integral(&p->square, out->window);
+    out->time_high = (out->window + s_end) / 2, out->time_low = (out->window - s_end) / 2;
+    if (p->oscillator == CK_PHASE) {
+        square_phase(p, &r, steps, out);
+        out->y2_mean = out->r2_mean = NAN;
+    } else {
+        square_escapement(p, &r, steps, out);
+    }
+    out->intervals = (long)(out->count_high + out->count_low);
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+}
+
+/* ---- eq. 115: a two-input spiking perceptron of clocks ---- */
+
+void ck_network_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
+    const ck_lif *l = &p->lif;
+    long steps = lround(l->tau / p->dt);
+    double k2 = l->k * l->k, decay = exp(-k2 * p->dt), gain = (1 - decay) / k2;
+    double sd = sqrt(l->noise * (1 - decay * decay) / 2);
+    ck_params post = *p, pre[2] = {*p, *p};
+    ck_state s = {0, 0, 0}, in[2];
+    in[0] = p->net.start[0], in[1] = p->net.start[1];
+    double j = 0, j_det = 0, w = 0, heat = 0, qp = 0, count = 0, spikes[2] = {0, 0}, scratch = 0;
+    int armed = 0, in_armed[2] = {0, 0};
+    for (int i = 0; i < 2; i++) pre[i].chi = p->net.chi * (1 + p->net.theta * p->net.x[i]);
+    *out = (ck_path){0};
+    for (long n = 0; n < steps; n++) {
+        double t = (double)n * p->dt, mid = t + p->dt / 2;
+        double h = 1 / (1 + exp(l->alpha * (mid - l->tau))), drive = 0;
+        for (int i = 0; i < 2; i++) { /* the inputs: their own escapement clocks, their own bath */
+            double x_before = in[i].x, v_before = in[i].v;
+            ck_step(&pre[i], &in[i], &r, &scratch, &scratch, &scratch);
+            if (in[i].x < -p->hysteresis) in_armed[i] = 1;
+            int spike = in_armed[i] && in[i].x >= 0 && x_before < 0;
+            if (spike) in_armed[i] = 0, spikes[i]++;
+            if (p->net.synapse == CK_SYNAPSE_LEVEL) drive += l->k * p->net.w[i] * h * (1 + (v_before + in[i].v) / 2);
+            else if (spike) drive += l->k * p->net.w[i] * h / p->dt; /* a unit pulse within the step */
+        }
+        post.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
+        double x_before = s.x;
+        ck_step(&post, &s, &r, &w, &heat, &qp);
+        /* the exact OU step of J with the drive held over the step (a pulse: its integral, decayed by half a step
+         * on average -- the same in J and J_det, so J - J_det is exactly the OU noise) */
+        j_det = j_det * decay + gain * drive;
+        j = j * decay + gain * drive + sd * tl_stream_cursor_gaussian(&r);
+        if (s.x < -p->hysteresis) armed = 1;
+        if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
+    }
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (s.x * s.x + s.y * s.y) / 2;
+    out->window = (double)steps * p->dt;
+    out->lif_j = j, out->lif_count = count, out->phase_advance = j - j_det;
+    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
+    out->count_high = spikes[0], out->count_low = spikes[1];
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+    out->y2_mean = out->r2_mean = NAN;
+}

@@ -25,7 +25,21 @@
 #include "milburn.h"
 
 enum { CK_ESCAPEMENT, CK_PHASE };
-enum { CK_CONSTANT, CK_LIF }; /* the coupling chi: constant, or switched by a LIF synapse (eqs. 109-113) */
+/* The coupling chi: constant; switched by a LIF synapse (eqs. 109-113); or rate-coded by a square wave (eq. 114). */
+enum { CK_CONSTANT, CK_LIF, CK_SQUARE, CK_NETWORK };
+enum { CK_SYNAPSE_LEVEL, CK_SYNAPSE_SPIKE };
+
+/* The rate code of eq. 114: chi(t) = chi (1 + theta M(t)) (phase clock: omega(t) = omega (1 + theta M(t))),
+ * M = +1 for the first duty * period of every period and -1 for the rest; the run covers cycles periods
+ * from t = 0, with no transient, and every passage is classed by M at its time. */
+typedef struct {
+    double theta, period, duty;
+    long cycles;
+} ck_square;
+/* S(t) = int_0^t M(s) ds, exactly; the time spent high in [0, t] is (t + S(t))/2. */
+double ck_square_integral(const ck_square *q, double t);
+/* M(t) = +1 or -1. */
+int ck_square_level(const ck_square *q, double t);
 
 /* The leaky integrate-and-fire synapse of section 6.1 (eqs. 109-113):
  *     dJ = -k^2 J dt + k w h(t) (1 + m(t)) dt + k sqrt(sigma_J) dW,  J(0) = 0
@@ -39,6 +53,11 @@ typedef struct {
     double pre_amplitude, pre_period;
     double fire_beta, fire_threshold;
 } ck_lif;
+
+/* The escapement clock's state: the oscillator (x, y) and the escapement switch's mean v. */
+typedef struct {
+    double x, y, v;
+} ck_state;
 
 #define CK_N_BLOCKS 6
 /* Block lengths n of Var(t_{k+n} - t_k)/n: the per-period phase diffusion. */
@@ -56,6 +75,17 @@ typedef struct {
     double hysteresis;       /* re-arming distance below the section */
     int drive;               /* CK_CONSTANT or CK_LIF */
     ck_lif lif;
+    ck_square square;
+    /* drive = CK_NETWORK (eq. 115): two presynaptic escapement clocks, rate-coded by the input bits
+     * x_l = +-1 through eq. 114, chi_l = net_chi (1 + net_theta x_l), feed the output's synapse
+     *   level (eq. 115):  dJ = -k^2 J dt + k sum_l w_l h(t)(1 + v_l) dt + k sqrt(sigma_J) dW
+     *   spike:            the same with (1 + v_l) dt replaced by a unit pulse at each upward passage of x_l
+     * and J switches the output clock through eq. 113 (the lif block: k, sigma_J, alpha, tau, beta_J, J0). */
+    struct {
+        int synapse;
+        double chi, theta, x[2], w[2];
+        ck_state start[2]; /* each input on its deterministic cycle, at rest where it has none */
+    } net;
     /* from the deterministic cycle (escapement; set by ck_cycle_find) */
     double x_fixed;          /* x* = -chi (tanh x* + eps): the section x = x* */
     double x0, y0, v0;       /* a point of the deterministic cycle, on the section */
@@ -78,6 +108,9 @@ typedef struct {
     double y2_mean, r2_mean; /* time averages of y^2 and (x - x*)^2 + y^2 over the window */
     /* drive = CK_LIF: the synapse at tau, the postsynaptic passages in [0, tau], eq. 112 */
     double lif_j, lif_count, fire_probability;
+    /* drive = CK_SQUARE: passages while M = +1 and -1, the time spent at each level, and the phase
+     * clock's unwrapped phase advance psi(end) - psi(0) (NaN for the escapement) */
+    double count_high, count_low, time_high, time_low, phase_advance;
 } ck_path;
 
 /* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
@@ -89,9 +122,6 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
  * (damping and noise: heat); B: kick by chi (v - eps) (work); A: exact
  * rotation of the free oscillator (conserves E).  Returns nothing; adds to
  * *work, *heat and *heat_predicted. */
-typedef struct {
-    double x, y, v;
-} ck_state;
 void ck_step(const ck_params *p, ck_state *s, tl_stream_cursor *r, double *work, double *heat, double *heat_predicted);
 
 /* The LIF drive k w h(t)(1 + m(t)) of dJ at time t. */
@@ -104,6 +134,25 @@ double ck_lif_mean(const ck_lif *l, double t_end);
 double ck_lif_var(const ck_lif *l, double t_end);
 /* The end of the LIF run: whole steps dt nearest to tau. */
 double ck_lif_end(const ck_params *p);
+
+/* One trajectory under the rate code of eq. 114 (drive = CK_SQUARE, both oscillators; eps = 0 for the
+ * escapement, which starts on the deterministic cycle of chi (1 + theta), p->x0, y0, v0, or at rest at 0
+ * where that level has no cycle).  The phase clock's drift over a step is the exact integral of
+ * omega(t), so its phase at the grid times is exactly Gaussian; the escapement's chi is the step's
+ * average.  Passages upward through x = 0 (psi = 2 pi k). */
+void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* The end of the rate-code run: whole steps dt nearest cycles * period. */
+double ck_square_end(const ck_params *p);
+
+/* One trajectory of the two-input spiking perceptron over [0, tau] (drive = CK_NETWORK, eps = 0).
+ * out->lif_j: J(tau); out->lif_count: the output's passages; out->fire_probability: eq. 112;
+ * out->count_high, count_low: the passages of input 1 and 2; out->phase_advance: J(tau) - J_det(tau),
+ * J_det the same synapse driven by the same inputs without its own noise (exactly Gaussian, mean 0,
+ * variance sigma_J (1 - e^{-2 k^2 t})/2). */
+void ck_network_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* The synapse's drive in the rate approximation: sum_l k w_l r_l int_0^tau e^{-k^2 (tau - s)} h(s) ds,
+ * r_l = 1/T0(chi_l) for spikes (0 with no cycle) and 1 for levels (v averages to 0 over a cycle). */
+double ck_network_j_approx(const ck_params *p, const double rate[2]);
 
 /* ---- references (clock_exact.c) ---- */
 /* x* and its stability: the fixed point of eqs. 93-97 (v = -tanh x, y = 0). */
@@ -126,5 +175,10 @@ double ck_paper_radius(double gamma, double kappa, double chi);
 double ck_wald_mean(double omega);
 double ck_wald_var(double omega, double sigma, double radius);
 double ck_wald_density(double t, double mean, double var);
+/* The passage count N(t) of the phase clock at constant drift, a renewal process of Wald periods
+ * from psi(0) = 0: N(t) >= k iff the first passage of 2 pi k, inverse Gaussian with mean
+ * 2 pi k/omega and shape (2 pi k)^2 r^2/sigma, is <= t.  E[N] = sum_k F_k(t),
+ * E[N^2] = sum_k (2k - 1) F_k(t), summed until F_k < 1e-17. */
+void ck_wald_count_moments(double omega, double sigma, double radius, double t, double *mean, double *var);
 
 #endif

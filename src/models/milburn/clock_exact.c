@@ -190,3 +190,52 @@ double ck_lif_var(const ck_lif *l, double t_end)
 {
     return l->noise * (1 - exp(-2 * l->k * l->k * t_end)) / 2;
 }
+
+/* ---- the passage count of the phase clock (a Wald renewal process) ---- */
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_erf.h>
+
+/* The inverse Gaussian CDF, its second term e^{2 lambda/mu} Phi(-z) taken through logs (it
+ * overflows for large 2 lambda/mu otherwise). */
+static double wald_cdf(double t, double mu, double lambda)
+{
+    double a = sqrt(lambda / t);
+    double first = gsl_cdf_ugaussian_P(a * (t / mu - 1));
+    double z = a * (t / mu + 1);
+    double second = exp(2 * lambda / mu + gsl_sf_log_erfc(z / sqrt(2)) - log(2.0));
+    return first + second;
+}
+
+void ck_wald_count_moments(double omega, double sigma, double radius, double t, double *mean, double *var)
+{
+    double s2 = sigma / (radius * radius), m = 0, m2 = 0;
+    for (long k = 1;; k++) {
+        double a = 2 * PI * (double)k, f = wald_cdf(t, a / omega, a * a / s2);
+        m += f, m2 += (double)(2 * k - 1) * f;
+        if (f < 1e-17 && a / omega > t) break;
+    }
+    *mean = m;
+    *var = m2 - m * m;
+}
+
+/* ---- eq. 115 in the rate approximation ---- */
+
+static double window_integrand(double s, void *arg)
+{
+    const ck_lif *l = arg;
+    return exp(-l->k * l->k * (l->tau - s)) / (1 + exp(l->alpha * (s - l->tau)));
+}
+
+double ck_network_j_approx(const ck_params *p, const double rate[2])
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
+    ck_lif l = p->lif;
+    gsl_function f = {window_integrand, &l};
+    double value, err;
+    gsl_integration_qag(&f, 0, l.tau, 0, 1e-12, 1000, GSL_INTEG_GAUSS61, w, &value, &err);
+    gsl_integration_workspace_free(w);
+    double total = 0;
+    for (int i = 0; i < 2; i++) total += l.k * p->net.w[i] * (p->net.synapse == CK_SYNAPSE_LEVEL ? 1 : rate[i]);
+    return total * value;
+}
