@@ -74,6 +74,14 @@ static inline vf vload(const float *p)
     return v;
 }
 
+/* x in every lane (x + (vf){0} would be a scalar add, not a broadcast). */
+static inline vf splat(float x)
+{
+    vf v;
+    for (int k = 0; k < VW; k++) v[k] = x;
+    return v;
+}
+
 static inline void vstore(float *p, vf v)
 {
     memcpy(p, &v, sizeof v);
@@ -215,7 +223,7 @@ static __attribute__((noinline)) void update_heat_bath_m2(const hopfield *hf, co
         for (int b = 0; b < B; b += VW) {
             const vf s = vload(spin + b), o1 = vload(overlap + b), o2 = vload(overlap + B + b), ub = vload(u + b);
             const vi minus = (vi)s >> 31; /* V_i = -1 */
-            const vf de = (vf)(((vi)(de_plus + (vf){0}) & ~minus) | ((vi)(de_minus + (vf){0}) & minus));
+            const vf de = (vf)(((vi)splat(de_plus) & ~minus) | ((vi)splat(de_minus) & minus));
             const vf t = ub * (1.0f + (lookup(t1, o1) * lookup(t2, o2)) * de);
             const vi up = t < lo, down = t > hi;
             vf v;
