@@ -74,14 +74,6 @@ static inline vf vload(const float *p)
     return v;
 }
 
-/* x in every lane (x + (vf){0} would be a scalar add, not a broadcast). */
-static inline vf splat(float x)
-{
-    vf v;
-    for (int k = 0; k < VW; k++) v[k] = x;
-    return v;
-}
-
 static inline void vstore(float *p, vf v)
 {
     memcpy(p, &v, sizeof v);
@@ -196,12 +188,23 @@ static inline vf lookup(const float *restrict table, vf overlap)
 #endif
 }
 
-static inline int any_lane(vi mask)
+/* x in every lane, as one broadcast (x + (vf){0} would be a scalar add first) */
+static inline vf splat(float x)
 {
 #if VW == 16
-    return _mm512_movepi32_mask((__m512i)mask) != 0;
+    return (vf)_mm512_set1_ps(x);
 #else
-    return !_mm256_testz_si256((__m256i)mask, (__m256i)mask);
+    return (vf)_mm256_set1_ps(x);
+#endif
+}
+
+/* whether a lane of the compare mask is clear */
+static inline int not_all(vi mask)
+{
+#if VW == 16
+    return _mm512_movepi32_mask((__m512i)mask) != 0xffff;
+#else
+    return !_mm256_testc_si256((__m256i)mask, _mm256_set1_epi32(-1));
 #endif
 }
 #else
@@ -218,16 +221,17 @@ static __attribute__((noinline)) void update_heat_bath_m2(const hopfield *hf, co
 #if HAVE_TABLES
     if (bt->site_fast[i]) {
         const float *restrict t1 = bt->tab[0][i], *restrict t2 = bt->tab[1][i];
-        const float de_plus = bt->de[i][0], de_minus = bt->de[i][1], lo = bt->lo, hi = bt->hi;
+        const vi de_plus = (vi)splat(bt->de[i][0]), de_minus = (vi)splat(bt->de[i][1]);
+        const vf lo = splat(bt->lo), hi = splat(bt->hi);
         const float e1 = hf->patterns[i], e2 = hf->patterns[hf->n + i];
         for (int b = 0; b < B; b += VW) {
             const vf s = vload(spin + b), o1 = vload(overlap + b), o2 = vload(overlap + B + b), ub = vload(u + b);
             const vi minus = (vi)s >> 31; /* V_i = -1 */
-            const vf de = (vf)(((vi)splat(de_plus) & ~minus) | ((vi)splat(de_minus) & minus));
+            const vf de = (vf)((de_plus & ~minus) | (de_minus & minus));
             const vf t = ub * (1.0f + (lookup(t1, o1) * lookup(t2, o2)) * de);
             const vi up = t < lo, down = t > hi;
             vf v;
-            if (__builtin_expect(any_lane(~(up | down)), 0)) {
+            if (__builtin_expect(not_all(up | down), 0)) {
                 /* inside the margin: the kernel's formula, as update_lanes */
                 const float *restrict coeff = hf->field_coeff + (size_t)i * 2;
                 const float two_beta = (float)(2.0 * hf->beta);
