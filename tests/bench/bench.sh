@@ -14,6 +14,7 @@
 # batch part of that bench is a single sample at this alpha, so it costs
 # nothing) beside tests/bench/perceptron_limit.c at the same point, both in
 # weight-steps per second of CPU time, best of BENCH_RUNS, and their ratio.
+# Last, `thermolearn bench hopfield --graded` (the graded network, MALA) alone.
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
@@ -82,3 +83,17 @@ if [ $have_plimit = 1 ]; then
     printf '%-44s %12.4e\n' "limit: perceptron_limit" "$plimit"
     awk -v e="$pengine" -v l="$plimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
 fi
+
+# ---- graded Hopfield network (MALA) ----
+# No limit kernel yet (the kernel is scalar, one trajectory at a time): the
+# engine's rate only, in neuron-steps (one Langevin step of one neuron) per second.
+gengine=0
+for r in $(seq "$RUNS"); do
+    e=$(bin/thermolearn bench hopfield --graded | sed -n 's/.*neuron_steps_per_s \([0-9.e+-]*\).*/\1/p')
+    gengine=$(max "$gengine" "$e")
+    echo "run $r: engine $e"
+done
+echo
+printf '%-44s %12s\n' "graded hopfield (N=15, MALA), best of $RUNS" "steps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench hopfield --graded" "$gengine"
+echo "(no limit kernel for the graded network yet)"
