@@ -199,6 +199,13 @@ static void test_tables_margin(void **state)
         hopfield *hf = make_hopfield(sections[k]);
         for (int j = 0; j <= 2; j++) {
             size_t cases, decided, wrong = hopfield_kernel_check_tables(hf, j / 2.0, 1.0, &cases, &decided);
+#if !defined(__AVX2__)
+            if (cases == 0) { /* a target without AVX2 has no table test: the formula decides everything */
+                print_message("no AVX2: no table test to check\n");
+                hopfield_free(hf);
+                return;
+            }
+#endif
             print_message("N = %d, lambda = %.1f: %zu cases, %zu decided by the tables, %zu wrong\n", hf->n, j / 2.0,
                           cases, decided, wrong);
             assert_int_equal(wrong, 0);

@@ -527,7 +527,8 @@ void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint6
  * floats around it (2 ulp either side) and p (1 +- 1e-6, 1e-5, 1e-4): the
  * table test (update_heat_bath_m2) must give u < p in every lane.  Returns the
  * number of lanes where it does not; *cases the number of lanes, *decided the
- * number the tables decided (not the kernel's formula).  `margin_scale`
+ * number the tables decided (not the kernel's formula); no cases where the
+ * tables do not apply (network or target without AVX2).  `margin_scale`
  * multiplies the margin mu (1 for the kernel's own; 0 shows that the check can
  * fail). */
 enum { CHECK_PER_CASE = 11 };
@@ -542,7 +543,10 @@ size_t hopfield_kernel_check_tables(const hopfield *hf, double lambda, double ma
     bt->overlap = tl_malloc((size_t)hf->m * B * sizeof(float), "batch overlaps");
     bt->input = tl_malloc((size_t)hf->n * sizeof(float), "batch inputs");
     tables_init(hf, bt);
-    if (!bt->tables) error("hopfield_kernel_check_tables: the tables do not apply to this network");
+    if (!bt->tables) { /* not for this network or target: no cases */
+        free(bt->spin), free(bt->overlap), free(bt->input), free(bt);
+        return 0;
+    }
     double a, b;
     hopfield_input_weights(hf, lambda, &a, &b);
     for (int i = 0; i < hf->n; i++)
