@@ -27,6 +27,8 @@
 # beside tests/bench/spins_limit.c at the same point, in jumps per second of
 # CPU time.  The same streams give the same trajectories: the totals of jumps
 # and entropy are printed for both (equal but for a rounding tie of a pick).
+#
+# Last, `thermolearn bench hopfield --graded` (the graded network, MALA) alone.
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
@@ -221,3 +223,17 @@ for model in doublewell weightsde observed twostate; do
         awk -v e="$mengine" -v l="$mlimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
     fi
 done
+
+# ---- graded Hopfield network (MALA) ----
+# No limit kernel yet (the kernel is scalar, one trajectory at a time): the
+# engine's rate only, in neuron-steps (one Langevin step of one neuron) per second.
+gengine=0
+for r in $(seq "$RUNS"); do
+    e=$(bin/thermolearn bench hopfield --graded | sed -n 's/.*neuron_steps_per_s \([0-9.e+-]*\).*/\1/p')
+    gengine=$(max "$gengine" "$e")
+    echo "run $r: engine $e"
+done
+echo
+printf '%-44s %12s\n' "graded hopfield (N=15, MALA), best of $RUNS" "steps/s"
+printf '%-44s %12.4e\n' "engine: thermolearn bench hopfield --graded" "$gengine"
+echo "(no limit kernel for the graded network yet)"

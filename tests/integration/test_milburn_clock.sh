@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Model `clock` (Milburn section 6) end to end: the escapement clock, the
 # phase clock and the LIF-switched clock on 1 and 3 ranks give identical
-# datasets (h5diff, every dataset), also after a time-limit stop on 2 ranks
+# datasets (h5diff, every dataset), also after a stop on 1 rank
 # resumed on 3; `check` passes on the declared triples (phase clock: the Wald
 # mean, variance and block variance; escapement: the heat martingale; LIF:
 # E[J] and Var J against quadrature and closed form) and fails (exit 1) when
@@ -142,8 +142,9 @@ lif_tau = 10
 INI
 done
 
-# the escapement rate code's and the network's rank independence is shown by their time-limit stops on 2 ranks,
-# resumed on 3, against the 1-rank run (below): one run fewer each
+# the escapement rate code's and the network's rank independence is shown by their stops on 1 rank
+# after one unit of work (THERMOLEARN_TEST_STOP_AFTER: a point is one unit here, so a time limit on
+# 2 ranks could find the run finished), resumed on 3, against the 1-rank run (below): one run fewer each
 for name in esc phase lif sqphase sqesc netlevel netspike; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
@@ -167,30 +168,30 @@ grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phas
     pass "check compares the Wald moments, the heat martingale, the LIF synapse's E[J], Var J and the rate code's phase rate and count" ||
     fail "check did not list the expected quantities"
 
-$MPIRUN -n 2 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --resume --quiet || rc=99
 if [ $rc = 75 ] && same_datasets "$TMP/phase.n1.h5" "$TMP/phase.tl.h5"; then
-    pass "phase: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+    pass "phase: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
 else
-    fail "phase: time-limit stop exit $rc (expected 75) or the resumed run differs"
+    fail "phase: stop exit $rc (expected 75) or the resumed run differs"
 fi
 
-$MPIRUN -n 2 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --resume --quiet || rc=99
 if [ $rc = 75 ] && same_datasets "$TMP/netspike.n1.h5" "$TMP/net.tl.h5"; then
-    pass "network: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+    pass "network: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
 else
-    fail "network: time-limit stop exit $rc (expected 75) or the resumed run differs"
+    fail "network: stop exit $rc (expected 75) or the resumed run differs"
 fi
-$MPIRUN -n 2 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
 rc=$?
 $MPIRUN -n 3 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --resume --quiet || rc=99
 if [ $rc = 75 ] && same_datasets "$TMP/sqesc.n1.h5" "$TMP/sqesc.tl.h5"; then
-    pass "square: stopped by the time limit (exit 75) on 2 ranks, resumed on 3: identical datasets"
+    pass "square: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
 else
-    fail "square: time-limit stop exit $rc (expected 75) or the resumed run differs"
+    fail "square: stop exit $rc (expected 75) or the resumed run differs"
 fi
 
 # the paper's formulas in place of the exact ones must fail check

@@ -20,7 +20,10 @@
 #                all lanes (every n: the inlined n = 1..4 copies and the
 #                general one);
 #   philox FUNC  the function holds vpmuludq (Philox's 32x32->64 multiplies
-#                across lanes), on targets with AVX2.
+#                across lanes), on targets with AVX2;
+#   tables FUNC  as float, and on targets with AVX2 the function also holds
+#                a lane permute, vpermps or vpermd (the Hopfield heat-bath's table lookups in registers:
+#                without them it would take the exp polynomial for every update).
 # It first checks itself on a fixture (a loop the vectoriser cannot touch and a
 # vector one), so a check that passes everything fails here.  It compiles with
 # its own flags into build/vec-check/, not with the build's: SANITIZE=1 does
@@ -38,7 +41,7 @@ COMPILERS=${VEC_CHECK_COMPILERS:-gcc clang}
 
 # file:kind:function ... (VEC_CHECK_HOT replaces the list)
 HOT=${VEC_CHECK_HOT:-"
-src/models/hopfield/kernel.c:float:update_heat_bath_m2
+src/models/hopfield/kernel.c:tables:update_heat_bath_m2
 src/models/hopfield/kernel.c:float:update_general
 src/engine/stream.c:philox:tl_stream_uniforms
 src/engine/stream.c:philox:tl_stream_words
@@ -61,7 +64,8 @@ ok() { echo "ok   $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 # The instructions of one function in an object file.
-body() { objdump -d --no-show-raw-insn "$1" | awk -v f="<$2>:" '$2 == f {on = 1; next} on && /^$/ {exit} on'; }
+# (gcc may emit it as a clone, FUNC.constprop.0 or FUNC.isra.0: the first one counts)
+body() { objdump -d --no-show-raw-insn "$1" | awk -v f="$2" '$2 ~ ("^<" f "([.][a-z]+[.][0-9]+)*>:$") {on = 1; next} on && /^$/ {exit} on'; }
 
 # check OBJ KIND FUNC LABEL
 check() {
@@ -71,6 +75,7 @@ check() {
     np=$(grep -Ec "$PACKED" <<<"$code")
     ns=$(grep -Ec "$SCALAR" <<<"$code")
     nm=$(grep -Ec '\bvpmuludq\b' <<<"$code")
+    nt=$(grep -Ec '\bvperm(ps|d|[it]2ps|[it]2d)\b' <<<"$code")
     if [ "$2" = double ]; then np=$(grep -Ec "$PACKED_D" <<<"$code") ns=$(grep -Ec "$SCALAR_D" <<<"$code"); fi
     case $2 in
     float)
@@ -79,6 +84,10 @@ check() {
     double)
         if [ "$np" -gt 0 ] && [ "$ns" = 0 ]; then ok "$4: $3 packed ($np packed double instructions, no scalar)"
         else bad "$4: $3 has $np packed and $ns scalar double instructions:"; grep -E "$SCALAR_D" <<<"$code" | head -5; fi ;;
+    tables)
+        if [ "$np" -gt 0 ] && [ "$ns" = 0 ] && { [ "$nt" -gt 0 ] || [ "${5:-1}" = 0 ]; }; then
+            ok "$4: $3 packed ($np packed float instructions, no scalar; $nt vpermps/vpermd)"
+        else bad "$4: $3 has $np packed and $ns scalar float instructions, $nt vpermps/vpermd (table lookups):"; grep -E "$SCALAR" <<<"$code" | head -5; fi ;;
     philox)
         if [ "$nm" -gt 0 ]; then ok "$4: $3 runs Philox on vectors ($nm vpmuludq)"
         else bad "$4: $3 has no vpmuludq: Philox is scalar"; fi ;;
@@ -132,7 +141,7 @@ for cc in $COMPILERS; do
             for h in $(echo "$HOT" | grep "^$src:"); do
                 kind=$(cut -d: -f2 <<<"$h") fn=$(cut -d: -f3 <<<"$h")
                 if [ "$kind" = philox ] && [ "$avx2" = 0 ]; then echo "skip $tag: $fn (target without AVX2: the scalar Philox is expected)"; continue; fi
-                check "$obj" "$kind" "$fn" "$tag"
+                check "$obj" "$kind" "$fn" "$tag" "$avx2"
             done
         done
     done

@@ -180,6 +180,43 @@ static void test_asymmetry(void **state)
     compare("n = 10\ntemperature = 4\ngamma = 0.2\nasymmetry = 0.5\nfield = 3\nsteps = 30\n", 0, TL_BATCH);
 }
 
+/* The table test of the default path (N <= 15, M = 2, heat bath) against the
+ * kernel's formula on every site, overlap pair and spin, with uniforms at p
+ * and within 2 ulp, 1e-6, 1e-5 and 1e-4 (relative) of it, where a margin too narrow for the tables'
+ * rounding errors would decide otherwise: no wrong decision, at lambda = 0,
+ * 1/2, 1, for the bench point, an even N with a threshold, and a cold point
+ * whose exponents pass the clamp.  With the margin set to 0 the same cases
+ * must give wrong decisions (the check can fail); the test above (a whole
+ * trajectory bit for bit) would meet a wrong decision only about once in 10^6
+ * updates. */
+static void test_tables_margin(void **state)
+{
+    (void)state;
+    const char *sections[] = {"n = 15\ntemperature = 15\ngamma = 0.2\nfield = 5\nsteps = 10\n",
+                              "n = 14\ntemperature = 2\ngamma = 0.6\nfield = 1.5\nthreshold = 0.3\nsteps = 10\n",
+                              "n = 12\ntemperature = 1\ngamma = 0.3\nfield = 2\nthreshold = 0.5\nsteps = 10\n"};
+    for (int k = 0; k < 3; k++) {
+        hopfield *hf = make_hopfield(sections[k]);
+        for (int j = 0; j <= 2; j++) {
+            size_t cases, decided, wrong = hopfield_kernel_check_tables(hf, j / 2.0, 1.0, &cases, &decided);
+#if !defined(__AVX2__)
+            if (cases == 0) { /* a target without AVX2 has no table test: the formula decides everything */
+                print_message("no AVX2: no table test to check\n");
+                hopfield_free(hf);
+                return;
+            }
+#endif
+            print_message("N = %d, lambda = %.1f: %zu cases, %zu decided by the tables, %zu wrong\n", hf->n, j / 2.0,
+                          cases, decided, wrong);
+            assert_int_equal(wrong, 0);
+            assert_true(decided > cases / 20 && cases == (size_t)(hf->n * (hf->n + 1) * (hf->n + 1) * 2 * 11));
+            size_t c0, d0, wrong0 = hopfield_kernel_check_tables(hf, j / 2.0, 0.0, &c0, &d0);
+            assert_true(wrong0 > 0);
+        }
+        hopfield_free(hf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_heat_bath_cold),
         cmocka_unit_test(test_metropolis_hebbian),
         cmocka_unit_test(test_asymmetry),
+        cmocka_unit_test(test_tables_margin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

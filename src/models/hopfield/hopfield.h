@@ -111,6 +111,12 @@ void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint6
  * `entropy` is not NULL: the sum over single-site updates of
  * ln P(V -> V') / P(V' -> V), in units of k_B.  It equals
  * beta (W_nc - Q), W_nc the work of the antisymmetric part of W (zero at a = 0). */
+/* The table test of the heat-bath kernel (kernel.c) against the kernel's own
+ * formula, at lambda, on every site, overlap pair and spin, with uniforms at
+ * and around each p: the number of wrong decisions (0).  For the tests. */
+size_t hopfield_kernel_check_tables(const hopfield *hf, double lambda, double margin_scale, size_t *cases,
+                                    size_t *decided);
+
 void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *key, uint64_t first,
                                      size_t count, double *work, double *heat, double *entropy,
                                      int8_t *spins_initial, int8_t *spins_final);

@@ -20,6 +20,7 @@
 #include "thermolearn/error.h"
 
 #define B TL_BATCH
+#define FAST_MAX_N 15 /* the table test: overlaps -15..15, one 16-entry permute */
 
 /* No fused multiply-adds: every lane must round as the scalar formulas do, so
  * that the numbers are the same for any compiler and target (gcc contracts
@@ -32,11 +33,19 @@
 typedef struct {
     float *spin;    /* [n][B] */
     float *overlap; /* [m][B] */
+    float *input;   /* [n]: the input of each site in this sweep */
     float m0[B];    /* magnetisation */
     float u[4][B];  /* uniforms for the next four updates */
     float wnc[B];   /* work of the antisymmetric couplings in this sweep (track_wnc) */
     int track_wnc;
     double energy[B];
+    /* The table test of the heat-bath default (decision_tables below). */
+    int tables;                                /* usable for this batch */
+    float tab[2][FAST_MAX_N][16];              /* exp(-2 beta c_nu(i) j), j an overlap */
+    double self_factor[FAST_MAX_N][2];         /* exp(2 beta self(i) s), s = +1, -1 */
+    float de[FAST_MAX_N][2];                   /* this sweep: exp(-2 beta (input(i) - self(i) s)) */
+    int site_fast[FAST_MAX_N];                 /* this sweep: the tables decide site i */
+    float lo, hi;                              /* this sweep: u (1 + e) < lo decides +1, > hi decides -1 */
 } batch;
 
 /* ---- the update, on explicit vectors ----------------------------------------
@@ -145,13 +154,103 @@ update_lanes(const hopfield *hf, int i, float input, int m, int metropolis, cons
     }
 }
 
+/* ---- the table test of the heat-bath default ---------------------------------
+ * The decision u < p = 1/(1 + e), e = exp(-2 beta H_i), needs the kernel's exp
+ * polynomial (about 30 dependent vector operations) and a division.  For
+ * N <= 15 and M = 2 (the bench point) the same decision is taken, bit for bit,
+ * from tables: H_i = input(i) - self(i) V_i + c_1(i) m_1 + c_2(i) m_2 with
+ * integer overlaps |m_nu| <= 15, so
+ *   e_true = exp(-2 beta (input - self V_i)) exp(-2 beta c_1 m_1) exp(-2 beta c_2 m_2)
+ * (in the float constants the kernel uses), each factor computed in double and
+ * rounded to float once: two 16-entry tables per site looked up with a permute
+ * (vpermps) and a factor per site and sweep for V_i = +-1.  Their product e_t
+ * is within 5 roundings of e_true; the kernel's own e is within its exp's error
+ * (2.55e-7 over every float in [-87, 87], measured) and the rounding of the
+ * field and of -2 beta H of e_true.  So u (1 + e_t) < 1 - mu decides +1 and
+ * > 1 + mu decides -1 exactly as the kernel would, for mu above the sum of
+ * these errors (table_margin); a vector with any lane inside the margin (about
+ * 1e-5 of the updates) takes the kernel's formula for all its lanes.  No
+ * number changes: the decisions are the kernel's.  The branch on an ambiguous
+ * vector is a test of a packed compare, not a select. */
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#define HAVE_TABLES 1
+/* table[k] for k = (m >> 1) & 15: m >= 0 at k = 0..7, m < 0 at k = 8..15 */
+static inline vf lookup(const float *restrict table, vf overlap)
+{
+    vi j = __builtin_convertvector(overlap, vi) >> 1;
+#if VW == 16
+    return (vf)_mm512_permutexvar_ps((__m512i)j, _mm512_loadu_ps(table));
+#else
+    __m256 lo = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table), (__m256i)j);
+    __m256 hi = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table + 8), (__m256i)j);
+    return (vf)_mm256_blendv_ps(lo, hi, (__m256)j); /* the sign of j: m < 0 */
+#endif
+}
+
+/* x in every lane, as one broadcast (x + (vf){0} would be a scalar add first) */
+static inline vf splat(float x)
+{
+#if VW == 16
+    return (vf)_mm512_set1_ps(x);
+#else
+    return (vf)_mm256_set1_ps(x);
+#endif
+}
+
+/* whether a lane of the compare mask is clear */
+static inline int not_all(vi mask)
+{
+#if VW == 16
+    return _mm512_movepi32_mask((__m512i)mask) != 0xffff;
+#else
+    return !_mm256_testc_si256((__m256i)mask, _mm256_set1_epi32(-1));
+#endif
+}
+#else
+#define HAVE_TABLES 0
+#endif
+
 /* The default (heat bath, two patterns, no bookkeeping) with all of that
  * known to the compiler, and every other case.  noinline: these symbols are
  * what `make vec-check` inspects in the generated code. */
-static __attribute__((noinline)) void update_heat_bath_m2(const hopfield *hf, int i, float input,
+static __attribute__((noinline)) void update_heat_bath_m2(const hopfield *hf, const batch *bt, int i, float input,
                                                           const float *restrict u, float *restrict spin,
                                                           float *restrict overlap, float *restrict m0)
 {
+#if HAVE_TABLES
+    if (bt->site_fast[i]) {
+        const float *restrict t1 = bt->tab[0][i], *restrict t2 = bt->tab[1][i];
+        const vi de_plus = (vi)splat(bt->de[i][0]), de_minus = (vi)splat(bt->de[i][1]);
+        const vf lo = splat(bt->lo), hi = splat(bt->hi);
+        const float e1 = hf->patterns[i], e2 = hf->patterns[hf->n + i];
+        for (int b = 0; b < B; b += VW) {
+            const vf s = vload(spin + b), o1 = vload(overlap + b), o2 = vload(overlap + B + b), ub = vload(u + b);
+            const vi minus = (vi)s >> 31; /* V_i = -1 */
+            const vf de = (vf)((de_plus & ~minus) | (de_minus & minus));
+            const vf t = ub * (1.0f + (lookup(t1, o1) * lookup(t2, o2)) * de);
+            const vi up = t < lo, down = t > hi;
+            vf v;
+            if (__builtin_expect(not_all(up | down), 0)) {
+                /* inside the margin: the kernel's formula, as update_lanes */
+                const float *restrict coeff = hf->field_coeff + (size_t)i * 2;
+                const float two_beta = (float)(2.0 * hf->beta);
+                vf field = input - hf->self[i] * s;
+                field += coeff[0] * o1;
+                field += coeff[1] * o2;
+                v = plus_minus_one(ub < 1.0f / (1.0f + kernel_exp(-two_beta * field)));
+            } else {
+                v = plus_minus_one(up);
+            }
+            const vf dv = v - s;
+            vstore(spin + b, v);
+            vstore(m0 + b, vload(m0 + b) + dv);
+            vstore(overlap + b, o1 + e1 * dv);
+            vstore(overlap + B + b, o2 + e2 * dv);
+        }
+        return;
+    }
+#endif
     update_lanes(hf, i, input, 2, 0, u, spin, overlap, m0, NULL);
 }
 
@@ -167,10 +266,68 @@ static void update_site(const hopfield *hf, batch *bt, int i, float input, const
 {
     float *spin = bt->spin + (size_t)i * B;
     if (hf->m == 2 && hf->rule == HOPFIELD_HEAT_BATH && !bt->track_wnc)
-        update_heat_bath_m2(hf, i, input, u, spin, bt->overlap, bt->m0);
+        update_heat_bath_m2(hf, bt, i, input, u, spin, bt->overlap, bt->m0);
     else
         update_general(hf, i, input, hf->rule == HOPFIELD_METROPOLIS, u, spin, bt->overlap, bt->m0,
                        bt->track_wnc ? bt->wnc : NULL);
+}
+
+/* A factor of e_t: in [2^-30, 2^30], so that a product of three is a normal float. */
+static int factor_ok(double x)
+{
+    return x >= 0x1p-30 && x <= 0x1p30;
+}
+
+/* The tables of this batch: exp(-2 beta c_nu(i) m), m = 2k + parity(N) (k = 0..7)
+ * or 2(k - 16) + parity(N) (k = 8..15), and exp(2 beta self(i) s). */
+static void tables_init(const hopfield *hf, batch *bt)
+{
+    bt->tables = HAVE_TABLES && hf->m == 2 && hf->rule == HOPFIELD_HEAT_BATH && !bt->track_wnc && hf->n <= FAST_MAX_N;
+    if (!bt->tables) return;
+    const double two_beta = (float)(2.0 * hf->beta);
+    for (int i = 0; i < hf->n; i++) {
+        for (int nu = 0; nu < 2; nu++)
+            for (int k = 0; k < 16; k++) {
+                int m = 2 * (k < 8 ? k : k - 16) + (hf->n & 1);
+                double x = exp(-two_beta * (double)hf->field_coeff[i * 2 + nu] * m);
+                if (abs(m) <= hf->n) bt->tables &= factor_ok(x); /* else never looked up */
+                bt->tab[nu][i][k] = (float)x;
+            }
+        for (int s = 0; s < 2; s++) bt->self_factor[i][s] = exp(two_beta * (double)hf->self[i] * (s ? -1 : 1));
+    }
+}
+
+/* The sweep's factors exp(-2 beta (input(i) - self(i) s)) and margin.  The
+ * kernel's e differs from e_true by its exp's error (2.55e-7, take 4e-7) and
+ * that of its argument: -2 beta H rounded once (|x| <= 87 below the clamp, and
+ * beyond it both decide alike) and H by 5 roundings of terms below
+ * |input| + |self| + (|c_1| + |c_2|) N.  e_t is 5 roundings from e_true, and
+ * u (1 + e_t) two more; mu is twice the sum, plus 2^-20. */
+static void tables_sweep(const hopfield *hf, batch *bt, const float *input, double margin_scale)
+{
+    if (!bt->tables) return;
+    const double two_beta = (float)(2.0 * hf->beta), ulp = 0x1p-24;
+    double field_max = 0, e_input[4];
+    int have[4] = {0};
+    for (int i = 0; i < hf->n; i++) {
+        double c = fabs(hf->field_coeff[2 * i]) + fabs(hf->field_coeff[2 * i + 1]);
+        field_max = fmax(field_max, fabs(input[i]) + fabs(hf->self[i]) + c * hf->n);
+        /* input(i) depends on (eps1_i, eps2_i) only: four exps per sweep */
+        int kind = (hf->patterns[i] > 0) + 2 * (hf->patterns[hf->n + i] > 0);
+        if (!have[kind]) e_input[kind] = exp(-two_beta * (double)input[i]), have[kind] = 1;
+        bt->site_fast[i] = 1;
+        for (int s = 0; s < 2; s++) {
+            double x = e_input[kind] * bt->self_factor[i][s];
+            bt->site_fast[i] &= factor_ok(x);
+            bt->de[i][s] = (float)x;
+        }
+    }
+    double err_kernel = 4e-7 + 87 * ulp + two_beta * 5 * ulp * field_max * 1.01;
+    double mu = margin_scale * (2 * (err_kernel + 8 * ulp) + 0x1p-20);
+    bt->lo = nextafterf((float)(1 - mu), 0.0f);
+    bt->hi = nextafterf((float)(1 + mu), 2.0f);
+    if (mu > 0x1p-8)
+        for (int i = 0; i < hf->n; i++) bt->site_fast[i] = 0;
 }
 
 static int updates_per_sweep(const hopfield *hf)
@@ -193,11 +350,14 @@ static void sweep(const hopfield *hf, batch *bt, double lambda, int adjoint, con
     double a, b;
     hopfield_input_weights(hf, lambda, &a, &b);
     int n = hf->n, updates = updates_per_sweep(hf);
+    float *input = bt->input;
+    for (int i = 0; i < n; i++)
+        input[i] = (float)(hf->field * (a * hf->patterns[i] + b * hf->patterns[n + i]) - hf->threshold);
+    tables_sweep(hf, bt, input, 1.0);
     for (int s = 0; s < updates; s++) {
         if (s % 4 == 0) draw_uniforms(bt, key, purpose, first, block0 + (uint32_t)(s / 4));
         int i = sweep_site(hf, s, adjoint);
-        float input = (float)(hf->field * (a * hf->patterns[i] + b * hf->patterns[n + i]) - hf->threshold);
-        update_site(hf, bt, i, input, bt->u[s % 4]);
+        update_site(hf, bt, i, input[i], bt->u[s % 4]);
     }
 }
 
@@ -331,8 +491,10 @@ void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *ke
     batch *bt = tl_malloc(sizeof *bt, "batch");
     bt->spin = tl_malloc((size_t)hf->n * B * sizeof(float), "batch spins");
     bt->overlap = tl_malloc((size_t)hf->m * B * sizeof(float), "batch overlaps");
+    bt->input = tl_malloc((size_t)hf->n * sizeof(float), "batch inputs");
     /* Only a != 0 needs the per-update bookkeeping: the default protocol pays nothing. */
     bt->track_wnc = entropy != NULL && hf->asymmetry != 0;
+    tables_init(hf, bt);
     double w[B] = {0}, q[B] = {0}, wnc[B] = {0};
     initial_states(hf, bt, key, first, key->direction == 1);
     memset(bt->wnc, 0, sizeof bt->wnc); /* burn-in is not part of the trajectory */
@@ -347,6 +509,7 @@ void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *ke
     if (spins_final) copy_spins(hf, bt, count, spins_final);
     free(bt->spin);
     free(bt->overlap);
+    free(bt->input);
     free(bt);
 }
 
@@ -355,4 +518,90 @@ void hopfield_simulate_batch(const hopfield *hf, const tl_stream_key *key, uint6
                              int8_t *spins_final)
 {
     hopfield_simulate_batch_entropy(hf, key, first, count, work, heat, NULL, spins_initial, spins_final);
+}
+
+/* ---- the tables' self-check ------------------------------------------------------
+ * Every site i, every overlap pair (m1, m2) with N's parity, V_i = +-1, at
+ * lambda: the kernel's p from its formula (update_lanes, one lane per case),
+ * then uniforms placed where a wrong decision would show, p itself and the
+ * floats around it (2 ulp either side) and p (1 +- 1e-6, 1e-5, 1e-4): the
+ * table test (update_heat_bath_m2) must give u < p in every lane.  Returns the
+ * number of lanes where it does not; *cases the number of lanes, *decided the
+ * number the tables decided (not the kernel's formula); no cases where the
+ * tables do not apply (network or target without AVX2).  `margin_scale`
+ * multiplies the margin mu (1 for the kernel's own; 0 shows that the check can
+ * fail). */
+enum { CHECK_PER_CASE = 11 };
+
+size_t hopfield_kernel_check_tables(const hopfield *hf, double lambda, double margin_scale, size_t *cases,
+                                    size_t *decided)
+{
+    *cases = *decided = 0;
+    batch *bt = tl_malloc(sizeof *bt, "batch");
+    memset(bt, 0, sizeof *bt);
+    bt->spin = tl_malloc((size_t)hf->n * B * sizeof(float), "batch spins");
+    bt->overlap = tl_malloc((size_t)hf->m * B * sizeof(float), "batch overlaps");
+    bt->input = tl_malloc((size_t)hf->n * sizeof(float), "batch inputs");
+    tables_init(hf, bt);
+    if (!bt->tables) { /* not for this network or target: no cases */
+        free(bt->spin), free(bt->overlap), free(bt->input), free(bt);
+        return 0;
+    }
+    double a, b;
+    hopfield_input_weights(hf, lambda, &a, &b);
+    for (int i = 0; i < hf->n; i++)
+        bt->input[i] = (float)(hf->field * (a * hf->patterns[i] + b * hf->patterns[hf->n + i]) - hf->threshold);
+    tables_sweep(hf, bt, bt->input, margin_scale);
+    size_t wrong = 0;
+    const int n = hf->n, per_vector = B / CHECK_PER_CASE;
+    float spin0[B], u[B], p[B], spin_table[B], o1[B], o2[B], m0[B];
+    for (int i = 0; i < n; i++) {
+        if (!bt->site_fast[i]) continue;
+        /* cases: k = (m1 index, m2 index, s), per_vector of them per pass */
+        const int total = (n + 1) * (n + 1) * 2;
+        for (int c0 = 0; c0 < total; c0 += per_vector) {
+            int lanes = 0;
+            for (int c = c0; c < total && c < c0 + per_vector; c++)
+                for (int r = 0; r < CHECK_PER_CASE; r++, lanes++) {
+                    o1[lanes] = (float)(2 * (c % (n + 1)) - n);
+                    o2[lanes] = (float)(2 * (c / (n + 1) % (n + 1)) - n);
+                    spin0[lanes] = c / ((n + 1) * (n + 1)) ? -1.0f : 1.0f;
+                }
+            for (int l = lanes; l < B; l++) o1[l] = o2[l] = (float)n, spin0[l] = 1.0f;
+            /* p of every lane from the kernel's formula: u = 0.5 gives V = sign(p - 0.5); use p directly */
+            for (int l = 0; l < B; l++) {
+                float field = bt->input[i] - hf->self[i] * spin0[l];
+                field += hf->field_coeff[2 * i] * o1[l];
+                field += hf->field_coeff[2 * i + 1] * o2[l];
+                vf x = (float)(-2.0 * hf->beta) * field + (vf){0};
+                p[l] = (1.0f / (1.0f + kernel_exp(x)))[0];
+            }
+            for (int l = 0; l < lanes; l++) {
+                const float q = p[l];
+                const float offsets[CHECK_PER_CASE] = {
+                    q, nextafterf(q, 0), nextafterf(nextafterf(q, 0), 0), nextafterf(q, 2), nextafterf(nextafterf(q, 2), 2),
+                    q * (1 - 1e-6f), q * (1 + 1e-6f), q * (1 - 1e-5f), q * (1 + 1e-5f), q * (1 - 1e-4f), q * (1 + 1e-4f)};
+                u[l] = fminf(fmaxf(offsets[l % CHECK_PER_CASE], 0x1p-25f), 1.0f);
+            }
+            for (int l = lanes; l < B; l++) u[l] = 0.5f;
+            float *spin = bt->spin + (size_t)i * B;
+            memcpy(spin, spin0, sizeof spin0);
+            memcpy(bt->overlap, o1, sizeof o1), memcpy(bt->overlap + B, o2, sizeof o2);
+            memset(m0, 0, sizeof m0);
+            update_heat_bath_m2(hf, bt, i, bt->input[i], u, spin, bt->overlap, m0);
+            memcpy(spin_table, spin, sizeof spin_table);
+            for (int l = 0; l < lanes; l++) {
+                float want = u[l] < p[l] ? 1.0f : -1.0f;
+                wrong += spin_table[l] != want;
+                /* decided by the tables: u (1 + e_t) outside the margin */
+                const float *t1 = bt->tab[0][i], *t2 = bt->tab[1][i];
+                int j1 = ((int)o1[l] >> 1) & 15, j2 = ((int)o2[l] >> 1) & 15;
+                float t = u[l] * (1.0f + (t1[j1] * t2[j2]) * bt->de[i][spin0[l] < 0]);
+                *decided += t < bt->lo || t > bt->hi;
+            }
+            *cases += (size_t)lanes;
+        }
+    }
+    free(bt->spin), free(bt->overlap), free(bt->input), free(bt);
+    return wrong;
 }
