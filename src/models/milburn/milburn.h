@@ -84,6 +84,12 @@ void ts_trajectories(const ts_params *p, const tl_stream_key *key, uint64_t firs
  * K = survival_times (state may be NULL).  The scalar reference of
  * ts_trajectories. */
 void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state);
+/* One trajectory (the same numbers as ts_trajectory) and its sample path at
+ * `samples` times t_j = time (j+1)/samples: path[3 j + c] = n(t_j), E_{n(t_j)}(t_j),
+ * W(0, t_j) for c = 0, 1, 2.  The last sample is at `time` exactly: n_final, the
+ * final energy and the work of *out, to the bit. */
+void ts_trajectory_path(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, size_t samples,
+                        double *path, ts_path *out);
 
 /* Exact references, from the master equation integrated by GSL (rk8pd,
  * tolerances 1e-12) piecewise between the protocol's kinks. */

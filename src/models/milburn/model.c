@@ -60,6 +60,9 @@ static const tl_param_spec ts_param_table[] = {
      "yes: also the time-reversed protocol from the steady state of the final rates (thermal, initial = steady)"},
     {"survival_times", TL_PARAM_INT, "20", 0, 100000, 1, NULL, "1",
      "K checkpoints t_k = time k/K of the survival profile P(no jump by t_k)"},
+    {"path_samples", TL_PARAM_INT, "0", 0, 10000, 0, NULL, "1",
+     "S times t_j = time j/S of the sample path profile `path` (Fig. 5's sample paths, with [histogram] "
+     "store_samples); 0: none"},
 };
 #define TS_N_PARAMS (sizeof ts_param_table / sizeof ts_param_table[0])
 
@@ -82,6 +85,9 @@ _Static_assert(sizeof ts_observables / sizeof ts_observables[0] == TS_N_OBS, "tw
 static const tl_profile ts_profiles[] = {
     {"survival", "1", "P(no real jump by t_k), t_k = time k/K, as the mean of indicators [point, k]"},
     {"state", "1", "<n(t_k)> at t_k = time k/K (Fig. 5: the switch following the rates) [point, k]"},
+    {"path", "1, energy, energy",
+     "the sample path at t_j = time j/S, S = path_samples, the last at `time`: (n(t_j), E_n(t_j), W(0, t_j)) "
+     "[point, j, 3]; per trajectory in path_samples (store_samples); empty when path_samples = 0"},
 };
 
 /* The triples X, X_err (derived from the observables), X_exact (the master equation). */
@@ -143,6 +149,7 @@ typedef struct {
     ts_exact exact;
     double *survival, *state;
     double e0_start; /* splitting at t = 0: e0 or eps(0) */
+    size_t path_samples;
 } ts_state;
 
 static ts_params ts_point_params(const tl_point *pt)
@@ -211,6 +218,10 @@ static int ts_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA
 
 static int ts_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK])
 {
+    if (v == 2) {
+        dims[0] = (size_t)tl_point_int(pt, "path_samples"), dims[1] = 3;
+        return 2;
+    }
     dims[0] = (size_t)tl_point_int(pt, "survival_times");
     return 1;
 }
@@ -221,6 +232,7 @@ static void *ts_point_alloc(const tl_point *pt)
     s->p[0] = ts_point_params(pt);
     s->p[1] = s->p[0], s->p[1].reverse = 1;
     s->directions = tl_point_choice(pt, "reverse") == 1 ? 2 : 1;
+    s->path_samples = (size_t)tl_point_int(pt, "path_samples");
     s->survival = tl_calloc(s->p[0].survival_times, sizeof *s->survival, "survival");
     s->state = tl_calloc(s->p[0].survival_times, sizeof *s->state, "state");
     if (ts_exact_compute(&s->p[0], &s->exact, s->survival, s->state))
@@ -234,6 +246,19 @@ static void ts_point_free(void *state)
     ts_state *s = state;
     if (!s) return;
     free(s->survival), free(s->state), free(s);
+}
+
+/* profile[(3 j + c) count + b] = component c of trajectory first + b's sample path at t_j. */
+static void ts_sample_paths(const ts_params *p, const tl_stream_key *key, uint64_t first, size_t count, size_t S,
+                            double *profile)
+{
+    double *path = tl_malloc(3 * S * sizeof *path, "sample path");
+    for (size_t b = 0; b < count; b++) {
+        ts_path unused;
+        ts_trajectory_path(p, key, first + b, S, path, &unused);
+        for (size_t c = 0; c < 3 * S; c++) profile[c * count + b] = path[c];
+    }
+    free(path);
 }
 
 static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
@@ -261,6 +286,8 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
                                             path.jumps == 0;
     }
     free(paths);
+    if (s->path_samples && profile[2]) /* the scalar walk again, the same numbers, now recording its path */
+        ts_sample_paths(p, key, first, count, s->path_samples, profile[2]);
 }
 
 static double ts_exact_value(const ts_state *s, size_t k)
@@ -668,7 +695,7 @@ const tl_model_type tl_model_twostate = {
     .extras = ts_extras,
     .n_extras = TS_N_EXTRAS,
     .profiles = ts_profiles,
-    .n_profiles = 2,
+    .n_profiles = 3,
     .default_temperature = 1,
     .directions = ts_directions,
     .validate = ts_validate,
