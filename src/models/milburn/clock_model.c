@@ -119,7 +119,7 @@ static const tl_profile ck_profiles[] = {
     {"path", "length, length/time, 1, 1",
      "the sample path after step round(N j/S), S = path_samples: (x, y, v) and, for drive = lif, J [point, j, "
      "component]; NaN after a trajectory stopped (constant: its periods recorded); the last of lif is at lif_tau: J "
-     "= lif_j; per trajectory in path_samples (store_samples); empty when path_samples = 0"},
+     "= lif_j; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 #define TRIPLE(name, units, what, exact)                                                                        \

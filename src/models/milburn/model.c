@@ -87,7 +87,7 @@ static const tl_profile ts_profiles[] = {
     {"state", "1", "<n(t_k)> at t_k = time k/K (Fig. 5: the switch following the rates) [point, k]"},
     {"path", "1, energy, energy",
      "the sample path at t_j = time j/S, S = path_samples, the last at `time`: (n(t_j), E_n(t_j), W(0, t_j)) "
-     "[point, j, 3]; per trajectory in path_samples (store_samples); empty when path_samples = 0"},
+     "[point, j, 3]; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 /* The triples X, X_err (derived from the observables), X_exact (the master equation). */
@@ -392,7 +392,7 @@ static const tl_profile dw_profiles[] = {
     {"survival", "1", "P(no passage by t_k) as the mean of indicators [point, k]"},
     {"path", "length, energy, energy",
      "the sample path after step round(steps j/S), S = path_samples, the last at `time`: (x, W(0, t_j), Q(0, t_j)) "
-     "[point, j, 3]; per trajectory in path_samples (store_samples); empty when path_samples = 0"},
+     "[point, j, 3]; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 enum { DX_WORK, DX_WORK_ERR, DX_WORK_EXACT, DX_ERROR, DX_ERROR_ERR, DX_ERROR_EXACT, DX_X, DX_X_ERR, DX_X_EXACT,
