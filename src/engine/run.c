@@ -618,7 +618,7 @@ static void write_profile_samples(tl_output *out, tl_ensemble *en, size_t v, siz
 static void write_profiles(tl_output *out, tl_ensemble *en)
 {
     for (size_t v = 0; v < en->model->n_profiles; v++)
-        for (size_t d = 0; d < en->n_directions; d++) {
+        for (size_t d = 0; d < en->n_directions && en->profiles[v].size > 0; d++) { /* size 0: an optional profile off */
             write_profile_moments(out, en, v, d);
             if (en->profile_samples) write_profile_samples(out, en, v, d);
         }

@@ -110,8 +110,27 @@ static void run_phase(const ck_params *p, tl_stream_cursor *r, double *t_cross, 
     *t_end = t;
 }
 
-static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cross, long *n_cross, ck_path *out)
+/* The step after which sample j of the path is taken. */
+static long path_step(const ck_params *p, size_t j)
 {
+    return (long)llround((double)p->path_steps * (double)(j + 1) / (double)p->path_samples);
+}
+
+/* Record the state into the samples due after step k (path may be NULL). */
+static void path_record(const ck_params *p, long k, const ck_state *s, double j, double *path, size_t *next)
+{
+    size_t C = ck_path_components(p);
+    for (; path && *next < p->path_samples && path_step(p, *next) == k; (*next)++) {
+        double *at = path + C * *next, state[4] = {s->x, s->y, s->v, j};
+        for (size_t c = 0; c < C; c++) at[c] = state[c];
+    }
+}
+
+static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cross, long *n_cross, ck_path *out,
+                           double *path)
+{
+    size_t next = 0;
+    long k = 0;
     ck_state s = {p->x0, p->y0, p->v0};
     double t = 0, cap = time_cap(p), w = 0, q = 0, qp = 0, y2 = 0, r2 = 0, start = NAN, e0 = 0;
     long n = 0, steps = 0;
@@ -121,6 +140,7 @@ static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cr
         if (in_window && isnan(start)) start = t, e0 = (s.x * s.x + s.y * s.y) / 2;
         double x_before = s.x, dw = 0, dq = 0, dqp = 0;
         ck_step(p, &s, r, &dw, &dq, &dqp);
+        path_record(p, ++k, &s, NAN, path, &next);
         if (in_window) {
             w += dw, q += dq, qp += dqp, steps++;
             double dx = s.x - p->x_fixed;
@@ -135,6 +155,8 @@ static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cr
         t += p->dt;
     }
     *n_cross = n;
+    for (; path && next < p->path_samples; next++) /* the trajectory stopped before these */
+        for (size_t c = 0; c < 3; c++) path[3 * next + c] = NAN;
     out->window = isnan(start) ? 0 : t - start;
     out->work = w, out->heat = q, out->heat_predicted = qp;
     out->energy_change = isnan(start) ? 0 : (s.x * s.x + s.y * s.y) / 2 - e0;
@@ -143,6 +165,12 @@ static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cr
 }
 
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    ck_trajectory_path(p, key, trajectory, out, NULL);
+}
+
+void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
+                        double *path)
 {
     tl_stream_cursor r;
     tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
@@ -155,7 +183,7 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
         out->window = t_end - p->transient;
         out->y2_mean = out->r2_mean = NAN;
     } else {
-        run_escapement(p, &r, t_cross, &n, out);
+        run_escapement(p, &r, t_cross, &n, out, path);
     }
     interval_stats(t_cross, n - 1, out);
     free(t_cross);
@@ -177,6 +205,13 @@ double ck_lif_end(const ck_params *p)
 
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
 {
+    ck_lif_trajectory_path(p, key, trajectory, out, NULL);
+}
+
+void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
+                            double *path)
+{
+    size_t next = 0;
     tl_stream_cursor r;
     tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
     const ck_lif *l = &p->lif;
@@ -197,6 +232,7 @@ void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t tr
         j = j * decay + gain * ck_lif_drive(l, t + p->dt / 2) + sd * tl_stream_cursor_gaussian(&r);
         if (s.x < -p->hysteresis) armed = 1;
         if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
+        path_record(p, n + 1, &s, j, path, &next);
     }
     out->work = w, out->heat = heat, out->heat_predicted = qp;
     out->energy_change = (s.x * s.x + s.y * s.y) / 2;

@@ -89,7 +89,17 @@ typedef struct {
     /* from the deterministic cycle (escapement; set by ck_cycle_find) */
     double x_fixed;          /* x* = -chi (tanh x* + eps): the section x = x* */
     double x0, y0, v0;       /* a point of the deterministic cycle, on the section */
+    /* the sample path (escapement, drive = constant or lif): path_samples states after the whole steps
+     * round(path_steps j/path_samples), j = 1..path_samples (0: none) */
+    size_t path_samples;
+    long path_steps;
 } ck_params;
+
+/* Components of a sample path: x, y, v, and J (drive = lif). */
+static inline size_t ck_path_components(const ck_params *p)
+{
+    return p->drive == CK_LIF ? 4 : 3;
+}
 
 static inline double ck_sigma(const ck_params *p)
 {
@@ -115,6 +125,10 @@ typedef struct {
 
 /* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* The same (escapement, drive = constant), and its sample path: path[C j + c] = x, y, v (C = 3) after
+ * step round(path_steps (j+1)/path_samples); NaN after the trajectory stopped (its periods recorded). */
+void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
+                        double *path);
 
 /* The integrator: one step h of the escapement clock (Strang splitting
  *   v(h/2) O(h/2) B(h/2) A(h) B(h/2) O(h/2) v(h/2)
@@ -129,6 +143,10 @@ double ck_lif_drive(const ck_lif *l, double t);
 /* One trajectory of the LIF-switched clock over [0, tau] (drive = CK_LIF, eps = 0): J by its exact
  * OU step (the drive at the step's midpoint), the clock by ck_step at chi(J). */
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* The same, and its sample path: path[4 j + c] = x, y, v, J after step round(steps (j+1)/path_samples)
+ * (path_steps = steps, the run's); the last is the end: J = lif_j, (x^2 + y^2)/2 = energy_change. */
+void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
+                            double *path);
 /* E[J(t_end)] by quadrature (GSL QAG) and Var J(t_end) = sigma_J (1 - e^{-2 k^2 t_end})/2. */
 double ck_lif_mean(const ck_lif *l, double t_end);
 double ck_lif_var(const ck_lif *l, double t_end);

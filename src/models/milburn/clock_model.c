@@ -70,6 +70,10 @@ static const tl_param_spec ck_param_table[] = {
     {"net_x2", TL_PARAM_INT, "1", -1, 1, 0, NULL, "1", "network: input bit x_2 = +1 or -1"},
     {"net_w1", TL_PARAM_REAL, "1", -1e6, 1e6, 0, NULL, "1", "network: weight w_1 of eq. 115"},
     {"net_w2", TL_PARAM_REAL, "1", -1e6, 1e6, 0, NULL, "1", "network: weight w_2 of eq. 115"},
+    {"path_samples", TL_PARAM_INT, "0", 0, 1000000, 0, NULL, "1",
+     "escapement, drive = constant or lif: S states (x, y, v, and J for lif) of the sample path profile `path`, "
+     "after the whole steps round(N j/S), N the steps of [0, transient + periods T0] (constant; T0 the "
+     "deterministic period) or of [0, lif_tau] (lif); Figs. 21, 22, 25 with [histogram] store_samples; 0: none"},
 };
 #define CK_N_PARAMS (sizeof ck_param_table / sizeof ck_param_table[0])
 
@@ -112,6 +116,10 @@ _Static_assert(sizeof ck_observables / sizeof ck_observables[0] == CO_N, "clock 
 
 static const tl_profile ck_profiles[] = {
     {"block_variance", "time", "Var(t_{k+n} - t_k)/n within each trajectory, n = 1, 2, 5, 10, 20, 40 [point, block]"},
+    {"path", "length, length/time, 1, 1",
+     "the sample path after step round(N j/S), S = path_samples: (x, y, v) and, for drive = lif, J [point, j, "
+     "component]; NaN after a trajectory stopped (constant: its periods recorded); the last of lif is at lif_tau: J "
+     "= lif_j; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 #define TRIPLE(name, units, what, exact)                                                                        \
@@ -231,6 +239,7 @@ static ck_params ck_point_params(const tl_point *pt)
                 .theta = tl_point_real(pt, "net_theta"),
                 .x = {(double)tl_point_int(pt, "net_x1"), (double)tl_point_int(pt, "net_x2")},
                 .w = {tl_point_real(pt, "net_w1"), tl_point_real(pt, "net_w2")}},
+        .path_samples = (size_t)tl_point_int(pt, "path_samples"),
     };
 }
 
@@ -322,9 +331,21 @@ static int ck_validate(const tl_point *pt, char *why, size_t len)
                  (p.transient + 20.0 * (double)p.periods * period) / p.dt, CK_MAX_STEPS);
         return TL_ERR_INPUT;
     }
-    if (!phase && !lif && !square && !net && isnan(ck_cycle_find(&p))) {
+    double t0 = !phase && !lif && !square && !net ? ck_cycle_find(&p) : 0;
+    if (isnan(t0)) {
         snprintf(why, len, "chi = %g, bias = %g: no limit cycle (the orbit settles on the fixed point x* = %g; "
                  "chi_h = %g at bias 0)", p.chi, p.eps, p.x_fixed, ck_chi_hopf(p.gamma, p.kappa));
+        return TL_ERR_INPUT;
+    }
+    if (p.path_samples > 0 && (phase || square || net)) {
+        snprintf(why, len, "path_samples = %zu: sample paths belong to oscillator = escapement with drive = constant "
+                 "or lif", p.path_samples);
+        return TL_ERR_INPUT;
+    }
+    long path_steps = lif ? lround(p.lif.tau / p.dt) : llround((p.transient + (double)p.periods * t0) / p.dt);
+    if (p.path_samples > 0 && (double)p.path_samples > (double)path_steps) {
+        snprintf(why, len, "path_samples = %zu is more than the %ld steps of the sampled span", p.path_samples,
+                 path_steps);
         return TL_ERR_INPUT;
     }
     return TL_OK;
@@ -339,6 +360,11 @@ static int ck_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA
 
 static int ck_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK])
 {
+    if (v == 1) {
+        dims[0] = (size_t)tl_point_int(pt, "path_samples");
+        dims[1] = tl_point_choice(pt, "drive") == CK_LIF ? 4 : 3;
+        return 2;
+    }
     dims[0] = CK_N_BLOCKS;
     return 1;
 }
@@ -393,6 +419,8 @@ static void *ck_point_alloc(const tl_point *pt)
         if (isnan(s->t0)) error("clock: no limit cycle at point %zu", pt->index);
     }
     s->p.max_time = p->transient + 20.0 * (double)p->periods * s->t0;
+    s->p.path_steps = p->drive == CK_LIF ? lround(p->lif.tau / p->dt)
+                                         : llround((p->transient + (double)p->periods * s->t0) / p->dt);
     return s;
 }
 
@@ -425,12 +453,14 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
                         double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
     const ck_state_point *s = state;
+    size_t S = profile[1] ? s->p.path_samples : 0, C = ck_path_components(&s->p);
+    double *path = S ? tl_malloc(S * C * sizeof *path, "sample path") : NULL;
     for (size_t b = 0; b < count; b++) {
         ck_path c;
-        if (s->p.drive == CK_LIF) ck_lif_trajectory(&s->p, key, first + b, &c);
+        if (s->p.drive == CK_LIF) ck_lif_trajectory_path(&s->p, key, first + b, &c, path);
         else if (s->p.drive == CK_SQUARE) ck_square_trajectory(&s->p, key, first + b, &c);
         else if (s->p.drive == CK_NETWORK) ck_network_trajectory(&s->p, key, first + b, &c);
-        else ck_trajectory(&s->p, key, first + b, &c);
+        else ck_trajectory_path(&s->p, key, first + b, &c, path);
         double dev = c.lif_j - s->lif_mean;
         double w = c.window > 0 ? c.window : 1;
         int square = s->p.drive == CK_SQUARE, net = s->p.drive == CK_NETWORK;
@@ -454,7 +484,9 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
         for (size_t o = 0; o < CO_N; o++) out[o][b] = finite_or_zero(values[o]);
         if (profile[0])
             for (size_t k = 0; k < CK_N_BLOCKS; k++) profile[0][k * count + b] = finite_or_zero(c.block_var[k]);
+        for (size_t i = 0; i < S * C; i++) profile[1][i * count + b] = path[i];
     }
+    free(path);
 }
 
 static void ck_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
@@ -592,7 +624,7 @@ const tl_model_type tl_model_clock = {
     .extras = ck_extras,
     .n_extras = CX_N,
     .profiles = ck_profiles,
-    .n_profiles = 1,
+    .n_profiles = 2,
     .default_temperature = 0, /* required: T = sigma/(2 kappa) sets the phase noise */
     .directions = ck_directions,
     .validate = ck_validate,

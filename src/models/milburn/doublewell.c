@@ -151,6 +151,9 @@ dw_run *dw_run_alloc(const dw_params *p)
     r->checkpoint = tl_malloc((p->survival_times ? p->survival_times : 1) * sizeof *r->checkpoint, "checkpoints");
     for (size_t k = 0; k < p->survival_times; k++)
         r->checkpoint[k] = (long)llround((double)r->steps * (double)(k + 1) / (double)p->survival_times);
+    r->path_step = tl_malloc((p->path_samples ? p->path_samples : 1) * sizeof *r->path_step, "path steps");
+    for (size_t j = 0; j < p->path_samples; j++) /* the last is steps itself: the trajectory's end */
+        r->path_step[j] = (long)llround((double)r->steps * (double)(j + 1) / (double)p->path_samples);
     return r;
 }
 
@@ -158,7 +161,7 @@ void dw_run_free(dw_run *r)
 {
     if (!r) return;
     dw_sampler_free(r->initial);
-    free(r->lambda), free(r->checkpoint), free(r);
+    free(r->lambda), free(r->checkpoint), free(r->path_step), free(r);
 }
 
 /* Purposes of the model's own streams. */
@@ -238,7 +241,7 @@ static dw_path lane_path(const dw_run *run, double x, double x0, double work, do
 
 /* Trajectories first .. first + n - 1, n <= DW_TILE. */
 static void dw_tile(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t n, dw_path *out,
-                    double *survival, size_t stride)
+                    double *survival, double *path, size_t stride)
 {
     const dw_params *p = &run->p;
     const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding */
@@ -254,7 +257,7 @@ static void dw_tile(const dw_run *run, const tl_stream_key *key, uint64_t first,
         s.x[l] = s.x0[l] = x, s.sum_x[l] = 0.5 * x;
         s.passed[l] = x >= p->threshold, s.fpt[l] = x >= p->threshold ? 0 : p->time;
     }
-    size_t next_check = 0;
+    size_t next_check = 0, next_path = 0;
     for (long k = 0; k < run->steps; k++) {
         size_t half = (size_t)(k & 1);
         if (!half) {
@@ -269,18 +272,28 @@ static void dw_tile(const dw_run *run, const tl_stream_key *key, uint64_t first,
             for (size_t l = 0; l < n; l++) survival[next_check * stride + l] = s.passed[l] != 0 ? 0.0 : 1.0;
             next_check++;
         }
+        while (path && next_path < p->path_samples && run->path_step[next_path] == k + 1) {
+            double *at = path + 3 * next_path++ * stride;
+            for (size_t l = 0; l < n; l++) at[l] = s.x[l], at[stride + l] = s.work[l], at[2 * stride + l] = s.heat[l];
+        }
     }
     for (size_t l = 0; l < n; l++)
         out[l] = lane_path(run, s.x[l], s.x0[l], s.work[l], s.heat[l], s.sum_x[l], s.accepted[l], s.fpt[l], s.passed[l]);
 }
 
-void dw_trajectories(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
-                     double *survival)
+void dw_trajectories_path(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
+                          double *survival, double *path)
 {
     for (size_t b = 0; b < count; b += DW_TILE) {
         size_t n = count - b < DW_TILE ? count - b : DW_TILE;
-        dw_tile(run, key, first + b, n, out + b, survival ? survival + b : NULL, count);
+        dw_tile(run, key, first + b, n, out + b, survival ? survival + b : NULL, path ? path + b : NULL, count);
     }
+}
+
+void dw_trajectories(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
+                     double *survival)
+{
+    dw_trajectories_path(run, key, first, count, out, survival, NULL);
 }
 
 /* The scalar reference: one trajectory, the lane arithmetic of dw_lanes_step

@@ -84,6 +84,12 @@ void ts_trajectories(const ts_params *p, const tl_stream_key *key, uint64_t firs
  * K = survival_times (state may be NULL).  The scalar reference of
  * ts_trajectories. */
 void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state);
+/* One trajectory (the same numbers as ts_trajectory) and its sample path at
+ * `samples` times t_j = time (j+1)/samples: path[3 j + c] = n(t_j), E_{n(t_j)}(t_j),
+ * W(0, t_j) for c = 0, 1, 2.  The last sample is at `time` exactly: n_final, the
+ * final energy and the work of *out, to the bit. */
+void ts_trajectory_path(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, size_t samples,
+                        double *path, ts_path *out);
 
 /* Exact references, from the master equation integrated by GSL (rk8pd,
  * tolerances 1e-12) piecewise between the protocol's kinks. */
@@ -131,6 +137,7 @@ typedef struct {
     int bridge;           /* Brownian-bridge crossing test between steps */
     int reverse;          /* 1: the time-reversed lambda sequence */
     size_t survival_times;
+    size_t path_samples;  /* S sample-path times, at whole steps ~ steps j/S, j = 1..S (0: none) */
 } dw_params;
 
 enum {
@@ -169,6 +176,7 @@ typedef struct {
     double *lambda;           /* lambda_k, k = 0..steps, in the simulated direction */
     dw_sampler *initial;
     long *checkpoint;         /* survival checkpoints as step numbers, [survival_times] */
+    long *path_step;          /* sample-path times as step numbers, [path_samples]; the last is `steps` */
 } dw_run;
 
 /* The protocol of one direction (lambda_k at the steps) and the exact initial sampler, for a valid p. */
@@ -190,6 +198,11 @@ typedef struct {
  * any first: each trajectory's are those of dw_trajectory. */
 void dw_trajectories(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
                      double *survival);
+/* The same, and the sample paths: path[(3 j + c) count + b] = x, W(0, t_j), Q(0, t_j) (c = 0, 1, 2) of
+ * trajectory first + b after step path_step[j] (path may be NULL).  The last sample is after the last
+ * step: the trajectory's final x, work and heat, to the bit. */
+void dw_trajectories_path(const dw_run *run, const tl_stream_key *key, uint64_t first, size_t count, dw_path *out,
+                          double *survival, double *path);
 /* One trajectory, the scalar reference of dw_trajectories; survival[k] as above (may be NULL). */
 void dw_trajectory(const dw_run *run, const tl_stream_key *key, uint64_t trajectory, dw_path *out,
                    double *survival);

@@ -60,6 +60,9 @@ static const tl_param_spec ts_param_table[] = {
      "yes: also the time-reversed protocol from the steady state of the final rates (thermal, initial = steady)"},
     {"survival_times", TL_PARAM_INT, "20", 0, 100000, 1, NULL, "1",
      "K checkpoints t_k = time k/K of the survival profile P(no jump by t_k)"},
+    {"path_samples", TL_PARAM_INT, "0", 0, 10000, 0, NULL, "1",
+     "S times t_j = time j/S of the sample path profile `path` (Fig. 5's sample paths, with [histogram] "
+     "store_samples); 0: none"},
 };
 #define TS_N_PARAMS (sizeof ts_param_table / sizeof ts_param_table[0])
 
@@ -82,6 +85,9 @@ _Static_assert(sizeof ts_observables / sizeof ts_observables[0] == TS_N_OBS, "tw
 static const tl_profile ts_profiles[] = {
     {"survival", "1", "P(no real jump by t_k), t_k = time k/K, as the mean of indicators [point, k]"},
     {"state", "1", "<n(t_k)> at t_k = time k/K (Fig. 5: the switch following the rates) [point, k]"},
+    {"path", "1, energy, energy",
+     "the sample path at t_j = time j/S, S = path_samples, the last at `time`: (n(t_j), E_n(t_j), W(0, t_j)) "
+     "[point, j, 3]; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 /* The triples X, X_err (derived from the observables), X_exact (the master equation). */
@@ -143,6 +149,7 @@ typedef struct {
     ts_exact exact;
     double *survival, *state;
     double e0_start; /* splitting at t = 0: e0 or eps(0) */
+    size_t path_samples;
 } ts_state;
 
 static ts_params ts_point_params(const tl_point *pt)
@@ -211,6 +218,10 @@ static int ts_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA
 
 static int ts_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK])
 {
+    if (v == 2) {
+        dims[0] = (size_t)tl_point_int(pt, "path_samples"), dims[1] = 3;
+        return 2;
+    }
     dims[0] = (size_t)tl_point_int(pt, "survival_times");
     return 1;
 }
@@ -221,6 +232,7 @@ static void *ts_point_alloc(const tl_point *pt)
     s->p[0] = ts_point_params(pt);
     s->p[1] = s->p[0], s->p[1].reverse = 1;
     s->directions = tl_point_choice(pt, "reverse") == 1 ? 2 : 1;
+    s->path_samples = (size_t)tl_point_int(pt, "path_samples");
     s->survival = tl_calloc(s->p[0].survival_times, sizeof *s->survival, "survival");
     s->state = tl_calloc(s->p[0].survival_times, sizeof *s->state, "state");
     if (ts_exact_compute(&s->p[0], &s->exact, s->survival, s->state))
@@ -234,6 +246,19 @@ static void ts_point_free(void *state)
     ts_state *s = state;
     if (!s) return;
     free(s->survival), free(s->state), free(s);
+}
+
+/* profile[(3 j + c) count + b] = component c of trajectory first + b's sample path at t_j. */
+static void ts_sample_paths(const ts_params *p, const tl_stream_key *key, uint64_t first, size_t count, size_t S,
+                            double *profile)
+{
+    double *path = tl_malloc(3 * S * sizeof *path, "sample path");
+    for (size_t b = 0; b < count; b++) {
+        ts_path unused;
+        ts_trajectory_path(p, key, first + b, S, path, &unused);
+        for (size_t c = 0; c < 3 * S; c++) profile[c * count + b] = path[c];
+    }
+    free(path);
 }
 
 static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, size_t count,
@@ -261,6 +286,8 @@ static void ts_simulate(void *state, const tl_stream_key *key, uint64_t first, s
                                             path.jumps == 0;
     }
     free(paths);
+    if (s->path_samples && profile[2]) /* the scalar walk again, the same numbers, now recording its path */
+        ts_sample_paths(p, key, first, count, s->path_samples, profile[2]);
 }
 
 static double ts_exact_value(const ts_state *s, size_t k)
@@ -342,6 +369,9 @@ static const tl_param_spec dw_param_table[] = {
      "yes: also the time-reversed protocol from equilibrium at the final bias (needs initial = equilibrium)"},
     {"survival_times", TL_PARAM_INT, "20", 0, 100000, 1, NULL, "1",
      "K checkpoints t_k ~ time k/K (whole steps) of the survival profile P(no passage by t_k)"},
+    {"path_samples", TL_PARAM_INT, "0", 0, 100000, 0, NULL, "1",
+     "S times t_j ~ time j/S (whole steps, the last at `time`) of the sample path profile `path` (Fig. 4's sample "
+     "paths, with [histogram] store_samples); 0: none"},
 };
 #define DW_N_PARAMS (sizeof dw_param_table / sizeof dw_param_table[0])
 
@@ -360,6 +390,9 @@ _Static_assert(sizeof dw_observables / sizeof dw_observables[0] == DW_N_OBS, "do
 
 static const tl_profile dw_profiles[] = {
     {"survival", "1", "P(no passage by t_k) as the mean of indicators [point, k]"},
+    {"path", "length, energy, energy",
+     "the sample path after step round(steps j/S), S = path_samples, the last at `time`: (x, W(0, t_j), Q(0, t_j)) "
+     "[point, j, 3]; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 enum { DX_WORK, DX_WORK_ERR, DX_WORK_EXACT, DX_ERROR, DX_ERROR_ERR, DX_ERROR_EXACT, DX_X, DX_X_ERR, DX_X_EXACT,
@@ -415,6 +448,7 @@ static dw_params dw_point_params(const tl_point *pt)
         .integrator = tl_point_choice(pt, "integrator"), .initial = tl_point_choice(pt, "initial"),
         .threshold = tl_point_real(pt, "threshold"), .bridge = tl_point_choice(pt, "bridge_correction") == 0,
         .reverse = 0, .survival_times = (size_t)tl_point_int(pt, "survival_times"),
+        .path_samples = (size_t)tl_point_int(pt, "path_samples"),
     };
     if (fixed) p.lambda_end = p.lambda_start, p.ramp_time = 0;
     return p;
@@ -460,6 +494,11 @@ static int dw_validate(const tl_point *pt, char *why, size_t len)
                  ceil(p.time / p.dt * (1 - 1e-12)));
         return TL_ERR_INPUT;
     }
+    if ((double)p.path_samples > ceil(p.time / p.dt * (1 - 1e-12))) {
+        snprintf(why, len, "path_samples = %zu is more than the %.0f steps of a trajectory", p.path_samples,
+                 ceil(p.time / p.dt * (1 - 1e-12)));
+        return TL_ERR_INPUT;
+    }
     if (tl_point_choice(pt, "reverse") == 1 && p.initial != DW_EQUILIBRIUM) {
         snprintf(why, len, "reverse = yes needs initial = equilibrium (Crooks starts both directions in equilibrium)");
         return TL_ERR_INPUT;
@@ -476,6 +515,10 @@ static int dw_extra_shape(const tl_point *pt, size_t e, size_t dims[TL_MAX_EXTRA
 
 static int dw_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXTRA_RANK])
 {
+    if (v == 1) {
+        dims[0] = (size_t)tl_point_int(pt, "path_samples"), dims[1] = 3;
+        return 2;
+    }
     dims[0] = (size_t)tl_point_int(pt, "survival_times");
     return 1;
 }
@@ -519,7 +562,8 @@ static void dw_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const dw_state *s = state;
     const dw_run *run = s->run[key->direction ? 1 : 0];
     dw_path *paths = tl_malloc(count * sizeof *paths, "paths");
-    dw_trajectories(run, key, first, count, paths, profile[0]); /* the profile is [k][count], as survival */
+    /* the profiles are [k][count] and [j][c][count], as survival and path */
+    dw_trajectories_path(run, key, first, count, paths, profile[0], run->p.path_samples ? profile[1] : NULL);
     double lambda_end = run->lambda[run->steps];
     for (size_t b = 0; b < count; b++) {
         const dw_path path = paths[b];
@@ -622,7 +666,7 @@ const tl_model_type tl_model_doublewell = {
     .extras = dw_extras,
     .n_extras = DW_N_EXTRAS,
     .profiles = dw_profiles,
-    .n_profiles = 1,
+    .n_profiles = 2,
     .default_temperature = 0, /* required: T = D sets the barrier crossing */
     .directions = dw_directions,
     .validate = dw_validate,
@@ -668,7 +712,7 @@ const tl_model_type tl_model_twostate = {
     .extras = ts_extras,
     .n_extras = TS_N_EXTRAS,
     .profiles = ts_profiles,
-    .n_profiles = 2,
+    .n_profiles = 3,
     .default_temperature = 1,
     .directions = ts_directions,
     .validate = ts_validate,

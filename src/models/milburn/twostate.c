@@ -231,11 +231,16 @@ void ts_trajectories(const ts_params *p, const tl_stream_key *key, uint64_t firs
     }
 }
 
-void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state)
+/* The scalar walk of ts_trajectory; with K_path > 0 it also records the sample
+ * path (n, E_n, W) at the K_path times time (k+1)/K_path, the last at `time`
+ * itself, so that the last sample is the trajectory's final state, energy and
+ * work to the bit (lane_path's arithmetic). */
+static void walk(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state,
+                 size_t K_path, double *path)
 {
     const ts_lane_const c = lane_constants(p);
     const size_t K = p->survival_times;
-    size_t next = 0; /* the next checkpoint to record */
+    size_t next = 0, next_path = 0; /* the next checkpoint, the next path sample to record */
     int n = initial_state(p, key, trajectory), n0 = n;
     double t = 0, work = 0, heat = 0, events = 0, jumps = 0, first_jump = p->time, mu, nu, level_last;
     scalar_rates(&c, 0.0, &mu, &nu, &level_last); /* E_{+1} at the start of the piece */
@@ -244,6 +249,12 @@ void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajec
         tl_stream_words(key, TL_PURPOSE_DYNAMICS, trajectory, j, 1, wd);
         t = t - vd_log1(tl_uniform_double(wd[0], wd[1])) * c.inv_bound;
         while (state && next < K && p->time * (double)(next + 1) / (double)K < t) state[next++] = n;
+        while (next_path + 1 < K_path && p->time * (double)(next_path + 1) / (double)K_path < t) {
+            double level;
+            scalar_rates(&c, p->time * (double)(next_path + 1) / (double)K_path, &mu, &nu, &level);
+            path[3 * next_path] = n, path[3 * next_path + 1] = n * level;
+            path[3 * next_path++ + 2] = work + n * (level - level_last);
+        }
         if (!(t < p->time)) break;
         double level, u = tl_uniform_double(wd[2], wd[3]) * c.bound;
         scalar_rates(&c, t, &mu, &nu, &level);
@@ -261,4 +272,20 @@ void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajec
     }
     while (state && next < K) state[next++] = n;
     *out = lane_path(p, &c, n0, n, work, heat, level_last, events, jumps, first_jump);
+    if (K_path > 0) { /* the last sample, at `time`: the trajectory's own final values */
+        double level;
+        scalar_rates(&c, p->time, &mu, &nu, &level);
+        path[3 * (K_path - 1)] = n, path[3 * (K_path - 1) + 1] = n * level, path[3 * (K_path - 1) + 2] = out->work;
+    }
+}
+
+void ts_trajectory(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, ts_path *out, double *state)
+{
+    walk(p, key, trajectory, out, state, 0, NULL);
+}
+
+void ts_trajectory_path(const ts_params *p, const tl_stream_key *key, uint64_t trajectory, size_t samples,
+                        double *path, ts_path *out)
+{
+    walk(p, key, trajectory, out, NULL, samples, path);
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The sample-path profiles of `twostate`, `doublewell` and `clock`
+# (path_samples, stored per trajectory by [histogram] store_samples): 1 and 3
+# ranks give identical datasets with paths on; a path's last sample is the
+# trajectory's own final state / position / work / heat / synapse J to the bit
+# (against the per-trajectory observables' samples), and the two-state path
+# (scalar walk) equals the vectorised survival-checkpoint states at the same
+# times; path_samples = 0 (the default) writes no path dataset; bad values
+# (negative, above the declared maximum or the steps, or a drive without
+# paths) exit 2 with the key named and write nothing.
+set -u
+BIN=$1
+source "$(dirname "$0")/common.sh"
+
+cat > "$TMP/ts.ini" <<'INI'
+[run]
+model = twostate
+trajectories = 300
+seed = 7
+
+[twostate]
+protocol = sigmoid
+rate_up = 1
+rate_down = 10
+t0 = 3
+energy = thermal
+temperature = 0.7
+time = 6
+reverse = yes
+survival_times = 40
+path_samples = 40
+INI
+cat > "$TMP/dw.ini" <<'INI'
+[run]
+model = doublewell
+trajectories = 70
+
+[grid]
+temperature = 0.1, 0.2
+
+[doublewell]
+lambda_end = 0.3
+ramp_time = 2
+time = 3
+dt = 0.002
+initial = left
+survival_times = 6
+path_samples = 30
+INI
+cat > "$TMP/ck.ini" <<'INI'
+[run]
+model = clock
+trajectories = 4
+
+[grid]
+lif_threshold = 1, 2.5
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+temperature = 0.01
+dt = 2e-3
+drive = lif
+lif_tau = 8
+path_samples = 100
+INI
+cat > "$TMP/cc.ini" <<'INI'
+[run]
+model = clock
+trajectories = 3
+
+[clock]
+gamma = 10
+chi = 40
+temperature = 2.5
+dt = 1e-3
+transient = 0
+periods = 50
+path_samples = 64
+INI
+
+for name in ts dw ck cc; do
+    ok=1
+    "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
+    $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
+    if [ $ok = 1 ] && same_datasets "$TMP/$name.n1.h5" "$TMP/$name.n3.h5"; then
+        pass "$name: 1 and 3 ranks give identical datasets, paths included"
+    else
+        fail "$name: 1 and 3 ranks differ (or a run failed)"
+    fi
+done
+
+"$PY" - "$TMP" <<'PY' && pass "last path samples equal the final observables to the bit" || fail "path identities"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+def same(a, b, what):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.tobytes() == b.tobytes(), f"{what}: {a.ravel()[:6]} != {b.ravel()[:6]}"
+f = h5py.File(f"{d}/ts.n1.h5", "r")
+for direction in ("forward", "reverse"):
+    p = f[f"twostate/{direction}/path_samples"][...]            # [P, S, K, 3]
+    assert p.shape == (1, 300, 40, 3), p.shape
+    same(p[..., -1, 0], f[f"final_state/{direction}/samples"][...], "n(time) = final_state")
+    same(p[..., -1, 2], f[f"work/{direction}/samples"][...], "W(0, time) = work")
+    assert np.count_nonzero(p[..., 2]) > 100, "thermal levels: the work path is not all zero"
+    # the scalar walk's n(t_k) against the vectorised lanes' states at the same checkpoints
+    same(p[..., :-1, 0], f[f"twostate/{direction}/state_samples"][..., :-1], "path n = state checkpoints")
+f = h5py.File(f"{d}/dw.n1.h5", "r")
+p = f["doublewell/path_samples"][...]                            # [P, S, K, 3]
+assert p.shape == (2, 70, 30, 3), p.shape
+same(np.where(p[..., -1, 0] >= 0, 1.0, -1.0), f["final_sign/forward/samples"][...], "sign x(time) = final_sign")
+same(p[..., -1, 1], f["work/forward/samples"][...], "W(0, time) = work")
+same(p[..., -1, 2], f["heat/forward/samples"][...], "Q(0, time) = heat")
+f = h5py.File(f"{d}/ck.n1.h5", "r")
+p = f["clock/path_samples"][...]                                 # [P, S, K, 4]
+assert p.shape == (2, 4, 100, 4), p.shape
+same(p[..., -1, 3], f["lif_j/forward/samples"][...], "J(tau) = lif_j")
+same((p[..., -1, 0] * p[..., -1, 0] + p[..., -1, 1] * p[..., -1, 1]) / 2, f["energy_change/forward/samples"][...],
+     "(x^2 + y^2)/2 at tau = energy_change")
+f = h5py.File(f"{d}/cc.n1.h5", "r")
+p = f["clock/path_samples"][...]                                 # [P, S, K, 3]
+assert p.shape == (1, 3, 64, 3) and np.isfinite(p[..., :-1, :]).all() and (np.abs(p[..., 2]) <= 1).all(), p.shape
+PY
+
+# off by default: no path datasets, the rest as before
+printf '[run]\nmodel = twostate\ntrajectories = 10\n\n[twostate]\n' > "$TMP/off.ini"
+"$BIN" run "$TMP/off.ini" -o "$TMP/off.h5" --quiet &&
+    ! datasets "$TMP/off.h5" | grep -q '^/twostate/path' &&
+    pass "path_samples = 0 writes no path dataset" || fail "path_samples = 0 wrote a path dataset (or the run failed)"
+
+bad_input twostate "bad.ini:6: \[twostate\] path_samples: value -1 out of range" "path_samples = -1"
+bad_input twostate "bad.ini:6: \[twostate\] path_samples: value 20000 out of range" "path_samples = 20000"
+bad_input doublewell "path_samples = 200 is more than the 100 steps" "temperature = 0.1" "time = 1" "ramp_time = 1" "dt = 0.01" \
+    "path_samples = 200"
+bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement with drive = constant or lif" \
+    "oscillator = phase" "temperature = 1" "path_samples = 5"
+bad_input clock "path_samples = 100000 is more than the" "temperature = 0.01" "drive = lif" "dt = 1e-3" \
+    "lif_tau = 20" "path_samples = 100000"
+finish
