@@ -135,6 +135,10 @@ typedef struct {
     double *density;            /* at `time`, [nodes] */
     double mean, square, p_negative, mean_potential, mean_potential_initial;
     double entropy, entropy_initial;   /* -int p ln p */
+    /* int_0^time E[g(w_t)] dt, g = -(L D/2) d tanh^2(beta A/2)/dw (trapezoid over the time steps): the
+     * limit of the filtered loop's E[work] as switch_rate -> infinity (the Ito correction of the
+     * feedback force's tanh^2 term, which n_c does not follow within a step) */
+    double feedback_work;
 } ws_grid;
 
 ws_grid *ws_grid_solve(const ws_params *p, double time, double hx, double ht);
