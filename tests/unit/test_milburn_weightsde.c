@@ -277,15 +277,15 @@ static void test_filtered_held_mmse(void **state)
 {
     (void)state;
     for (int c = 0; c < 2; c++) {
-        ws_params p = filtered(1, 10, 1e-3, 40);
-        p.eta = 0, p.temperature = 1e-14, p.transient = 4, p.bias = c ? 0.5 : 0;
+        ws_params p = filtered(1, 10, 1e-3, 30);
+        p.eta = 0, p.temperature = 1e-14, p.transient = 3, p.bias = c ? 0.5 : 0;
         double up = 1 / (1 + exp(-p.beta * p.bias));
         ob_wonham wh;
         assert_int_equal(ob_wonham_init(&wh, up, 1 - up, p.measurement_rate), 0);
         double mmse = ob_wonham_mmse(&wh);
         if (c == 0) assert_close(mmse, 0.39526, 5e-6);
         tl_moments m[WS_N_OBS];
-        ensemble(&p, 11 + c, 400, m, NULL);
+        ensemble(&p, 11 + c, 300, m, NULL);
         printf("held weight, b = %g: <1 - n_c^2> = %.5f +- %.5f, Wonham MMSE %.5f, adiabatic %.5f; jumps %.1f\n",
                p.bias, m[WS_OBS_ONE_MINUS_NC2].mean, se_of(&m[WS_OBS_ONE_MINUS_NC2]), mmse,
                1 - pow(tanh(0.5 * p.beta * p.bias), 2), m[WS_OBS_JUMPS].mean);
