@@ -86,6 +86,87 @@ else
     fail "weightsde: stop exit $rc (expected 75) or the resumed run differs"
 fi
 
+# feedback = filtered, the full loop of eq. 84: rank independence, a stop after rank 0's first unit
+# (1 rank, --time-limit 0.001: 6 units, so it always stops) resumed on 3 ranks, and check; with the
+# weight held (eta = 0, T_w = 1e-14) check compares <1 - n_c^2> with the filter's exact MMSE
+cat > "$TMP/wsf.ini" <<'INI'
+[run]
+model = weightsde
+trajectories = 600
+seed = 7
+
+[grid]
+switch_rate = 1, 20
+
+[weightsde]
+feedback = filtered
+measurement_rate = 10
+time = 4
+dt = 2e-3
+bins = 16
+INI
+cat > "$TMP/wsh.ini" <<'INI'
+[run]
+model = weightsde
+trajectories = 120
+seed = 8
+
+[grid]
+bias = 0, 0.5
+
+[weightsde]
+feedback = filtered
+eta = 0
+temperature = 1e-14
+measurement_rate = 10
+time = 20
+transient = 3
+dt = 1e-3
+INI
+for name in wsf wsh; do
+    ok=1
+    "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
+    $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
+    if [ $ok = 1 ] && same_datasets "$TMP/$name.n1.h5" "$TMP/$name.n3.h5"; then
+        pass "$name (filtered): 1 and 3 ranks give identical datasets"
+    else
+        fail "$name (filtered): 1 and 3 ranks differ (or a run failed)"
+    fi
+    "$BIN" check "$TMP/$name.n1.h5" > "$TMP/$name.check"
+    status=$?
+    [ $status = 0 ] && pass "$name (filtered): check passes" || { cat "$TMP/$name.check"; fail "$name: check exit $status"; }
+done
+grep -q 'one_minus_nc2' "$TMP/wsh.check" && grep -q 'initial_histogram' "$TMP/wsf.check" &&
+    ! grep -q 'w_mean' "$TMP/wsf.check" &&
+    pass "filtered: check compares one_minus_nc2 (weight held) and the initial law, not eq. 85's grid" ||
+    fail "filtered: check did not list the expected quantities"
+"$BIN" run "$TMP/wsf.ini" -o "$TMP/wsf.tl.h5" --time-limit 0.001 --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/wsf.ini" -o "$TMP/wsf.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/wsf.n1.h5" "$TMP/wsf.tl.h5"; then
+    pass "wsf (filtered): stopped by the time limit (exit 75) on 1 rank, resumed on 3: identical datasets"
+else
+    fail "wsf (filtered): time-limit stop exit $rc (expected 75) or the resumed run differs"
+fi
+"$PY" - "$TMP" <<'PY' && pass "filtered: MMSE reference 0.39526 at b = 0; grid references NaN; per-trajectory Q = dV - W; the switch jumps" || fail "filtered datasets"
+import sys, shutil, h5py, numpy as np
+d = sys.argv[1]
+h = h5py.File(f"{d}/wsh.n1.h5", "r")
+assert abs(h["weightsde/one_minus_nc2_exact"][0] - 0.39526) < 5e-6 and h["weightsde/one_minus_nc2_exact"][1] < 0.39
+f = h5py.File(f"{d}/wsf.n1.h5", "r")
+assert np.all(np.isnan(f["weightsde/w_mean_exact"][...])) and np.all(np.isnan(f["weightsde/one_minus_nc2_exact"][...]))
+assert f["jumps/forward/samples"][...].mean() > 1
+V = lambda w: 0.5 * w * w + 2 * 2 / 2 * np.tanh(2 * w / 2)  # gamma_w = 1, L = eta beta/4 = 2, beta = 2, x = 1, b = 0
+w0, w1 = f["w_initial/forward/samples"][...], f["w_final/forward/samples"][...]
+assert w0.size > 100 and np.allclose(f["heat/forward/samples"][...], V(w1) - V(w0) - f["work/forward/samples"][...], atol=1e-10)
+shutil.copy(f"{d}/wsh.n1.h5", f"{d}/moved_nc2.h5")
+with h5py.File(f"{d}/moved_nc2.h5", "r+") as g:
+    g["/weightsde/one_minus_nc2_exact"][1] += 6 * g["/weightsde/one_minus_nc2_err"][1]
+PY
+"$BIN" check "$TMP/moved_nc2.h5" > /dev/null
+status=$?
+[ $status = 1 ] && pass "check fails (exit 1) on moved_nc2" || fail "check exit $status on moved_nc2 (expected 1)"
+
 # eq. 37's halved drift: the record is the same, the filter is miscalibrated, check fails
 "$BIN" run "$TMP/obh.ini" -o "$TMP/obh.h5" --quiet && "$BIN" check "$TMP/obh.h5" > "$TMP/obh.check"
 status=$?
@@ -122,7 +203,7 @@ done
 "$PY" - "$TMP" <<'PY' && pass "every dataset has description and units; Wonham MMSE, stationary law, eqs. 86-88 and the sample path as expected" || fail "datasets"
 import sys, h5py, numpy as np
 d = sys.argv[1]
-for name in ("ob", "ws", "wsl"):
+for name in ("ob", "ws", "wsl", "wsf", "wsh"):
     f = h5py.File(f"{d}/{name}.n1.h5", "r")
     bad = []
     f.visititems(lambda n, o: bad.append(n) if isinstance(o, h5py.Dataset) and not ("description" in o.attrs and "units" in o.attrs) else None)
@@ -169,6 +250,10 @@ bad_input weightsde "bad.ini:6: \[weightsde\] integrator: 'rk4' is not one of" "
 bad_input weightsde "input = 0.5: the training signal is x = +1 or -1" "input = 0.5"
 bad_input weightsde "bad.ini:6: \[weightsde\] bins: value 0 out of range" "bins = 0"
 bad_input weightsde "w_max = -5 is not above w_min = -4" "w_max = -5"
+bad_input weightsde "bad.ini:6: \[weightsde\] feedback: 'kalman' is not one of" "feedback = kalman"
+bad_input weightsde "bad.ini:6: \[weightsde\] switch_rate: value -1 out of range" "switch_rate = -1"
+bad_input weightsde "bad.ini:6: \[weightsde\] measurement_rate: value 0 out of range" "measurement_rate = 0"
+bad_input weightsde "transient = 30 is not below time = 20" "feedback = filtered" "transient = 30"
 printf '[run]\nmodel = weightsde\ntrajectories = 0\n' > "$TMP/bad.ini"
 rm -f "$TMP/bad.h5"
 "$BIN" run "$TMP/bad.ini" -o "$TMP/bad.h5" --quiet 2> "$TMP/bad.err"

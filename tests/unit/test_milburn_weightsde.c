@@ -29,6 +29,7 @@
 
 #include "thermolearn/moments.h"
 #include "../../src/models/milburn/weightsde.h"
+#include "../../src/models/milburn/observed.h"
 
 #define BINS 12
 
@@ -259,6 +260,110 @@ static void test_vector_kernel(void **state)
     }
 }
 
+/* The full loop of eq. 84 (feedback = filtered) with Fig. 20's weight and a switch of total rate gamma_s
+ * measured at strength Gamma. */
+static ws_params filtered(double gamma_s, double gamma, double dt, double time)
+{
+    ws_params p = fig20(2, dt, time, WS_EXACT);
+    p.feedback = WS_FILTERED, p.switch_rate = gamma_s, p.measurement_rate = gamma, p.transient = 0;
+    return p;
+}
+
+/* The weight held at 0 (eta = 0, T_w = 1e-14): the switch is observed's stationary chain and
+ * E[1 - n_c^2] is the filter's stationary MMSE from the Wonham density (the note's 0.39526 at
+ * gamma_s = 1, Gamma = 10), at b = 0 and at b = 0.5 (asymmetric rates).  The adiabatic factor
+ * 1 - tanh^2(beta b/2) (no measurement) is far off: a negative control. */
+static void test_filtered_held_mmse(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 2; c++) {
+        ws_params p = filtered(1, 10, 1e-3, 30);
+        p.eta = 0, p.temperature = 1e-14, p.transient = 3, p.bias = c ? 0.5 : 0;
+        double up = 1 / (1 + exp(-p.beta * p.bias));
+        ob_wonham wh;
+        assert_int_equal(ob_wonham_init(&wh, up, 1 - up, p.measurement_rate), 0);
+        double mmse = ob_wonham_mmse(&wh);
+        if (c == 0) assert_close(mmse, 0.39526, 5e-6);
+        tl_moments m[WS_N_OBS];
+        ensemble(&p, 11 + c, 300, m, NULL);
+        printf("held weight, b = %g: <1 - n_c^2> = %.5f +- %.5f, Wonham MMSE %.5f, adiabatic %.5f; jumps %.1f\n",
+               p.bias, m[WS_OBS_ONE_MINUS_NC2].mean, se_of(&m[WS_OBS_ONE_MINUS_NC2]), mmse,
+               1 - pow(tanh(0.5 * p.beta * p.bias), 2), m[WS_OBS_JUMPS].mean);
+        assert_z(&m[WS_OBS_ONE_MINUS_NC2], mmse, family_tol(2), "<1 - n_c^2>, weight held, against the MMSE");
+        assert_true(fabs(z_of(&m[WS_OBS_ONE_MINUS_NC2], 1 - pow(tanh(0.5 * p.beta * p.bias), 2))) > 50);
+        assert_true(fabs(m[WS_OBS_W_FINAL].mean) < 1e-5);
+    }
+}
+
+/* Fast switching: as gamma_s grows at fixed Gamma the filter learns nothing between jumps, n_c ->
+ * tanh(beta A/2), and the loop becomes eq. 85: the stationary mean of w converges to exp(-2V/D)'s.
+ * At gamma_s = 1 the factor E[1 - n_c^2] < 1 weakens the learning and the mean is many standard
+ * errors off (the test can fail both ways); at gamma_s = 300 it is within 3 standard errors.  The
+ * feedback force's work does not vanish there: n_c lags w, and E[W] is the Ito correction of the
+ * tanh^2 term, -(L D/2) int E[(tanh^2 a)'] dt along eq. 85's relaxation (the Fokker-Planck grid). */
+static void test_filtered_fast_switching(void **state)
+{
+    (void)state;
+    const double rates[] = {1, 10, 300};
+    ws_params a = fig20(2, 1e-3, 1, WS_EXACT);
+    ws_moments st = ws_density_moments(&a, 0, 1 / a.temperature);
+    double z[3];
+    tl_moments work = empty;
+    for (int r = 0; r < 3; r++) {
+        ws_params p = filtered(rates[r], 10, 2e-3, 8);
+        tl_moments m[WS_N_OBS];
+        ensemble(&p, 21, 3000, m, NULL);
+        z[r] = z_of(&m[WS_OBS_W_FINAL], st.mean);
+        work = m[WS_OBS_WORK];
+        printf("gamma_s = %g, Gamma = 10: <w> = %.4f +- %.4f (adiabatic %.5f, %.1f standard errors), "
+               "<1 - n_c^2> = %.4f, <W> = %.4f\n", rates[r], m[WS_OBS_W_FINAL].mean, se_of(&m[WS_OBS_W_FINAL]),
+               st.mean, z[r], m[WS_OBS_ONE_MINUS_NC2].mean, m[WS_OBS_WORK].mean);
+    }
+    /* the work's limit: the grid's int E[g] dt along eq. 85's relaxation (the last rate's ensemble) */
+    ws_params p = filtered(rates[2], 10, 2e-3, 8);
+    ws_grid *g = ws_grid_solve(&p, 8, 0.005, 0.002);
+    printf("gamma_s = %g: <W> = %.4f +- %.4f, limit %.4f (%.1f standard errors)\n", rates[2], work.mean, se_of(&work),
+           g->feedback_work, z_of(&work, g->feedback_work));
+    assert_z(&work, g->feedback_work, family_tol(2), "<W>, fast switching, against the grid's delayed-feedback heat");
+    assert_true(z_of(&work, 0) > 50); /* the naive limit W -> 0 (n_c -> tanh a) is refuted */
+    ws_grid_free(g);
+    assert_true(z[0] > 8);                            /* slow switch: less learning, w closer to 0 */
+    assert_true(fabs(z[2]) <= family_tol(2));         /* fast switch: eq. 85 */
+    assert_true(z[0] > z[1] && z[1] > fabs(z[2]));    /* converging */
+}
+
+/* The filtered loop: determinism, the vector entry point equal to the scalar one, the first law
+ * Q = Delta V - W per trajectory, and a switch that jumps. */
+static void test_filtered_streams(void **state)
+{
+    (void)state;
+    enum { COUNT = 70 };
+    static double out[COUNT * WS_N_OBS], hf[COUNT * BINS];
+    ws_params p = filtered(1, 10, 1e-2, 4);
+    ws_run run;
+    ws_run_init(&run, &p);
+    tl_stream_key key = {9, 3, 2};
+    memset(hf, 0, sizeof hf);
+    ws_trajectories(&run, &key, 100, COUNT, out, NULL, hf);
+    long differ = 0, jumps = 0;
+    for (size_t b = 0; b < COUNT; b++) {
+        double r[WS_N_OBS], rf[BINS] = {0};
+        ws_trajectory(&run, &key, 100 + b, r, NULL, rf);
+        for (size_t o = 0; o < WS_N_OBS; o++) differ += r[o] != out[b * WS_N_OBS + o];
+        for (size_t k = 0; k < BINS; k++) differ += rf[k] != hf[b * BINS + k];
+        double dv = ws_potential(&p, r[WS_OBS_W_FINAL]) - ws_potential(&p, r[WS_OBS_W_INITIAL]);
+        assert_close(r[WS_OBS_HEAT], dv - r[WS_OBS_WORK], 1e-12);
+        assert_true(r[WS_OBS_ONE_MINUS_NC2] > 0 && r[WS_OBS_ONE_MINUS_NC2] <= 1);
+        jumps += r[WS_OBS_JUMPS] > 0;
+    }
+    assert_int_equal(differ, 0);
+    assert_true(jumps > COUNT / 2);
+    double a[WS_N_OBS], b[WS_N_OBS];
+    ws_trajectory(&run, &key, 7, a, NULL, NULL);
+    ws_trajectory(&run, &key, 7, b, NULL, NULL);
+    assert_memory_equal(a, b, sizeof a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +374,9 @@ int main(void)
         cmocka_unit_test(test_default_step_dynamics),
         cmocka_unit_test(test_streams),
         cmocka_unit_test(test_vector_kernel),
+        cmocka_unit_test(test_filtered_held_mmse),
+        cmocka_unit_test(test_filtered_fast_switching),
+        cmocka_unit_test(test_filtered_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

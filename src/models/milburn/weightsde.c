@@ -58,6 +58,9 @@ void ws_run_init(ws_run *run, const ws_params *p)
     run->decay = exp(-p->gamma_w * run->h);
     run->drift_gain = -expm1(-p->gamma_w * run->h) / p->gamma_w;
     run->spread = sqrt(p->temperature * -expm1(-2 * p->gamma_w * run->h) / p->gamma_w);
+    run->rho = exp(-p->switch_rate * run->h);
+    run->first_counted = (long)ceil(p->transient / run->h * (1 - 1e-12));
+    if (run->first_counted >= run->steps) run->first_counted = run->steps - 1;
 }
 
 static void bin(const ws_params *p, double *hist, double w)
@@ -158,6 +161,7 @@ static void lane_out(const ws_run *run, double w0, double w, double accepted, do
     out[WS_OBS_NEGATIVE] = w < 0;
     out[WS_OBS_HEAT] = ws_potential(&run->p, w) - ws_potential(&run->p, w0); /* libm's, as the references */
     out[WS_OBS_ACCEPTANCE] = accepted / (double)run->steps;
+    out[WS_OBS_ONE_MINUS_NC2] = out[WS_OBS_JUMPS] = out[WS_OBS_WORK] = 0; /* the filtered loop's */
     bin(&run->p, initial_hist, w0);
     bin(&run->p, final_hist, w);
 }
@@ -172,6 +176,13 @@ static double initial_w(const ws_run *run, const tl_stream_key *key, uint64_t tr
 void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first, size_t count, double *out,
                      double *initial_hist, double *final_hist)
 {
+    if (run->p.feedback == WS_FILTERED) {
+        for (size_t b = 0; b < count; b++)
+            ws_filtered_trajectory(run, key, first + b, out + b * WS_N_OBS,
+                                   initial_hist ? initial_hist + b * run->p.bins : NULL,
+                                   final_hist ? final_hist + b * run->p.bins : NULL);
+        return;
+    }
     const ws_step c = step_constants(run);
     const int euler = run->p.integrator == WS_EULER;
     const size_t bins = run->p.bins;
@@ -202,6 +213,10 @@ void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first
 void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                    double *initial_hist, double *final_hist)
 {
+    if (run->p.feedback == WS_FILTERED) {
+        ws_filtered_trajectory(run, key, trajectory, out, initial_hist, final_hist);
+        return;
+    }
     const ws_step c = step_constants(run);
     const int euler = run->p.integrator == WS_EULER;
     double w = initial_w(run, key, trajectory), w0 = w, v, f, accepted = 0, z[2];
@@ -229,4 +244,83 @@ void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t traject
         accepted += accept;
     }
     lane_out(run, w0, w, accepted, out, initial_hist, final_hist);
+}
+
+/* ---- the full loop of eq. 84 (feedback = filtered) --------------------------------------------
+ * Per step h, from (w, n, n_c) at t, with a = beta (w x + b)/2 and the
+ * switch's stationary P(n = +1 | w) = sigma(beta A) = (1 + tanh a)/2:
+ *   1. the weight: F = -L (1 - n_c^2) (x n_T = -1), the OU step with F frozen
+ *      (exact) or Euler; n_c is the filter's estimate at t, from the record
+ *      up to t (Ito);
+ *   2. the record's likelihood: with dy = kappa n h + sqrt(gamma) dW and
+ *      Gamma = 2 kappa^2/gamma, the log-likelihood ratio 2 kappa dy/gamma =
+ *      Gamma n h + sqrt(2 Gamma) dW (kappa drops out);
+ *   3. the exact Bayes filter of model `observed` (observed.c's
+ *      ob_lanes_step, copied: it is not exported): the posterior in log-odds,
+ *      then the prediction over h with the chain's exact transition at w(t),
+ *      p_+ -> sigma(beta A) + (p_+ - sigma(beta A)) e^{-gamma_s h}
+ *      (mu + nu = gamma_s does not depend on w);
+ *   4. the switch's exact transition over h at w(t).
+ * Energetics: the force is -V'(w) + f_fb with the feedback force
+ * f_fb = L (n_c^2 - tanh^2 a) (V of eq. 85); its work W = sum f_fb(w_mid) dw
+ * (Stratonovich, n_c held over the step, tanh^2 at the step's midpoint), and
+ * Q = Delta V - W absorbed, per trajectory.  W does not vanish as
+ * gamma_s -> infinity: n_c lags w (it does not move within a step, nor within
+ * 1/gamma_s), so the Stratonovich integral keeps the Ito correction of the
+ * tanh^2 term, the heat a delayed feedback pumps; no exact reference for it.
+ * Streams: INITIAL draws w(0) (as the adiabatic loop) and then n(0) from
+ * sigma(beta A(0)); block k of DYNAMICS holds step k's Gaussians (weight,
+ * record); block j of PURPOSE_ACCEPT the switch's uniforms of steps 2j, 2j + 1. */
+void ws_filtered_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
+                            double *initial_hist, double *final_hist)
+{
+    const ws_params *p = &run->p;
+    const double L = ws_learning_scale(p), h = run->h, G = p->measurement_rate, rho = run->rho;
+    const double half_bx = 0.5 * p->beta * p->input, half_bb = 0.5 * p->beta * p->bias;
+    const double record_noise = sqrt(2 * G * h), euler_noise = sqrt(2 * p->temperature * h);
+    const int euler = p->integrator == WS_EULER;
+    tl_stream_cursor init;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    double w = sqrt(p->temperature / p->gamma_w) * tl_stream_cursor_gaussian(&init), w0 = w;
+    double th = tanh(w * half_bx + half_bb);
+    double n = tl_stream_cursor_uniform(&init) < 0.5 * (1 + th) ? 1.0 : -1.0;
+    double nc = th; /* the prior: the switch's stationary mean at w(0) */
+    double work = 0, sum = 0, jumps = 0, z[2];
+    uint32_t u[4] = {0};
+    for (long k = 0; k < run->steps; k++) {
+        int half = (int)(k & 1);
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)k, 1, z);
+        if (!half) tl_stream_words(key, PURPOSE_ACCEPT, trajectory, (uint32_t)(k / 2), 1, u);
+        const double pinf = 0.5 * (1 + th); /* sigma(beta A(t)) */
+        const double force = -L * (1 - nc * nc);
+        if (k >= run->first_counted) sum += 1 - nc * nc;
+        /* 1. the weight */
+        double y = euler ? w + (-p->gamma_w * w + force) * h + euler_noise * z[0]
+                         : w * run->decay + force * run->drift_gain + run->spread * z[0];
+        double tm = tanh(0.5 * (w + y) * half_bx + half_bb);
+        work += L * (nc * nc - tm * tm) * (y - w);
+        /* 2-3. the record and the Bayes filter (as observed.c) */
+        double ratio = (1.0 + nc) / (1.0 - nc);
+        ratio = ratio < 1e-300 ? 1e-300 : ratio > 1e300 ? 1e300 : ratio;
+        double logit = vd_log1(ratio) + G * n * h + record_noise * z[1];
+        double e = vd_exp1(logit < 0 ? logit : -logit), d = 1.0 + e;
+        double post = logit >= 0 ? 1.0 / d : e / d;
+        nc = 2.0 * (pinf + (post - pinf) * rho) - 1.0;
+        /* 4. the switch: P(-1 -> +1) = sigma(beta A)(1 - rho), P(+1 -> -1) = sigma(-beta A)(1 - rho) */
+        double flip = (n > 0 ? 1 - pinf : pinf) * (1 - rho);
+        if (tl_uniform_double(u[2 * half], u[2 * half + 1]) < flip) n = -n, jumps += 1;
+        w = y;
+        th = tanh(w * half_bx + half_bb);
+    }
+    out[WS_OBS_W_INITIAL] = w0;
+    out[WS_OBS_W_FINAL] = w;
+    out[WS_OBS_W_SQUARE] = w * w;
+    out[WS_OBS_NEGATIVE] = w < 0;
+    out[WS_OBS_WORK] = work;
+    out[WS_OBS_HEAT] = ws_potential(p, w) - ws_potential(p, w0) - work;
+    out[WS_OBS_ACCEPTANCE] = 1;
+    out[WS_OBS_ONE_MINUS_NC2] = sum / (double)(run->steps - run->first_counted);
+    out[WS_OBS_JUMPS] = jumps;
+    bin(p, initial_hist, w0);
+    bin(p, final_hist, w);
 }

@@ -27,6 +27,15 @@
  * exp(-V/T_w): the stationary law is exact at any step, and with eta = 0 every
  * proposal is accepted (the exact OU solution).  euler: Euler-Maruyama. */
 enum { WS_EXACT, WS_EULER };
+/* adiabatic: eq. 85, the switch's mean tanh(beta A/2) in the drift.  filtered:
+ * the full loop of eq. 84 (ws_filtered_trajectory in weightsde.c): the switch n = +-1 is
+ * simulated with rates mu = gamma_s sigma(beta A), nu = gamma_s sigma(-beta A),
+ * its record dy = kappa n dt + sqrt(gamma) dW filtered by the exact Bayes
+ * filter of model `observed` (Gamma = 2 kappa^2/gamma; kappa drops out), and
+ *   dw = -L (1 - n_c^2) dt - gamma_w w dt + sqrt(D) dW_w.
+ * With `exact` the weight's step is the OU step with the learning force
+ * frozen (no Metropolis test: the loop has no potential); `euler` as before. */
+enum { WS_ADIABATIC, WS_FILTERED };
 
 typedef struct {
     double temperature;     /* T_w = D / 2 */
@@ -39,6 +48,10 @@ typedef struct {
     double dt, time;
     size_t bins;            /* histogram of w on [w_min, w_max] */
     double w_min, w_max;
+    int feedback;           /* WS_ADIABATIC or WS_FILTERED */
+    double switch_rate;     /* gamma_s = mu + nu (filtered) */
+    double measurement_rate; /* Gamma (filtered) */
+    double transient;       /* the time average of 1 - n_c^2 runs over [transient, time) */
 } ws_params;
 
 static inline double ws_learning_scale(const ws_params *p)
@@ -59,6 +72,9 @@ enum {
     WS_OBS_NEGATIVE,        /* 1 if w_final < 0 */
     WS_OBS_HEAT,            /* absorbed: V(w_final) - V(w_initial) (the potential does not change: W = 0) */
     WS_OBS_ACCEPTANCE,
+    WS_OBS_ONE_MINUS_NC2,   /* filtered: time average of 1 - n_c^2 over [transient, time); adiabatic: 0 */
+    WS_OBS_JUMPS,           /* filtered: jumps of the switch; adiabatic: 0 */
+    WS_OBS_WORK,            /* filtered: work of the feedback force L (n_c^2 - tanh^2(beta A/2)); adiabatic: 0 */
     WS_N_OBS
 };
 
@@ -68,6 +84,8 @@ typedef struct {
     double h;
     double decay, spread;   /* e^{-gamma h}, sqrt(T (1 - e^{-2 gamma h}) / gamma) */
     double drift_gain;      /* (1 - e^{-gamma h}) / gamma */
+    double rho;             /* filtered: e^{-gamma_s h} */
+    long first_counted;     /* filtered: first step of the 1 - n_c^2 average */
 } ws_run;
 
 void ws_run_init(ws_run *run, const ws_params *p);
@@ -84,6 +102,12 @@ void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first
  * in the bin of w_initial / w_final (0 outside). */
 void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                    double *initial_hist, double *final_hist);
+
+/* The full loop of eq. 84 (feedback = filtered), one trajectory, scalar (the
+ * switch's jumps and the filter make lanes diverge; ws_trajectories and
+ * ws_trajectory call it): out[WS_N_OBS], histograms as ws_trajectory's. */
+void ws_filtered_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
+                            double *initial_hist, double *final_hist);
 
 /* ---- exact references (weightsde_exact.c) ------------------------------------------------------ */
 
@@ -111,6 +135,10 @@ typedef struct {
     double *density;            /* at `time`, [nodes] */
     double mean, square, p_negative, mean_potential, mean_potential_initial;
     double entropy, entropy_initial;   /* -int p ln p */
+    /* int_0^time E[g(w_t)] dt, g = -(L D/2) d tanh^2(beta A/2)/dw (trapezoid over the time steps): the
+     * limit of the filtered loop's E[work] as switch_rate -> infinity (the Ito correction of the
+     * feedback force's tanh^2 term, which n_c does not follow within a step) */
+    double feedback_work;
 } ws_grid;
 
 ws_grid *ws_grid_solve(const ws_params *p, double time, double hx, double ht);

@@ -95,6 +95,14 @@ static void step(size_t n, const double *sub, const double *diag, const double *
     if (gsl_linalg_solve_tridiag(d, e, f, rhs, p)) error("weightsde: the Fokker-Planck step failed");
 }
 
+/* E[g] under the grid density, g(w) = -(L D/2) (tanh^2 a)' = -L T beta x tanh(a) sech^2(a), a = beta (w x + b)/2. */
+static double mean_feedback_rate(const double *rate, const gsl_vector *pv, size_t n, double hx)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += rate[i] * gsl_vector_get(pv, i);
+    return sum * hx;
+}
+
 ws_grid *ws_grid_solve(const ws_params *p, double time, double hx, double ht)
 {
     ws_grid *g = tl_calloc(1, sizeof *g, "weightsde grid");
@@ -119,14 +127,27 @@ ws_grid *ws_grid_solve(const ws_params *p, double time, double hx, double ht)
         g->mean_potential_initial += q * ws_potential(p, g->lo + i * hx) * hx;
         g->entropy_initial -= q > 0 ? q * log(q) * hx : 0;
     }
+    double *rate = tl_malloc(n * sizeof *rate, "grid");
+    for (size_t i = 0; i < n; i++) {
+        double a = 0.5 * p->beta * ((g->lo + i * hx) * p->input + p->bias), c = cosh(a);
+        rate[i] = -ws_learning_scale(p) * p->temperature * p->beta * p->input * tanh(a) / (c * c);
+    }
+    double r0 = mean_feedback_rate(rate, pv, n, hx), r1;
+    g->feedback_work = 0;
     long steps = (long)ceil(time / ht * (1 - 1e-12));
     double k = steps ? time / steps : 0;
     for (long s = 0; s < steps; s++) {
         if (s == 0) { /* Rannacher start: two implicit Euler half steps damp CN's oscillations */
             step(n, sub, diag, sup, 0.5 * k, 1.0, pv, rhs, d, e, f);
+            r1 = mean_feedback_rate(rate, pv, n, hx), g->feedback_work += 0.25 * k * (r0 + r1), r0 = r1;
             step(n, sub, diag, sup, 0.5 * k, 1.0, pv, rhs, d, e, f);
-        } else step(n, sub, diag, sup, k, 0.5, pv, rhs, d, e, f);
+            r1 = mean_feedback_rate(rate, pv, n, hx), g->feedback_work += 0.25 * k * (r0 + r1), r0 = r1;
+        } else {
+            step(n, sub, diag, sup, k, 0.5, pv, rhs, d, e, f);
+            r1 = mean_feedback_rate(rate, pv, n, hx), g->feedback_work += 0.5 * k * (r0 + r1), r0 = r1;
+        }
     }
+    free(rate);
     g->density = tl_malloc(n * sizeof *g->density, "grid");
     g->mean = g->square = g->p_negative = g->mean_potential = g->entropy = 0;
     for (size_t i = 0; i < n; i++) {

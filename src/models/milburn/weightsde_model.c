@@ -17,6 +17,7 @@
 /* `thermolearn bench` (bench_learning.c). */
 int milburn_weightsde_bench(int argc, char **argv);
 #include "weightsde.h"
+#include "observed.h" /* ob_wonham_*: the filter's exact stationary MMSE */
 
 /* Largest dt * c, c = gamma_w + 0.385 L beta (a bound on V''): the exact
  * integrator keeps the stationary law exact at any step, but its dynamics
@@ -47,6 +48,14 @@ static const tl_param_spec ws_param_table[] = {
     {"bins", TL_PARAM_INT, "40", 0, 100000, 1, NULL, "1", "bins of the weight histograms on [w_min, w_max)"},
     {"w_min", TL_PARAM_REAL, "-4", -1e6, 1e6, 0, NULL, "weight", "lower edge of the weight histograms"},
     {"w_max", TL_PARAM_REAL, "3", -1e6, 1e6, 0, NULL, "weight", "upper edge of the weight histograms"},
+    {"feedback", TL_PARAM_CHOICE, "adiabatic", 0, 0, 0, "adiabatic|filtered", "",
+     "adiabatic: eq. 85, the switch's mean tanh(switch_beta A/2) in the drift; filtered: the full loop of eq. 84, the "
+     "switch simulated, its record filtered by the exact Bayes filter (as model observed), drift -L (1 - n_c^2)"},
+    {"switch_rate", TL_PARAM_REAL, "1", 0, 1e6, 1, NULL, "1/time",
+     "filtered: gamma_s = mu + nu, the switch's total rate; mu = gamma_s sigma(switch_beta A) (eqs. 81-83)"},
+    {"measurement_rate", TL_PARAM_REAL, "10", 0, 1e4, 1, NULL, "1/time",
+     "filtered: Gamma = 2 kappa^2/gamma, the measurement strength of the switch's record (eq. 36)"},
+    {"transient", TL_PARAM_REAL, "0", 0, 1e9, 0, NULL, "time", "filtered: the time average of 1 - n_c^2 runs over [transient, time)"},
 };
 #define WS_N_PARAMS (sizeof ws_param_table / sizeof ws_param_table[0])
 
@@ -55,8 +64,12 @@ static const tl_observable ws_observables[] = {
     {"w_final", "weight", "w(time)"},
     {"w_square", "weight^2", "w(time)^2"},
     {"negative", "1", "1 if w(time) < 0 (the NOT gate learned with b = 0), else 0"},
-    {"heat", "energy", "absorbed: V(w(time)) - V(w(0)); the potential does not change in time, so W = 0"},
-    {"acceptance", "1", "fraction of accepted proposals (1 for euler and for eta = 0)"},
+    {"heat", "energy", "absorbed: V(w(time)) - V(w(0)) - work; the potential does not change in time (adiabatic: work = 0)"},
+    {"acceptance", "1", "fraction of accepted proposals (1 for euler, for eta = 0 and for feedback = filtered)"},
+    {"one_minus_nc2", "1", "filtered: time average of 1 - n_c^2 over [transient, time), the factor of eq. 84's drift; adiabatic: 0"},
+    {"jumps", "1", "filtered: number of jumps of the switch; adiabatic: 0"},
+    {"work", "energy", "filtered: work of the feedback force L (n_c^2 - tanh^2(switch_beta A/2)) on the weight (Stratonovich); "
+     "adiabatic: 0"},
 };
 _Static_assert(sizeof ws_observables / sizeof ws_observables[0] == WS_N_OBS, "weightsde observables");
 
@@ -71,19 +84,24 @@ static const tl_profile ws_profiles[] = {
     {name "_err", TL_EXTRA_F64, units, what "; standard error of the simulated value [point]", TL_EXTRA_SE, obs}, \
     {name "_exact", TL_EXTRA_F64, units, what "; exact: " exact " [point]", TL_EXTRA_FILLED}
 
-enum { WX_MEAN, WX_SQUARE, WX_NEGATIVE, WX_HEAT, WX_INITIAL, WX_N_TRIPLES };
+enum { WX_MEAN, WX_SQUARE, WX_NEGATIVE, WX_HEAT, WX_INITIAL, WX_NC2, WX_N_TRIPLES };
 
 enum { WX_INITIAL_HIST = 3 * WX_N_TRIPLES, WX_FINAL_HIST, WX_ST_MEAN, WX_ST_VAR, WX_ST_NEG, WX_EQ87_MEAN,
        WX_EQ87_VAR, WX_EQ86_MEAN, WX_EQ86_VAR, WX_FIXED, WX_EQ88, WX_EQ88_PAPER, WX_VAR0, WX_VAR0_EQ78,
        WX_ENTROPY, WX_PRODUCTION, WX_ACCEPTANCE, WX_STEP, WX_EDGES, WX_CURVE_W, WX_CURVES, WS_N_EXTRAS };
 static const tl_extra ws_extras[] = {
-    TRIPLE("w_mean", WS_OBS_W_FINAL, "weight", "<w(time)>", "Fokker-Planck equation of the SDE on a grid (hx = 0.005, Crank-Nicolson)"),
+    TRIPLE("w_mean", WS_OBS_W_FINAL, "weight", "<w(time)>",
+           "Fokker-Planck equation of the SDE on a grid (hx = 0.005, Crank-Nicolson); NaN with feedback = filtered"),
     TRIPLE("w_square", WS_OBS_W_SQUARE, "weight^2", "<w(time)^2>", "the Fokker-Planck grid"),
     TRIPLE("p_negative", WS_OBS_NEGATIVE, "1", "P(w(time) < 0)", "the Fokker-Planck grid"),
     TRIPLE("heat_mean", WS_OBS_HEAT, "energy", "<Q> = <V(w(time))> - <V(w(0))>", "the Fokker-Planck grid"),
     TRIPLE("initial_mean", WS_OBS_W_INITIAL, "weight", "<w(0)>", "0"),
+    TRIPLE("one_minus_nc2", WS_OBS_ONE_MINUS_NC2, "1", "<1 - n_c^2> over [transient, time) (filtered)",
+           "the filter's stationary MMSE (Wonham density) at A = b, where the weight is held (filtered, eta = 0, "
+           "switch_beta sqrt(T_w/gamma_w) <= 1e-6); else NaN"),
     {"initial_histogram_exact", TL_EXTRA_F64, "1", "N(0, T_w/gamma_w) mass of each bin (eq. 77's stationary law) [point, k]", 0},
-    {"final_histogram_exact", TL_EXTRA_F64, "1", "mass of each bin at `time` from the Fokker-Planck grid [point, k]", 0},
+    {"final_histogram_exact", TL_EXTRA_F64, "1",
+     "mass of each bin at `time` from the Fokker-Planck grid (NaN with feedback = filtered) [point, k]", 0},
     {"stationary_mean", TL_EXTRA_F64, "weight", "mean of exp(-2V/D) = exp(-V/T_w), the SDE's stationary law (quadrature) [point]", 0},
     {"stationary_variance", TL_EXTRA_F64, "weight^2", "variance of exp(-2V/D) [point]", 0},
     {"stationary_p_negative", TL_EXTRA_F64, "1", "P(w < 0) under exp(-2V/D) [point]", 0},
@@ -127,6 +145,8 @@ static ws_params ws_point_params(const tl_point *pt)
         .integrator = tl_point_choice(pt, "integrator"), .dt = tl_point_real(pt, "dt"),
         .time = tl_point_real(pt, "time"), .bins = (size_t)tl_point_int(pt, "bins"),
         .w_min = tl_point_real(pt, "w_min"), .w_max = tl_point_real(pt, "w_max"),
+        .feedback = tl_point_choice(pt, "feedback"), .switch_rate = tl_point_real(pt, "switch_rate"),
+        .measurement_rate = tl_point_real(pt, "measurement_rate"), .transient = tl_point_real(pt, "transient"),
     };
 }
 
@@ -148,6 +168,10 @@ static int ws_validate(const tl_point *pt, char *why, size_t len)
         snprintf(why, len, "dt = %g is too large for integrator = %s: dt (gamma_w + 0.385 L switch_beta) = %.3g "
                  "exceeds %g (dt <= %.3g)", p.dt, p.integrator == WS_EXACT ? "exact" : "euler", p.dt * curvature,
                  limit, limit / curvature);
+        return TL_ERR_INPUT;
+    }
+    if (p.feedback == WS_FILTERED && !(p.transient < p.time)) {
+        snprintf(why, len, "transient = %g is not below time = %g", p.transient, p.time);
         return TL_ERR_INPUT;
     }
     if (p.time / p.dt > WS_MAX_STEPS) {
@@ -180,6 +204,24 @@ static double edge(const ws_params *p, size_t k)
     return p->w_min + (p->w_max - p->w_min) * (double)k / (double)p->bins;
 }
 
+/* Where the filtered loop's weight is held at 0 (no learning, and a spread that
+ * moves A by at most 1e-6), the switch is the stationary chain of model
+ * `observed` with mu = gamma_s sigma(beta b), nu = gamma_s sigma(-beta b), and
+ * E[1 - n_c^2] is its filter's stationary MMSE; else NaN (no exact value). */
+static int weight_held(const ws_params *p)
+{
+    return p->feedback == WS_FILTERED && p->eta == 0 && p->beta * sqrt(p->temperature / p->gamma_w) <= 1e-6;
+}
+
+static double held_mmse(const ws_params *p)
+{
+    if (!weight_held(p)) return NAN;
+    double up = 1 / (1 + exp(-p->beta * p->bias));
+    ob_wonham wh;
+    if (ob_wonham_init(&wh, p->switch_rate * up, p->switch_rate * (1 - up), p->measurement_rate)) return NAN;
+    return ob_wonham_mmse(&wh);
+}
+
 /* Cheap: the parameters and the step. */
 static void *ws_point_alloc(const tl_point *pt)
 {
@@ -195,17 +237,23 @@ static void ws_point_prepare(void *state)
     ws_state *s = state;
     const ws_params p = s->run.p;
     const double T = p.temperature, D = 2 * T, L = ws_learning_scale(&p), sd0 = sqrt(T / p.gamma_w);
-    ws_grid *g = ws_grid_solve(&p, s->run.h * (double)s->run.steps, WS_GRID_HX, WS_GRID_HT);
+    const int filtered = p.feedback == WS_FILTERED;
+    /* the grid solves eq. 85's Fokker-Planck equation: no reference for the filtered loop */
+    ws_grid *g = filtered ? NULL : ws_grid_solve(&p, s->run.h * (double)s->run.steps, WS_GRID_HX, WS_GRID_HT);
     double exact[WX_N_TRIPLES] = {
-        [WX_MEAN] = g->mean, [WX_SQUARE] = g->square, [WX_NEGATIVE] = g->p_negative,
-        [WX_HEAT] = g->mean_potential - g->mean_potential_initial, [WX_INITIAL] = 0,
+        [WX_MEAN] = NAN, [WX_SQUARE] = NAN, [WX_NEGATIVE] = NAN, [WX_HEAT] = NAN, [WX_INITIAL] = 0,
+        [WX_NC2] = held_mmse(&p),
     };
+    if (g) {
+        exact[WX_MEAN] = g->mean, exact[WX_SQUARE] = g->square, exact[WX_NEGATIVE] = g->p_negative;
+        exact[WX_HEAT] = g->mean_potential - g->mean_potential_initial;
+    }
     memcpy(s->exact, exact, sizeof exact);
     s->initial_hist = tl_malloc(2 * p.bins * sizeof *s->initial_hist, "histograms");
     s->final_hist = s->initial_hist + p.bins;
     for (size_t k = 0; k < p.bins; k++) {
         s->initial_hist[k] = gsl_cdf_gaussian_P(edge(&p, k + 1), sd0) - gsl_cdf_gaussian_P(edge(&p, k), sd0);
-        s->final_hist[k] = ws_grid_mass(g, edge(&p, k), edge(&p, k + 1));
+        s->final_hist[k] = g ? ws_grid_mass(g, edge(&p, k), edge(&p, k + 1)) : NAN;
     }
     ws_moments st = ws_density_moments(&p, 0, 1 / T), e87 = ws_density_moments(&p, 0, 1 / (2 * D));
     ws_moments e86 = ws_density_moments(&p, 1, 1 / (2 * D));
@@ -218,7 +266,7 @@ static void ws_point_prepare(void *state)
     v[WX_EQ88] = eq88 ? ws_eq88_root(2 * p.gamma_w / (p.beta * L), p.beta) : NAN;
     v[WX_EQ88_PAPER] = eq88 ? ws_eq88_root(2 * p.gamma_w / (L * p.beta * p.beta), p.beta) : NAN;
     v[WX_VAR0] = T / p.gamma_w, v[WX_VAR0_EQ78] = D / p.gamma_w;
-    v[WX_ENTROPY] = g->entropy - g->entropy_initial;
+    v[WX_ENTROPY] = g ? g->entropy - g->entropy_initial : NAN;
     v[WX_PRODUCTION] = v[WX_ENTROPY] - exact[WX_HEAT] / T;
     v[WX_STEP] = s->run.h;
     s->curves = tl_malloc(4 * WS_CURVE_POINTS * sizeof *s->curves, "curves");
@@ -290,6 +338,15 @@ static size_t ws_directions(const tl_point *pt, const char *const **names)
 
 static size_t ws_check_list(const tl_point *pt, const tl_check_spec **checks)
 {
+    ws_params p = ws_point_params(pt);
+    if (p.feedback == WS_FILTERED) { /* the initial law; the filter's MMSE where the weight is held */
+        static const tl_check_spec filtered[] = {
+            {TL_CHECK_TRIPLE, .estimate = "initial_mean"}, {TL_CHECK_TRIPLE, .estimate = "initial_histogram"},
+            {TL_CHECK_TRIPLE, .estimate = "one_minus_nc2"},
+        };
+        *checks = filtered;
+        return weight_held(&p) ? 3 : 2;
+    }
     static const tl_check_spec list[] = {
         {TL_CHECK_TRIPLE, .estimate = "w_mean"},          {TL_CHECK_TRIPLE, .estimate = "w_square"},
         {TL_CHECK_TRIPLE, .estimate = "p_negative"},      {TL_CHECK_TRIPLE, .estimate = "heat_mean"},
