@@ -1,5 +1,5 @@
-/* Lanes of trajectories for the SDE kernels of src/models/milburn/: GCC/clang
- * vector types of VD doubles (4 on AVX2, 8 with AVX-512), the branch-free
+/* Lanes of trajectories for the vector kernels (the SDEs of src/models/milburn/,
+ * the graded Hopfield network): GCC/clang vector types of VD doubles (4 on AVX2, 8 with AVX-512), the branch-free
  * pieces the kernels need (a blend, the uniforms of the Philox words, e^x,
  * ln x),
  * and nothing else.
@@ -9,19 +9,29 @@
  * for GCC, the pragma below does it for clang), so a trajectory's numbers do
  * not depend on its batch, its lane or the target.
  */
-#ifndef THERMOLEARN_MILBURN_VECMATH_H
-#define THERMOLEARN_MILBURN_VECMATH_H
+#ifndef THERMOLEARN_VECMATH_H
+#define THERMOLEARN_VECMATH_H
 
 #include <stdint.h>
 #include <string.h>
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
+static inline double vd_log1p1(double x)
+{
+    return vd_log1p(vd_splat(x))[0];
+}
+
 #endif
 #if defined(__AVX512F__)
 #define VD 8
 #else
 #define VD 4
+static inline double vd_log1p1(double x)
+{
+    return vd_log1p(vd_splat(x))[0];
+}
+
 #endif
 typedef double vd __attribute__((vector_size(VD * sizeof(double))));
 typedef int64_t vl __attribute__((vector_size(VD * sizeof(int64_t))));
@@ -131,6 +141,15 @@ static inline vd vd_log(vd x)
     return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
 }
 
+/* ln(1 + y) for y in [0, 1], accurate where ln(1 + y) is not (y small):
+ * w = 1 + y rounds y; ln w - ((w - 1) - y) / w puts back what the rounding
+ * lost (Goldberg's correction, branch-free). */
+static inline vd vd_log1p(vd y)
+{
+    vd w = y + 1.0;
+    return vd_log(w) - ((w - 1.0) - y) / w;
+}
+
 /* The same functions on one double (the scalar references call it, so that a
  * lane and its reference agree bit for bit). */
 static inline double vd_exp1(double x)
@@ -141,6 +160,11 @@ static inline double vd_exp1(double x)
 static inline double vd_log1(double x)
 {
     return vd_log(vd_splat(x))[0];
+}
+
+static inline double vd_log1p1(double x)
+{
+    return vd_log1p(vd_splat(x))[0];
 }
 
 #endif
