@@ -1,8 +1,7 @@
 /* Lanes of trajectories for the vector kernels (the SDEs of src/models/milburn/,
- * the graded Hopfield network): GCC/clang vector types of VD doubles (4 on AVX2, 8 with AVX-512), the branch-free
- * pieces the kernels need (a blend, the uniforms of the Philox words, e^x,
- * ln x),
- * and nothing else.
+ * the graded Hopfield network): GCC/clang vector types of VD doubles (4 on
+ * AVX2, 8 with AVX-512), the branch-free pieces the kernels need (a blend,
+ * the uniforms of the Philox words, e^x, ln x, ln(1 + x)), and nothing else.
  *
  * Every lane does the same double operations in the same order as the scalar
  * reference of each kernel (no contraction: -std=c17 sets -ffp-contract=off
@@ -17,21 +16,11 @@
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
-static inline double vd_log1p1(double x)
-{
-    return vd_log1p(vd_splat(x))[0];
-}
-
 #endif
 #if defined(__AVX512F__)
 #define VD 8
 #else
 #define VD 4
-static inline double vd_log1p1(double x)
-{
-    return vd_log1p(vd_splat(x))[0];
-}
-
 #endif
 typedef double vd __attribute__((vector_size(VD * sizeof(double))));
 typedef int64_t vl __attribute__((vector_size(VD * sizeof(int64_t))));
