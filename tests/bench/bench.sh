@@ -225,7 +225,7 @@ for model in doublewell weightsde observed twostate; do
 done
 
 # ---- graded Hopfield network (MALA) ----
-# No limit kernel yet (the kernel is scalar, one trajectory at a time): the
+# No limit kernel yet (the kernel is vectorised across trajectories: graded.c): the
 # engine's rate only, in neuron-steps (one Langevin step of one neuron) per second.
 gengine=0
 for r in $(seq "$RUNS"); do

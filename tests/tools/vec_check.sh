@@ -16,9 +16,10 @@
 #                SDE steps across the batch (doublewell's and weightsde's
 #                Metropolis-adjusted steps, observed's filters, twostate's
 #                thinning candidates: accept, crossing, clamp and jump
-#                blends, e^x and ln x packed), and the OU model's step of
+#                blends, e^x and ln x packed), the OU model's step of
 #                all lanes (every n: the inlined n = 1..4 copies and the
-#                general one);
+#                general one), and the graded Hopfield network's MALA step
+#                and evaluation (sigmoid, softplus, energy, drift, accept);
 #   philox FUNC  the function holds vpmuludq (Philox's 32x32->64 multiplies
 #                across lanes), on targets with AVX2;
 #   tables FUNC  as float, and on targets with AVX2 the function also holds
@@ -53,6 +54,8 @@ src/models/milburn/weightsde.c:double:ws_lanes_step
 src/models/milburn/observed.c:double:ob_lanes_step
 src/models/milburn/twostate.c:double:ts_lanes_candidate
 src/models/ou/simulate.c:double:ou_lanes_step
+src/models/hopfield/graded.c:double:gr_lanes_step
+src/models/hopfield/graded.c:double:gr_lanes_eval
 "}
 PACKED='\b(v?(add|sub|mul|div|min|max|and|or|xor|blendv?)ps|v?cmp[a-z]*ps|vfn?m(add|sub)[0-9]+ps|vpermps|v?cvtdq2ps|v?cvttps2dq)\b'
 SCALAR='\b(v?(add|sub|mul|div|min|max)ss|v?u?comiss|v?cmp[a-z]*ss|vfn?m(add|sub)[0-9]+ss)\b'

@@ -12,6 +12,12 @@
  *    away: the discretisation error it makes is detected, so the test can fail;
  *    at dt = 0.05 Euler agrees too, which checks the drift itself (MALA would
  *    hide a wrong drift behind its acceptance step).
+ * 4. The vector kernel (trajectories in lanes) against its scalar reference
+ *    (hopfield_graded_trajectory), bit for bit: a batch of 37 (a whole tile and a
+ *    partial one, starting mid-stream), odd n (the last Gaussian pair half
+ *    used), odd substeps (a step's uniform words from the block before), both
+ *    directions, MALA and Euler.  A lane reading another's numbers, a padding
+ *    lane leaking, or an operation done in another order in one of them fails.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -154,11 +160,46 @@ static void test_crooks_against_time_step(void **state)
     assert_true(fabs(bar_deviation("dt = 0.05\nintegrator = euler\n", &acc)) <= 3);
 }
 
+static void test_vector_kernel(void **state)
+{
+    (void)state;
+    static const char *const variants[] = {"dt = 0.3\n", "dt = 0.3\nintegrator = euler\n", "dt = 3\nprotocol = ramp\n"};
+    enum { COUNT = 37 };
+    for (size_t v = 0; v < 3; v++) {
+        char section[1024];
+        snprintf(section, sizeof section,
+                 "neurons = graded\nn = 7\ntemperature = 0.7\ngamma = 0.3\nfield = 1.5\nthreshold = 0.2\n"
+                 "resistance = 1.5\nsteps = 6\nsubsteps = 3\nburn_in = 3\npattern_seed = 3\n%s", variants[v]);
+        hopfield *hf = make_hopfield(section);
+        for (uint32_t d = 0; d < 2; d++) {
+            tl_stream_key key = {91, 4, d};
+            double w[COUNT], q[COUNT], ent[COUNT], acc[COUNT], sum_acc = 0;
+            hopfield_graded_simulate(hf, &key, 100, COUNT, w, q, ent, acc);
+            for (int b = 0; b < COUNT; b++) {
+                double w1, q1, a1;
+                hopfield_graded_trajectory(hf, &key, 100 + (uint64_t)b, &w1, &q1, &a1);
+                assert_memory_equal(&w[b], &w1, sizeof w1);
+                assert_memory_equal(&q[b], &q1, sizeof q1);
+                assert_memory_equal(&acc[b], &a1, sizeof a1);
+                assert_true(ent[b] == -hf->beta * q1);
+                sum_acc += a1;
+            }
+            print_message("variant %zu direction %u: mean acceptance %.3f\n", v, d, sum_acc / COUNT);
+            /* the comparison has something to compare: moves both taken and refused (MALA) */
+            assert_true(sum_acc > 0.05 * COUNT);
+            if (v != 1) assert_true(sum_acc < 0.999 * COUNT);
+            else assert_true(sum_acc == COUNT);
+        }
+        hopfield_free(hf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_energy_and_free_energy),
         cmocka_unit_test(test_crooks_against_time_step),
+        cmocka_unit_test(test_vector_kernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

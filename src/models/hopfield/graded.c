@@ -28,9 +28,9 @@
 #include <string.h>
 
 #include <gsl/gsl_integration.h>
-#include <gsl/gsl_randist.h>
 
 #include "hopfield.h"
+#include "thermolearn/vecmath.h"
 #include "thermolearn/error.h"
 
 /* ln(1 + e^x) without overflow. */
@@ -51,25 +51,6 @@ static void set_rates(const hopfield *hf, const double *u, double *v, double *ov
     for (int nu = 0; nu < m; nu++) {
         overlap[nu] = 0;
         for (int i = 0; i < n; i++) overlap[nu] += hf->patterns[nu * n + i] * v[i];
-    }
-}
-
-/* H_i = sum_{j != i} W_ij V_j + I_i(lambda) - U, from the overlaps: O(M) per site. */
-static void local_fields(const hopfield *hf, const double *v, const double *overlap, double lambda, double *field)
-{
-    int n = hf->n, m = hf->m;
-    double a, b;
-    hopfield_input_weights(hf, lambda, &a, &b);
-    for (int i = 0; i < n; i++) {
-        double h = hf->field * (a * hf->patterns[i] + b * hf->patterns[n + i]) - hf->threshold;
-        double self = 0;
-        for (int nu = 0; nu < m; nu++) {
-            double c = 0;
-            for (int mu = 0; mu < m; mu++) c += hf->coupling[mu * m + nu] * hf->patterns[mu * n + i];
-            h += c * overlap[nu];
-            self += c * hf->patterns[nu * n + i];
-        }
-        field[i] = h - self * v[i];
     }
 }
 
@@ -102,87 +83,353 @@ static double log_target(const hopfield *hf, const double *u, double lambda)
     return lp;
 }
 
-/* The Langevin drift T d ln pi / du_i. */
-static void drift(const hopfield *hf, const double *u, double lambda, double *out)
-{
-    double v[HOPFIELD_MAX_GRADED_N], overlap[HOPFIELD_MAX_PATTERNS], field[HOPFIELD_MAX_GRADED_N];
-    set_rates(hf, u, v, overlap);
-    local_fields(hf, v, overlap, lambda, field);
-    double temperature = 1.0 / hf->beta;
-    for (int i = 0; i < hf->n; i++)
-        out[i] = v[i] * (1 - v[i]) * (field[i] - u[i] / hf->resistance) + temperature * (1 - 2 * v[i]);
-}
+/* ---- the simulation: tiles of trajectories in vector lanes ------------------------
+ *
+ * A tile of up to GR_TILE trajectories is held as structure of arrays, lane
+ * innermost (u[i * stride + l] is neuron i of lane l), and stepped VD lanes
+ * at a time with GCC/clang vector types (vecmath.h): the sigmoid, softplus,
+ * energy, drift and Metropolis-Hastings ratio of every lane at once, accept
+ * and reject a blend.  gr_trajectory below is the scalar reference: the same
+ * double operations in the same order for one trajectory, so that both give
+ * the same numbers bit for bit (tests/unit/test_hopfield_graded.c).
+ *
+ * Per trajectory, a Langevin step's state is u and, cached at the current
+ * lambda, its drift, energy and ln pi: a step evaluates only the proposal.
+ *
+ * Streams (one per trajectory, keyed by it): Langevin step s of the burn-in
+ * (purpose INITIAL) or of the protocol (DYNAMICS) takes the Gaussians of
+ * neurons 2j and 2j + 1 from block s * ceil(n/2) + j (tl_stream_gaussians:
+ * Box-Muller's cosine and sine), its Metropolis uniform from words 2(s%2),
+ * 2(s%2)+1 of block s/2 of PURPOSE_ACCEPT_INITIAL or PURPOSE_ACCEPT. */
+enum { PURPOSE_ACCEPT = TL_PURPOSE_MODEL, PURPOSE_ACCEPT_INITIAL };
 
-/* ln q(to | from) up to a constant: Gaussian of mean from + dt drift(from), variance 2 T dt. */
-static double log_proposal(const double *to, const double *from, const double *drift_from, double dt, double var, int n)
+#define GR_TILE 32
+_Static_assert(GR_TILE % 16 == 0, "a tile is a whole number of vectors (and of Philox vectors)");
+
+/* What every lane shares: the couplings in the form the loops want. */
+typedef struct {
+    int n, m, euler;
+    double pat[HOPFIELD_MAX_PATTERNS][HOPFIELD_MAX_GRADED_N];  /* eps^nu_i */
+    double cf[HOPFIELD_MAX_GRADED_N][HOPFIELD_MAX_PATTERNS];   /* sum_mu C[mu][nu] eps^mu_i */
+    double half_c[HOPFIELD_MAX_PATTERNS * HOPFIELD_MAX_PATTERNS]; /* C[mu][nu] / 2 */
+    double self[HOPFIELD_MAX_GRADED_N], half_self[HOPFIELD_MAX_GRADED_N]; /* self-coupling, its half */
+    double inv_r, beta, temperature, dt, sd, inv_2var;
+    double h0[HOPFIELD_MAX_GRADED_N]; /* the input at the current lambda: I_i(lambda) - U */
+} gr_consts;
+
+static void gr_consts_init(const hopfield *hf, gr_consts *c)
 {
-    double s = 0;
+    int n = hf->n, m = hf->m;
+    c->n = n, c->m = m, c->euler = hf->integrator == HOPFIELD_EULER;
     for (int i = 0; i < n; i++) {
-        double d = to[i] - from[i] - dt * drift_from[i];
-        s += d * d;
+        c->self[i] = 0;
+        for (int nu = 0; nu < m; nu++) {
+            c->pat[nu][i] = hf->patterns[nu * n + i];
+            double cc = 0;
+            for (int mu = 0; mu < m; mu++) cc += hf->coupling[mu * m + nu] * hf->patterns[mu * n + i];
+            c->cf[i][nu] = cc;
+            c->self[i] += cc * hf->patterns[nu * n + i];
+        }
     }
-    return -s / (2 * var);
+    for (int k = 0; k < m * m; k++) c->half_c[k] = 0.5 * hf->coupling[k];
+    for (int i = 0; i < n; i++) c->half_self[i] = 0.5 * c->self[i];
+    c->inv_r = 1.0 / hf->resistance, c->beta = hf->beta, c->temperature = 1.0 / hf->beta, c->dt = hf->dt;
+    double var = 2.0 * hf->dt / hf->beta;
+    c->sd = sqrt(var), c->inv_2var = 1.0 / (2 * var);
 }
 
-/* One Langevin step at lambda; returns whether it moved. */
-static int langevin_step(const hopfield *hf, double *u, double lambda, gsl_rng *r)
+static void gr_consts_level(const hopfield *hf, gr_consts *c, double lambda)
 {
-    int n = hf->n;
-    double dt = hf->dt, var = 2.0 * dt / hf->beta, sd = sqrt(var);
-    double d0[HOPFIELD_MAX_GRADED_N] = {0}, d1[HOPFIELD_MAX_GRADED_N] = {0}, prop[HOPFIELD_MAX_GRADED_N] = {0};
-    drift(hf, u, lambda, d0);
-    for (int i = 0; i < n; i++) prop[i] = u[i] + dt * d0[i] + sd * gsl_ran_gaussian_ziggurat(r, 1.0);
-    double uniform = gsl_rng_uniform_pos(r); /* drawn every step: the stream does not depend on the rule */
-    if (hf->integrator == HOPFIELD_EULER) {
-        memcpy(u, prop, (size_t)n * sizeof *u);
-        return 1;
-    }
-    drift(hf, prop, lambda, d1);
-    double log_ratio = log_target(hf, prop, lambda) - log_target(hf, u, lambda) +
-                       log_proposal(u, prop, d1, dt, var, n) - log_proposal(prop, u, d0, dt, var, n);
-    if (log(uniform) < log_ratio) {
-        memcpy(u, prop, (size_t)n * sizeof *u);
-        return 1;
-    }
-    return 0;
+    double a, b;
+    hopfield_input_weights(hf, lambda, &a, &b);
+    for (int i = 0; i < hf->n; i++)
+        c->h0[i] = hf->field * (a * hf->patterns[i] + b * hf->patterns[hf->n + i]) - hf->threshold;
 }
 
-/* Initial states: u = 0, then burn_in x substeps Langevin steps at the start
- * value of lambda, from the trajectory's own initial stream. */
-static void initial_state(const hopfield *hf, const tl_stream_key *key, uint64_t trajectory, double lambda, double *u)
+/* E, ln pi and (if d) the drift of VD lanes at u (stride apart by neuron). */
+static inline __attribute__((always_inline)) void gr_eval(const gr_consts *restrict c, const double *restrict u,
+                                                         size_t stride, vd *restrict d, vd *energy, vd *log_pi)
 {
-    gsl_rng *r = tl_stream_gsl_alloc(key, TL_PURPOSE_INITIAL, trajectory);
-    memset(u, 0, (size_t)hf->n * sizeof *u);
-    for (int64_t s = 0; s < hf->burn_in * hf->substeps; s++) langevin_step(hf, u, lambda, r);
-    gsl_rng_free(r);
+    const int n = c->n, m = c->m;
+    if (n < 1) __builtin_unreachable(); /* no special case for n = 0 (scalar code on a constant) */
+    const vd zero = {0}, one = zero + 1.0;
+    vd v[HOPFIELD_MAX_GRADED_N], ov[HOPFIELD_MAX_PATTERNS];
+    vd e = zero, jac = zero;
+    for (int nu = 0; nu < m; nu++) ov[nu] = zero;
+    for (int i = 0; i < n; i++) {
+        vd x = vd_load(u + i * stride);
+        vl pos = x > zero;
+        vd ax = vd_blend(pos, x, -x), t = vd_exp(-ax), w = t + 1.0, r = one / w;
+        vd l1p = vd_log1p(t);                                  /* ln(1 + e^-|x|) */
+        vd sp = vd_blend(pos, x, zero) + l1p, sm = vd_blend(pos, zero, -x) + l1p; /* softplus(x), softplus(-x) */
+        vd vi = vd_blend(pos, r, t * r);                       /* 1 / (1 + e^-x) */
+        v[i] = vi;
+        for (int nu = 0; nu < m; nu++) ov[nu] = ov[nu] + c->pat[nu][i] * vi;
+        e = e + (c->half_self[i] * vi * vi - c->h0[i] * vi - (vi * sm + (1.0 - vi) * sp) * c->inv_r);
+        jac = jac + (sp + sm);
+    }
+    for (int mu = 0; mu < m; mu++)
+        for (int nu = 0; nu < m; nu++) e = e - c->half_c[mu * m + nu] * ov[mu] * ov[nu];
+    *energy = e;
+    *log_pi = -c->beta * e - jac;
+    if (!d) return;
+    for (int i = 0; i < n; i++) {
+        vd h = vd_splat(c->h0[i]);
+        for (int nu = 0; nu < m; nu++) h = h + c->cf[i][nu] * ov[nu];
+        h = h - c->self[i] * v[i];
+        vd x = vd_load(u + i * stride);
+        d[i] = v[i] * (1.0 - v[i]) * (h - x * c->inv_r) + c->temperature * (1.0 - 2.0 * v[i]);
+    }
+}
+
+/* The per-lane state of a tile. */
+typedef struct {
+    double u[HOPFIELD_MAX_GRADED_N * GR_TILE], d[HOPFIELD_MAX_GRADED_N * GR_TILE];
+    double energy[GR_TILE], log_pi[GR_TILE], work[GR_TILE], heat[GR_TILE], moved[GR_TILE];
+} gr_lanes;
+
+/* Drift, energy and ln pi of every lane at the current lambda (after a change of lambda). */
+static __attribute__((noinline)) void gr_lanes_eval(const gr_consts *restrict c, gr_lanes *restrict s, int lanes)
+{
+    for (int l = 0; l < lanes; l += VD) {
+        vd d[HOPFIELD_MAX_GRADED_N], e, lp;
+        gr_eval(c, s->u + l, GR_TILE, d, &e, &lp);
+        for (int i = 0; i < c->n; i++) vd_store(s->d + i * GR_TILE + l, d[i]);
+        vd_store(s->energy + l, e), vd_store(s->log_pi + l, lp);
+    }
+}
+
+/* The energy of every lane at the current lambda, into out. */
+static __attribute__((noinline)) void gr_lanes_energy(const gr_consts *restrict c, const gr_lanes *restrict s,
+                                                      int lanes, double *restrict out)
+{
+    for (int l = 0; l < lanes; l += VD) {
+        vd e, lp;
+        gr_eval(c, s->u + l, GR_TILE, NULL, &e, &lp);
+        vd_store(out + l, e);
+    }
+}
+
+/* One MALA (or Euler) step of every lane, branch-free.  z: the step's
+ * Gaussians (neuron i of lane l at z[i * GR_TILE + l]); hi, lo: the words of
+ * its uniforms.  A function of its own, so that tests/tools/vec_check.sh can
+ * find it and see that it is packed. */
+static __attribute__((noinline)) void gr_lanes_step(const gr_consts *restrict c, gr_lanes *restrict s, int lanes,
+                                                    const double *restrict z, const uint32_t *restrict hi,
+                                                    const uint32_t *restrict lo)
+{
+    const int n = c->n;
+    const vd zero = {0};
+    const vl euler = (vl){0} - c->euler;
+    for (int l = 0; l < lanes; l += VD) {
+        double y[HOPFIELD_MAX_GRADED_N * VD];
+        vd dy[HOPFIELD_MAX_GRADED_N], ey, lpy, fwd = zero, back = zero;
+        for (int i = 0; i < n; i++) {
+            vd x = vd_load(s->u + i * GR_TILE + l), dx = vd_load(s->d + i * GR_TILE + l);
+            vd yi = x + c->dt * dx + c->sd * vd_load(z + i * GR_TILE + l);
+            vd f = yi - x - c->dt * dx;
+            fwd = fwd + f * f;
+            vd_store(y + i * VD, yi);
+        }
+        gr_eval(c, y, VD, dy, &ey, &lpy);
+        for (int i = 0; i < n; i++) {
+            vd b = vd_load(s->u + i * GR_TILE + l) - vd_load(y + i * VD) - c->dt * dy[i];
+            back = back + b * b;
+        }
+        vd log_ratio = lpy - vd_load(s->log_pi + l) + (fwd - back) * c->inv_2var;
+        vl accept = (vd_uniform(hi + l, lo + l) < vd_exp(vd_blend(log_ratio < zero, log_ratio, zero))) | euler;
+        for (int i = 0; i < n; i++) {
+            double *ui = s->u + i * GR_TILE + l, *di = s->d + i * GR_TILE + l;
+            vd_store(ui, vd_blend(accept, vd_load(y + i * VD), vd_load(ui)));
+            vd_store(di, vd_blend(accept, dy[i], vd_load(di)));
+        }
+        vd_store(s->energy + l, vd_blend(accept, ey, vd_load(s->energy + l)));
+        vd_store(s->log_pi + l, vd_blend(accept, lpy, vd_load(s->log_pi + l)));
+        vd_store(s->moved + l, vd_load(s->moved + l) + vd_count(accept));
+    }
+}
+
+/* Buffers of a tile's random numbers. */
+typedef struct {
+    double z[HOPFIELD_MAX_GRADED_N * GR_TILE];
+    uint32_t words[4 * GR_TILE];
+} gr_draws;
+
+/* Langevin steps first_step .. first_step + count - 1 of the tile's lanes at the current lambda. */
+static void gr_tile_relax(const gr_consts *c, gr_lanes *s, gr_draws *r, const tl_stream_key *key, int initial,
+                          uint64_t first, int lanes, int64_t first_step, int64_t count)
+{
+    const uint32_t gauss = initial ? TL_PURPOSE_INITIAL : TL_PURPOSE_DYNAMICS;
+    const uint32_t accept = initial ? PURPOSE_ACCEPT_INITIAL : PURPOSE_ACCEPT;
+    const int pairs = (c->n + 1) / 2;
+    for (int64_t k = first_step; k < first_step + count; k++) {
+        for (int j = 0; j < pairs; j++)
+            tl_stream_gaussians(key, gauss, first, (uint32_t)(k * pairs + j), (size_t)GR_TILE, r->z + 2 * j * GR_TILE);
+        int half = (int)(k & 1);
+        if (!half || k == first_step) tl_stream_words(key, accept, first, (uint32_t)(k / 2), GR_TILE, r->words);
+        gr_lanes_step(c, s, lanes, r->z, r->words + 2 * half * GR_TILE, r->words + (2 * half + 1) * GR_TILE);
+    }
+}
+
+/* Trajectories first .. first + count - 1, count <= GR_TILE. */
+static void gr_tile(const hopfield *hf, gr_consts *c, const tl_stream_key *key, uint64_t first, size_t count,
+                    double *work, double *heat, double *entropy, double *acceptance)
+{
+    const int reverse = key->direction == 1;
+    const int lanes = (int)((count + VD - 1) / VD * VD); /* lanes >= count are padding */
+    const double steps = (double)hf->steps;
+    gr_lanes *s = tl_calloc(1, sizeof *s, "graded lanes");
+    gr_draws *r = tl_malloc(sizeof *r, "graded draws");
+    double other[GR_TILE];
+    gr_consts_level(hf, c, reverse ? 1.0 : 0.0);
+    gr_lanes_eval(c, s, lanes);
+    gr_tile_relax(c, s, r, key, 1, first, lanes, 0, hf->burn_in * hf->substeps);
+    memset(s->moved, 0, sizeof s->moved);
+    for (int64_t t = 1; t <= hf->steps; t++) {
+        double from = reverse ? (double)(hf->steps - t + 1) / steps : (double)(t - 1) / steps;
+        double to = reverse ? (double)(hf->steps - t) / steps : (double)t / steps;
+        if (!reverse) { /* work at fixed u, then relax at `to` */
+            gr_consts_level(hf, c, from);
+            gr_lanes_energy(c, s, lanes, other);
+            gr_consts_level(hf, c, to);
+            gr_lanes_eval(c, s, lanes);
+            for (int l = 0; l < lanes; l++) s->work[l] += s->energy[l] - other[l];
+        } else { /* relax at `from`, then work at fixed u */
+            gr_consts_level(hf, c, from);
+            gr_lanes_eval(c, s, lanes);
+        }
+        memcpy(other, s->energy, sizeof other);
+        gr_tile_relax(c, s, r, key, 0, first, lanes, (t - 1) * hf->substeps, hf->substeps);
+        for (int l = 0; l < lanes; l++) s->heat[l] += s->energy[l] - other[l];
+        if (reverse) {
+            gr_consts_level(hf, c, to);
+            gr_lanes_energy(c, s, lanes, other);
+            for (int l = 0; l < lanes; l++) s->work[l] += other[l] - s->energy[l];
+        }
+    }
+    for (size_t l = 0; l < count; l++) {
+        work[l] = s->work[l], heat[l] = s->heat[l];
+        if (entropy) entropy[l] = -hf->beta * s->heat[l];
+        if (acceptance) acceptance[l] = s->moved[l] / (steps * (double)hf->substeps);
+    }
+    free(s), free(r);
 }
 
 void hopfield_graded_simulate(const hopfield *hf, const tl_stream_key *key, uint64_t first, size_t count,
                               double *work, double *heat, double *entropy, double *acceptance)
 {
+    gr_consts *c = tl_malloc(sizeof *c, "graded constants");
+    gr_consts_init(hf, c);
+    for (size_t b = 0; b < count; b += GR_TILE) {
+        size_t k = count - b < GR_TILE ? count - b : GR_TILE;
+        gr_tile(hf, c, key, first + b, k, work + b, heat + b, entropy ? entropy + b : NULL,
+                acceptance ? acceptance + b : NULL);
+    }
+    free(c);
+}
+
+/* ---- the scalar reference: one trajectory, gr_eval and gr_lanes_step written for doubles */
+
+static void gr_eval1(const gr_consts *c, const double *u, double *d, double *energy, double *log_pi)
+{
+    const int n = c->n, m = c->m;
+    double v[HOPFIELD_MAX_GRADED_N], ov[HOPFIELD_MAX_PATTERNS], e = 0, jac = 0;
+    for (int nu = 0; nu < m; nu++) ov[nu] = 0;
+    for (int i = 0; i < n; i++) {
+        double x = u[i];
+        int pos = x > 0;
+        double ax = pos ? x : -x, t = vd_exp1(-ax), w = t + 1.0, r = 1.0 / w;
+        double l1p = vd_log1p1(t);
+        double sp = (pos ? x : 0.0) + l1p, sm = (pos ? 0.0 : -x) + l1p;
+        double vi = pos ? r : t * r;
+        v[i] = vi;
+        for (int nu = 0; nu < m; nu++) ov[nu] = ov[nu] + c->pat[nu][i] * vi;
+        e = e + (c->half_self[i] * vi * vi - c->h0[i] * vi - (vi * sm + (1.0 - vi) * sp) * c->inv_r);
+        jac = jac + (sp + sm);
+    }
+    for (int mu = 0; mu < m; mu++)
+        for (int nu = 0; nu < m; nu++) e = e - c->half_c[mu * m + nu] * ov[mu] * ov[nu];
+    *energy = e;
+    *log_pi = -c->beta * e - jac;
+    if (!d) return;
+    for (int i = 0; i < n; i++) {
+        double h = c->h0[i];
+        for (int nu = 0; nu < m; nu++) h = h + c->cf[i][nu] * ov[nu];
+        h = h - c->self[i] * v[i];
+        d[i] = v[i] * (1.0 - v[i]) * (h - u[i] * c->inv_r) + c->temperature * (1.0 - 2.0 * v[i]);
+    }
+}
+
+/* Langevin steps first_step .. first_step + count - 1 of one trajectory. */
+static void gr_relax1(const gr_consts *c, double *u, double *d, double *energy, double *log_pi, double *moved,
+                      const tl_stream_key *key, int initial, uint64_t trajectory, int64_t first_step, int64_t count)
+{
+    const uint32_t gauss = initial ? TL_PURPOSE_INITIAL : TL_PURPOSE_DYNAMICS;
+    const uint32_t accept_purpose = initial ? PURPOSE_ACCEPT_INITIAL : PURPOSE_ACCEPT;
+    const int n = c->n, pairs = (n + 1) / 2;
+    double z[2], y[HOPFIELD_MAX_GRADED_N], dy[HOPFIELD_MAX_GRADED_N], ey, lpy;
+    uint32_t words[4];
+    for (int64_t k = first_step; k < first_step + count; k++) {
+        double fwd = 0, back = 0;
+        for (int i = 0; i < n; i++) {
+            if (i % 2 == 0) tl_stream_gaussians(key, gauss, trajectory, (uint32_t)(k * pairs + i / 2), 1, z);
+            y[i] = u[i] + c->dt * d[i] + c->sd * z[i % 2];
+            double f = y[i] - u[i] - c->dt * d[i];
+            fwd = fwd + f * f;
+        }
+        gr_eval1(c, y, dy, &ey, &lpy);
+        for (int i = 0; i < n; i++) {
+            double b = u[i] - y[i] - c->dt * dy[i];
+            back = back + b * b;
+        }
+        double log_ratio = lpy - *log_pi + (fwd - back) * c->inv_2var;
+        int half = (int)(k & 1);
+        tl_stream_words(key, accept_purpose, trajectory, (uint32_t)(k / 2), 1, words);
+        int accept = tl_uniform_double(words[2 * half], words[2 * half + 1]) < vd_exp1(log_ratio < 0 ? log_ratio : 0);
+        if (accept || c->euler) {
+            memcpy(u, y, (size_t)n * sizeof *u), memcpy(d, dy, (size_t)n * sizeof *d);
+            *energy = ey, *log_pi = lpy, *moved += 1.0;
+        }
+    }
+}
+
+void hopfield_graded_trajectory(const hopfield *hf, const tl_stream_key *key, uint64_t trajectory, double *work,
+                                double *heat, double *acceptance)
+{
     const int reverse = key->direction == 1;
     const double steps = (double)hf->steps;
-    double u[HOPFIELD_MAX_GRADED_N];
-    for (size_t b = 0; b < count; b++) {
-        initial_state(hf, key, first + b, reverse ? 1.0 : 0.0, u);
-        gsl_rng *r = tl_stream_gsl_alloc(key, TL_PURPOSE_DYNAMICS, first + b);
-        double w = 0, q = 0, moved = 0;
-        for (int64_t t = 1; t <= hf->steps; t++) {
-            double from = reverse ? (double)(hf->steps - t + 1) / steps : (double)(t - 1) / steps;
-            double to = reverse ? (double)(hf->steps - t) / steps : (double)t / steps;
-            double relax_at = reverse ? from : to;
-            if (!reverse) w += hopfield_graded_energy(hf, u, to) - hopfield_graded_energy(hf, u, from);
-            double before = hopfield_graded_energy(hf, u, relax_at);
-            for (int64_t k = 0; k < hf->substeps; k++) moved += langevin_step(hf, u, relax_at, r);
-            q += hopfield_graded_energy(hf, u, relax_at) - before;
-            if (reverse) w += hopfield_graded_energy(hf, u, to) - hopfield_graded_energy(hf, u, from);
+    gr_consts *c = tl_malloc(sizeof *c, "graded constants");
+    gr_consts_init(hf, c);
+    double u[HOPFIELD_MAX_GRADED_N] = {0}, d[HOPFIELD_MAX_GRADED_N], e, lp, moved = 0, w = 0, q = 0, other;
+    gr_consts_level(hf, c, reverse ? 1.0 : 0.0);
+    gr_eval1(c, u, d, &e, &lp);
+    gr_relax1(c, u, d, &e, &lp, &moved, key, 1, trajectory, 0, hf->burn_in * hf->substeps);
+    moved = 0;
+    for (int64_t t = 1; t <= hf->steps; t++) {
+        double from = reverse ? (double)(hf->steps - t + 1) / steps : (double)(t - 1) / steps;
+        double to = reverse ? (double)(hf->steps - t) / steps : (double)t / steps;
+        if (!reverse) {
+            gr_consts_level(hf, c, from);
+            gr_eval1(c, u, NULL, &other, &lp);
+            gr_consts_level(hf, c, to);
+            gr_eval1(c, u, d, &e, &lp);
+            w += e - other;
+        } else {
+            gr_consts_level(hf, c, from);
+            gr_eval1(c, u, d, &e, &lp);
         }
-        gsl_rng_free(r);
-        work[b] = w;
-        heat[b] = q;
-        if (entropy) entropy[b] = -hf->beta * q;
-        if (acceptance) acceptance[b] = moved / (steps * (double)hf->substeps);
+        other = e;
+        gr_relax1(c, u, d, &e, &lp, &moved, key, 0, trajectory, (t - 1) * hf->substeps, hf->substeps);
+        q += e - other;
+        if (reverse) {
+            double lp_to;
+            gr_consts_level(hf, c, to);
+            gr_eval1(c, u, NULL, &other, &lp_to);
+            w += other - e;
+        }
     }
+    *work = w, *heat = q, *acceptance = moved / (steps * (double)hf->substeps);
+    free(c);
 }
 
 /* ---- exact free energies for n <= 2 ---------------------------------------------- */

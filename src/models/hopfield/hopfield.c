@@ -331,6 +331,11 @@ static int validate_graded(const tl_point *pt, char *why, size_t len)
                           : tl_point_choice(pt, "initial") == 1 ? "initial: no exact sampling (burn-in Langevin steps)"
                           : tl_point_choice(pt, "weights") == 0 && tl_point_real(pt, "asymmetry") != 0
                               ? "asymmetry: the Langevin dynamics samples exp(-beta E); it needs symmetric W"
+                          /* the Gaussians of a Langevin step are ceil(n/2) Philox blocks of a 32-bit block counter */
+                          : (double)(n + 1) / 2 * (double)tl_point_int(pt, "substeps") *
+                                    fmax((double)tl_point_int(pt, "steps"), (double)tl_point_int(pt, "burn_in")) >
+                                4294967296.0
+                              ? "steps (or burn_in) x substeps x ceil(n/2) exceeds 2^32 (the random stream's block counter)"
                               : NULL;
     if (problem) {
         snprintf(why, len, "neurons = graded: %s", problem);

@@ -127,6 +127,10 @@ void hopfield_simulate_batch_entropy(const hopfield *hf, const tl_stream_key *ke
 double hopfield_graded_energy(const hopfield *hf, const double *u, double lambda);
 void hopfield_graded_simulate(const hopfield *hf, const tl_stream_key *key, uint64_t first, size_t count,
                               double *work, double *heat, double *entropy, double *acceptance);
+/* The scalar reference of hopfield_graded_simulate: one trajectory, the same
+ * numbers bit for bit (its unit test compares them). */
+void hopfield_graded_trajectory(const hopfield *hf, const tl_stream_key *key, uint64_t trajectory, double *work,
+                                double *heat, double *acceptance);
 void hopfield_graded_free_energies(hopfield *hf);
 
 /* Hebbian plasticity (plastic.c): W(0) as an n x n matrix, one step of

@@ -41,7 +41,7 @@
 #include <gsl/gsl_poly.h>
 
 #include "milburn.h"
-#include "vecmath.h"
+#include "thermolearn/vecmath.h"
 #include "thermolearn/error.h"
 
 #define SAMPLER_CELLS 4096   /* even: x = 0 is a cell boundary */

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "observed.h"
-#include "vecmath.h"
+#include "thermolearn/vecmath.h"
 
 enum { PURPOSE_CHAIN = TL_PURPOSE_MODEL };
 

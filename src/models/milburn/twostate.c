@@ -38,7 +38,7 @@
 #include <string.h>
 
 #include "milburn.h"
-#include "vecmath.h"
+#include "thermolearn/vecmath.h"
 
 static double drive(const ts_params *p, double t)
 {

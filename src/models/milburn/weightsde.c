@@ -25,7 +25,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "vecmath.h"
+#include "thermolearn/vecmath.h"
 #include "weightsde.h"
 
 enum { PURPOSE_ACCEPT = TL_PURPOSE_MODEL };

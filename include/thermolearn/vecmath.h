@@ -1,16 +1,15 @@
-/* Lanes of trajectories for the SDE kernels of src/models/milburn/: GCC/clang
- * vector types of VD doubles (4 on AVX2, 8 with AVX-512), the branch-free
- * pieces the kernels need (a blend, the uniforms of the Philox words, e^x,
- * ln x),
- * and nothing else.
+/* Lanes of trajectories for the vector kernels (the SDEs of src/models/milburn/,
+ * the graded Hopfield network): GCC/clang vector types of VD doubles (4 on
+ * AVX2, 8 with AVX-512), the branch-free pieces the kernels need (a blend,
+ * the uniforms of the Philox words, e^x, ln x, ln(1 + x)), and nothing else.
  *
  * Every lane does the same double operations in the same order as the scalar
  * reference of each kernel (no contraction: -std=c17 sets -ffp-contract=off
  * for GCC, the pragma below does it for clang), so a trajectory's numbers do
  * not depend on its batch, its lane or the target.
  */
-#ifndef THERMOLEARN_MILBURN_VECMATH_H
-#define THERMOLEARN_MILBURN_VECMATH_H
+#ifndef THERMOLEARN_VECMATH_H
+#define THERMOLEARN_VECMATH_H
 
 #include <stdint.h>
 #include <string.h>
@@ -131,6 +130,15 @@ static inline vd vd_log(vd x)
     return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + (2.0 * s + s * r));
 }
 
+/* ln(1 + y) for y in [0, 1], accurate where ln(1 + y) is not (y small):
+ * w = 1 + y rounds y; ln w - ((w - 1) - y) / w puts back what the rounding
+ * lost (Goldberg's correction, branch-free). */
+static inline vd vd_log1p(vd y)
+{
+    vd w = y + 1.0;
+    return vd_log(w) - ((w - 1.0) - y) / w;
+}
+
 /* The same functions on one double (the scalar references call it, so that a
  * lane and its reference agree bit for bit). */
 static inline double vd_exp1(double x)
@@ -141,6 +149,11 @@ static inline double vd_exp1(double x)
 static inline double vd_log1(double x)
 {
     return vd_log(vd_splat(x))[0];
+}
+
+static inline double vd_log1p1(double x)
+{
+    return vd_log1p(vd_splat(x))[0];
 }
 
 #endif
