@@ -300,6 +300,13 @@ static inline vd vsqrt(vd x)
 #endif
 }
 
+static inline vu load_vu(const uint32_t *p)
+{
+    vu v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* The Box-Muller pair of lanes whose words are w[0..3]. */
 static inline void box_muller(vu w0, vu w1, vu w2, vu w3, vd *z0, vd *z1)
 {
@@ -331,15 +338,31 @@ void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t fi
         /* lanes l0.. of the block: the trajectory word wraps as in tl_stream_words */
         uint64_t f = (first & ~(uint64_t)0xffffffffu) | (uint32_t)(first + l0);
         tl_stream_words(key, purpose, f, block, mv, w);
-        for (size_t l = 0; l < m; l += GW) {
-            vu w0, w1, w2, w3;
-            memcpy(&w0, w + l, sizeof w0), memcpy(&w1, w + mv + l, sizeof w1);
-            memcpy(&w2, w + 2 * mv + l, sizeof w2), memcpy(&w3, w + 3 * mv + l, sizeof w3);
+        size_t l = 0;
+#if defined(__AVX512F__)
+        /* two vectors at a time: their division, logarithm and square root are
+         * two independent dependency chains for the out-of-order core (with
+         * AVX2's 16 registers the pair spills, and is slower) */
+        for (; l + 2 * GW <= m; l += 2 * GW) {
+            vd z0a, z1a, z0b, z1b;
+            box_muller(load_vu(w + l), load_vu(w + mv + l), load_vu(w + 2 * mv + l), load_vu(w + 3 * mv + l),
+                       &z0a, &z1a);
+            box_muller(load_vu(w + l + GW), load_vu(w + mv + l + GW), load_vu(w + 2 * mv + l + GW),
+                       load_vu(w + 3 * mv + l + GW), &z0b, &z1b);
+            /* whole vectors: a copy of a variable length would be scalar moves
+             * reading back the vector just stored */
+            memcpy(z + l0 + l, &z0a, sizeof z0a), memcpy(z + l0 + l + GW, &z0b, sizeof z0b);
+            memcpy(z + n + l0 + l, &z1a, sizeof z1a), memcpy(z + n + l0 + l + GW, &z1b, sizeof z1b);
+        }
+#endif
+        for (; l < m; l += GW) {
             vd z0, z1;
-            box_muller(w0, w1, w2, w3, &z0, &z1);
-            size_t k = m - l < GW ? m - l : GW; /* the last vector may be part padding */
-            memcpy(z + l0 + l, &z0, k * sizeof(double));
-            memcpy(z + n + l0 + l, &z1, k * sizeof(double));
+            box_muller(load_vu(w + l), load_vu(w + mv + l), load_vu(w + 2 * mv + l), load_vu(w + 3 * mv + l), &z0, &z1);
+            if (m - l >= GW) {
+                memcpy(z + l0 + l, &z0, sizeof z0), memcpy(z + n + l0 + l, &z1, sizeof z1);
+            } else { /* the last vector is part padding */
+                for (size_t i = 0; i < m - l; i++) z[l0 + l + i] = z0[i], z[n + l0 + l + i] = z1[i];
+            }
         }
     }
 }
