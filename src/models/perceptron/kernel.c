@@ -333,14 +333,21 @@ static void lane_vector(const perceptron *pc, const tl_stream_key *key, const pi
 }
 
 /* The force directions of every active lane into v: built lane by lane into
- * rows[l][i], then transposed in one pass over v (a column written straight
- * into v would touch a cache line of every row per lane). */
+ * rows[l][i], then transposed in one pass over v, a cache line of rows (8
+ * weights) of every lane at a time (a column written straight into v would
+ * touch a cache line of every row of v per lane). */
 static void tile_vectors(const perceptron *pc, const tl_stream_key *key, const piece *pp, workspace *ws)
 {
     const int n = pc->n, L = ws->lanes, active = ws->active;
     for (int l = 0; l < active; l++) lane_vector(pc, key, pp, l, ws, ws->rows + (size_t)l * n);
-    for (int i = 0; i < n; i++)
-        for (int l = 0; l < active; l++) ws->v[(size_t)i * L + l] = ws->rows[(size_t)l * n + i];
+    for (int i0 = 0; i0 < n; i0 += 8) {
+        const int m = n - i0 < 8 ? n - i0 : 8;
+        double *v = ws->v + (size_t)i0 * L;
+        for (int l = 0; l < active; l++) {
+            const double *r = ws->rows + (size_t)l * n + i0;
+            for (int k = 0; k < m; k++) v[(size_t)k * L + l] = r[k];
+        }
+    }
 }
 
 /* Integrate the weights of the tile through every piece; work[] gets each lane's work. */
