@@ -300,10 +300,27 @@ static inline vd vsqrt(vd x)
 #endif
 }
 
-/* The Box-Muller pair of lanes whose words are w[0..3]. */
-static inline void box_muller(vu w0, vu w1, vu w2, vu w3, vd *z0, vd *z1)
+static inline vu load_vu(const uint32_t *p)
 {
-    vd u1 = uniform_double(w0, w1), u2 = uniform_double(w2, w3);
+    vu v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Box-Muller in two stages, each a short loop over the vectors of a chunk
+ * whose iterations are independent: the out-of-order core overlaps their
+ * Horner chains, where one long body per vector (division, logarithm, sine,
+ * cosine, square root in one dependency chain) waited on each step's latency.
+ * Stage 1: ln u1, u1 = uniform(w0, w1). */
+static inline vd box_muller_log(vu w0, vu w1)
+{
+    return vlog(uniform_double(w0, w1));
+}
+
+/* Stage 2: (z0, z1) = sqrt(-2 ln u1) (cos, sin)(2 pi u2), u2 = uniform(w2, w3). */
+static inline void box_muller_finish(vd lg, vu w2, vu w3, vd *z0, vd *z1)
+{
+    vd u2 = uniform_double(w2, w3);
     vd q = 4.0 * u2, kq = q + 0x1.8p52; /* rounds to the nearest integer (ties to even) */
     vd t = q - (kq - 0x1.8p52);         /* exact, |t| <= 1/2 */
     vl k = as_vl(kq) & 3;
@@ -315,7 +332,7 @@ static inline void box_muller(vu w0, vu w1, vu w2, vu w3, vd *z0, vd *z1)
     vl cosb = (cb & ~odd) | (sb & odd), sinb = (sb & ~odd) | (cb & odd);
     cosb ^= ((k + 1) & 2) << 62;
     sinb ^= (k & 2) << 62;
-    vd rad = vsqrt(-2.0 * vlog(u1));
+    vd rad = vsqrt(-2.0 * lg);
     *z0 = rad * as_vd(cosb);
     *z1 = rad * as_vd(sinb);
 }
@@ -331,15 +348,17 @@ void tl_stream_gaussians(const tl_stream_key *key, uint32_t purpose, uint64_t fi
         /* lanes l0.. of the block: the trajectory word wraps as in tl_stream_words */
         uint64_t f = (first & ~(uint64_t)0xffffffffu) | (uint32_t)(first + l0);
         tl_stream_words(key, purpose, f, block, mv, w);
-        for (size_t l = 0; l < m; l += GW) {
-            vu w0, w1, w2, w3;
-            memcpy(&w0, w + l, sizeof w0), memcpy(&w1, w + mv + l, sizeof w1);
-            memcpy(&w2, w + 2 * mv + l, sizeof w2), memcpy(&w3, w + 3 * mv + l, sizeof w3);
+        vd lg[GAUSS_CHUNK / GW];
+        for (size_t v = 0; v * GW < m; v++) lg[v] = box_muller_log(load_vu(w + v * GW), load_vu(w + mv + v * GW));
+        for (size_t v = 0; v * GW < m; v++) {
+            size_t l = v * GW;
             vd z0, z1;
-            box_muller(w0, w1, w2, w3, &z0, &z1);
-            size_t k = m - l < GW ? m - l : GW; /* the last vector may be part padding */
-            memcpy(z + l0 + l, &z0, k * sizeof(double));
-            memcpy(z + n + l0 + l, &z1, k * sizeof(double));
+            box_muller_finish(lg[v], load_vu(w + 2 * mv + l), load_vu(w + 3 * mv + l), &z0, &z1);
+            if (m - l >= GW) { /* whole vectors: a copy of variable length would be scalar moves */
+                memcpy(z + l0 + l, &z0, sizeof z0), memcpy(z + n + l0 + l, &z1, sizeof z1);
+            } else { /* the last vector is part padding */
+                for (size_t i = 0; i < m - l; i++) z[l0 + l + i] = z0[i], z[n + l0 + l + i] = z1[i];
+            }
         }
     }
 }

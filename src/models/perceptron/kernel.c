@@ -257,22 +257,28 @@ typedef struct {
     double *z;          /* [2][lanes]: one block of Gaussians */
     double work[TILE], e[TILE], prev[TILE];
     double *labels, *field;                            /* [lanes][p], [lanes][n] */
-    double *vec, *delta, *h, *window_m, *w_lane, *w0_lane; /* one trajectory's */
+    double *rows;                                      /* [lanes][n]: force directions */
+    double *delta, *h, *window_m, *w_lane, *w0_lane;   /* one trajectory's */
     piece *pieces;
 } workspace;
 
-/* e[l] = E(w, v; a) of every lane: sum_i (w - a v)^2 / 2, in i order. */
+/* e[l] = E(w, v; a) of every lane: sum_i (w - a v)^2 / 2, in i order.  One
+ * pass over the rows with every lane's sum in registers: a pass per vector of
+ * lanes would read each row's cache lines TILE / VD times (twice as often
+ * with AVX2 as with AVX-512). */
 static __attribute__((noinline)) void tile_energy(const workspace *ws, int n, double a, double *e)
 {
     const int L = ws->lanes;
-    for (int l = 0; l < L; l += VD) {
-        vd acc = {0};
-        for (int i = 0; i < n; i++) {
-            vd x = vd_load(ws->w + (size_t)i * L + l) - a * vd_load(ws->v + (size_t)i * L + l);
-            acc += x * x;
+    vd acc[TILE / VD];
+    memset(acc, 0, sizeof acc);
+    for (int i = 0; i < n; i++) {
+        const double *w = ws->w + (size_t)i * L, *v = ws->v + (size_t)i * L;
+        for (int k = 0; k < L / VD; k++) {
+            vd x = vd_load(w + k * VD) - a * vd_load(v + k * VD);
+            acc[k] += x * x;
         }
-        vd_store(e + l, 0.5 * acc);
     }
+    for (int k = 0; k < L / VD; k++) vd_store(e + k * VD, 0.5 * acc[k]);
 }
 
 /* One exact piece (number `index` of the run) for every weight of every lane;
@@ -307,11 +313,11 @@ static __attribute__((noinline)) void tile_piece(const perceptron_step *step, co
 }
 
 /* The force direction of lane l for piece pp (nu F, or the piece's sample
- * when online) into column l of v. */
-static void tile_vector(const perceptron *pc, const tl_stream_key *key, const piece *pp, int l, workspace *ws)
+ * when online) into vec[0..n-1]. */
+static void lane_vector(const perceptron *pc, const tl_stream_key *key, const piece *pp, int l, workspace *ws,
+                        double *vec)
 {
     const int n = pc->n;
-    double *vec = ws->vec;
     uint64_t traj = ws->first + (uint64_t)l;
     if (pc->learning == PERCEPTRON_BATCH) {
         for (int i = 0; i < n; i++) vec[i] = pc->nu * ws->field[(size_t)l * n + i];
@@ -324,7 +330,24 @@ static void tile_vector(const perceptron *pc, const tl_stream_key *key, const pi
         double s = pc->nu * pc->p / sqrt((double)n) * ws->labels[(size_t)l * pc->p + mu];
         for (int i = 0; i < n; i++) vec[i] *= s;
     }
-    for (int i = 0; i < n; i++) ws->v[(size_t)i * ws->lanes + l] = vec[i];
+}
+
+/* The force directions of every active lane into v: built lane by lane into
+ * rows[l][i], then transposed in one pass over v, a cache line of rows (8
+ * weights) of every lane at a time (a column written straight into v would
+ * touch a cache line of every row of v per lane). */
+static void tile_vectors(const perceptron *pc, const tl_stream_key *key, const piece *pp, workspace *ws)
+{
+    const int n = pc->n, L = ws->lanes, active = ws->active;
+    for (int l = 0; l < active; l++) lane_vector(pc, key, pp, l, ws, ws->rows + (size_t)l * n);
+    for (int i0 = 0; i0 < n; i0 += 8) {
+        const int m = n - i0 < 8 ? n - i0 : 8;
+        double *v = ws->v + (size_t)i0 * L;
+        for (int l = 0; l < active; l++) {
+            const double *r = ws->rows + (size_t)l * n + i0;
+            for (int k = 0; k < m; k++) v[(size_t)k * L + l] = r[k];
+        }
+    }
 }
 
 /* Integrate the weights of the tile through every piece; work[] gets each lane's work. */
@@ -340,7 +363,7 @@ static void tile_run_pieces(const perceptron *pc, const tl_stream_key *key, size
         if (new_vector || j == 0) {
             /* a sudden change of the trap centre is work: E(after) - E(before) */
             if (have_prev) tile_energy(ws, n, prev_a, ws->prev);
-            for (int l = 0; l < ws->active; l++) tile_vector(pc, key, pp, l, ws);
+            tile_vectors(pc, key, pp, ws);
             if (have_prev) {
                 tile_energy(ws, n, pp->a, ws->e);
                 for (int l = 0; l < ws->active; l++) ws->work[l] += ws->e[l] - ws->prev[l];
@@ -411,7 +434,7 @@ static void tile_run(const perceptron *pc, const tl_stream_key *key, size_t n_pi
     /* initial equilibrium in the trap at the protocol's start: weight i from
      * member i % 2 of block i / 2 of the initial stream */
     double a0 = ws->pieces[0].a, sd = sqrt(pc->temperature);
-    for (int l = 0; l < ws->active; l++) tile_vector(pc, key, &ws->pieces[0], l, ws);
+    tile_vectors(pc, key, &ws->pieces[0], ws);
     for (int i = 0; i < n; i += 2) {
         tl_stream_gaussians(key, TL_PURPOSE_INITIAL, ws->first, (uint32_t)(i / 2), (size_t)L, ws->z);
         for (int m = 0; m < 2 && i + m < n; m++)
@@ -471,7 +494,7 @@ void perceptron_simulate_batch(const perceptron *pc, const tl_stream_key *key, u
     ws.z = tl_malloc(2 * lanes * sizeof(double), "noise");
     ws.labels = tl_malloc(p * lanes * sizeof(double), "labels");
     ws.field = tl_malloc(n * lanes * sizeof(double), "field");
-    ws.vec = tl_malloc(n * sizeof(double), "force");
+    ws.rows = tl_malloc(n * lanes * sizeof(double), "force");
     ws.w_lane = tl_malloc(n * sizeof(double), "weights");
     ws.w0_lane = tl_malloc(n * sizeof(double), "weights");
     ws.delta = tl_malloc(p * sizeof(double), "stabilities");
@@ -482,6 +505,6 @@ void perceptron_simulate_batch(const perceptron *pc, const tl_stream_key *key, u
         ws.active = (int)(count - t0 < lanes ? count - t0 : lanes);
         tile_run(pc, key, n_pieces, &ws, out, t0, w_initial, w_final);
     }
-    free(ws.w), free(ws.w0), free(ws.v), free(ws.z), free(ws.labels), free(ws.field), free(ws.vec);
+    free(ws.w), free(ws.w0), free(ws.v), free(ws.z), free(ws.labels), free(ws.field), free(ws.rows);
     free(ws.w_lane), free(ws.w0_lane), free(ws.delta), free(ws.h), free(ws.window_m), free(ws.pieces);
 }
