@@ -77,10 +77,12 @@ refused() {
 holder_pid() { sed -n 's/^pid=//p' out.h5.lock; }
 
 # ---- a second run started while the first runs (not frozen) ---------------------------------
-# Every checkpoint (each 50 ms) stalls 0.1 s (a test hook): the first run lasts
-# several seconds however fast the machine.
-THERMOLEARN_TEST_CHECKPOINT_STALL=0.1 "$BIN" run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress \
-    2>log/first.err &
+# Every run that another must find alive sleeps 0.1 s after each of its 48
+# units of work (a test hook): it lasts about 5 s however fast the machine
+# (a stall in each checkpoint was not enough: a fast CPU finished the first run
+# within the second's 1 s).
+SLOW="env THERMOLEARN_TEST_UNIT_STALL=0.1"
+$SLOW "$BIN" run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>log/first.err &
 first=$!
 started log/first.err out.h5 || fail "first run: did not start"
 sleep 1
@@ -97,7 +99,7 @@ expect_same "the first run, disturbed by a second" out.h5
 
 # ---- the first run frozen: every kind of second run, with checksums ---------------------------
 cp ref.h5 out.h5 # an older output that the first run replaces (--force)
-"$BIN" run base.ini -o out.h5 --force --checkpoint-interval 0.05 --no-progress 2>log/first.err &
+$SLOW "$BIN" run base.ini -o out.h5 --force --checkpoint-interval 0.05 --no-progress 2>log/first.err &
 first=$!
 started log/first.err out.h5 || fail "frozen: the first run did not start"
 kill -STOP $first
@@ -116,7 +118,7 @@ expect_same "the frozen first run, after six refused runs" out.h5
 
 # ---- the first run orphaned: its parent shell killed, mpirun and ranks run on -------------------
 rm -f out.h5 out.h5.ckpt
-bash -c "$MPIRUN -n 2 '$BIN' run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>log/orphan.err &
+bash -c "$SLOW $MPIRUN -n 2 '$BIN' run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>log/orphan.err &
          echo \$! > log/mpirun.pid; wait" &
 shell=$!
 started log/orphan.err out.h5 || fail "orphan: the run did not start"
@@ -185,7 +187,7 @@ expect_same "after --break-lock" out.h5
 kill9() {
     local name=$1; shift
     rm -f out.h5 out.h5.ckpt
-    env "$@" $MPIRUN -n 2 "$BIN" run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>"log/$name.err" &
+    env THERMOLEARN_TEST_UNIT_STALL=0.1 "$@" $MPIRUN -n 2 "$BIN" run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>"log/$name.err" &
     local pid=$! ranks
     started "log/$name.err" out.h5 || fail "$name: did not start"
     ranks=$(pgrep -P $pid)
@@ -212,7 +214,7 @@ grep -q "no longer exists" log/kill9_no_fcntl.resume.err && pass "no fcntl: the 
 # the fallback still refuses a live holder
 rm -f out.h5 out.h5.ckpt
 export THERMOLEARN_TEST_NO_FCNTL=1
-"$BIN" run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>log/first.err &
+$SLOW "$BIN" run base.ini -o out.h5 --checkpoint-interval 0.05 --no-progress 2>log/first.err &
 first=$!
 started log/first.err out.h5 || fail "no fcntl: the first run did not start"
 kill -STOP $first
@@ -227,7 +229,7 @@ expect_same "no fcntl: the first run" out.h5
 
 # ---- the lock goes with every end: a stop (status 75), bad disk paths ----------------------
 rm -f out.h5 out.h5.ckpt
-"$BIN" run base.ini -o out.h5 --time-limit 0.3 --checkpoint-interval 0 --no-progress 2>log/stop.err
+THERMOLEARN_TEST_STOP_AFTER=3 "$BIN" run base.ini -o out.h5 --checkpoint-interval 0 --no-progress 2>log/stop.err
 rc=$?
 [ $rc = 75 ] && [ ! -e out.h5.lock ] && pass "a stopped run (status 75) removes its lock" ||
     fail "stop: status $rc, lock: $(ls out.h5.lock 2>&1)"
