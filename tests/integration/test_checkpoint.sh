@@ -33,8 +33,12 @@ expect_same() {
 }
 
 # ---- time limit: stop on 2 ranks, resume on 3 ----------------------------------------
+# The stopped runs sleep 50 ms after each of their 48 units (a test hook), so that
+# a 0.2 s limit finds them running however fast the machine.
+export THERMOLEARN_TEST_UNIT_STALL=0.05
 run 2 base.ini -o tl.h5 --time-limit 0.2 --checkpoint-interval 0
 rc=$?
+unset THERMOLEARN_TEST_UNIT_STALL
 [ $rc = 75 ] && pass "time limit: exit status 75" || fail "time limit: exit status $rc, expected 75"
 [ -f tl.h5 ] || [ -f tl.h5.partial ] && fail "time limit: an output file was left" || pass "time limit: no output, no .partial"
 [ -f tl.h5.ckpt ] && pass "time limit: checkpoint written" || fail "time limit: no checkpoint"
@@ -43,7 +47,7 @@ expect_same "time limit, 2 ranks then 3" tl.h5
 
 # ---- the [run] time_limit key, 3 ranks then 1 -----------------------------------------
 sed 's/^seed = 7/seed = 7\ntime_limit = 0.2\ncheckpoint_interval = 0.1/' base.ini > keys.ini
-run 3 keys.ini -o keys.h5
+THERMOLEARN_TEST_UNIT_STALL=0.05 $MPIRUN -n 3 "$BIN" run keys.ini -o keys.h5 --no-progress 2>>"$TMP/log"
 rc=$?
 [ $rc = 75 ] && pass "[run] time_limit: exit status 75" || fail "[run] time_limit: exit status $rc"
 # time limit and interval may change on resume; so may the output path (with --checkpoint).
@@ -140,7 +144,7 @@ rc=$?
 bad_key() { # name line expected
     printf '[run]\nmodel = hopfield\ntrajectories = 10\n%s\n[hopfield]\nbeta = 1\n' "$2" > badkey.ini
     : > log
-    "$BIN" run badkey.ini -o badkey.h5 --no-progress 2>>log
+    "$BIN" run badkey.ini -o badkey.h5 --no-progress 2>>"$TMP/log"
     local rc=$?
     if [ $rc = 2 ] && grep -q "$3" log && [ ! -f badkey.h5 ] && [ ! -f badkey.h5.ckpt ]; then pass "bad input: $1 ($(head -1 log))"
     else fail "bad input: $1: status $rc, $(head -1 log)"; fi
@@ -157,7 +161,7 @@ rc=$?
 
 # ---- the comparisons above can fail: another seed, stopped and resumed, differs -------------
 write_input s8 1000 8 "0.2, 0.7"
-run 2 s8.ini -o s8.h5 --time-limit 0.2 --checkpoint-interval 0
+THERMOLEARN_TEST_UNIT_STALL=0.05 $MPIRUN -n 2 "$BIN" run s8.ini -o s8.h5 --time-limit 0.2 --checkpoint-interval 0 --no-progress 2>>"$TMP/log"
 run 1 s8.ini -o s8.h5 --resume --quiet
 if same_datasets ref.h5 s8.h5 >/dev/null; then fail "control: another seed gave identical datasets"
 else pass "control: another seed gives different datasets (the comparison can fail)"; fi

@@ -42,8 +42,10 @@ else
 fi
 
 # A run of base.ini stopped by its time limit on 2 ranks.
+export THERMOLEARN_TEST_UNIT_STALL=0.05 # 50 ms after each unit: the limit finds it running on any machine
 run 2 base.ini -o stopped.h5 --time-limit 0.2 --checkpoint-interval 0
 rc=$?
+unset THERMOLEARN_TEST_UNIT_STALL
 [ $rc = 75 ] && [ -f stopped.h5.ckpt ] || fail "the stop exited $rc (expected 75 and a checkpoint)"
 
 # Content changed, name kept: refused, the message names the file; nothing written.
