@@ -168,31 +168,23 @@ grep -q 'interval_var' "$TMP/phase.check" && grep -q 'block_variance' "$TMP/phas
     pass "check compares the Wald moments, the heat martingale, the LIF synapse's E[J], Var J and the rate code's phase rate and count" ||
     fail "check did not list the expected quantities"
 
-THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
-rc=$?
-$MPIRUN -n 3 "$BIN" run "$TMP/phase.ini" -o "$TMP/phase.tl.h5" --resume --quiet || rc=99
-if [ $rc = 75 ] && same_datasets "$TMP/phase.n1.h5" "$TMP/phase.tl.h5"; then
-    pass "phase: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
-else
-    fail "phase: stop exit $rc (expected 75) or the resumed run differs"
-fi
-
-THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
-rc=$?
-$MPIRUN -n 3 "$BIN" run "$TMP/netspike.ini" -o "$TMP/net.tl.h5" --resume --quiet || rc=99
-if [ $rc = 75 ] && same_datasets "$TMP/netspike.n1.h5" "$TMP/net.tl.h5"; then
-    pass "network: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
-else
-    fail "network: stop exit $rc (expected 75) or the resumed run differs"
-fi
-THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
-rc=$?
-$MPIRUN -n 3 "$BIN" run "$TMP/sqesc.ini" -o "$TMP/sqesc.tl.h5" --resume --quiet || rc=99
-if [ $rc = 75 ] && same_datasets "$TMP/sqesc.n1.h5" "$TMP/sqesc.tl.h5"; then
-    pass "square: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
-else
-    fail "square: stop exit $rc (expected 75) or the resumed run differs"
-fi
+# stop_resume LABEL NAME: NAME.ini stopped after its first unit on 1 rank (exit 75), resumed on
+# 3 ranks, equals NAME.n1.h5, the 1-rank run in one go.
+stop_resume() {
+    local label=$1 name=$2 rc
+    THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.tl.h5" --checkpoint-interval 0 --quiet \
+        2>/dev/null >/dev/null
+    rc=$?
+    $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.tl.h5" --resume --quiet || rc=99
+    if [ $rc = 75 ] && same_datasets "$TMP/$name.n1.h5" "$TMP/$name.tl.h5"; then
+        pass "$label: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
+    else
+        fail "$label: stop exit $rc (expected 75) or the resumed run differs"
+    fi
+}
+stop_resume phase phase
+stop_resume network netspike
+stop_resume square sqesc
 
 # the paper's formulas in place of the exact ones must fail check
 "$PY" - "$TMP" <<'PY'
