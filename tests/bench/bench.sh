@@ -28,7 +28,9 @@
 # CPU time.  The same streams give the same trajectories: the totals of jumps
 # and entropy are printed for both (equal but for a rounding tie of a pick).
 #
-# Last, `thermolearn bench hopfield --graded` (the graded network, MALA) alone.
+# Last, `thermolearn bench hopfield --graded` (the graded network, MALA)
+# beside tests/bench/graded_limit.c, built without and with contraction as
+# ou_limit is: the first must print the engine's checksum, to the bit.
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-3}
@@ -225,15 +227,57 @@ for model in doublewell weightsde observed twostate; do
 done
 
 # ---- graded Hopfield network (MALA) ----
-# No limit kernel yet (the kernel is vectorised across trajectories: graded.c): the
-# engine's rate only, in neuron-steps (one Langevin step of one neuron) per second.
-gengine=0
+# `thermolearn bench hopfield --graded` (N = 15, M = 2, 100 steps of 10
+# Langevin steps, 256 trajectories per direction) beside
+# tests/bench/graded_limit.c at the same point, in neuron-steps (one Langevin
+# step of one neuron) per second of wall time (the engine's bench measures
+# wall time; the limit kernel prints both).  As for OU, the limit kernel is
+# built twice: without contraction (the engine's arithmetic and streams: its
+# checksum must equal the engine's to the bit, else bench fails) and with
+# fused multiply-adds (the yardstick the ratio is taken against).  Both check
+# themselves against their scalar reference and the exact dF and <E> at N = 2
+# (exit 1 otherwise).
+GSRC=tests/bench/graded_limit.c
+have_glimit=0
+if [ -f "$GSRC" ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    mkdir -p build/bench
+    for v in exact:-ffp-contract=off fma:"-ffp-contract=fast -DCONTRACT"; do
+        bin=build/bench/graded_limit_${v%%:*}
+        if [ ! -x "$bin" ] || [ "$GSRC" -nt "$bin" ]; then
+            gcc -O3 -march=native ${v#*:} -Wno-psabi -o "$bin" "$GSRC" -lm || { echo "bench: cannot build $GSRC" >&2; exit 1; }
+        fi
+    done
+    have_glimit=1
+fi
+grate() { sed -n 's/.*wall_neuron_steps_per_s \([0-9.e+-]*\).*/\1/p' | head -1; }
+gsum() { sed -n 's/^checksum \([0-9.e+-]*\).*/\1/p' | head -1; }
+gengine=0 glimit=0 gfma=0
 for r in $(seq "$RUNS"); do
-    e=$(bin/thermolearn bench hopfield --graded | sed -n 's/.*neuron_steps_per_s \([0-9.e+-]*\).*/\1/p')
+    out=$(bin/thermolearn bench hopfield --graded)
+    e=$(sed -n 's/.* neuron_steps_per_s \([0-9.e+-]*\).*/\1/p' <<<"$out")
     gengine=$(max "$gengine" "$e")
-    echo "run $r: engine $e"
+    l= f=
+    if [ $have_glimit = 1 ]; then
+        lout=$(build/bench/graded_limit_exact --patterns "$PATTERNS") || { echo "$lout"; echo "bench: graded_limit's checks failed" >&2; exit 1; }
+        if [ "$(gsum <<<"$lout")" != "$(gsum <<<"$out")" ]; then
+            echo "bench: graded_limit's checksum differs from the engine's: $(gsum <<<"$lout") vs $(gsum <<<"$out")" >&2
+            exit 1
+        fi
+        l=$(grate <<<"$lout")
+        glimit=$(max "$glimit" "$l")
+        fout=$(build/bench/graded_limit_fma --patterns "$PATTERNS") || { echo "$fout"; echo "bench: graded_limit (fma)'s checks failed" >&2; exit 1; }
+        f=$(grate <<<"$fout")
+        gfma=$(max "$gfma" "$f")
+    fi
+    echo "run $r: engine $e${l:+  limit $l  limit(fma) $f}"
 done
 echo
 printf '%-44s %12s\n' "graded hopfield (N=15, MALA), best of $RUNS" "steps/s"
 printf '%-44s %12.4e\n' "engine: thermolearn bench hopfield --graded" "$gengine"
-echo "(no limit kernel for the graded network yet)"
+if [ $have_glimit = 1 ]; then
+    echo "graded_limit: same checksum as the engine, to the bit"
+    printf '%-44s %12.4e\n' "limit: graded_limit, fused multiply-adds" "$gfma"
+    printf '%-44s %12.4e\n' "limit: graded_limit, the engine's arithmetic" "$glimit"
+    awk -v e="$gengine" -v l="$gfma" -v x="$glimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (fma) (target >= 0.5)", e / l
+                                                    printf "%-44s %12.3f\n", "ratio engine / limit (no fma)", e / x}'
+fi
