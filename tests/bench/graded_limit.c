@@ -269,14 +269,26 @@ static inline __attribute__((always_inline)) void eval(const point *restrict p, 
                                                        const vd *u, vd *d, vd *energy, vd *log_pi)
 {
     const vd zero = {0}, one = zero + 1.0;
-    vd v[NMAX], o0 = zero, o1 = zero, e = zero, jac = zero;
+    vd v[NMAX], o0 = zero, o1 = zero, e = zero, jac = zero, t[NMAX], r[NMAX], l1p[NMAX];
+    /* in stages across the neurons, so that the out-of-order core overlaps
+     * their chains (exp, then a division and ln): the same operations */
+#pragma GCC unroll 16
+    for (int i = 0; i < n; i++) {
+        vl pos = u[i] > zero;
+        t[i] = vexp(-blend(pos, u[i], -u[i]));
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < n; i++) {
+        vd w = t[i] + 1.0;
+        r[i] = one / w;
+        l1p[i] = vlog(w) - ((w - 1.0) - t[i]) / w; /* ln(1 + t), vd_log1p */
+    }
+#pragma GCC unroll 16
     for (int i = 0; i < n; i++) {
         vd x = u[i];
         vl pos = x > zero;
-        vd ax = blend(pos, x, -x), t = vexp(-ax), w = t + 1.0, r = one / w;
-        vd wl = t + 1.0, l1p = vlog(wl) - ((wl - 1.0) - t) / wl; /* ln(1 + t), vd_log1p */
-        vd sp = blend(pos, x, zero) + l1p, sm = blend(pos, zero, -x) + l1p;
-        vd vi = blend(pos, r, t * r);
+        vd sp = blend(pos, x, zero) + l1p[i], sm = blend(pos, zero, -x) + l1p[i];
+        vd vi = blend(pos, r[i], t[i] * r[i]);
         v[i] = vi;
         o0 = o0 + p->eps[0][i] * vi, o1 = o1 + p->eps[1][i] * vi;
         e = e + (p->half_self[i] * vi * vi - h0[i] * vi - (vi * sm + (1.0 - vi) * sp) * p->inv_r);
@@ -311,19 +323,20 @@ static inline __attribute__((always_inline)) void relax(const point *restrict p,
     vq wa[4] = {{0}};
     for (int64_t k = first; k < first + count; k++) {
         vd y[NMAX], dy[NMAX], ey, lpy, fwd = zero, back = zero;
-        for (int j = 0; j < pairs; j++) {
+        vd z[2 * ((NMAX + 1) / 2)];
+#pragma GCC unroll 8
+        for (int j = 0; j < pairs; j++) { /* Philox and Box-Muller of every pair, then the proposals */
             vq w[4];
-            vd z[2];
             philox((uint32_t)(k * pairs + j), lane, cg, w);
-            gauss(w, &z[0], &z[1]);
-            for (int h = 0; h < 2 && 2 * j + h < n; h++) {
-                int i = 2 * j + h;
-                vd x = s->u[i], dx = s->d[i];
-                vd yi = x + p->dt * dx + p->sd * z[h];
-                vd f = yi - x - p->dt * dx;
-                fwd = fwd + f * f;
-                y[i] = yi;
-            }
+            gauss(w, &z[2 * j], &z[2 * j + 1]);
+        }
+#pragma GCC unroll 16
+        for (int i = 0; i < n; i++) {
+            vd x = s->u[i], dx = s->d[i];
+            vd yi = x + p->dt * dx + p->sd * z[i];
+            vd f = yi - x - p->dt * dx;
+            fwd = fwd + f * f;
+            y[i] = yi;
         }
         eval(p, n, h0, y, dy, &ey, &lpy);
         for (int i = 0; i < n; i++) {
