@@ -205,10 +205,10 @@ static inline vd vexp(vd x) /* vecmath.h's vd_exp */
     return as_vd(as_vl(y) + (vl)(ki << 52));
 }
 
-/* Box-Muller of a block's four words: (cos, sin) Gaussians. */
-static inline void gauss(const vq w[4], vd *z0, vd *z1)
+/* Box-Muller of a block's four words: (cos, sin) Gaussians, given ln u1. */
+static inline void gauss_finish(vd lnu, vq w2, vq w3, vd *z0, vd *z1)
 {
-    vd lnu = vlog(u53(w[0], w[1])), u2 = u53(w[2], w[3]);
+    vd u2 = u53(w2, w3);
     vd q = 4.0 * u2, kq = q + 0x1.8p52, t = q - (kq - 0x1.8p52);
     vl k = as_vl(kq) & 3;
     vd x = t * PIO2, x2 = x * x;
@@ -324,12 +324,15 @@ static inline __attribute__((always_inline)) void relax(const point *restrict p,
     for (int64_t k = first; k < first + count; k++) {
         vd y[NMAX], dy[NMAX], ey, lpy, fwd = zero, back = zero;
         vd z[2 * ((NMAX + 1) / 2)];
+        vq w[(NMAX + 1) / 2][4];
+        vd lnu[(NMAX + 1) / 2];
+        /* Philox of every pair, ln u1 of every pair, then Box-Muller's rest and the proposals */
 #pragma GCC unroll 8
-        for (int j = 0; j < pairs; j++) { /* Philox and Box-Muller of every pair, then the proposals */
-            vq w[4];
-            philox((uint32_t)(k * pairs + j), lane, cg, w);
-            gauss(w, &z[2 * j], &z[2 * j + 1]);
-        }
+        for (int j = 0; j < pairs; j++) philox((uint32_t)(k * pairs + j), lane, cg, w[j]);
+#pragma GCC unroll 8
+        for (int j = 0; j < pairs; j++) lnu[j] = vlog(u53(w[j][0], w[j][1]));
+#pragma GCC unroll 8
+        for (int j = 0; j < pairs; j++) gauss_finish(lnu[j], w[j][2], w[j][3], &z[2 * j], &z[2 * j + 1]);
 #pragma GCC unroll 16
         for (int i = 0; i < n; i++) {
             vd x = s->u[i], dx = s->d[i];
