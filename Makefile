@@ -178,7 +178,7 @@ figures: deps
 # (gcc and clang, -march=native and x86-64-v3; docs/performance.md); run by
 # tests/run_all.sh, so by `make test`.  `make bench`: each engine kernel
 # (`thermolearn bench hopfield`, `perceptron`, `ou`, `spins --n 40`,
-# `doublewell`, `weightsde`, `observed`, `twostate`) interleaved with its limit
+# `doublewell`, `weightsde`, `observed`, `twostate`, `hopfield --graded`) interleaved with its limit
 # kernel in tests/bench/ at the same bench point, best of BENCH_RUNS, and their
 # ratio (tests/bench/bench.sh says how).
 BENCH_RUNS ?= 3
