@@ -130,6 +130,13 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
 void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                         double *path);
 
+/* The same (escapement, drive = constant) for trajectories first .. first + count - 1 at once: tiles
+ * of 64 trajectories advanced together, vectors across the batch, bit for bit what ck_trajectory_path
+ * gives each (its scalar reference); path (may be NULL): path[(3 j + c) stride + b] for trajectory
+ * first + b. */
+void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                     double *path, size_t stride);
+
 /* The integrator: one step h of the escapement clock (Strang splitting
  *   v(h/2) O(h/2) B(h/2) A(h) B(h/2) O(h/2) v(h/2)
  * v: exact relaxation at frozen x; O: exact Ornstein-Uhlenbeck step of y
