@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "gate.h"
@@ -70,7 +71,9 @@ int milburn_clock_bench(int argc, char **argv)
     tl_stream_key key = {1, 0, 0};
     ck_path out[TRAJ];
     double t0 = MPI_Wtime();
+    clock_t c0 = clock();
     ck_trajectories(&p, &key, 0, TRAJ, out, NULL, 0);
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, t1 = MPI_Wtime(), checksum = 0;
     int mismatch = 0;
     for (int b = 0; b < SCALAR; b++) {
@@ -85,6 +88,7 @@ int milburn_clock_bench(int argc, char **argv)
            "%d trajectories x %ld steps, vectors of %d across the batch\n", TRAJ, per, VD);
     printf("checksum %.6f wall_s %.3f steps_per_s %.4e ns_per_step %.1f\n", checksum, wall, total / wall,
            1e9 * wall / total);
+    printf("cpu_steps_per_s %.4e cpu_ns_per_step %.1f\n", total / cpu, 1e9 * cpu / total);
     printf("scalar_reference ns_per_step %.1f (%d trajectories, mismatch %d)\n",
            1e9 * scalar_wall / ((double)per * SCALAR), SCALAR, mismatch);
     printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", total / cal_wall, cal,
