@@ -182,12 +182,13 @@ if [ $have_slimit = 1 ]; then
 fi
 
 
-# ---- Milburn's kernels across the batch (doublewell, weightsde, observed, twostate) ----
+# ---- Milburn's kernels across the batch (doublewell, weightsde, observed, twostate, clock) ----
 # `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps),
 # `thermolearn bench weightsde` (2048 trajectories of 10000 steps),
 # `thermolearn bench observed` (512 trajectories of 50000 steps) and
 # `thermolearn bench twostate` (200000 trajectories, 110 thinning candidates
-# each), in units of TL_BATCH, beside tests/bench/milburn_limit.c --model M
+# each), in units of TL_BATCH, and `thermolearn bench clock` (128 escapement
+# clocks of 39062 steps), beside tests/bench/milburn_limit.c --model M
 # at the same point, in steps (candidates) per second of CPU time, best of
 # BENCH_RUNS, and their ratio.  The limit checks itself against its scalar reference (exit 1
 # otherwise).
@@ -202,7 +203,7 @@ if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     fi
     have_mlimit=1
 fi
-for model in doublewell weightsde observed twostate; do
+for model in doublewell weightsde observed twostate clock; do
     mengine=0 mlimit=0
     for r in $(seq "$RUNS"); do
         e=$(bin/thermolearn bench $model | srate)

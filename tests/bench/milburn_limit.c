@@ -7,7 +7,7 @@
  *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
  *         AVX-512, so -march=x86-64-v3 builds the portable variant;
  *         Random123's header for the scalar reference)
- * Run:    milburn_limit [--model doublewell|weightsde|observed|twostate] [--traj N] [--check K]
+ * Run:    milburn_limit [--model doublewell|weightsde|observed|twostate|clock] [--traj N] [--check K]
  * Prints: steps_per_s (trajectories x steps per second of CPU time, the
  *         trajectories rounded up to whole groups of G x L lanes), a physics
  *         check in standard errors, and the scalar check: --check K (default
@@ -56,6 +56,15 @@
  * as the engine counts them).  Physics check: Jarzynski with dF = 0 (the
  * swap is symmetric).  Streams and initial states are the engine's, so the
  * checksum (the sum of W) is the engine's.
+ *
+ * clock (the engine's bench point, Fig. 22): the escapement clock, gamma = 10,
+ * chi = 40, kappa = 1, eps = 0, T = 0.125, dt = 2e-4, 128 trajectories of
+ * 39062 steps from the engine's point of the deterministic cycle, the
+ * passage test through x* with its interpolated time.  Streams are the
+ * engine's (block k of DYNAMICS: step k's two Gaussians), so the checksum
+ * (the sum of W + Q) is the engine's to rounding.  Physics check: the heat
+ * minus its conditional mean is a martingale (mean 0, within 4 standard
+ * errors), and W + Q = Delta E on every trajectory to 1e-9.
  *
  * What is arranged for speed, against the engine's general kernels:
  * - the lanes stay in registers for the whole trajectory (the engine keeps
@@ -765,6 +774,156 @@ static int twostate_main(long traj, long check)
     return dw > 1e-9 || n_differ || lane_events != ref_events ? 1 : 0;
 }
 
+/* ---- clock ------------------------------------------------------------------------------ */
+
+/* the bench point: the escapement clock of Fig. 22 (gamma = 10, chi = 40, kappa = 1, eps = 0,
+ * T = 0.125: sigma = 0.25), dt = 2e-4, 128 trajectories of 39062 steps (the engine's bench with
+ * its default 5e6 steps), from the engine's point of the deterministic cycle (ck_cycle_find's
+ * x0, y0, v0 and the section x*, written out). */
+static const double CGAMMA = 10, CKAPPA = 1, CCHI = 40, CT = 0.125, CH = 2e-4, CHYST = 0.5;
+static const double CX_FIXED = 2.5514362639230681e-59, CX0 = -2.3804482231556346e-14, CY0 = 8.9152443182659677,
+                    CV0 = 0.33202944125341871;
+enum { CSTEPS = 39062 };
+
+typedef struct {
+    double a, one_a2, noise, c, sn, gamma_t, half_h;
+} ck_const;
+
+static ck_const ck_constants(void)
+{
+    double a = exp(-CKAPPA * CH / 2);
+    return (ck_const){a, 1 - a * a, sqrt(CT * (1 - a * a)), cos(CH), sin(CH), CGAMMA * CH / 2, CH / 2};
+}
+
+typedef struct {
+    double work, heat, predicted, x, y, count, last_hit;
+} ck_result;
+
+/* Lanes first .. first + G L - 1 in registers: the engine's step (relaxation by one e^x and a
+ * division, O, B, A, B, O, relaxation), the window's sums and the passage test through x*. */
+static void ck_group(uint64_t first, const ck_const *c, ck_result *out)
+{
+    vd x[G], y[G], v[G], w[G], q[G], qp[G], n[G], hit_last[G], armed[G];
+    vq lane[G];
+    const vd zero = {0}, one = zero + 1.0;
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l);
+        x[g] = zero + CX0, y[g] = zero + CY0, v[g] = zero + CV0;
+        w[g] = q[g] = qp[g] = n[g] = armed[g] = zero, hit_last[g] = zero - 1.0;
+    }
+    for (long k = 0; k < CSTEPS; k++) {
+        const double t = (double)k * CH;
+        for (int g = 0; g < G; g++) {
+            vq wz[4];
+            vd z0, z1;
+            philox_lanes((uint32_t)k, lane[g], P_DYN << 8, wz);
+            gauss_lanes(wz, &z0, &z1);
+            vd xx = x[g], e = vexp(xx), ei = 1.0 / e, target = (ei - e) / (e + ei);
+            vd vv = target + (v[g] - target) * vexp(-(c->gamma_t * (e + ei)));
+            vd kick = CCHI * vv * c->half_h, yy = y[g], y0 = yy;
+            vd dqp = c->one_a2 * (CT - y0 * y0);
+            yy = c->a * y0 + c->noise * z0;
+            vd dq = yy * yy - y0 * y0, y1 = yy;
+            yy = y1 + kick;
+            vd dw = yy * yy - y1 * y1;
+            vd xn = xx * c->c + yy * c->sn;
+            yy = yy * c->c - xx * c->sn;
+            vd y2 = yy;
+            yy = y2 + kick;
+            dw += yy * yy - y2 * y2;
+            vd y3 = yy;
+            dqp += c->one_a2 * (CT - y3 * y3);
+            yy = c->a * y3 + c->noise * z1;
+            dq += yy * yy - y3 * y3;
+            e = vexp(xn), ei = 1.0 / e, target = (ei - e) / (e + ei);
+            v[g] = target + (vv - target) * vexp(-(c->gamma_t * (e + ei)));
+            w[g] += 0.5 * dw, q[g] += 0.5 * dq, qp[g] += 0.5 * dqp;
+            vl cross = (armed[g] != zero) & (xn >= CX_FIXED);
+            vd hit = t + CH * (CX_FIXED - xx) / blend(cross, xn - xx, one);
+            hit_last[g] = blend(cross, hit, hit_last[g]);
+            n[g] += as_vd(cross & as_vl(one));
+            armed[g] = blend(xn < CX_FIXED - CHYST, one, armed[g]);
+            armed[g] = blend(cross, zero, armed[g]);
+            x[g] = xn, y[g] = yy;
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++)
+            out[g * L + l] = (ck_result){w[g][l], q[g][l], qp[g][l], x[g][l], y[g][l], n[g][l], hit_last[g][l]};
+}
+
+/* The scalar reference: one trajectory, Random123's philox4x32 and libm's tanh, cosh, exp. */
+static ck_result ck_scalar(uint64_t traj, const ck_const *c)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double x = CX0, y = CY0, v = CV0, w = 0, q = 0, qp = 0, n = 0, hit_last = -1;
+    int armed = 0;
+    for (long k = 0; k < CSTEPS; k++) {
+        philox4x32_ctr_t cz = {{(uint32_t)k, (uint32_t)traj, 0, P_DYN << 8}}, r = philox4x32(cz, key);
+        double u1 = uniform(r.v[0], r.v[1]), u2 = uniform(r.v[2], r.v[3]), rad = sqrt(-2 * log(u1));
+        double z0 = rad * cos(6.283185307179586 * u2), z1 = rad * sin(6.283185307179586 * u2);
+        v = -tanh(x) + (v + tanh(x)) * exp(-2 * CGAMMA * cosh(x) * CH / 2);
+        double kick = CCHI * v * CH / 2, y0 = y;
+        qp += (1 - c->a * c->a) * (CT - y0 * y0) / 2;
+        y = c->a * y0 + c->noise * z0;
+        q += (y * y - y0 * y0) / 2;
+        double y1 = y;
+        y = y1 + kick;
+        w += (y * y - y1 * y1) / 2;
+        double xn = x * c->c + y * c->sn;
+        y = y * c->c - x * c->sn;
+        double y2 = y;
+        y = y2 + kick;
+        w += (y * y - y2 * y2) / 2;
+        double y3 = y;
+        qp += (1 - c->a * c->a) * (CT - y3 * y3) / 2;
+        y = c->a * y3 + c->noise * z1;
+        q += (y * y - y3 * y3) / 2;
+        v = -tanh(xn) + (v + tanh(xn)) * exp(-2 * CGAMMA * cosh(xn) * CH / 2);
+        if (armed && xn >= CX_FIXED) {
+            hit_last = (double)k * CH + CH * (CX_FIXED - x) / (xn - x), n++, armed = 0;
+        } else if (xn < CX_FIXED - CHYST) armed = 1;
+        x = xn;
+    }
+    return (ck_result){w, q, qp, x, y, n, hit_last};
+}
+
+static int clock_main(long traj, long check)
+{
+    const ck_const c = ck_constants();
+    const long groups = (traj + G * L - 1) / (G * L);
+    ck_result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) ck_group((uint64_t)(b * G * L), &c, res + b * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    /* physics: heat - predicted heat is a martingale (mean 0); W + Q = Delta E on every trajectory */
+    double s1 = 0, s2 = 0, checksum = 0, law = 0, e0 = (CX0 * CX0 + CY0 * CY0) / 2, passages = 0;
+    for (long t = 0; t < traj; t++) {
+        double d = res[t].heat - res[t].predicted, de = (res[t].x * res[t].x + res[t].y * res[t].y) / 2 - e0;
+        s1 += d, s2 += d * d, checksum += res[t].work + res[t].heat, passages += res[t].count;
+        law = fmax(law, fabs(res[t].work + res[t].heat - de) / (1 + fabs(de)));
+    }
+    double m = s1 / traj, se = sqrt(fmax(s2 / traj - m * m, 0) / (traj - 1));
+    double dw = 0;
+    long n_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        ck_result r = ck_scalar((uint64_t)t, &c);
+        dw = fmax(dw, fabs(r.work - res[t].work) / (1 + fabs(r.work)));
+        dw = fmax(dw, fabs(r.heat - res[t].heat) / (1 + fabs(r.heat)));
+        dw = fmax(dw, fabs(r.last_hit - res[t].last_hit));
+        n_differ += r.count != res[t].count;
+    }
+    printf("clock_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f passages %.0f\n", traj, L,
+           G, CSTEPS, cpu, checksum, passages);
+    printf("check: <Q - Q_predicted> = %.5f +- %.5f (0, %.2f standard errors); max |W + Q - dE|/(1 + |dE|) %.2g\n", m,
+           se, m / se, law);
+    printf("scalar reference (%ld trajectories): max relative |dW|, |dQ|, |d t_hit| %.3g, passage counts differing %ld\n",
+           check, dw, n_differ);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * CSTEPS / cpu);
+    free(res);
+    return dw > 1e-9 || n_differ || fabs(m) > 4 * se || law > 1e-9 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     long traj = 0, check = 64;
@@ -776,10 +935,12 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "weightsde")) model = 1;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "observed")) model = 2;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "twostate")) model = 3;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "clock")) model = 4;
         else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
     }
     return model == 1 ? weightsde_main(traj > 0 ? traj : 2048, check)
          : model == 2 ? observed_main(traj > 0 ? traj : 512, check)
          : model == 3 ? twostate_main(traj > 0 ? traj : 200000, check)
+         : model == 4 ? clock_main(traj > 0 ? traj : 128, check)
                       : doublewell_main(traj > 0 ? traj : 8192, check);
 }

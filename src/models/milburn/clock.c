@@ -6,46 +6,67 @@
 
 #include "clock.h"
 #include "thermolearn/error.h"
+#include "thermolearn/vecmath.h"
 
 const int ck_blocks[CK_N_BLOCKS] = {1, 2, 5, 10, 20, 40};
 
 #define TWO_PI 6.283185307179586
 
-/* Exact relaxation of v towards -tanh x at rate 2 gamma cosh x over time t, x frozen. */
-static inline double relax_v(double v, double x, double gamma, double t)
+/* The constants of a step h (the same for every step and lane). */
+typedef struct {
+    double h, half_h, a, one_a2, noise, c, sn, gamma_t, chi, eps, temperature;
+} ck_consts;
+
+static ck_consts step_consts(const ck_params *p)
 {
-    double target = -tanh(x);
-    return target + (v - target) * exp(-2 * gamma * cosh(x) * t);
+    double h = p->dt, a = exp(-p->kappa * h / 2), a2 = a * a;
+    return (ck_consts){.h = h, .half_h = h / 2, .a = a, .one_a2 = 1 - a2, .noise = sqrt(p->temperature * (1 - a2)),
+                       .c = cos(h), .sn = sin(h), .gamma_t = p->gamma * h / 2, .chi = p->chi, .eps = p->eps,
+                       .temperature = p->temperature};
+}
+
+/* Exact relaxation of v towards -tanh x at rate 2 gamma cosh x over half a step, x frozen:
+ * with e = e^x, tanh x = (e - 1/e)/(e + 1/e) and 2 gamma cosh x t = gamma t (e + 1/e), so one
+ * e^x (vecmath.h) and one division serve both; the lanes do the same below. */
+static inline double relax_v(double v, double x, double gamma_t)
+{
+    double e = vd_exp1(x), ei = 1.0 / e, target = (ei - e) / (e + ei);
+    return target + (v - target) * vd_exp1(-(gamma_t * (e + ei)));
+}
+
+/* One step with its two Gaussians z0, z1 (the O half-steps in order): the scalar reference of
+ * ck_lanes_step, operation for operation.  Returns the step's work, heat, predicted heat. */
+static inline void step_one(const ck_consts *k, ck_state *s, double z0, double z1, double *dw, double *dq,
+                            double *dqp)
+{
+    double x = s->x, y = s->y, v = relax_v(s->v, x, k->gamma_t);
+    double kick = k->chi * (v - k->eps) * k->half_h;
+    double y0 = y; /* O: damping and noise, the bath's heat */
+    double qp = k->one_a2 * (k->temperature - y0 * y0) * 0.5;
+    y = k->a * y0 + k->noise * z0;
+    double q = (y * y - y0 * y0) * 0.5;
+    double y1 = y; /* B: the escapement's kick, its work */
+    y = y1 + kick;
+    double w = (y * y - y1 * y1) * 0.5;
+    double xn = x * k->c + y * k->sn; /* A: the free oscillator exactly, between the two kicks */
+    y = y * k->c - x * k->sn;
+    double y2 = y; /* B */
+    y = y2 + kick;
+    w = w + (y * y - y2 * y2) * 0.5;
+    double y3 = y; /* O */
+    qp = qp + k->one_a2 * (k->temperature - y3 * y3) * 0.5;
+    y = k->a * y3 + k->noise * z1;
+    q = q + (y * y - y3 * y3) * 0.5;
+    s->x = xn, s->y = y, s->v = relax_v(v, xn, k->gamma_t);
+    *dw = w, *dq = q, *dqp = qp;
 }
 
 void ck_step(const ck_params *p, ck_state *s, tl_stream_cursor *r, double *work, double *heat, double *heat_predicted)
 {
-    double h = p->dt, a = exp(-p->kappa * h / 2), a2 = a * a;
-    double noise = sqrt(p->temperature * (1 - a2));
-    double c = cos(h), sn = sin(h);
-
-    s->v = relax_v(s->v, s->x, p->gamma, h / 2);
-    double force = p->chi * (s->v - p->eps);
-    for (int half = 0; half < 2; half++) {
-        if (half) { /* A: the free oscillator exactly, between the two kicks */
-            double x = s->x;
-            s->x = x * c + s->y * sn;
-            s->y = -x * sn + s->y * c;
-        }
-        /* O then B on the way in, B then O on the way out */
-        for (int sub = 0; sub < 2; sub++) {
-            double y = s->y;
-            if ((sub == 0) == (half == 0)) { /* O: damping and noise, the bath's heat */
-                *heat_predicted += (1 - a2) * (p->temperature - y * y) / 2;
-                s->y = a * y + noise * tl_stream_cursor_gaussian(r);
-                *heat += (s->y * s->y - y * y) / 2;
-            } else { /* B: the escapement's kick, its work */
-                s->y = y + force * h / 2;
-                *work += (s->y * s->y - y * y) / 2;
-            }
-        }
-    }
-    s->v = relax_v(s->v, s->x, p->gamma, h / 2);
+    ck_consts k = step_consts(p);
+    double z0 = tl_stream_cursor_gaussian(r), z1 = tl_stream_cursor_gaussian(r), dw, dq, dqp;
+    step_one(&k, s, z0, z1, &dw, &dq, &dqp);
+    *work += dw, *heat += dq, *heat_predicted += dqp;
 }
 
 /* Statistics of the recorded passage times t[0..n]. */
@@ -126,42 +147,217 @@ static void path_record(const ck_params *p, long k, const ck_state *s, double j,
     }
 }
 
-static void run_escapement(const ck_params *p, tl_stream_cursor *r, double *t_cross, long *n_cross, ck_path *out,
-                           double *path)
+/* ---- the escapement clock at constant drive, across the batch ----
+ *
+ * Stream (one per trajectory, keyed by it): block k of DYNAMICS holds the two
+ * Gaussians of step k (Box-Muller's cosine and sine, tl_stream_gaussians), so a
+ * trajectory's numbers do not depend on its batch or the rank count.  The step
+ * is written once per lane in ck_lanes_step (vectors across a tile of
+ * trajectories) and once in step_one (one trajectory, the scalar reference of
+ * run_escapement); both do the same double operations in the same order with
+ * the same e^x, so they agree bit for bit.  Each lane keeps its own period
+ * counter and stops by itself (a mask): a stopped lane's state is frozen. */
+
+#define CK_TILE 64
+_Static_assert(CK_TILE % 16 == 0, "a tile is a whole number of vectors (and of Philox vectors)");
+
+/* The constants of the run: the step's and the section's. */
+typedef struct {
+    ck_consts k;
+    double x_fixed, rearm, transient, dt, periods, cap;
+} ck_run_consts;
+
+static ck_run_consts run_consts(const ck_params *p)
 {
+    return (ck_run_consts){.k = step_consts(p), .x_fixed = p->x_fixed, .rearm = p->x_fixed - p->hysteresis,
+                           .transient = p->transient, .dt = p->dt, .periods = (double)p->periods,
+                           .cap = time_cap(p)};
+}
+
+/* Lane state of up to CK_TILE trajectories, lane innermost.  Counters and flags are doubles (0/1). */
+typedef struct {
+    double x[CK_TILE], y[CK_TILE], v[CK_TILE], t[CK_TILE], work[CK_TILE], heat[CK_TILE], predicted[CK_TILE],
+        y2[CK_TILE], r2[CK_TILE], steps[CK_TILE], started[CK_TILE], start[CK_TILE], e0[CK_TILE],
+        armed[CK_TILE], n[CK_TILE], live[CK_TILE], hit[CK_TILE], recorded[CK_TILE];
+} ck_lanes;
+
+/* Relaxation of v at frozen x, every lane: relax_v. */
+static inline vd lanes_relax(vd v, vd x, double gamma_t)
+{
+    vd e = vd_exp(x), ei = 1.0 / e, target = (ei - e) / (e + ei);
+    return target + (v - target) * vd_exp(-(gamma_t * (e + ei)));
+}
+
+/* One step of every lane that still runs (n <= periods and t < cap), branch-free: the
+ * splitting of step_one, the window's sums, the passage test through x = x* (re-armed
+ * below x* - hysteresis) with its interpolated time.  z: the step's Gaussians (first O
+ * half-step at [l], second at [n + l]).  Returns bit 0: some lane recorded a passage
+ * (hit[], recorded[]); bit 1: some lane ran.  A function of its own, so that
+ * tests/tools/vec_check.sh can find it and see that it is packed. */
+static __attribute__((noinline)) int ck_lanes_step(const ck_run_consts *rc, ck_lanes *restrict s, int lanes,
+                                                    const double *restrict z, size_t n)
+{
+    const ck_consts *k = &rc->k;
+    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, gamma_t = k->gamma_t,
+                 chi = k->chi, eps = k->eps, temp = k->temperature, half_h = k->half_h;
+    const double xf = rc->x_fixed, rearm = rc->rearm, transient = rc->transient, dt = rc->dt;
+    const vd zero = {0}, one = zero + 1.0, periods = vd_splat(rc->periods), cap = vd_splat(rc->cap);
+    vl any_rec = {0}, any_live = {0};
+    for (int l = 0; l < lanes; l += VD) {
+        vd x = vd_load(s->x + l), y = vd_load(s->y + l), t = vd_load(s->t + l), n_rec = vd_load(s->n + l);
+        vl live = (n_rec <= periods) & (t < cap), win = live & (t >= transient);
+        vd v = lanes_relax(vd_load(s->v + l), x, gamma_t);
+        vd kick = chi * (v - eps) * half_h;
+        vd y0 = y;
+        vd qp = one_a2 * (temp - y0 * y0) * 0.5;
+        y = a * y0 + noise * vd_load(z + l);
+        vd q = (y * y - y0 * y0) * 0.5;
+        vd y1 = y;
+        y = y1 + kick;
+        vd w = (y * y - y1 * y1) * 0.5;
+        vd xn = x * c + y * sn;
+        y = y * c - x * sn;
+        vd y2 = y;
+        y = y2 + kick;
+        w = w + (y * y - y2 * y2) * 0.5;
+        vd y3 = y;
+        qp = qp + one_a2 * (temp - y3 * y3) * 0.5;
+        y = a * y3 + noise * vd_load(z + n + l);
+        q = q + (y * y - y3 * y3) * 0.5;
+        vd vn = lanes_relax(v, xn, gamma_t);
+        /* the window opens at the first step that starts at t >= transient */
+        vd started = vd_load(s->started + l);
+        vl fresh = win & (started == zero);
+        vd_store(s->start + l, vd_blend(fresh, t, vd_load(s->start + l)));
+        vd_store(s->e0 + l, vd_blend(fresh, (x * x + vd_load(s->y + l) * vd_load(s->y + l)) * 0.5, vd_load(s->e0 + l)));
+        vd_store(s->started + l, vd_blend(fresh, one, started));
+        vd dx = xn - xf;
+        vd_store(s->work + l, vd_blend(win, vd_load(s->work + l) + w, vd_load(s->work + l)));
+        vd_store(s->heat + l, vd_blend(win, vd_load(s->heat + l) + q, vd_load(s->heat + l)));
+        vd_store(s->predicted + l, vd_blend(win, vd_load(s->predicted + l) + qp, vd_load(s->predicted + l)));
+        vd_store(s->steps + l, vd_blend(win, vd_load(s->steps + l) + 1.0, vd_load(s->steps + l)));
+        vd_store(s->y2 + l, vd_blend(win, vd_load(s->y2 + l) + y * y, vd_load(s->y2 + l)));
+        vd_store(s->r2 + l, vd_blend(win, vd_load(s->r2 + l) + (dx * dx + y * y), vd_load(s->r2 + l)));
+        /* the passage: armed (it went below x* - hysteresis since the last one) and now at or above x* */
+        vd armed = vd_load(s->armed + l);
+        vl cross = live & (armed != zero) & (xn >= xf);
+        vd den = vd_blend(cross, xn - x, one);
+        vd hit = t + dt * (xf - x) / den;
+        vl rec = cross & win & (hit >= transient);
+        armed = vd_blend(xn < rearm, one, armed);
+        armed = vd_blend(cross, zero, armed);
+        vd_store(s->armed + l, vd_blend(live, armed, vd_load(s->armed + l)));
+        vd_store(s->hit + l, hit);
+        vd_store(s->recorded + l, vd_count(rec));
+        vd_store(s->n + l, n_rec + vd_count(rec));
+        vd_store(s->x + l, vd_blend(live, xn, x));
+        vd_store(s->y + l, vd_blend(live, y, vd_load(s->y + l)));
+        vd_store(s->v + l, vd_blend(live, vn, vd_load(s->v + l)));
+        vd_store(s->t + l, vd_blend(live, t + dt, t));
+        vd_store(s->live + l, vd_count(live));
+        any_rec |= rec, any_live |= live;
+    }
+    int flags = 0;
+    for (int i = 0; i < VD; i++) flags |= (any_rec[i] != 0) | (any_live[i] != 0) << 1;
+    return flags;
+}
+
+/* The observables of a finished lane (both paths). */
+static void lane_finish(double x, double y, double t, double work, double heat, double predicted, double y2,
+                        double r2, double steps, double started, double start, double e0, ck_path *out)
+{
+    out->window = started != 0 ? t - start : 0;
+    out->work = work, out->heat = heat, out->heat_predicted = predicted;
+    out->energy_change = started != 0 ? (x * x + y * y) * 0.5 - e0 : 0;
+    out->y2_mean = steps != 0 ? y2 / steps : NAN;
+    out->r2_mean = steps != 0 ? r2 / steps : NAN;
+}
+
+/* Trajectories first .. first + n - 1, n <= CK_TILE; path[(3 j + c) stride + l] as ck_trajectories says. */
+static void ck_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, ck_path *out,
+                    double *path, size_t stride)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, stopped from the start */
+    const size_t per = (size_t)p->periods + 1;
+    ck_run_consts rc = run_consts(p);
+    ck_lanes *s = tl_calloc(1, sizeof *s, "clock lanes");
+    double *t_cross = tl_malloc(n * per * sizeof *t_cross, "passage times"), z[2 * CK_TILE];
+    for (size_t l = 0; l < lanes; l++) {
+        s->x[l] = p->x0, s->y[l] = p->y0, s->v[l] = p->v0;
+        s->n[l] = l < n ? 0 : rc.periods + 1;
+    }
     size_t next = 0;
-    long k = 0;
-    ck_state s = {p->x0, p->y0, p->v0};
-    double t = 0, cap = time_cap(p), w = 0, q = 0, qp = 0, y2 = 0, r2 = 0, start = NAN, e0 = 0;
-    long n = 0, steps = 0;
-    int armed = 0;
-    while (n <= p->periods && t < cap) {
-        int in_window = t >= p->transient;
-        if (in_window && isnan(start)) start = t, e0 = (s.x * s.x + s.y * s.y) / 2;
-        double x_before = s.x, dw = 0, dq = 0, dqp = 0;
-        ck_step(p, &s, r, &dw, &dq, &dqp);
-        path_record(p, ++k, &s, NAN, path, &next);
-        if (in_window) {
-            w += dw, q += dq, qp += dqp, steps++;
-            double dx = s.x - p->x_fixed;
-            y2 += s.y * s.y, r2 += dx * dx + s.y * s.y;
+    for (long k = 0;; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)k, lanes, z);
+        int flags = ck_lanes_step(&rc, s, (int)lanes, z, lanes);
+        if (!(flags & 2)) break; /* every lane had stopped: this step changed nothing */
+        if (flags & 1)
+            for (size_t l = 0; l < n; l++)
+                if (s->recorded[l] != 0) t_cross[l * per + (size_t)s->n[l] - 1] = s->hit[l];
+        for (; path && next < p->path_samples && path_step(p, next) == k + 1; next++) {
+            double *at = path + 3 * next * stride;
+            for (size_t l = 0; l < n; l++) {
+                int on = s->live[l] != 0;
+                at[l] = on ? s->x[l] : NAN, at[stride + l] = on ? s->y[l] : NAN, at[2 * stride + l] = on ? s->v[l] : NAN;
+            }
         }
-        if (s.x < p->x_fixed - p->hysteresis) armed = 1;
-        if (armed && s.x >= p->x_fixed) {
-            double hit = t + p->dt * (p->x_fixed - x_before) / (s.x - x_before);
-            if (in_window && hit >= p->transient) t_cross[n++] = hit;
+    }
+    for (; path && next < p->path_samples; next++) /* every trajectory stopped before these */
+        for (size_t c = 0; c < 3; c++)
+            for (size_t l = 0; l < n; l++) path[(3 * next + c) * stride + l] = NAN;
+    for (size_t l = 0; l < n; l++) {
+        out[l] = (ck_path){0};
+        lane_finish(s->x[l], s->y[l], s->t[l], s->work[l], s->heat[l], s->predicted[l], s->y2[l], s->r2[l],
+                    s->steps[l], s->started[l], s->start[l], s->e0[l], &out[l]);
+        interval_stats(t_cross + l * per, (long)s->n[l] - 1, &out[l]);
+    }
+    free(t_cross), free(s);
+}
+
+void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                     double *path, size_t stride)
+{
+    for (size_t b = 0; b < count; b += CK_TILE) {
+        size_t n = count - b < CK_TILE ? count - b : CK_TILE;
+        ck_tile(p, key, first + b, n, out + b, path ? path + b : NULL, stride);
+    }
+}
+
+/* The scalar reference of ck_tile: one trajectory, the lane arithmetic of ck_lanes_step written for doubles. */
+static void run_escapement(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, double *t_cross,
+                           long *n_cross, ck_path *out, double *path)
+{
+    ck_run_consts rc = run_consts(p);
+    size_t next = 0;
+    ck_state s = {p->x0, p->y0, p->v0};
+    double t = 0, w = 0, q = 0, qp = 0, y2 = 0, r2 = 0, steps = 0, started = 0, start = 0, e0 = 0, z[2];
+    long n = 0;
+    int armed = 0;
+    for (long k = 0; (double)n <= rc.periods && t < rc.cap; k++) {
+        int in_window = t >= rc.transient;
+        if (in_window && started == 0) started = 1, start = t, e0 = (s.x * s.x + s.y * s.y) * 0.5;
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)k, 1, z);
+        double x_before = s.x, dw, dq, dqp;
+        step_one(&rc.k, &s, z[0], z[1], &dw, &dq, &dqp);
+        path_record(p, k + 1, &s, NAN, path, &next);
+        if (in_window) {
+            w = w + dw, q = q + dq, qp = qp + dqp, steps = steps + 1.0;
+            double dx = s.x - rc.x_fixed;
+            y2 = y2 + s.y * s.y, r2 = r2 + (dx * dx + s.y * s.y);
+        }
+        int cross = armed && s.x >= rc.x_fixed;
+        if (s.x < rc.rearm) armed = 1;
+        if (cross) {
+            double hit = t + rc.dt * (rc.x_fixed - x_before) / (s.x - x_before);
+            if (in_window && hit >= rc.transient) t_cross[n++] = hit;
             armed = 0;
         }
-        t += p->dt;
+        t = t + rc.dt;
     }
     *n_cross = n;
     for (; path && next < p->path_samples; next++) /* the trajectory stopped before these */
         for (size_t c = 0; c < 3; c++) path[3 * next + c] = NAN;
-    out->window = isnan(start) ? 0 : t - start;
-    out->work = w, out->heat = q, out->heat_predicted = qp;
-    out->energy_change = isnan(start) ? 0 : (s.x * s.x + s.y * s.y) / 2 - e0;
-    out->y2_mean = steps ? y2 / (double)steps : NAN;
-    out->r2_mean = steps ? r2 / (double)steps : NAN;
+    lane_finish(s.x, s.y, t, w, q, qp, y2, r2, steps, started, start, e0, out);
 }
 
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
@@ -183,7 +379,7 @@ void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t t
         out->window = t_end - p->transient;
         out->y2_mean = out->r2_mean = NAN;
     } else {
-        run_escapement(p, &r, t_cross, &n, out, path);
+        run_escapement(p, key, trajectory, t_cross, &n, out, path);
     }
     interval_stats(t_cross, n - 1, out);
     free(t_cross);

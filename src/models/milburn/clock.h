@@ -126,9 +126,18 @@ typedef struct {
 /* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
 /* The same (escapement, drive = constant), and its sample path: path[C j + c] = x, y, v (C = 3) after
- * step round(path_steps (j+1)/path_samples); NaN after the trajectory stopped (its periods recorded). */
+ * step round(path_steps (j+1)/path_samples); NaN after the trajectory stopped (its periods recorded).
+ * For the escapement at constant drive this is the scalar reference of ck_trajectories: the Gaussians
+ * of step k are block k of the trajectory's DYNAMICS stream (tl_stream_gaussians). */
 void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                         double *path);
+
+/* The same (escapement, drive = constant) for trajectories first .. first + count - 1 at once: tiles
+ * of 64 trajectories advanced together, vectors across the batch, bit for bit what ck_trajectory_path
+ * gives each (its scalar reference); path (may be NULL): path[(3 j + c) stride + b] for trajectory
+ * first + b. */
+void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                     double *path, size_t stride);
 
 /* The integrator: one step h of the escapement clock (Strang splitting
  *   v(h/2) O(h/2) B(h/2) A(h) B(h/2) O(h/2) v(h/2)

@@ -455,9 +455,14 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const ck_state_point *s = state;
     size_t S = profile[1] ? s->p.path_samples : 0, C = ck_path_components(&s->p);
     double *path = S ? tl_malloc(S * C * sizeof *path, "sample path") : NULL;
+    /* the escapement at constant drive: the whole batch at once, vectors across it */
+    int batch = s->p.oscillator == CK_ESCAPEMENT && s->p.drive == CK_CONSTANT;
+    ck_path *all = batch ? tl_malloc(count * sizeof *all, "clock paths") : NULL;
+    if (batch) ck_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
     for (size_t b = 0; b < count; b++) {
         ck_path c;
-        if (s->p.drive == CK_LIF) ck_lif_trajectory_path(&s->p, key, first + b, &c, path);
+        if (batch) c = all[b];
+        else if (s->p.drive == CK_LIF) ck_lif_trajectory_path(&s->p, key, first + b, &c, path);
         else if (s->p.drive == CK_SQUARE) ck_square_trajectory(&s->p, key, first + b, &c);
         else if (s->p.drive == CK_NETWORK) ck_network_trajectory(&s->p, key, first + b, &c);
         else ck_trajectory_path(&s->p, key, first + b, &c, path);
@@ -484,9 +489,10 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
         for (size_t o = 0; o < CO_N; o++) out[o][b] = finite_or_zero(values[o]);
         if (profile[0])
             for (size_t k = 0; k < CK_N_BLOCKS; k++) profile[0][k * count + b] = finite_or_zero(c.block_var[k]);
-        for (size_t i = 0; i < S * C; i++) profile[1][i * count + b] = path[i];
+        if (!batch)
+            for (size_t i = 0; i < S * C; i++) profile[1][i * count + b] = path[i];
     }
-    free(path);
+    free(path), free(all);
 }
 
 static void ck_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
