@@ -44,9 +44,12 @@ print(len(counts), counts[0])
 PY
 }
 
-# Runs that must last a while whatever the machine's speed checkpoint every 20 ms,
-# and each checkpoint stalls 0.05 s halfway through its write (a test hook).
-slow() { THERMOLEARN_TEST_CHECKPOINT_STALL=0.05 "$@" --checkpoint-interval 0.02; }
+# Runs that must last a while whatever the machine's speed sleep 0.1 s after each
+# of their 30 units of work (a test hook) and checkpoint every 20 ms: about 1.5 s
+# on 2 ranks, so that a stop lands early and the resumed run still reports
+# several times.  (A stall in each checkpoint write was not enough: a resumed
+# run once finished its last 1432 trajectories between two progress lines.)
+slow() { THERMOLEARN_TEST_UNIT_STALL=0.1 "$@" --checkpoint-interval 0.02; }
 slow $MPIRUN -n 2 "$BIN" run p.ini -o a.h5 --progress 0.05 2> a.err || fail "run exited $?"
 out=$(check_lines a.err) && pass "batch log: $out plain progress lines, nondecreasing, ending at $TOTAL" ||
     fail "batch log progress lines: $out"
