@@ -146,7 +146,7 @@ build/fuzz/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	@mkdir -p build/deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -MF build/deps/fuzz_$*.d -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MF build/deps/fuzz_$*.d -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 .SECONDARY: $(FUZZ_OBJ)
 fuzz: build/fuzz/fuzz_config build/fuzz/fuzz_h5 build/fuzz/fuzz_idx
 
