@@ -227,6 +227,35 @@ for model in doublewell weightsde observed twostate clock; do
     fi
 done
 
+# ---- weightsde's full loop of eq. 84 (feedback = filtered) ----
+# `thermolearn bench weightsde --filtered` (2048 trajectories of 5000 steps:
+# the switch, its record, the Bayes filter and the weight across the batch)
+# interleaved with its scalar reference (`--scalar`, one trajectory at a time;
+# the same checksum, else bench fails), in steps per second of CPU time, best
+# of BENCH_RUNS, with the ratio to the calibration loop (the same stream calls)
+# and the speed-up.  No limit kernel: the calibration is the yardstick.
+fcpu() { sed -n 's/^cpu_steps_per_s \([0-9.e+-]*\).*/\1/p' | tail -1; }
+fcal() { sed -n 's/^cpu_ratio_to_calibration \([0-9.e+-]*\).*/\1/p' | tail -1; }
+fsum() { sed -n 's/^checksum \([0-9.e+-]*\).*/\1/p' | tail -1; }
+fvec=0 fscalar=0 fratio=
+for r in $(seq "$RUNS"); do
+    vout=$(bin/thermolearn bench weightsde --filtered) sout=$(bin/thermolearn bench weightsde --filtered --scalar)
+    if [ "$(fsum <<<"$vout")" != "$(fsum <<<"$sout")" ]; then
+        echo "bench: weightsde --filtered: the lanes' checksum $(fsum <<<"$vout") differs from the scalar reference's $(fsum <<<"$sout")" >&2
+        exit 1
+    fi
+    v=$(fcpu <<<"$vout") s=$(fcpu <<<"$sout")
+    [ "$(max "$fvec" "$v")" = "$v" ] && fratio=$(fcal <<<"$vout")
+    fvec=$(max "$fvec" "$v") fscalar=$(max "$fscalar" "$s")
+    echo "run $r: across the batch $v  scalar $s"
+done
+echo
+printf '%-44s %12s\n' "weightsde --filtered (eq. 84), best of $RUNS" "steps/s (CPU)"
+printf '%-44s %12.4e\n' "engine: across the batch" "$fvec"
+printf '%-44s %12.4e\n' "scalar reference (one trajectory at a time)" "$fscalar"
+printf '%-44s %12s\n' "ratio to the calibration loop (best run)" "$fratio"
+awk -v e="$fvec" -v s="$fscalar" 'BEGIN {printf "%-44s %12.2f\n", "speed-up", e / s}'
+
 # ---- graded Hopfield network (MALA) ----
 # `thermolearn bench hopfield --graded` (N = 15, M = 2, 100 steps of 10
 # Langevin steps, 256 trajectories per direction) beside

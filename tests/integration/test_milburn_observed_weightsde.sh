@@ -172,8 +172,8 @@ status=$?
 "$PY" analysis/milburn_filter_weights.py filtered "$TMP/wsf.n1.h5" -o "$TMP/wsf.png" > "$TMP/wsf.fig" 2>&1
 status=$?
 rows=$(grep -cE '^ +(1|20) +10 ' "$TMP/wsf.fig")
-w20=$("$PY" -c 'import h5py, sys; print(f"{h5py.File(sys.argv[1])["weightsde/w_mean"][1]:.4f}")' "$TMP/wsf.n1.h5")
-[ $status = 0 ] && [ "$rows" = 2 ] && [ -s "$TMP/wsf.png" ] && grep -E '^ +20 +10 ' "$TMP/wsf.fig" | grep -q -- "$w20" &&
+w20=$("$PY" -c 'import h5py, sys; print("%.4f" % h5py.File(sys.argv[1], "r")["weightsde/w_mean"][1])' "$TMP/wsf.n1.h5")
+[ $status = 0 ] && [ "$rows" = 2 ] && [ -s "$TMP/wsf.png" ] && [ -n "$w20" ] && grep -E '^ +20 +10 ' "$TMP/wsf.fig" | grep -q -- "$w20" &&
     pass "milburn_filter_weights.py filtered: figure and table of the filtered grid (<w> = $w20 at switch_rate 20)" ||
     { cat "$TMP/wsf.fig"; fail "milburn_filter_weights.py filtered: exit $status, $rows table rows"; }
 "$PY" analysis/milburn_filter_weights.py filtered "$TMP/ws.n1.h5" -o "$TMP/ws.png" > "$TMP/ws.fig" 2>&1
