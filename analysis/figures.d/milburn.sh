@@ -11,9 +11,11 @@ for pair in milburn_twostate:fig6 milburn_twostate_fig5:fig5 milburn_doublewell:
     bin/thermolearn check results/$input.h5 | tail -1
     [ -z "$fig" ] || $PY analysis/milburn.py $fig results/$input.h5 -o results/$input.png
 done
-# Sections 2.3 and 4.2: the partially observed switch (Fig. 7) and the
-# feedback-cooled weights (Fig. 20), analysis/milburn_filter_weights.py.
-for pair in milburn_observed:fig7 milburn_weightsde:fig20; do
+# Sections 2.3 and 4.2: the partially observed switch (Fig. 7), the
+# feedback-cooled weights (Fig. 20) and their full loop of eq. 84 with the
+# switch filtered (feedback = filtered, 1.2e8 steps across the batch, a few
+# seconds), analysis/milburn_filter_weights.py.
+for pair in milburn_observed:fig7 milburn_weightsde:fig20 milburn_weights_filtered:filtered; do
     input=${pair%%:*} fig=${pair#*:}
     $MPIRUN -n 2 bin/thermolearn run inputs/$input.ini -o results/$input.h5 --force --quiet
     bin/thermolearn check results/$input.h5 | tail -1

@@ -227,6 +227,47 @@ for model in doublewell weightsde observed twostate clock; do
     fi
 done
 
+# ---- weightsde's full loop of eq. 84 (feedback = filtered) ----
+# `thermolearn bench weightsde --filtered` (2048 trajectories of 5000 steps:
+# the switch, its record, the Bayes filter and the weight across the batch)
+# interleaved with its scalar reference (`--scalar`, one trajectory at a time;
+# the same checksum, else bench fails), in steps per second of CPU time, best
+# of BENCH_RUNS, with the ratio to the calibration loop (the same stream calls)
+# and the speed-up; beside it tests/bench/milburn_limit.c --model filtered,
+# the limit kernel at the same point (its own checks: the filter's
+# calibration, its scalar reference), and the ratio engine / limit.
+fcpu() { sed -n 's/^cpu_steps_per_s \([0-9.e+-]*\).*/\1/p' | tail -1; }
+fcal() { sed -n 's/^cpu_ratio_to_calibration \([0-9.e+-]*\).*/\1/p' | tail -1; }
+fsum() { sed -n 's/^checksum \([0-9.e+-]*\).*/\1/p' | tail -1; }
+fvec=0 fscalar=0 fratio= flimit=0
+for r in $(seq "$RUNS"); do
+    l=
+    if [ $have_mlimit = 1 ]; then
+        out=$("$MLIMIT" --model filtered) || { echo "bench: $MLIMIT --model filtered failed its checks:" >&2; echo "$out" >&2; exit 1; }
+        l=$(srate <<<"$out")
+        flimit=$(max "$flimit" "$l")
+    fi
+    vout=$(bin/thermolearn bench weightsde --filtered) sout=$(bin/thermolearn bench weightsde --filtered --scalar)
+    if [ "$(fsum <<<"$vout")" != "$(fsum <<<"$sout")" ]; then
+        echo "bench: weightsde --filtered: the lanes' checksum $(fsum <<<"$vout") differs from the scalar reference's $(fsum <<<"$sout")" >&2
+        exit 1
+    fi
+    v=$(fcpu <<<"$vout") s=$(fcpu <<<"$sout")
+    [ "$(max "$fvec" "$v")" = "$v" ] && fratio=$(fcal <<<"$vout")
+    fvec=$(max "$fvec" "$v") fscalar=$(max "$fscalar" "$s")
+    echo "run $r: across the batch $v  scalar $s${l:+  limit $l}"
+done
+echo
+printf '%-44s %12s\n' "weightsde --filtered (eq. 84), best of $RUNS" "steps/s (CPU)"
+printf '%-44s %12.4e\n' "engine: across the batch" "$fvec"
+printf '%-44s %12.4e\n' "scalar reference (one trajectory at a time)" "$fscalar"
+printf '%-44s %12s\n' "ratio to the calibration loop (best run)" "$fratio"
+awk -v e="$fvec" -v s="$fscalar" 'BEGIN {printf "%-44s %12.2f\n", "speed-up", e / s}'
+if [ $have_mlimit = 1 ]; then
+    printf '%-44s %12.4e\n' "limit: milburn_limit --model filtered" "$flimit"
+    awk -v e="$fvec" -v l="$flimit" 'BEGIN {printf "%-44s %12.3f\n", "ratio engine / limit (target >= 0.5)", e / l}'
+fi
+
 # ---- graded Hopfield network (MALA) ----
 # `thermolearn bench hopfield --graded` (N = 15, M = 2, 100 steps of 10
 # Langevin steps, 256 trajectories per direction) beside

@@ -7,7 +7,7 @@
  *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
  *         AVX-512, so -march=x86-64-v3 builds the portable variant;
  *         Random123's header for the scalar reference)
- * Run:    milburn_limit [--model doublewell|weightsde|observed|twostate|clock] [--traj N] [--check K]
+ * Run:    milburn_limit [--model doublewell|weightsde|filtered|observed|twostate|clock] [--traj N] [--check K]
  * Prints: steps_per_s (trajectories x steps per second of CPU time, the
  *         trajectories rounded up to whole groups of G x L lanes), a physics
  *         check in standard errors, and the scalar check: --check K (default
@@ -37,6 +37,17 @@
  * from N(0, T_w).  Physics check: <w(10)> and <w(10)^2> against the
  * stationary law by quadrature (-0.96257 and 1.17628: relaxed by t = 10).
  * Streams: Gaussians as above, acceptance uniforms from purpose 16.
+ *
+ * filtered (`thermolearn bench weightsde --filtered`, the full loop of eq. 84):
+ * Fig. 20's weight as above, the switch gamma_s = 10 (rates gamma_s
+ * sigma(+-2w)), its record at Gamma = 10 and the Bayes filter in log-odds,
+ * drift -2 (1 - n_c^2), the feedback's work at the step's midpoint; h = 2e-3,
+ * time 10 (5000 steps), 2048 trajectories from the engine's initial states
+ * (w(0), then n(0) from the INITIAL cursor's next uniform).  Physics check:
+ * the filter is the exact posterior mean, so <(n - n_c) n_c> = 0 (within 4
+ * standard errors).  Streams are the engine's (block k of DYNAMICS: step k's
+ * Gaussians, weight and record; block j of purpose 16 the switch's uniforms
+ * of steps 2j, 2j + 1), so the checksum (the sum of w(10)) is the engine's.
  *
  * observed (the engine's bench point, Fig. 7): the hidden chain mu = nu =
  * 0.5, record kappa = 40, Gamma = 10, the Bayes filter, the current of eq. 31
@@ -639,6 +650,141 @@ static int observed_main(long traj, long check)
     return dmax > 1e-9 || jumps_differ ? 1 : 0;
 }
 
+/* ---- weightsde, feedback = filtered (the full loop of eq. 84) ------------------------------- */
+
+/* the bench point of `thermolearn bench weightsde --filtered`: Fig. 20's weight (L = 2, a = w), the
+ * switch gamma_s = 10 measured at Gamma = 10, h = 2e-3, time 10 */
+static const double FGS = 10, FGAMMA = 10, FH = 2e-3;
+enum { FSTEPS = 5000 };
+
+typedef struct {
+    double decay, gain, spread, rho, flip_scale, record_noise;
+} wf_const;
+
+static wf_const wf_constants(void)
+{
+    return (wf_const){exp(-FH), -expm1(-FH), sqrt(WT * -expm1(-2 * FH)), exp(-FGS * FH), -expm1(-FGS * FH),
+                      sqrt(2 * FGAMMA * FH)};
+}
+
+typedef struct {
+    double w, work, jumps, calibration; /* calibration: time average of (n - n_c) n_c, mean 0 */
+} wf_result;
+
+static inline vd vtanh(vd a)
+{
+    vd e = vexp(-2.0 * blend(a < 0, -a, a)), th = (1.0 - e) / (1.0 + e);
+    return blend(a < 0, -th, th);
+}
+
+/* n(0) from the engine's INITIAL cursor: its third and fourth draws (block 1, words 0-1), after w(0). */
+static double initial_switch(uint64_t traj, double w)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{1, (uint32_t)traj, 0, P_INIT << 8}};
+    philox4x32_ctr_t r = philox4x32(c, key);
+    return uniform(r.v[0], r.v[1]) < 0.5 * (1 + tanh(w)) ? 1.0 : -1.0;
+}
+
+/* Lanes first .. first + G L - 1 in registers: the weight, the feedback's work, the record and the
+ * Bayes filter, the switch. */
+static void wf_group(uint64_t first, const wf_const *c, wf_result *out)
+{
+    vd w[G], n[G], nc[G], th[G], work[G], jumps[G], cal[G];
+    vq lane[G], wa[G][4];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) {
+            lane[g][l] = first + (uint64_t)(g * L + l), w[g][l] = initial_w(lane[g][l]);
+            n[g][l] = initial_switch(lane[g][l], w[g][l]), th[g][l] = tanh(w[g][l]);
+        }
+        nc[g] = th[g], work[g] = jumps[g] = cal[g] = (vd){0};
+    }
+    for (long k = 0; k < FSTEPS; k++) {
+        int half = (int)(k & 1);
+        for (int g = 0; g < G; g++) {
+            vq wz[4];
+            vd z0, z1;
+            philox_lanes((uint32_t)k, lane[g], P_DYN << 8, wz);
+            if (!half) philox_lanes((uint32_t)(k / 2), lane[g], WP_ACCEPT << 8, wa[g]);
+            gauss_lanes(wz, &z0, &z1);
+            vd pinf = 0.5 * (1.0 + th[g]), nc2 = nc[g] * nc[g];
+            cal[g] += (n[g] - nc[g]) * nc[g];
+            vd y = w[g] * c->decay + (-2.0 * (1.0 - nc2)) * c->gain + c->spread * z0, tm = vtanh(0.5 * (w[g] + y));
+            work[g] += 2.0 * (nc2 - tm * tm) * (y - w[g]);
+            vd ratio = (1.0 + nc[g]) / (1.0 - nc[g]);
+            ratio = blend(ratio < 1e-300, (vd){0} + 1e-300, blend(ratio > 1e300, (vd){0} + 1e300, ratio));
+            vd logit = vlog(ratio) + (FGAMMA * FH) * n[g] + c->record_noise * z1;
+            vd e = vexp(blend(logit < 0, logit, -logit)), post = blend(logit >= 0, (vd){0} + 1.0, e) / (1.0 + e);
+            nc[g] = 2.0 * (pinf + (post - pinf) * c->rho) - 1.0;
+            vl flip = u53(wa[g][2 * half], wa[g][2 * half + 1]) < blend(n[g] > 0, 1.0 - pinf, pinf) * c->flip_scale;
+            n[g] = blend(flip, -n[g], n[g]);
+            jumps[g] += blend(flip, (vd){0} + 1.0, (vd){0});
+            w[g] = y, th[g] = vtanh(y);
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++)
+            out[g * L + l] = (wf_result){w[g][l], work[g][l], jumps[g][l], cal[g][l] / FSTEPS};
+}
+
+/* The scalar reference: Random123's philox4x32, libm's tanh, log, exp. */
+static wf_result wf_scalar(uint64_t traj, const wf_const *c)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    double w = initial_w(traj), n = initial_switch(traj, w), th = tanh(w), nc = th;
+    wf_result r = {0, 0, 0, 0};
+    philox4x32_ctr_t wa = {{0}};
+    for (long k = 0; k < FSTEPS; k++) {
+        int half = (int)(k & 1);
+        philox4x32_ctr_t cz = {{(uint32_t)k, (uint32_t)traj, 0, P_DYN << 8}};
+        philox4x32_ctr_t ca = {{(uint32_t)(k / 2), (uint32_t)traj, 0, WP_ACCEPT << 8}};
+        philox4x32_ctr_t wz = philox4x32(cz, key);
+        if (!half) wa = philox4x32(ca, key);
+        double u1 = uniform(wz.v[0], wz.v[1]), u2 = uniform(wz.v[2], wz.v[3]), rad = sqrt(-2 * log(u1));
+        double z0 = rad * cos(6.283185307179586 * u2), z1 = rad * sin(6.283185307179586 * u2);
+        double pinf = 0.5 * (1 + th);
+        r.calibration += (n - nc) * nc;
+        double y = w * c->decay - 2 * (1 - nc * nc) * c->gain + c->spread * z0, tm = tanh(0.5 * (w + y));
+        r.work += 2 * (nc * nc - tm * tm) * (y - w);
+        double logit = log((1 + nc) / (1 - nc)) + FGAMMA * FH * n + c->record_noise * z1;
+        double post = logit >= 0 ? 1 / (1 + exp(-logit)) : exp(logit) / (1 + exp(logit));
+        nc = 2 * (pinf + (post - pinf) * c->rho) - 1;
+        if (uniform(wa.v[2 * half], wa.v[2 * half + 1]) < (n > 0 ? 1 - pinf : pinf) * c->flip_scale) n = -n, r.jumps += 1;
+        w = y, th = tanh(w);
+    }
+    r.w = w, r.calibration /= FSTEPS;
+    return r;
+}
+
+static int filtered_main(long traj, long check)
+{
+    const wf_const c = wf_constants();
+    const long groups = (traj + G * L - 1) / (G * L);
+    wf_result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long b = 0; b < groups; b++) wf_group((uint64_t)(b * G * L), &c, res + b * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    double s1 = 0, k1 = 0, k2 = 0;
+    for (long t = 0; t < traj; t++) s1 += res[t].w, k1 += res[t].calibration, k2 += res[t].calibration * res[t].calibration;
+    double km = k1 / traj, kse = sqrt(fmax(k2 / traj - km * km, 0) / (traj - 1));
+    double dmax = 0;
+    long jumps_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        wf_result r = wf_scalar((uint64_t)t, &c);
+        dmax = fmax(dmax, fmax(fabs(r.w - res[t].w), fabs(r.work - res[t].work)));
+        jumps_differ += r.jumps != res[t].jumps;
+    }
+    printf("filtered_limit: traj %ld (%d lanes x %d groups), %d steps: cpu_s %.3f checksum %.6f\n", traj, L, G, FSTEPS,
+           cpu, s1);
+    printf("check: the filter's calibration <(n - n_c) n_c> = %.5f +- %.5f (0: %.2f standard errors)\n", km, kse,
+           km / kse);
+    printf("scalar reference (%ld trajectories): max |dw|, |dW| %.3g, jump counts differing %ld\n", check, dmax,
+           jumps_differ);
+    printf("steps_per_s %.4e\n", (double)(groups * G * L) * FSTEPS / cpu);
+    free(res);
+    return dmax > 1e-9 || jumps_differ || fabs(km) > 4 * kse ? 1 : 0;
+}
+
 /* ---- twostate ------------------------------------------------------------------------- */
 
 /* the bench point: the sigmoid swap mu = 1, nu = 10, t0 = 5, width 0.5, time 10, thermal levels, T = 1 */
@@ -936,11 +1082,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "observed")) model = 2;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "twostate")) model = 3;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "clock")) model = 4;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "filtered")) model = 5;
         else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
     }
     return model == 1 ? weightsde_main(traj > 0 ? traj : 2048, check)
          : model == 2 ? observed_main(traj > 0 ? traj : 512, check)
          : model == 3 ? twostate_main(traj > 0 ? traj : 200000, check)
          : model == 4 ? clock_main(traj > 0 ? traj : 128, check)
+         : model == 5 ? filtered_main(traj > 0 ? traj : 2048, check)
                       : doublewell_main(traj > 0 ? traj : 8192, check);
 }

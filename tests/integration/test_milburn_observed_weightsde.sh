@@ -167,6 +167,21 @@ PY
 status=$?
 [ $status = 1 ] && pass "check fails (exit 1) on moved_nc2" || fail "check exit $status on moved_nc2 (expected 1)"
 
+# the filtered loop's figure (make figures): one table row per point, with the file's own <w>; an
+# adiabatic file is refused (exit 2)
+"$PY" analysis/milburn_filter_weights.py filtered "$TMP/wsf.n1.h5" -o "$TMP/wsf.png" > "$TMP/wsf.fig" 2>&1
+status=$?
+rows=$(grep -cE '^ +(1|20) +10 ' "$TMP/wsf.fig")
+w20=$("$PY" -c 'import h5py, sys; print("%.4f" % h5py.File(sys.argv[1], "r")["weightsde/w_mean"][1])' "$TMP/wsf.n1.h5")
+[ $status = 0 ] && [ "$rows" = 2 ] && [ -s "$TMP/wsf.png" ] && [ -n "$w20" ] && grep -E '^ +20 +10 ' "$TMP/wsf.fig" | grep -q -- "$w20" &&
+    pass "milburn_filter_weights.py filtered: figure and table of the filtered grid (<w> = $w20 at switch_rate 20)" ||
+    { cat "$TMP/wsf.fig"; fail "milburn_filter_weights.py filtered: exit $status, $rows table rows"; }
+"$PY" analysis/milburn_filter_weights.py filtered "$TMP/ws.n1.h5" -o "$TMP/ws.png" > "$TMP/ws.fig" 2>&1
+status=$?
+[ $status = 2 ] && grep -q 'expected filtered' "$TMP/ws.fig" && [ ! -e "$TMP/ws.png" ] &&
+    pass "milburn_filter_weights.py filtered refuses an adiabatic file (exit 2)" ||
+    { cat "$TMP/ws.fig"; fail "milburn_filter_weights.py filtered on an adiabatic file: exit $status (expected 2)"; }
+
 # eq. 37's halved drift: the record is the same, the filter is miscalibrated, check fails
 "$BIN" run "$TMP/obh.ini" -o "$TMP/obh.h5" --quiet && "$BIN" check "$TMP/obh.h5" > "$TMP/obh.check"
 status=$?

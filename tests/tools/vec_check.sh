@@ -14,7 +14,8 @@
 #                addsd/mulsd/divsd/sqrtsd/comisd/...): the perceptron's loops
 #                over trajectories and the Box-Muller Gaussians, the Milburn
 #                SDE steps across the batch (doublewell's and weightsde's
-#                Metropolis-adjusted steps, observed's filters, twostate's
+#                Metropolis-adjusted steps, observed's filters, weightsde's
+#                filtered loop (switch, Bayes filter, weight), twostate's
 #                thinning candidates: accept, crossing, clamp and jump
 #                blends, e^x and ln x packed), the OU model's step of
 #                all lanes (every n: the inlined n = 1..4 copies and the
@@ -51,6 +52,7 @@ src/models/perceptron/kernel.c:double:tile_piece
 src/models/perceptron/kernel.c:double:tile_energy
 src/models/milburn/doublewell.c:double:dw_lanes_step
 src/models/milburn/weightsde.c:double:ws_lanes_step
+src/models/milburn/weightsde.c:double:wf_lanes_step
 src/models/milburn/observed.c:double:ob_lanes_step
 src/models/milburn/twostate.c:double:ts_lanes_candidate
 src/models/milburn/clock.c:double:ck_lanes_step

@@ -12,6 +12,13 @@
  *              calibration makes the same vector stream calls (a Gaussian and
  *              a uniform per lane and step), and tests/bench/milburn_limit.c
  *              --model weightsde is the limit kernel beside it in `make bench`
+ *   weightsde --filtered: steps per second of the full loop of eq. 84
+ *              (feedback = filtered: the switch, its record, the Bayes filter
+ *              and the weight; ws_trajectories on units of TL_BATCH), beside
+ *              the calibration of observed (the same stream calls: two
+ *              Gaussians per lane and step, a uniform per lane and step);
+ *              --scalar runs the scalar reference ws_filtered_trajectory one
+ *              trajectory at a time instead (the same numbers, bit for bit)
  */
 #include <math.h>
 #include <mpi.h>
@@ -26,12 +33,16 @@
 #include "observed.h"
 #include "weightsde.h"
 
-static int parse(int argc, char **argv, const char *name, long *traj)
+/* flags (may be NULL): the options --filtered and --scalar of `bench weightsde` */
+static int parse(int argc, char **argv, const char *name, long *traj, int *filtered, int *scalar)
 {
     for (int i = 0; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--traj") == 0) *traj = atol(argv[++i]);
+        else if (filtered && strcmp(argv[i], "--filtered") == 0) *filtered = 1;
+        else if (scalar && strcmp(argv[i], "--scalar") == 0) *scalar = 1;
         else {
-            fprintf(stderr, "usage: thermolearn bench %s [--traj T]\n", name);
+            fprintf(stderr, "usage: thermolearn bench %s [--traj T]%s\n", name,
+                    filtered ? " [--filtered [--scalar]]" : "");
             return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 1 : 2;
         }
     }
@@ -49,9 +60,12 @@ static void report(const char *what, long traj, double steps, double wall, doubl
 
 /* The floor of an observed step across the batch: the stream calls of
  * ob_trajectories (per step a block of two Box-Muller Gaussians, per two
- * steps a block of Philox words for the chain), summed, no physics. */
-static double calibrate_observed(long traj, long steps, double *wall)
+ * steps a block of Philox words for the chain), summed, no physics.  The
+ * filtered weightsde loop makes the same calls.  *cpu (may be NULL): its
+ * CPU time. */
+static double calibrate_observed(long traj, long steps, double *wall, double *cpu)
 {
+    clock_t c0 = clock();
     tl_stream_key key = {1, 0, 0};
     double *z = tl_malloc(2 * TL_BATCH * sizeof *z, "calibration");
     uint32_t *w = tl_malloc(4 * TL_BATCH * sizeof *w, "calibration");
@@ -65,6 +79,7 @@ static double calibrate_observed(long traj, long steps, double *wall)
         }
     }
     *wall = MPI_Wtime() - t0;
+    if (cpu) *cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     free(z), free(w);
     return sum;
 }
@@ -72,7 +87,7 @@ static double calibrate_observed(long traj, long steps, double *wall)
 int milburn_observed_bench(int argc, char **argv)
 {
     long traj = 512;
-    int status = parse(argc, argv, "observed", &traj);
+    int status = parse(argc, argv, "observed", &traj, NULL, NULL);
     if (status) return status == 1 ? 0 : 2;
     ob_params p = {.mu = 0.5, .nu = 0.5, .kappa = 40, .gamma_rate = 10, .response = 20, .filter = OB_BAYES,
                    .current_filter = OB_CURRENT_EQ31, .dt = 1e-4, .time = 5, .transient = 1, .bins = 50};
@@ -90,7 +105,7 @@ int milburn_observed_bench(int argc, char **argv)
     }
     double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall;
-    double cal = calibrate_observed(traj, run.steps, &cal_wall);
+    double cal = calibrate_observed(traj, run.steps, &cal_wall, NULL);
     report("observed: Fig. 7, Gamma = 10, dt = 1e-4, time = 5, Bayes filter, across the batch", traj, steps, wall,
            cal_wall, checksum, cal);
     printf("cpu_steps_per_s %.4e\n", steps / cpu);
@@ -120,11 +135,52 @@ static double calibrate_lanes(long traj, long steps, double *wall)
     return sum;
 }
 
+/* The full loop of eq. 84 at the docs' point gamma_s = Gamma = 10 (Fig. 20's weight, dt = 2e-3,
+ * time = 10), across the batch or (scalar) one trajectory at a time. */
+static int filtered_bench(long traj, int scalar)
+{
+    ws_params p = {.temperature = 0.5, .gamma_w = 1, .beta = 2, .eta = 4, .input = 1, .bias = 0,
+                   .integrator = WS_EXACT, .dt = 2e-3, .time = 10, .bins = 1, .w_min = -4, .w_max = 3,
+                   .feedback = WS_FILTERED, .switch_rate = 10, .measurement_rate = 10, .transient = 0};
+    ws_run run;
+    ws_run_init(&run, &p);
+    tl_stream_key key = {1, 0, 0};
+    double *out = tl_malloc(TL_BATCH * WS_N_OBS * sizeof *out, "observables");
+    double checksum = 0, t0 = MPI_Wtime();
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        if (scalar)
+            for (size_t b = 0; b < n; b++)
+                ws_filtered_trajectory(&run, &key, (uint64_t)first + b, out + b * WS_N_OBS, NULL, NULL);
+        else ws_trajectories(&run, &key, (uint64_t)first, n, out, NULL, NULL);
+        for (size_t b = 0; b < n; b++) checksum += out[b * WS_N_OBS + WS_OBS_W_FINAL];
+    }
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall, cal_cpu;
+    double cal = calibrate_observed(traj, run.steps, &cal_wall, &cal_cpu);
+    report(scalar ? "weightsde --filtered --scalar: the full loop of eq. 84, gamma_s = Gamma = 10, dt = 2e-3, time = 10, "
+                    "one trajectory at a time (the scalar reference)"
+                  : "weightsde --filtered: the full loop of eq. 84, gamma_s = Gamma = 10, dt = 2e-3, time = 10, "
+                    "across the batch",
+           traj, steps, wall, cal_wall, checksum, cal);
+    printf("cpu_steps_per_s %.4e\ncpu_calibration_per_s %.4e\ncpu_ratio_to_calibration %.3f\n", steps / cpu,
+           steps / cal_cpu, cpu / cal_cpu);
+    free(out);
+    return 0;
+}
+
 int milburn_weightsde_bench(int argc, char **argv)
 {
     long traj = 2048;
-    int status = parse(argc, argv, "weightsde", &traj);
+    int filtered = 0, scalar = 0;
+    int status = parse(argc, argv, "weightsde", &traj, &filtered, &scalar);
     if (status) return status == 1 ? 0 : 2;
+    if (scalar && !filtered) {
+        fprintf(stderr, "thermolearn bench weightsde: --scalar needs --filtered\n");
+        return 2;
+    }
+    if (filtered) return filtered_bench(traj, scalar);
     ws_params p = {.temperature = 0.5, .gamma_w = 1, .beta = 2, .eta = 4, .input = 1, .bias = 0,
                    .integrator = WS_EXACT, .dt = 1e-3, .time = 10, .bins = 1, .w_min = -4, .w_max = 3};
     ws_run run;

@@ -152,6 +152,9 @@ static __attribute__((noinline)) void ws_lanes_step(const ws_step *c, ws_lanes *
     }
 }
 
+static void filtered_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first, size_t count,
+                                  double *out, double *initial_hist, double *final_hist);
+
 static void lane_out(const ws_run *run, double w0, double w, double accepted, double *out,
                      double *initial_hist, double *final_hist)
 {
@@ -177,10 +180,7 @@ void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first
                      double *initial_hist, double *final_hist)
 {
     if (run->p.feedback == WS_FILTERED) {
-        for (size_t b = 0; b < count; b++)
-            ws_filtered_trajectory(run, key, first + b, out + b * WS_N_OBS,
-                                   initial_hist ? initial_hist + b * run->p.bins : NULL,
-                                   final_hist ? final_hist + b * run->p.bins : NULL);
+        filtered_trajectories(run, key, first, count, out, initial_hist, final_hist);
         return;
     }
     const ws_step c = step_constants(run);
@@ -270,57 +270,178 @@ void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t traject
  * tanh^2 term, the heat a delayed feedback pumps; no exact reference for it.
  * Streams: INITIAL draws w(0) (as the adiabatic loop) and then n(0) from
  * sigma(beta A(0)); block k of DYNAMICS holds step k's Gaussians (weight,
- * record); block j of PURPOSE_ACCEPT the switch's uniforms of steps 2j, 2j + 1. */
+ * record); block j of PURPOSE_ACCEPT the switch's uniforms of steps 2j, 2j + 1.
+ *
+ * Trajectories diverge (the switch's jumps, the filter) but every step is the
+ * same arithmetic on every lane: a jump is a blend, the filter's clamps and
+ * branches are blends.  ws_trajectories runs tiles of WS_TILE trajectories
+ * side by side (wf_lanes_step); ws_filtered_trajectory is its scalar
+ * reference, with the same double operations in the same order (tanh from
+ * vecmath.h's e^x, as lane_tanh), so the two agree bit for bit. */
+
+/* The constants of a filtered step. */
+typedef struct {
+    double half_bx, half_bb; /* a = w half_bx + half_bb */
+    double learning, h, gamma, decay, gain, spread, euler_noise;
+    double measurement, record_noise, rho, flip_scale; /* Gamma, sqrt(2 Gamma h), e^{-gamma_s h}, 1 - rho */
+    int euler;
+} wf_step;
+
+static wf_step filtered_constants(const ws_run *run)
+{
+    const ws_params *p = &run->p;
+    return (wf_step){.half_bx = 0.5 * p->beta * p->input, .half_bb = 0.5 * p->beta * p->bias,
+                     .learning = ws_learning_scale(p), .h = run->h, .gamma = p->gamma_w, .decay = run->decay,
+                     .gain = run->drift_gain, .spread = run->spread,
+                     .euler_noise = sqrt(2 * p->temperature * run->h), .measurement = p->measurement_rate,
+                     .record_noise = sqrt(2 * p->measurement_rate * run->h), .rho = run->rho,
+                     .flip_scale = 1 - run->rho, .euler = p->integrator == WS_EULER};
+}
+
+/* tanh a = sign(a) (1 - e)/(1 + e), e = e^{-2|a|}, on every lane; scalar_tanh on one double. */
+static inline vd lane_tanh(vd a)
+{
+    const vd zero = {0};
+    vd e = vd_exp(-2.0 * vd_blend(a < zero, -a, a)), th = (1.0 - e) / (1.0 + e);
+    return vd_blend(a < zero, -th, th);
+}
+
+static inline double scalar_tanh(double a)
+{
+    double e = vd_exp1(-2.0 * (a < 0 ? -a : a)), th = (1.0 - e) / (1.0 + e);
+    return a < 0 ? -th : th;
+}
+
+/* w(0) and n(0) of a trajectory, and tanh a(0) (the filter's prior n_c(0)). */
+static void filtered_initial(const ws_run *run, const wf_step *c, const tl_stream_key *key, uint64_t trajectory,
+                             double *w, double *n, double *th)
+{
+    tl_stream_cursor init;
+    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
+    *w = sqrt(run->p.temperature / run->p.gamma_w) * tl_stream_cursor_gaussian(&init);
+    *th = scalar_tanh(*w * c->half_bx + c->half_bb);
+    *n = tl_stream_cursor_uniform(&init) < 0.5 * (1 + *th) ? 1.0 : -1.0;
+}
+
+static void filtered_out(const ws_run *run, double w0, double w, double work, double sum, double jumps, double *out,
+                         double *initial_hist, double *final_hist)
+{
+    const ws_params *p = &run->p;
+    out[WS_OBS_W_INITIAL] = w0;
+    out[WS_OBS_W_FINAL] = w;
+    out[WS_OBS_W_SQUARE] = w * w;
+    out[WS_OBS_NEGATIVE] = w < 0;
+    out[WS_OBS_WORK] = work;
+    out[WS_OBS_HEAT] = ws_potential(p, w) - ws_potential(p, w0) - work; /* libm's, as the references */
+    out[WS_OBS_ACCEPTANCE] = 1;
+    out[WS_OBS_ONE_MINUS_NC2] = sum / (double)(run->steps - run->first_counted);
+    out[WS_OBS_JUMPS] = jumps;
+    bin(p, initial_hist, w0);
+    bin(p, final_hist, w);
+}
+
+typedef struct {
+    double w[WS_TILE], n[WS_TILE], nc[WS_TILE], th[WS_TILE], work[WS_TILE], sum[WS_TILE], jumps[WS_TILE];
+} wf_lanes;
+
+/* One step of the full loop on every lane (the numbered steps above),
+ * branch-free across lanes: the filter's clamp and its logistic, and the
+ * switch's jump, are blends.  counted: add 1 - n_c^2 to the time sum.  z: the
+ * step's Gaussians (weight at [0], record at [n]); u: its uniforms' words (hi
+ * at [0], lo at [n]).  A function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) void wf_lanes_step(const wf_step *c, wf_lanes *restrict s, int lanes, int counted,
+                                                     const double *restrict z, const uint32_t *restrict u, size_t n)
+{
+    const vd zero = {0}, one = zero + 1.0, tiny = zero + 1e-300, huge = zero + 1e300;
+    for (int l = 0; l < lanes; l += VD) {
+        vd w = vd_load(s->w + l), state = vd_load(s->n + l), nc = vd_load(s->nc + l), th = vd_load(s->th + l);
+        const vd pinf = 0.5 * (1.0 + th); /* sigma(beta A(t)) */
+        const vd one_minus_nc2 = 1.0 - nc * nc, force = -c->learning * one_minus_nc2;
+        if (counted) vd_store(s->sum + l, vd_load(s->sum + l) + one_minus_nc2);
+        /* 1. the weight, and the feedback force's work at the step's midpoint */
+        vd y = c->euler ? w + (-c->gamma * w + force) * c->h + c->euler_noise * vd_load(z + l)
+                        : w * c->decay + force * c->gain + c->spread * vd_load(z + l);
+        vd tm = lane_tanh(0.5 * (w + y) * c->half_bx + c->half_bb);
+        vd_store(s->work + l, vd_load(s->work + l) + c->learning * (nc * nc - tm * tm) * (y - w));
+        /* 2-3. the record and the Bayes filter (as observed.c) */
+        vd ratio = (1.0 + nc) / (1.0 - nc);
+        ratio = vd_blend(ratio < tiny, tiny, vd_blend(ratio > huge, huge, ratio));
+        vd logit = vd_log(ratio) + c->measurement * state * c->h + c->record_noise * vd_load(z + n + l);
+        vd e = vd_exp(vd_blend(logit < zero, logit, -logit)), d = 1.0 + e;
+        vd post = vd_blend(logit >= zero, one, e) / d;
+        vd_store(s->nc + l, 2.0 * (pinf + (post - pinf) * c->rho) - 1.0);
+        /* 4. the switch: P(-1 -> +1) = sigma(beta A)(1 - rho), P(+1 -> -1) = sigma(-beta A)(1 - rho) */
+        vd flip_p = vd_blend(state > zero, 1.0 - pinf, pinf) * c->flip_scale;
+        vl flip = vd_uniform(u + l, u + n + l) < flip_p;
+        vd_store(s->n + l, vd_blend(flip, -state, state));
+        vd_store(s->jumps + l, vd_load(s->jumps + l) + vd_count(flip));
+        vd_store(s->w + l, y);
+        vd_store(s->th + l, lane_tanh(y * c->half_bx + c->half_bb));
+    }
+}
+
+/* Trajectories first .. first + count - 1 of the full loop, tiles of WS_TILE lanes. */
+static void filtered_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first, size_t count,
+                                  double *out, double *initial_hist, double *final_hist)
+{
+    const wf_step c = filtered_constants(run);
+    const size_t bins = run->p.bins;
+    wf_lanes s;
+    double z[2 * WS_TILE], w0[WS_TILE];
+    uint32_t u[4 * WS_TILE];
+    for (size_t t0 = 0; t0 < count; t0 += WS_TILE) {
+        size_t n = count - t0 < WS_TILE ? count - t0 : WS_TILE, lanes = (n + 15) / 16 * 16;
+        memset(&s, 0, sizeof s); /* padding lanes: w = n_c = 0, n = 0 (harmless arithmetic) */
+        for (size_t l = 0; l < n; l++) {
+            filtered_initial(run, &c, key, first + t0 + l, &s.w[l], &s.n[l], &s.th[l]);
+            w0[l] = s.w[l], s.nc[l] = s.th[l]; /* the prior: the switch's stationary mean at w(0) */
+        }
+        for (long k = 0; k < run->steps; k++) {
+            size_t half = (size_t)(k & 1);
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first + t0, (uint32_t)k, lanes, z);
+            if (!half) tl_stream_words(key, PURPOSE_ACCEPT, first + t0, (uint32_t)(k / 2), lanes, u);
+            wf_lanes_step(&c, &s, (int)lanes, k >= run->first_counted, z, u + 2 * half * lanes, lanes);
+        }
+        for (size_t l = 0; l < n; l++)
+            filtered_out(run, w0[l], s.w[l], s.work[l], s.sum[l], s.jumps[l], out + (t0 + l) * WS_N_OBS,
+                         initial_hist ? initial_hist + (t0 + l) * bins : NULL,
+                         final_hist ? final_hist + (t0 + l) * bins : NULL);
+    }
+}
+
 void ws_filtered_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                             double *initial_hist, double *final_hist)
 {
-    const ws_params *p = &run->p;
-    const double L = ws_learning_scale(p), h = run->h, G = p->measurement_rate, rho = run->rho;
-    const double half_bx = 0.5 * p->beta * p->input, half_bb = 0.5 * p->beta * p->bias;
-    const double record_noise = sqrt(2 * G * h), euler_noise = sqrt(2 * p->temperature * h);
-    const int euler = p->integrator == WS_EULER;
-    tl_stream_cursor init;
-    tl_stream_cursor_init(&init, key, TL_PURPOSE_INITIAL, trajectory);
-    double w = sqrt(p->temperature / p->gamma_w) * tl_stream_cursor_gaussian(&init), w0 = w;
-    double th = tanh(w * half_bx + half_bb);
-    double n = tl_stream_cursor_uniform(&init) < 0.5 * (1 + th) ? 1.0 : -1.0;
-    double nc = th; /* the prior: the switch's stationary mean at w(0) */
+    const wf_step c = filtered_constants(run);
+    double w, n, th;
+    filtered_initial(run, &c, key, trajectory, &w, &n, &th);
+    double w0 = w, nc = th; /* the prior: the switch's stationary mean at w(0) */
     double work = 0, sum = 0, jumps = 0, z[2];
     uint32_t u[4] = {0};
     for (long k = 0; k < run->steps; k++) {
         int half = (int)(k & 1);
         tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)k, 1, z);
         if (!half) tl_stream_words(key, PURPOSE_ACCEPT, trajectory, (uint32_t)(k / 2), 1, u);
-        const double pinf = 0.5 * (1 + th); /* sigma(beta A(t)) */
-        const double force = -L * (1 - nc * nc);
-        if (k >= run->first_counted) sum += 1 - nc * nc;
+        const double pinf = 0.5 * (1.0 + th);
+        const double one_minus_nc2 = 1.0 - nc * nc, force = -c.learning * one_minus_nc2;
+        if (k >= run->first_counted) sum += one_minus_nc2;
         /* 1. the weight */
-        double y = euler ? w + (-p->gamma_w * w + force) * h + euler_noise * z[0]
-                         : w * run->decay + force * run->drift_gain + run->spread * z[0];
-        double tm = tanh(0.5 * (w + y) * half_bx + half_bb);
-        work += L * (nc * nc - tm * tm) * (y - w);
-        /* 2-3. the record and the Bayes filter (as observed.c) */
+        double y = c.euler ? w + (-c.gamma * w + force) * c.h + c.euler_noise * z[0]
+                           : w * c.decay + force * c.gain + c.spread * z[0];
+        double tm = scalar_tanh(0.5 * (w + y) * c.half_bx + c.half_bb);
+        work += c.learning * (nc * nc - tm * tm) * (y - w);
+        /* 2-3. the record and the Bayes filter */
         double ratio = (1.0 + nc) / (1.0 - nc);
         ratio = ratio < 1e-300 ? 1e-300 : ratio > 1e300 ? 1e300 : ratio;
-        double logit = vd_log1(ratio) + G * n * h + record_noise * z[1];
+        double logit = vd_log1(ratio) + c.measurement * n * c.h + c.record_noise * z[1];
         double e = vd_exp1(logit < 0 ? logit : -logit), d = 1.0 + e;
-        double post = logit >= 0 ? 1.0 / d : e / d;
-        nc = 2.0 * (pinf + (post - pinf) * rho) - 1.0;
-        /* 4. the switch: P(-1 -> +1) = sigma(beta A)(1 - rho), P(+1 -> -1) = sigma(-beta A)(1 - rho) */
-        double flip = (n > 0 ? 1 - pinf : pinf) * (1 - rho);
+        double post = (logit >= 0 ? 1.0 : e) / d;
+        nc = 2.0 * (pinf + (post - pinf) * c.rho) - 1.0;
+        /* 4. the switch */
+        double flip = (n > 0 ? 1.0 - pinf : pinf) * c.flip_scale;
         if (tl_uniform_double(u[2 * half], u[2 * half + 1]) < flip) n = -n, jumps += 1;
         w = y;
-        th = tanh(w * half_bx + half_bb);
+        th = scalar_tanh(w * c.half_bx + c.half_bb);
     }
-    out[WS_OBS_W_INITIAL] = w0;
-    out[WS_OBS_W_FINAL] = w;
-    out[WS_OBS_W_SQUARE] = w * w;
-    out[WS_OBS_NEGATIVE] = w < 0;
-    out[WS_OBS_WORK] = work;
-    out[WS_OBS_HEAT] = ws_potential(p, w) - ws_potential(p, w0) - work;
-    out[WS_OBS_ACCEPTANCE] = 1;
-    out[WS_OBS_ONE_MINUS_NC2] = sum / (double)(run->steps - run->first_counted);
-    out[WS_OBS_JUMPS] = jumps;
-    bin(p, initial_hist, w0);
-    bin(p, final_hist, w);
+    filtered_out(run, w0, w, work, sum, jumps, out, initial_hist, final_hist);
 }

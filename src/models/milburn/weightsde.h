@@ -28,7 +28,8 @@
  * proposal is accepted (the exact OU solution).  euler: Euler-Maruyama. */
 enum { WS_EXACT, WS_EULER };
 /* adiabatic: eq. 85, the switch's mean tanh(beta A/2) in the drift.  filtered:
- * the full loop of eq. 84 (ws_filtered_trajectory in weightsde.c): the switch n = +-1 is
+ * the full loop of eq. 84 (weightsde.c: lanes across the batch, ws_filtered_trajectory the
+ * scalar reference): the switch n = +-1 is
  * simulated with rates mu = gamma_s sigma(beta A), nu = gamma_s sigma(-beta A),
  * its record dy = kappa n dt + sqrt(gamma) dW filtered by the exact Bayes
  * filter of model `observed` (Gamma = 2 kappa^2/gamma; kappa drops out), and
@@ -103,9 +104,9 @@ void ws_trajectories(const ws_run *run, const tl_stream_key *key, uint64_t first
 void ws_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                    double *initial_hist, double *final_hist);
 
-/* The full loop of eq. 84 (feedback = filtered), one trajectory, scalar (the
- * switch's jumps and the filter make lanes diverge; ws_trajectories and
- * ws_trajectory call it): out[WS_N_OBS], histograms as ws_trajectory's. */
+/* The full loop of eq. 84 (feedback = filtered), one trajectory: the scalar
+ * reference of ws_trajectories' filtered lanes (bit for bit; ws_trajectory
+ * calls it): out[WS_N_OBS], histograms as ws_trajectory's. */
 void ws_filtered_trajectory(const ws_run *run, const tl_stream_key *key, uint64_t trajectory, double *out,
                             double *initial_hist, double *final_hist);
 
