@@ -8,6 +8,9 @@
 #include "gate.h"
 #include "thermolearn/error.h"
 #include "thermolearn/vecmath.h"
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 static inline double sigmoid(double z)
 {
@@ -203,11 +206,18 @@ static inline vd lanes_pow(vd q, long n)
     }
 }
 
+/* Whether some lane of the mask is set (one instruction where the target has it). */
 static inline int any_lane(vl mask)
 {
+#if defined(__AVX512F__)
+    return _mm512_test_epi64_mask((__m512i)mask, (__m512i)mask) != 0;
+#elif defined(__AVX__)
+    return !_mm256_testz_si256((__m256i)mask, (__m256i)mask);
+#else
     int any = 0;
     for (int i = 0; i < VD; i++) any |= mask[i] != 0;
     return any;
+#endif
 }
 
 /* Bin(M, p1) of every lane by inversion of u: gt_binomial_inverse, the walk from k = 0 of the
