@@ -73,19 +73,22 @@ static void test_binomial(void **state)
     }
 }
 
-/* The lanes against the scalar reference, bit for bit: gt_trajectories (tiles of 64, NOT) and
+/* The lanes against the scalar reference, bit for bit: gt_trajectories (tiles of 64) and
  * gt_trajectory give the same paths, records and profiles for every trajectory, also from a
- * shifted first trajectory (another batch layout: other lanes, other tiles); cases where p
- * saturates to 0 or 1 (beta = 40, eta = 4), both work states, a count that is not a whole tile. */
+ * shifted first trajectory (another batch layout: other lanes, other tiles); NOT with p
+ * saturating to 0 or 1 (beta = 40, eta = 4) and both work states, XOR with both hidden rules
+ * (binomials of zero trials included); a count that is not a whole tile. */
 static void test_vector_kernel(void **state)
 {
     enum { COUNT = 83, SHIFT = 19 };
-    gt_params cases[] = {not_params(1, 200, 60), not_params(40, 9, 30), not_params(0.3, 1, 25)};
+    gt_params cases[] = {not_params(1, 200, 60), not_params(40, 9, 30), not_params(0.3, 1, 25),
+                         xor_params(1, 60, 40, GT_CHAIN), xor_params(3, 7, 30, GT_PAPER)};
     cases[1].eta = 4, cases[1].record_every = 7, cases[1].start[0] = 0.5, cases[1].start[1] = 0.45;
     cases[2].work_state = GT_LAST, cases[2].record_every = 4;
+    cases[3].record_every = 9, cases[4].record_every = 1, cases[4].eta = 3;
     tl_stream_key key = {.seed = 31, .point = 2};
     long differ = 0, saturated = 0;
-    for (size_t c = 0; c < 3; c++) {
+    for (size_t c = 0; c < 5; c++) {
         gt_params p = cases[c];
         size_t R = gt_n_records(&p), W = gt_n_weights(&p);
         gt_path vec[COUNT], shifted[COUNT - SHIFT];

@@ -302,25 +302,118 @@ static void lane_uniforms(lane_stream *st, double *u)
     st->left--;
 }
 
-/* One XOR epoch (eqs. 69-75): sampled hidden pairs feed the output; counts drawn as binomials. */
-static double xor_epoch(const gt_params *p, double *wt, const double xi[2], double label, tl_stream_cursor *r)
+/* ---- XOR: the scalar reference and the lanes ----
+ *
+ * Stream: eight uniforms of DYNAMICS per epoch, in order (blocks 4(e - 1) .. 4(e - 1) + 3 for
+ * epoch e): the input, then the counts k1 ~ Bin(M, p_h1), k11 ~ Bin(k1, p_h2), k01 ~ Bin(M - k1,
+ * p_h2) and the output's count for each hidden pair (+,+), (+,-), (-,+), (-,-), each binomial
+ * by inversion of its uniform even when it has no trials (k = 0): the lanes of a tile stay in
+ * step.  P(n = +1) uses vecmath.h's e^x, as NOT's. */
+
+#define GT_XOR_DRAWS 8
+
+/* One XOR epoch (eqs. 69-75) with its eight uniforms u (the scalar reference of
+ * xor_lanes_epoch): sampled hidden pairs feed the output; counts drawn as binomials. */
+static double xor_epoch(const gt_params *p, double *wt, const double *u)
 {
     const long m = p->samples;
+    double xi0 = u[0] * 4 >= 2 ? 1 : -1, q4 = u[0] * 4; /* gt_example(GT_XOR, (int)(4 u)) */
+    double xi1 = (q4 >= 1 && q4 < 2) || q4 >= 3 ? 1 : -1, label = -xi0 * xi1;
     double ph[2];
-    for (int j = 0; j < 2; j++)
-        ph[j] = sigmoid(p->beta * (xi[0] * wt[GX_WH + j] + xi[1] * wt[GX_WH + 2 + j] + wt[GX_BH + j]));
-    long k1 = gt_binomial(r, m, ph[0]);
-    long k11 = gt_binomial(r, k1, ph[1]), k01 = gt_binomial(r, m - k1, ph[1]);
+    for (int j = 0; j < 2; j++) ph[j] = not_p1(p->beta, xi0 * wt[GX_WH + j] + xi1 * wt[GX_WH + 2 + j] + wt[GX_BH + j]);
+    long k1 = gt_binomial_inverse(u[1], m, ph[0]);
+    long k11 = gt_binomial_inverse(u[2], k1, ph[1]), k01 = gt_binomial_inverse(u[3], m - k1, ph[1]);
     long count[4] = {k11, k1 - k11, k01, m - k1 - k01}; /* (h1, h2) = (+,+), (+,-), (-,+), (-,-) */
     long ko = 0;
     for (int h = 0; h < 4; h++) {
         double h1 = h < 2 ? 1 : -1, h2 = h % 2 ? -1 : 1;
-        ko += gt_binomial(r, count[h], sigmoid(p->beta * (h1 * wt[GX_WO] + h2 * wt[GX_WO + 1] + wt[GX_B3])));
+        ko += gt_binomial_inverse(u[4 + h], count[h], not_p1(p->beta, h1 * wt[GX_WO] + h2 * wt[GX_WO + 1] + wt[GX_B3]));
     }
     double nh[2] = {2 * (double)k1 / (double)m - 1, 2 * (double)(k11 + k01) / (double)m - 1};
-    double no = 2 * (double)ko / (double)m - 1;
+    double no = 2 * (double)ko / (double)m - 1, xi[2] = {xi0, xi1};
     gt_xor_update(p, wt, xi, label, nh, no);
     return (1 - label * no) / 2;
+}
+
+/* Lane state of up to GT_TILE XOR trajectories: the nine weights, the sampled error, the
+ * epoch's uniforms. */
+typedef struct {
+    double wt[GT_MAX_WEIGHTS][GT_TILE], sampled[GT_TILE], u[GT_XOR_DRAWS][GT_TILE];
+} xor_lanes;
+
+/* q^n of every lane, n (exact small doubles) per lane: gt_pow_int's products, lane by lane. */
+static inline vd lanes_pow_n(vd q, vd n)
+{
+    vl bits = as_vl(n + 0x1p52) & 1023; /* n < 1024 in the low bits of 2^52 + n */
+    vd r = vd_splat(1.0);
+    for (int b = 0; b < 10; b++) {
+        r = vd_blend((bits >> b & 1) != 0, r * q, r);
+        q = q * q;
+    }
+    return r;
+}
+
+/* Bin(n, p1) of every lane by inversion of u, n per lane: gt_binomial_inverse masked. */
+static inline vd lanes_binomial_n(vd u, vd n, vd p1)
+{
+    vl flip = p1 > 0.5;
+    vd pp = vd_blend(flip, 1.0 - p1, p1), q = 1.0 - pp, ratio = pp / q;
+    vd pmf = lanes_pow_n(q, n), cdf = pmf, k = {0};
+    vl live = (u > cdf) & (k < n);
+    while (any_lane(live)) {
+        vd next = pmf * ((n - k) / (k + 1.0) * ratio);
+        pmf = vd_blend(live, next, pmf);
+        cdf = vd_blend(live, cdf + next, cdf);
+        k = vd_blend(live, k + 1.0, k);
+        live = (u > cdf) & (k < n);
+    }
+    return vd_blend(flip, n - k, k);
+}
+
+static inline vd lanes_p1(double beta, vd a)
+{
+    return 1.0 / (1.0 + vd_exp(-(beta * a)));
+}
+
+/* One epoch of every lane: xor_epoch across the tile.  A function of its own, so that
+ * tests/tools/vec_check.sh can find it and see that it is packed. */
+static __attribute__((noinline)) void xor_lanes_epoch(const gt_params *p, xor_lanes *restrict s, int lanes)
+{
+    const double beta = p->beta, eta = p->eta, hidden_beta = p->hidden_rule == GT_CHAIN ? p->beta * p->beta : p->beta;
+    const vd one = vd_splat(1.0), m = vd_splat((double)p->samples);
+    for (int l = 0; l < lanes; l += VD) {
+        vd q4 = vd_load(s->u[0] + l) * 4.0;
+        vd xi0 = vd_blend(q4 >= 2.0, one, -one), xi1 = vd_blend(((q4 >= 1.0) & (q4 < 2.0)) | (q4 >= 3.0), one, -one);
+        vd label = -xi0 * xi1;
+        vd wt[GT_MAX_WEIGHTS];
+        for (int i = 0; i < GT_MAX_WEIGHTS; i++) wt[i] = vd_load(s->wt[i] + l);
+        vd ph0 = lanes_p1(beta, xi0 * wt[GX_WH] + xi1 * wt[GX_WH + 2] + wt[GX_BH]);
+        vd ph1 = lanes_p1(beta, xi0 * wt[GX_WH + 1] + xi1 * wt[GX_WH + 3] + wt[GX_BH + 1]);
+        vd k1 = lanes_binomial_n(vd_load(s->u[1] + l), m, ph0);
+        vd k11 = lanes_binomial_n(vd_load(s->u[2] + l), k1, ph1);
+        vd k01 = lanes_binomial_n(vd_load(s->u[3] + l), m - k1, ph1);
+        vd count[4] = {k11, k1 - k11, k01, m - k1 - k01};
+        vd ko = {0};
+        for (int h = 0; h < 4; h++) {
+            double h1 = h < 2 ? 1 : -1, h2 = h % 2 ? -1 : 1;
+            vd po = lanes_p1(beta, h1 * wt[GX_WO] + h2 * wt[GX_WO + 1] + wt[GX_B3]);
+            ko = ko + lanes_binomial_n(vd_load(s->u[4 + h] + l), count[h], po);
+        }
+        vd nh[2] = {2.0 * k1 / m - 1.0, 2.0 * (k11 + k01) / m - 1.0};
+        vd no = 2.0 * ko / m - 1.0;
+        vd gain = eta * label * (1.0 - no * no); /* gt_xor_update */
+        vd wo_old[2] = {wt[GX_WO], wt[GX_WO + 1]};
+        for (int j = 0; j < 2; j++) wt[GX_WO + j] = wt[GX_WO + j] + gain * beta * nh[j] / 4.0;
+        wt[GX_B3] = wt[GX_B3] + gain * beta / 4.0;
+        for (int j = 0; j < 2; j++) {
+            vd g = gain * hidden_beta * wo_old[j] * (1.0 - nh[j] * nh[j]) / 8.0;
+            wt[GX_WH + j] = wt[GX_WH + j] + g * xi0;
+            wt[GX_WH + 2 + j] = wt[GX_WH + 2 + j] + g * xi1;
+            wt[GX_BH + j] = wt[GX_BH + j] + g;
+        }
+        for (int i = 0; i < GT_MAX_WEIGHTS; i++) vd_store(s->wt[i] + l, wt[i]);
+        vd_store(s->sampled + l, (1.0 - label * no) / 2.0);
+    }
 }
 
 /* The records of a trajectory, its first update and epochs_to_target after epoch e, at stride
@@ -382,9 +475,9 @@ void gt_trajectory(const gt_params *p, const tl_stream_key *key, uint64_t trajec
             not_draws d = not_draw(p, e, &r);
             sampled = not_epoch(p, wt, e, &d, e == 1 ? tl_stream_cursor_uniform(&init) : 0, &th);
         } else if (e > 0) {
-            double xi[2], label;
-            gt_example(GT_XOR, (int)(tl_stream_cursor_uniform(&r) * 4), xi, &label);
-            sampled = xor_epoch(p, wt, xi, label, &r);
+            double u[GT_XOR_DRAWS];
+            for (int i = 0; i < GT_XOR_DRAWS; i++) u[i] = tl_stream_cursor_uniform(&r);
+            sampled = xor_epoch(p, wt, u);
         }
         record(p, e, wt, sampled, &rec, out, error_exact, error_sampled, weights, 1);
     }
@@ -436,31 +529,56 @@ static void not_tile(const gt_params *p, const double *fac, const tl_stream_key 
     free(s);
 }
 
+/* XOR trajectories first .. first + n - 1, n <= GT_TILE, side by side; profiles at stride `stride`. */
+static void xor_tile(const gt_params *p, const tl_stream_key *key, uint64_t first, size_t n, gt_path *out,
+                     double *error_exact, double *error_sampled, double *weights, size_t stride)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding */
+    xor_lanes *s = tl_calloc(1, sizeof *s, "gate lanes");
+    lane_stream st = {.key = key, .first = first, .lanes = lanes};
+    size_t rec[GT_TILE] = {0};
+    for (size_t l = 0; l < lanes; l++) {
+        double wt[GT_MAX_WEIGHTS];
+        path_start(p, wt, l < n ? &out[l] : &(gt_path){0});
+        for (int i = 0; i < GT_MAX_WEIGHTS; i++) s->wt[i][l] = wt[i];
+        if (l < n)
+            record(p, 0, wt, NAN, &rec[l], &out[l], error_exact ? error_exact + l : NULL,
+                   error_sampled ? error_sampled + l : NULL, weights ? weights + l : NULL, stride);
+    }
+    for (long e = 1; e <= p->epochs; e++) {
+        for (int i = 0; i < GT_XOR_DRAWS; i++) lane_uniforms(&st, s->u[i]);
+        xor_lanes_epoch(p, s, (int)lanes);
+        if (e == 1 || gt_record_epoch(p, rec[0]) == e)
+            for (size_t l = 0; l < n; l++) {
+                double wt[GT_MAX_WEIGHTS];
+                for (int i = 0; i < GT_MAX_WEIGHTS; i++) wt[i] = s->wt[i][l];
+                record(p, e, wt, s->sampled[l], &rec[l], &out[l], error_exact ? error_exact + l : NULL,
+                       error_sampled ? error_sampled + l : NULL, weights ? weights + l : NULL, stride);
+            }
+    }
+    for (size_t l = 0; l < n; l++) {
+        double wt[GT_MAX_WEIGHTS];
+        for (int i = 0; i < GT_MAX_WEIGHTS; i++) wt[i] = s->wt[i][l];
+        thermal th = {0};
+        finish(p, wt, &th, &out[l]);
+    }
+    free(s);
+}
+
 void gt_trajectories(const gt_params *p, const tl_stream_key *key, uint64_t first, size_t count, gt_path *out,
                      double *error_exact, double *error_sampled, double *weights)
 {
-    size_t R = gt_n_records(p), W = gt_n_weights(p);
+    double *fac = NULL;
     if (p->task == GT_NOT) {
-        double *fac = tl_malloc((size_t)p->samples * sizeof *fac, "binomial ratios");
+        fac = tl_malloc((size_t)p->samples * sizeof *fac, "binomial ratios");
         for (long k = 0; k < p->samples; k++) fac[k] = (double)(p->samples - k) / (double)(k + 1);
-        for (size_t b = 0; b < count; b += GT_TILE) {
-            size_t n = count - b < GT_TILE ? count - b : GT_TILE;
-            not_tile(p, fac, key, first + b, n, out + b, error_exact ? error_exact + b : NULL,
-                     error_sampled ? error_sampled + b : NULL, weights ? weights + b : NULL, count);
-        }
-        free(fac);
-        return;
     }
-    /* XOR: one trajectory at a time (its counts are data-dependent in number) */
-    double *err = tl_malloc(R * sizeof *err, "records"), *samp = tl_malloc(R * sizeof *samp, "records");
-    double *wts = tl_malloc(R * W * sizeof *wts, "records");
-    for (size_t b = 0; b < count; b++) {
-        gt_trajectory(p, key, first + b, &out[b], err, samp, wts);
-        for (size_t k = 0; k < R; k++) {
-            if (error_exact) error_exact[k * count + b] = err[k];
-            if (error_sampled) error_sampled[k * count + b] = samp[k];
-        }
-        for (size_t c = 0; weights && c < R * W; c++) weights[c * count + b] = wts[c];
+    for (size_t b = 0; b < count; b += GT_TILE) {
+        size_t n = count - b < GT_TILE ? count - b : GT_TILE;
+        double *ee = error_exact ? error_exact + b : NULL, *es = error_sampled ? error_sampled + b : NULL;
+        double *ww = weights ? weights + b : NULL;
+        if (p->task == GT_NOT) not_tile(p, fac, key, first + b, n, out + b, ee, es, ww, count);
+        else xor_tile(p, key, first + b, n, out + b, ee, es, ww, count);
     }
-    free(err), free(samp), free(wts);
+    free(fac);
 }
