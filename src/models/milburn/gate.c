@@ -341,24 +341,30 @@ typedef struct {
     double wt[GT_MAX_WEIGHTS][GT_TILE], sampled[GT_TILE], u[GT_XOR_DRAWS][GT_TILE];
 } xor_lanes;
 
-/* q^n of every lane, n (exact small doubles) per lane: gt_pow_int's products, lane by lane. */
-static inline vd lanes_pow_n(vd q, vd n)
+/* q^n of every lane, n < 1024 per lane (an integer vector): gt_pow_int's products, lane by lane. */
+static inline vd lanes_pow_n(vd q, vl n)
 {
-    vl bits = as_vl(n + 0x1p52) & 1023; /* n < 1024 in the low bits of 2^52 + n */
     vd r = vd_splat(1.0);
     for (int b = 0; b < 10; b++) {
-        r = vd_blend((bits >> b & 1) != 0, r * q, r);
+        r = vd_blend((n >> b & 1) != 0, r * q, r);
         q = q * q;
     }
     return r;
 }
 
-/* Bin(n, p1) of every lane by inversion of u, n per lane: gt_binomial_inverse masked. */
-static inline vd lanes_binomial_n(vd u, vd n, vd p1)
+/* n as an integer vector, for 0 <= n < 1024 exact in doubles: the low bits of 2^52 + n. */
+static inline vl lanes_int(vd n)
+{
+    return as_vl(n + 0x1p52) & 1023;
+}
+
+/* Bin(n, p1) of every lane by inversion of u, n per lane (ni: n as integers): gt_binomial_inverse
+ * masked. */
+static inline vd lanes_binomial_n(vd u, vd n, vl ni, vd p1)
 {
     vl flip = p1 > 0.5;
     vd pp = vd_blend(flip, 1.0 - p1, p1), q = 1.0 - pp, ratio = pp / q;
-    vd pmf = lanes_pow_n(q, n), cdf = pmf, k = {0};
+    vd pmf = lanes_pow_n(q, ni), cdf = pmf, k = {0};
     vl live = (u > cdf) & (k < n);
     while (any_lane(live)) {
         vd next = pmf * ((n - k) / (k + 1.0) * ratio);
@@ -375,12 +381,19 @@ static inline vd lanes_p1(double beta, vd a)
     return 1.0 / (1.0 + vd_exp(-(beta * a)));
 }
 
+/* The constants of a run (beta^2 or beta in eq. 75 computed once, as gt_xor_update does). */
+typedef struct {
+    double beta, eta, hidden_beta, m;
+    long samples;
+} xor_consts;
+
 /* One epoch of every lane: xor_epoch across the tile.  A function of its own, so that
  * tests/tools/vec_check.sh can find it and see that it is packed. */
-static __attribute__((noinline)) void xor_lanes_epoch(const gt_params *p, xor_lanes *restrict s, int lanes)
+static __attribute__((noinline)) void xor_lanes_epoch(const xor_consts *c, xor_lanes *restrict s, int lanes)
 {
-    const double beta = p->beta, eta = p->eta, hidden_beta = p->hidden_rule == GT_CHAIN ? p->beta * p->beta : p->beta;
-    const vd one = vd_splat(1.0), m = vd_splat((double)p->samples);
+    const double beta = c->beta, eta = c->eta, hidden_beta = c->hidden_beta;
+    const vd one = vd_splat(1.0), m = vd_splat(c->m);
+    const vl m_int = (vl){0} + c->samples; /* an integer broadcast: no double operation to hoist */
     for (int l = 0; l < lanes; l += VD) {
         vd q4 = vd_load(s->u[0] + l) * 4.0;
         vd xi0 = vd_blend(q4 >= 2.0, one, -one), xi1 = vd_blend(((q4 >= 1.0) & (q4 < 2.0)) | (q4 >= 3.0), one, -one);
@@ -389,15 +402,15 @@ static __attribute__((noinline)) void xor_lanes_epoch(const gt_params *p, xor_la
         for (int i = 0; i < GT_MAX_WEIGHTS; i++) wt[i] = vd_load(s->wt[i] + l);
         vd ph0 = lanes_p1(beta, xi0 * wt[GX_WH] + xi1 * wt[GX_WH + 2] + wt[GX_BH]);
         vd ph1 = lanes_p1(beta, xi0 * wt[GX_WH + 1] + xi1 * wt[GX_WH + 3] + wt[GX_BH + 1]);
-        vd k1 = lanes_binomial_n(vd_load(s->u[1] + l), m, ph0);
-        vd k11 = lanes_binomial_n(vd_load(s->u[2] + l), k1, ph1);
-        vd k01 = lanes_binomial_n(vd_load(s->u[3] + l), m - k1, ph1);
+        vd k1 = lanes_binomial_n(vd_load(s->u[1] + l), m, m_int, ph0);
+        vd k11 = lanes_binomial_n(vd_load(s->u[2] + l), k1, lanes_int(k1), ph1);
+        vd k01 = lanes_binomial_n(vd_load(s->u[3] + l), m - k1, lanes_int(m - k1), ph1);
         vd count[4] = {k11, k1 - k11, k01, m - k1 - k01};
         vd ko = {0};
         for (int h = 0; h < 4; h++) {
             double h1 = h < 2 ? 1 : -1, h2 = h % 2 ? -1 : 1;
             vd po = lanes_p1(beta, h1 * wt[GX_WO] + h2 * wt[GX_WO + 1] + wt[GX_B3]);
-            ko = ko + lanes_binomial_n(vd_load(s->u[4 + h] + l), count[h], po);
+            ko = ko + lanes_binomial_n(vd_load(s->u[4 + h] + l), count[h], lanes_int(count[h]), po);
         }
         vd nh[2] = {2.0 * k1 / m - 1.0, 2.0 * (k11 + k01) / m - 1.0};
         vd no = 2.0 * ko / m - 1.0;
@@ -536,6 +549,8 @@ static void xor_tile(const gt_params *p, const tl_stream_key *key, uint64_t firs
     const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding */
     xor_lanes *s = tl_calloc(1, sizeof *s, "gate lanes");
     lane_stream st = {.key = key, .first = first, .lanes = lanes};
+    const xor_consts c = {.beta = p->beta, .eta = p->eta, .m = (double)p->samples, .samples = p->samples,
+                          .hidden_beta = p->hidden_rule == GT_CHAIN ? p->beta * p->beta : p->beta};
     size_t rec[GT_TILE] = {0};
     for (size_t l = 0; l < lanes; l++) {
         double wt[GT_MAX_WEIGHTS];
@@ -547,7 +562,7 @@ static void xor_tile(const gt_params *p, const tl_stream_key *key, uint64_t firs
     }
     for (long e = 1; e <= p->epochs; e++) {
         for (int i = 0; i < GT_XOR_DRAWS; i++) lane_uniforms(&st, s->u[i]);
-        xor_lanes_epoch(p, s, (int)lanes);
+        xor_lanes_epoch(&c, s, (int)lanes);
         if (e == 1 || gt_record_epoch(p, rec[0]) == e)
             for (size_t l = 0; l < n; l++) {
                 double wt[GT_MAX_WEIGHTS];
