@@ -64,7 +64,8 @@ long gt_binomial_inverse(double u, long n, double p);
 /* q^n, n >= 1, by binary powering (the same products in the lanes and the scalar reference). */
 double gt_pow_int(double q, long n);
 /* Bin(n, p) from a stream: 0 without a draw for n <= 0 or p <= 0, n for p >= 1, else
- * gt_binomial_inverse of one uniform (XOR's counts). */
+ * gt_binomial_inverse of one uniform.  (The trajectories draw every count's uniform and call
+ * gt_binomial_inverse, so that their streams stay in step across a tile.) */
 long gt_binomial(tl_stream_cursor *r, long n, double p);
 
 typedef struct {
@@ -83,8 +84,8 @@ void gt_trajectory(const gt_params *p, const tl_stream_key *key, uint64_t trajec
                    double *error_exact, double *error_sampled, double *weights);
 /* Trajectories first .. first + count - 1 into out[b]; profiles (any may be NULL) as the engine
  * lays them out: error_exact[k count + b], error_sampled[k count + b], weights[(k n_w + i) count + b].
- * NOT runs tiles of 64 trajectories side by side (vectors across the tile, vecmath.h), bit for
- * bit gt_trajectory's numbers; XOR runs gt_trajectory one at a time. */
+ * Tiles of 64 trajectories run side by side (vectors across the tile, vecmath.h), bit for bit
+ * gt_trajectory's numbers, which is their scalar reference. */
 void gt_trajectories(const gt_params *p, const tl_stream_key *key, uint64_t first, size_t count, gt_path *out,
                      double *error_exact, double *error_sampled, double *weights);
 
