@@ -182,19 +182,22 @@ if [ $have_slimit = 1 ]; then
 fi
 
 
-# ---- Milburn's kernels across the batch (doublewell, weightsde, observed, twostate, clock) ----
+# ---- Milburn's kernels across the batch (doublewell, weightsde, observed, twostate, clock, gate) ----
 # `thermolearn bench doublewell` (8192 trajectories of 2000 MALA steps),
 # `thermolearn bench weightsde` (2048 trajectories of 10000 steps),
 # `thermolearn bench observed` (512 trajectories of 50000 steps) and
 # `thermolearn bench twostate` (200000 trajectories, 110 thinning candidates
 # each), in units of TL_BATCH, and `thermolearn bench clock` (128 escapement
-# clocks of 39062 steps), beside tests/bench/milburn_limit.c --model M
-# at the same point, in steps (candidates) per second of CPU time, best of
+# clocks of 39062 steps) and `thermolearn bench gate` (20000 NOT trajectories
+# of 250 epochs at M = 200, Fig. 15), beside tests/bench/milburn_limit.c --model M
+# at the same point, in steps (candidates, epochs) per second of CPU time, best of
 # BENCH_RUNS, and their ratio.  The limit checks itself against its scalar reference (exit 1
-# otherwise).
+# otherwise); for gate the engine's checksum must equal the limit's to 1e-9 (the same
+# streams and decisions; the limit's fused multiply-adds round differently).
 MSRC=tests/bench/milburn_limit.c
 MLIMIT=build/bench/milburn_limit
-srate() { sed -n 's/^\(cpu_\)\{0,1\}\(steps\|candidates\)_per_s \([0-9.e+-]*\).*/\3/p' | tail -1; }
+srate() { sed -n 's/^\(cpu_\)\{0,1\}\(steps\|candidates\|epochs\)_per_s \([0-9.e+-]*\).*/\3/p' | tail -1; }
+msum() { sed -n 's/.*checksum \([0-9.e+-]*\).*/\1/p' | head -1; }
 have_mlimit=0
 if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     mkdir -p build/bench
@@ -203,14 +206,19 @@ if [ -f "$MSRC" ] && grep -qw avx2 /proc/cpuinfo; then
     fi
     have_mlimit=1
 fi
-for model in doublewell weightsde observed twostate clock; do
+for model in doublewell weightsde observed twostate clock gate; do
     mengine=0 mlimit=0
     for r in $(seq "$RUNS"); do
-        e=$(bin/thermolearn bench $model | srate)
+        eout=$(bin/thermolearn bench $model) || { echo "bench: thermolearn bench $model failed:" >&2; echo "$eout" >&2; exit 1; }
+        e=$(srate <<<"$eout")
         mengine=$(max "$mengine" "$e")
         l=
         if [ $have_mlimit = 1 ]; then
             out=$("$MLIMIT" --model $model) || { echo "bench: $MLIMIT --model $model disagrees with its scalar reference:" >&2; echo "$out" >&2; exit 1; }
+            if [ $model = gate ] && ! awk -v a="$(msum <<<"$out")" -v b="$(msum <<<"$eout")" 'BEGIN {d = a - b; exit !(a != "" && (d < 0 ? -d : d) <= 1e-9 * (b < 0 ? -b : b))}'; then
+                echo "bench: gate_limit's checksum differs from the engine's: $(msum <<<"$out") vs $(msum <<<"$eout")" >&2
+                exit 1
+            fi
             l=$(srate <<<"$out")
             mlimit=$(max "$mlimit" "$l")
         fi
@@ -219,6 +227,7 @@ for model in doublewell weightsde observed twostate clock; do
     echo
     unit=steps/s
     [ $model = twostate ] && unit=candidates/s
+    [ $model = gate ] && unit=epochs/s
     printf '%-44s %12s\n' "$model (across the batch), best of $RUNS" "$unit"
     printf '%-44s %12.4e\n' "engine: thermolearn bench $model" "$mengine"
     if [ $have_mlimit = 1 ]; then

@@ -7,7 +7,7 @@
  *         (stand-alone: Philox4x32-10 written out for the lanes; AVX2 or
  *         AVX-512, so -march=x86-64-v3 builds the portable variant;
  *         Random123's header for the scalar reference)
- * Run:    milburn_limit [--model doublewell|weightsde|filtered|observed|twostate|clock] [--traj N] [--check K]
+ * Run:    milburn_limit [--model doublewell|weightsde|filtered|observed|twostate|clock|gate] [--traj N] [--check K]
  * Prints: steps_per_s (trajectories x steps per second of CPU time, the
  *         trajectories rounded up to whole groups of G x L lanes), a physics
  *         check in standard errors, and the scalar check: --check K (default
@@ -76,6 +76,16 @@
  * (the sum of W + Q) is the engine's to rounding.  Physics check: the heat
  * minus its conditional mean is a martingale (mean 0, within 4 standard
  * errors), and W + Q = Delta E on every trajectory to 1e-9.
+ *
+ * gate (the engine's bench point, Fig. 15): NOT, beta = 1, M = 200, eta = 1, (w0, b0) =
+ * (0.01, 1), 250 epochs, work_state = fresh, 20000 trajectories: per epoch the input, the extra
+ * equilibration, the binomial count by inversion from 0 on the smaller side (q^M by binary
+ * powering, the walk masked lane by lane, the G groups' walks interleaved), the last sample's
+ * state, eq. 63.  Streams are the engine's (block 2e - 2 and 2e - 1 of DYNAMICS for epoch e; the
+ * initial state from block 0 of INITIAL), so the checksum (the sum of w + W) is the engine's.
+ * Prints epochs_per_s.  Physics check: the first update's mean against its exact value (eq. 63
+ * with E[nbar^2] = n^2 + (1 - n^2)/M, within 4 standard errors) and W + Q = Delta E on every
+ * trajectory to 1e-9.
  *
  * What is arranged for speed, against the engine's general kernels:
  * - the lanes stay in registers for the whole trajectory (the engine keeps
@@ -1070,6 +1080,184 @@ static int clock_main(long traj, long check)
     return dw > 1e-9 || n_differ || fabs(m) > 4 * se || law > 1e-9 ? 1 : 0;
 }
 
+/* ---- gate ------------------------------------------------------------------------------- */
+
+/* the bench point: NOT, Fig. 15, beta = 1, M = 200, eta = 1, (w0, b0) = (0.01, 1), 250 epochs,
+ * work_state = fresh.  Uniform i of a trajectory: words 2(i % 2), 2(i % 2) + 1 of block i / 2 of
+ * DYNAMICS; epoch e draws blocks 2e - 2 and 2e - 1: the input (epoch 1: the first pair of block
+ * 2e - 2, later the second pair of the block before), the extra equilibration (first pair), the
+ * count (second pair), the last sample (first pair of 2e - 1). */
+static const double GBETA = 1, GETA = 1, GW0 = 0.01, GB0 = 1;
+enum { GM = 200, GEPOCHS = 250 };
+
+typedef struct {
+    double w, b, work, heat, de, dw1, db1;
+} gt_result;
+
+static inline vd gt_pow_lanes(vd q)
+{
+    vd r = (vd){0} + 1.0;
+    for (int n = GM;;) {
+        if (n & 1) r = r * q;
+        n >>= 1;
+        if (!n) return r;
+        q = q * q;
+    }
+}
+
+static inline vd gt_sigmoid_lanes(vd a)
+{
+    return 1.0 / (1.0 + vexp(-(GBETA * a)));
+}
+
+/* Lanes first .. first + G L - 1 in registers; the binomial walks of the G groups interleaved. */
+static void gt_group(uint64_t first, const double *fac, gt_result *out)
+{
+    const vd zero = {0}, one = zero + 1.0, m = zero + (double)GM;
+    vd w[G], b[G], n[G], a[G], work[G], heat[G], n0[G], a0[G], carry[G], dw1[G], db1[G];
+    vq lane[G];
+    for (int g = 0; g < G; g++) {
+        for (int l = 0; l < L; l++) lane[g][l] = first + (uint64_t)(g * L + l);
+        w[g] = zero + GW0, b[g] = zero + GB0, work[g] = heat[g] = a[g] = n[g] = carry[g] = dw1[g] = db1[g] = zero;
+    }
+    for (long e = 1; e <= GEPOCHS; e++) {
+        vd x[G], p1[G], u[G], last_u[G], pp[G], ratio[G], pmf[G], cdf[G], k[G];
+        vl flip[G], live[G];
+        for (int g = 0; g < G; g++) {
+            vq wa[4], wb[4];
+            philox_lanes((uint32_t)(2 * e - 2), lane[g], P_DYN << 8, wa);
+            philox_lanes((uint32_t)(2 * e - 1), lane[g], P_DYN << 8, wb);
+            vd u_in = e == 1 ? u53(wa[0], wa[1]) : carry[g];
+            u[g] = u53(wa[2], wa[3]), last_u[g] = u53(wb[0], wb[1]), carry[g] = u53(wb[2], wb[3]);
+            x[g] = blend(u_in * 2.0 >= 1.0, one, -one);
+            vd an = w[g] * x[g] + b[g];
+            p1[g] = gt_sigmoid_lanes(an);
+            if (e == 1) {
+                vq wi[4];
+                philox_lanes(0, lane[g], P_INIT << 8, wi);
+                n[g] = n0[g] = blend(u53(wi[0], wi[1]) < p1[g], one, -one), a0[g] = an;
+            } else {
+                vd fresh = blend(u53(wa[0], wa[1]) < gt_sigmoid_lanes(a[g]), one, -one);
+                heat[g] += (n[g] - fresh) * a[g] * 0.5; /* E_fresh(A) - E_n(A), E_n(A) = -n A/2 */
+                n[g] = fresh;
+                work[g] += -n[g] * (an - a[g]) * 0.5;
+            }
+            a[g] = an;
+            flip[g] = p1[g] > 0.5;
+            pp[g] = blend(flip[g], 1.0 - p1[g], p1[g]);
+            vd q = 1.0 - pp[g];
+            ratio[g] = pp[g] / q, pmf[g] = gt_pow_lanes(q), cdf[g] = pmf[g], k[g] = zero;
+            live[g] = u[g] > cdf[g];
+        }
+        for (long j = 0;; j++) {
+            vl any = (vl){0};
+            for (int g = 0; g < G; g++) any |= live[g];
+            int go = 0;
+            for (int l = 0; l < L; l++) go |= any[l] != 0;
+            if (!go) break;
+            for (int g = 0; g < G; g++) {
+                vd next = pmf[g] * (fac[j] * ratio[g]);
+                pmf[g] = blend(live[g], next, pmf[g]);
+                cdf[g] = blend(live[g], cdf[g] + next, cdf[g]);
+                k[g] = blend(live[g], k[g] + 1.0, k[g]);
+                live[g] = (u[g] > cdf[g]) & (k[g] < m);
+            }
+        }
+        for (int g = 0; g < G; g++) {
+            vd kk = blend(flip[g], m - k[g], k[g]);
+            vd last = blend(last_u[g] * m < kk, one, -one);
+            heat[g] += (n[g] - last) * a[g] * 0.5;
+            n[g] = last;
+            vd nbar = 2.0 * kk / m - 1.0, label = -x[g];
+            vd c = GETA * GBETA * 0.25 * label * (1.0 - nbar * nbar);
+            w[g] += c * x[g], b[g] += c;
+            if (e == 1) dw1[g] = w[g] - GW0, db1[g] = b[g] - GB0;
+        }
+    }
+    for (int g = 0; g < G; g++)
+        for (int l = 0; l < L; l++)
+            out[g * L + l] = (gt_result){w[g][l], b[g][l], work[g][l], heat[g][l],
+                                         -n[g][l] * a[g][l] / 2 + n0[g][l] * a0[g][l] / 2, dw1[g][l], db1[g][l]};
+}
+
+/* The scalar reference: one trajectory, Random123's philox4x32 and libm's exp and pow. */
+static double gt_uniform(uint64_t traj, uint32_t purpose, long i)
+{
+    philox4x32_key_t key = {{SEED, 0}};
+    philox4x32_ctr_t c = {{(uint32_t)(i / 2), (uint32_t)traj, 0, purpose << 8}}, r = philox4x32(c, key);
+    return uniform(r.v[2 * (i % 2)], r.v[2 * (i % 2) + 1]);
+}
+
+static gt_result gt_scalar(uint64_t traj)
+{
+    double w = GW0, b = GB0, n = 0, a = 0, work = 0, heat = 0, n0 = 0, a0 = 0, dw1 = 0, db1 = 0;
+    long i = 0;
+    for (long e = 1; e <= GEPOCHS; e++) {
+        double x = gt_uniform(traj, P_DYN, i++) * 2 >= 1 ? 1 : -1, an = w * x + b;
+        double p1 = 1 / (1 + exp(-GBETA * an));
+        if (e == 1) {
+            n = n0 = gt_uniform(traj, P_INIT, 0) < p1 ? 1 : -1, a0 = an;
+        } else {
+            double fresh = gt_uniform(traj, P_DYN, i++) < 1 / (1 + exp(-GBETA * a)) ? 1 : -1;
+            heat += (n - fresh) * a / 2, n = fresh;
+            work += -n * (an - a) / 2;
+        }
+        a = an;
+        double u = gt_uniform(traj, P_DYN, i++), pp = p1 > 0.5 ? 1 - p1 : p1, q = 1 - pp, ratio = pp / q;
+        double pmf = pow(q, GM), cdf = pmf;
+        long k = 0;
+        while (u > cdf && k < GM) pmf *= (double)(GM - k) / (double)(k + 1) * ratio, cdf += pmf, k++;
+        if (p1 > 0.5) k = GM - k;
+        double last = gt_uniform(traj, P_DYN, i++) * GM < (double)k ? 1 : -1;
+        heat += (n - last) * a / 2, n = last;
+        double nbar = 2.0 * k / GM - 1, c = GETA * GBETA / 4 * -x * (1 - nbar * nbar);
+        w += c * x, b += c;
+        if (e == 1) dw1 = w - GW0, db1 = b - GB0;
+    }
+    return (gt_result){w, b, work, heat, -n * a / 2 + n0 * a0 / 2, dw1, db1};
+}
+
+static int gate_main(long traj, long check)
+{
+    const long groups = (traj + G * L - 1) / (G * L);
+    double fac[GM];
+    for (int k = 0; k < GM; k++) fac[k] = (double)(GM - k) / (double)(k + 1);
+    gt_result *res = malloc((size_t)(groups * G * L) * sizeof *res);
+    clock_t t0 = clock();
+    for (long g = 0; g < groups; g++) gt_group((uint64_t)(g * G * L), fac, res + g * G * L);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    /* physics: W + Q = Delta E per trajectory; the first update against its exact mean (eq. 63 with
+     * E[nbar^2] = n^2 + (1 - n^2)/M, n = tanh(beta A/2), the two inputs equally likely) */
+    double checksum = 0, law = 0, s1 = 0, s2 = 0, ex = 0;
+    for (int xs = -1; xs <= 1; xs += 2) {
+        double nn = tanh(GBETA * (GW0 * xs + GB0) / 2);
+        ex += 0.5 * GETA * GBETA / 4 * -xs * (1 - nn * nn) * (1 - 1.0 / GM) * xs;
+    }
+    for (long t = 0; t < traj; t++) {
+        checksum += res[t].w + res[t].work;
+        law = fmax(law, fabs(res[t].work + res[t].heat - res[t].de) / (1 + fabs(res[t].de)));
+        s1 += res[t].dw1, s2 += res[t].dw1 * res[t].dw1;
+    }
+    double mean = s1 / traj, se = sqrt(fmax(s2 / traj - mean * mean, 0) / (traj - 1));
+    double dw = 0;
+    long n_differ = 0;
+    for (long t = 0; t < check && t < traj; t++) {
+        gt_result r = gt_scalar((uint64_t)t);
+        dw = fmax(dw, fmax(fabs(r.w - res[t].w), fabs(r.b - res[t].b)));
+        dw = fmax(dw, fmax(fabs(r.work - res[t].work), fabs(r.heat - res[t].heat)) / (1 + fabs(r.work)));
+        n_differ += r.dw1 != res[t].dw1; /* the first epoch's count and input */
+    }
+    printf("gate_limit: traj %ld (%d lanes x %d groups), %d epochs, M = %d: cpu_s %.3f checksum %.6f\n", traj, L, G,
+           GEPOCHS, GM, cpu, checksum);
+    printf("check: first update <dw> = %.6f +- %.6f (exact %.6f, %.2f standard errors); max |W + Q - dE|/(1 + |dE|) %.2g\n",
+           mean, se, ex, (mean - ex) / se, law);
+    printf("scalar reference (%ld trajectories): max |dw|, |db|, relative |dW|, |dQ| %.3g, first updates differing %ld\n",
+           check, dw, n_differ);
+    printf("epochs_per_s %.4e\n", (double)(groups * G * L) * GEPOCHS / cpu);
+    free(res);
+    return dw > 1e-9 || n_differ || fabs(mean - ex) > 4 * se || law > 1e-9 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     long traj = 0, check = 64;
@@ -1083,6 +1271,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "twostate")) model = 3;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "clock")) model = 4;
         else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "filtered")) model = 5;
+        else if (!strcmp(argv[i], "--model") && !strcmp(argv[i + 1], "gate")) model = 6;
         else return fprintf(stderr, "unknown option %s %s\n", argv[i], argv[i + 1]), 2;
     }
     return model == 1 ? weightsde_main(traj > 0 ? traj : 2048, check)
@@ -1090,5 +1279,6 @@ int main(int argc, char **argv)
          : model == 3 ? twostate_main(traj > 0 ? traj : 200000, check)
          : model == 4 ? clock_main(traj > 0 ? traj : 128, check)
          : model == 5 ? filtered_main(traj > 0 ? traj : 2048, check)
+         : model == 6 ? gate_main(traj > 0 ? traj : 20000, check)
                       : doublewell_main(traj > 0 ? traj : 8192, check);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Model `gate` (Milburn sections 4.1 and 5) end to end: NOT and XOR runs on 1
 # and 3 ranks give identical datasets (h5diff, every dataset), also after a
-# stop after one unit on 1 rank (THERMOLEARN_TEST_STOP_AFTER) resumed on 3; `check` passes on the declared
+# stop after one unit on 1 rank (THERMOLEARN_TEST_STOP_AFTER) resumed on 3 (NOT and XOR); `check` passes on the declared
 # triples (the exact first-epoch update; the integral fluctuation theorem of
 # the NOT switch with work_state = fresh) and fails (exit 1) with a moved
 # exact value and with work_state = last (the feedback's information);
@@ -112,6 +112,14 @@ if [ $rc = 75 ] && same_datasets "$TMP/not.n1.h5" "$TMP/not.tl.h5"; then
     pass "not: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
 else
     fail "not: stop exit $rc (expected 75) or the resumed run differs"
+fi
+THERMOLEARN_TEST_STOP_AFTER=1 "$BIN" run "$TMP/xor.ini" -o "$TMP/xor.tl.h5" --checkpoint-interval 0 --quiet 2>/dev/null >/dev/null
+rc=$?
+$MPIRUN -n 3 "$BIN" run "$TMP/xor.ini" -o "$TMP/xor.tl.h5" --resume --quiet || rc=99
+if [ $rc = 75 ] && same_datasets "$TMP/xor.n1.h5" "$TMP/xor.tl.h5"; then
+    pass "xor: stopped after its first unit (exit 75) on 1 rank, resumed on 3: identical datasets"
+else
+    fail "xor: stop exit $rc (expected 75) or the resumed run differs"
 fi
 
 "$PY" - "$TMP" <<'PY'

@@ -17,7 +17,8 @@
 #                Metropolis-adjusted steps, observed's filters, weightsde's
 #                filtered loop (switch, Bayes filter, weight), twostate's
 #                thinning candidates: accept, crossing, clamp and jump
-#                blends, e^x and ln x packed), the OU model's step of
+#                blends, e^x and ln x packed; gate's NOT and XOR epochs with
+#                their masked binomial inversions), the OU model's step of
 #                all lanes (every n: the inlined n = 1..4 copies and the
 #                general one), and the graded Hopfield network's MALA step
 #                and evaluation (sigmoid, softplus, energy, drift, accept);
@@ -56,6 +57,8 @@ src/models/milburn/weightsde.c:double:wf_lanes_step
 src/models/milburn/observed.c:double:ob_lanes_step
 src/models/milburn/twostate.c:double:ts_lanes_candidate
 src/models/milburn/clock.c:double:ck_lanes_step
+src/models/milburn/gate.c:double:not_lanes_epoch
+src/models/milburn/gate.c:double:xor_lanes_epoch
 src/models/ou/simulate.c:double:ou_lanes_step
 src/models/hopfield/graded.c:double:gr_lanes_step
 src/models/hopfield/graded.c:double:gr_lanes_eval

@@ -73,6 +73,53 @@ static void test_binomial(void **state)
     }
 }
 
+/* The lanes against the scalar reference, bit for bit: gt_trajectories (tiles of 64) and
+ * gt_trajectory give the same paths, records and profiles for every trajectory, also from a
+ * shifted first trajectory (another batch layout: other lanes, other tiles); NOT with p
+ * saturating to 0 or 1 (beta = 40, eta = 4) and both work states, XOR with both hidden rules
+ * (binomials of zero trials included); a count that is not a whole tile. */
+static void test_vector_kernel(void **state)
+{
+    enum { COUNT = 83, SHIFT = 19 };
+    gt_params cases[] = {not_params(1, 200, 60), not_params(40, 9, 30), not_params(0.3, 1, 25),
+                         xor_params(1, 60, 40, GT_CHAIN), xor_params(3, 7, 30, GT_PAPER)};
+    cases[1].eta = 4, cases[1].record_every = 7, cases[1].start[0] = 0.5, cases[1].start[1] = 0.45;
+    cases[2].work_state = GT_LAST, cases[2].record_every = 4;
+    cases[3].record_every = 9, cases[4].record_every = 1, cases[4].eta = 3;
+    tl_stream_key key = {.seed = 31, .point = 2};
+    long differ = 0, saturated = 0;
+    for (size_t c = 0; c < 5; c++) {
+        gt_params p = cases[c];
+        size_t R = gt_n_records(&p), W = gt_n_weights(&p);
+        gt_path vec[COUNT], shifted[COUNT - SHIFT];
+        double *err = calloc(R * COUNT, sizeof *err), *samp = calloc(R * COUNT, sizeof *samp);
+        double *wts = calloc(R * W * COUNT, sizeof *wts), *err2 = calloc(R * COUNT, sizeof *err2);
+        gt_trajectories(&p, &key, 1000, COUNT, vec, err, samp, wts);
+        gt_trajectories(&p, &key, 1000 + SHIFT, COUNT - SHIFT, shifted, err2, NULL, NULL);
+        for (size_t b = 0; b < COUNT; b++) {
+            gt_path r;
+            double e[R], sm[R], w[R * W];
+            gt_trajectory(&p, &key, 1000 + b, &r, e, sm, w);
+            differ += memcmp(&r, &vec[b], sizeof r) != 0;
+            for (size_t k = 0; k < R; k++) {
+                differ += memcmp(&e[k], &err[k * COUNT + b], sizeof(double)) != 0;
+                differ += memcmp(&sm[k], &samp[k * COUNT + b], sizeof(double)) != 0;
+                if (b >= SHIFT) differ += memcmp(&e[k], &err2[k * (COUNT - SHIFT) + b - SHIFT], sizeof(double)) != 0;
+            }
+            for (size_t i = 0; i < R * W; i++) differ += memcmp(&w[i], &wts[i * COUNT + b], sizeof(double)) != 0;
+            if (b >= SHIFT) differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+            for (int x = -1; x <= 1 && c == 1; x += 2) { /* P(n = +1) rounds to 0 or 1 at the end */
+                double p1 = 1 / (1 + exp(-p.beta * (r.weights[0] * x + r.weights[1])));
+                saturated += p1 == 0 || p1 == 1;
+            }
+        }
+        free(err), free(samp), free(wts), free(err2);
+    }
+    print_message("vector kernel: %ld differences; %ld saturated trajectories\n", differ, saturated);
+    assert_int_equal(differ, 0);
+    assert_true(saturated > 0);
+}
+
 /* The multinomial enumeration against brute force over every sampled history at M = 2, 3. */
 static void test_first_update_enumeration(void **state)
 {
@@ -254,6 +301,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binomial),
+        cmocka_unit_test(test_vector_kernel),
         cmocka_unit_test(test_first_update_enumeration),
         cmocka_unit_test(test_not_first_epoch),
         cmocka_unit_test(test_first_update_simulated),

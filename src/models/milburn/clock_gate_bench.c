@@ -6,7 +6,9 @@
  *
  *   clock: escapement steps per second across a batch of 128 trajectories (the vector kernel; per
  *          step and lane 2 Box-Muller normals and 4 e^x of vecmath.h), and the scalar reference's
- *   gate:  NOT epochs per second at M = 200 (a binomial by inversion: 1 uniform, a pow and ~M p products)
+ *   gate:  NOT epochs per second at M = 200 across the batch (tiles of 64 trajectories; per epoch and
+ *          lane four uniforms, two e^x, q^M by 8 products and the binomial's walk of ~M p' steps,
+ *          masked until the last lane of the vector stops), and the scalar reference's
  */
 #include <math.h>
 #include <mpi.h>
@@ -18,6 +20,7 @@
 #include "clock.h"
 #include "gate.h"
 #include "thermolearn/error.h"
+#include "thermolearn/model.h"
 #include "thermolearn/vecmath.h"
 
 static int parse(int argc, char **argv, const char *name, long *count, const char *what)
@@ -96,21 +99,41 @@ int milburn_clock_bench(int argc, char **argv)
     return 0;
 }
 
-/* The floor of a NOT epoch: an input uniform, a sigmoid, a binomial's uniform and pow, two more uniforms. */
-static double calibrate_gate(long n, double *wall)
+/* The floor of a NOT epoch across the batch: the stream calls of gt_trajectories (per epoch and
+ * tile two blocks of Philox words, four uniforms per lane) and its two e^x per lane (P(n = +1) at
+ * the new and the old A), summed, no physics. */
+static double calibrate_gate(long traj, long epochs, double *wall, double *cpu)
 {
+    enum { TILE = 64 };
     tl_stream_key key = {1, 0, 0};
-    tl_stream_cursor r;
-    tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, 0);
-    double sum = 0, t0 = MPI_Wtime();
-    for (long k = 0; k < n; k++) {
-        double u = tl_stream_cursor_uniform(&r), a = 1 / (1 + exp(-u));
-        sum += pow(a, 200.0) + tl_stream_cursor_uniform(&r) + tl_stream_cursor_uniform(&r) + tl_stream_cursor_uniform(&r);
-    }
-    *wall = MPI_Wtime() - t0;
-    return sum;
+    uint32_t words[4 * TILE];
+    vd sum = {0};
+    double t0 = MPI_Wtime();
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TILE)
+        for (long e = 0; e < epochs; e++) {
+            vd u[4][TILE / VD];
+            for (int blk = 0; blk < 2; blk++) {
+                tl_stream_words(&key, TL_PURPOSE_DYNAMICS, (uint64_t)first, (uint32_t)(2 * e + blk), TILE, words);
+                for (int l = 0; l < TILE; l += VD) {
+                    u[2 * blk][l / VD] = vd_uniform(words + l, words + TILE + l);
+                    u[2 * blk + 1][l / VD] = vd_uniform(words + 2 * TILE + l, words + 3 * TILE + l);
+                }
+            }
+            for (int l = 0; l < TILE / VD; l++)
+                sum += 1.0 / (1.0 + vd_exp(u[0][l] - u[1][l])) + 1.0 / (1.0 + vd_exp(u[2][l] - u[3][l]));
+        }
+    *wall = MPI_Wtime() - t0, *cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double s = 0;
+    for (int i = 0; i < VD; i++) s += sum[i];
+    return s;
 }
 
+/* NOT epochs at Fig. 15's point (beta = 1, M = 200, 250 epochs): `traj` trajectories by
+ * gt_trajectories in the engine's units of TL_BATCH (tiles of 64 side by side), then the first
+ * `scalar` of them again one at a time by the scalar reference gt_trajectory (the scalar kernel
+ * of earlier versions, with the same numbers); `mismatch` counts trajectories where the two
+ * differ (0). */
 int milburn_gate_bench(int argc, char **argv)
 {
     long traj = 20000;
@@ -119,17 +142,37 @@ int milburn_gate_bench(int argc, char **argv)
     gt_params p = {.task = GT_NOT, .beta = 1, .samples = 200, .epochs = 250, .eta = 1, .start = {0.01, 1},
                    .hidden_rule = GT_CHAIN, .work_state = GT_FRESH, .record_every = 250, .target = 0.1};
     tl_stream_key key = {1, 0, 0};
+    gt_path *out = tl_malloc((size_t)traj * sizeof *out, "gate paths");
     double checksum = 0, t0 = MPI_Wtime();
-    for (long t = 0; t < traj; t++) {
+    clock_t c0 = clock();
+    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        gt_trajectories(&p, &key, (uint64_t)first, n, out + first, NULL, NULL, NULL);
+    }
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC, wall = MPI_Wtime() - t0;
+    for (long t = 0; t < traj; t++) checksum += out[t].weights[0] + out[t].work;
+    long scalar = traj < 2048 ? traj : 2048, mismatch = 0;
+    t0 = MPI_Wtime(), c0 = clock();
+    for (long t = 0; t < scalar; t++) {
         gt_path g;
         gt_trajectory(&p, &key, (uint64_t)t, &g, NULL, NULL, NULL);
-        checksum += g.weights[0] + g.work;
+        mismatch += memcmp(&g, &out[t], sizeof g) != 0;
     }
-    double wall = MPI_Wtime() - t0, epochs = (double)traj * (double)p.epochs, cal_wall;
-    double cal = calibrate_gate((long)epochs, &cal_wall);
-    printf("gate: NOT, beta = 1, M = 200, 250 epochs (Fig. 15); %ld trajectories\n", traj);
+    double scalar_cpu = (double)(clock() - c0) / CLOCKS_PER_SEC, scalar_wall = MPI_Wtime() - t0;
+    double epochs = (double)traj * (double)p.epochs, scalar_epochs = (double)scalar * (double)p.epochs, cal_wall, cal_cpu;
+    double cal = calibrate_gate(traj, p.epochs, &cal_wall, &cal_cpu);
+    printf("gate: NOT, beta = 1, M = 200, 250 epochs (Fig. 15); %ld trajectories, tiles of 64, vectors of %d across "
+           "the batch\n", traj, VD);
     printf("checksum %.6f wall_s %.3f epochs_per_s %.4e ns_per_epoch %.1f\n", checksum, wall, epochs / wall,
            1e9 * wall / epochs);
-    printf("calibration_per_s %.4e (checksum %.3f)\nratio_to_calibration %.3f\n", epochs / cal_wall, cal, wall / cal_wall);
-    return 0;
+    printf("cpu_epochs_per_s %.4e cpu_ns_per_epoch %.1f\n", epochs / cpu, 1e9 * cpu / epochs);
+    printf("scalar_reference ns_per_epoch %.1f cpu_ns_per_epoch %.1f (%ld trajectories, mismatch %ld)\n",
+           1e9 * scalar_wall / scalar_epochs, 1e9 * scalar_cpu / scalar_epochs, scalar, mismatch);
+    printf("calibration_per_s %.4e cpu_calibration_per_s %.4e (checksum %.3f)\n", epochs / cal_wall, epochs / cal_cpu,
+           cal);
+    printf("ratio_to_calibration %.3f (cpu %.3f)\n", wall / cal_wall, cpu / cal_cpu);
+    printf("scalar_ratio_to_calibration %.3f (cpu %.3f)\n", scalar_wall / scalar_epochs / (cal_wall / epochs),
+           scalar_cpu / scalar_epochs / (cal_cpu / epochs));
+    free(out);
+    return mismatch != 0;
 }

@@ -57,7 +57,15 @@ long gt_record_epoch(const gt_params *p, size_t k);
 void gt_not_update(const gt_params *p, double *wt, double x, double label, double nbar);
 void gt_xor_update(const gt_params *p, double *wt, const double xi[2], double label, const double nh[2], double no);
 
-/* Bin(n, p) by inversion of one uniform (exact in law to round-off); n <= 10^4. */
+/* Bin(n, p) by inversion of the uniform u in (0, 1): the smallest k with u <= F(k), the pmf
+ * walked from 0 on the smaller side (p' = min(p, 1 - p), k = n - k' if flipped; about n p'
+ * terms), q^n by gt_pow_int; exact in law to round-off, n <= 1000. */
+long gt_binomial_inverse(double u, long n, double p);
+/* q^n, n >= 1, by binary powering (the same products in the lanes and the scalar reference). */
+double gt_pow_int(double q, long n);
+/* Bin(n, p) from a stream: 0 without a draw for n <= 0 or p <= 0, n for p >= 1, else
+ * gt_binomial_inverse of one uniform.  (The trajectories draw every count's uniform and call
+ * gt_binomial_inverse, so that their streams stay in step across a tile.) */
 long gt_binomial(tl_stream_cursor *r, long n, double p);
 
 typedef struct {
@@ -74,6 +82,12 @@ typedef struct {
  * first epoch's samples (eq. 65), at record k that of the epoch just before. */
 void gt_trajectory(const gt_params *p, const tl_stream_key *key, uint64_t trajectory, gt_path *out,
                    double *error_exact, double *error_sampled, double *weights);
+/* Trajectories first .. first + count - 1 into out[b]; profiles (any may be NULL) as the engine
+ * lays them out: error_exact[k count + b], error_sampled[k count + b], weights[(k n_w + i) count + b].
+ * Tiles of 64 trajectories run side by side (vectors across the tile, vecmath.h), bit for bit
+ * gt_trajectory's numbers, which is their scalar reference. */
+void gt_trajectories(const gt_params *p, const tl_stream_key *key, uint64_t first, size_t count, gt_path *out,
+                     double *error_exact, double *error_sampled, double *weights);
 
 /* ---- exact (gate_exact.c) ---- */
 /* The expected error of the physical (sampled) network, averaged over the inputs:

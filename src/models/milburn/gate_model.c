@@ -170,12 +170,10 @@ static void gt_simulate(void *state, const tl_stream_key *key, uint64_t first, s
 {
     const gt_state *s = state;
     const gt_params *p = &s->p;
-    size_t R = gt_n_records(p), W = gt_n_weights(p);
-    double *err = tl_malloc(R * sizeof *err, "records"), *samp = tl_malloc(R * sizeof *samp, "records");
-    double *wts = tl_malloc(R * W * sizeof *wts, "records");
+    gt_path *paths = tl_malloc(count * sizeof *paths, "gate paths");
+    gt_trajectories(p, key, first, count, paths, profile[GP_ERROR], profile[GP_SAMPLED], profile[GP_WEIGHTS]);
     for (size_t b = 0; b < count; b++) {
-        gt_path g;
-        gt_trajectory(p, key, first + b, &g, err, samp, wts);
+        const gt_path g = paths[b];
         double values[GO_N] = {
             [GO_ERROR] = g.error_final, [GO_SOLVED] = g.error_final < p->target,
             [GO_EPOCHS] = (double)g.epochs_to_target, [GO_WORK] = g.work, [GO_HEAT] = g.heat,
@@ -184,18 +182,12 @@ static void gt_simulate(void *state, const tl_stream_key *key, uint64_t first, s
             [GO_ENTROPY] = g.entropy_change, [GO_MEAN_ENERGY] = g.mean_energy_change,
         };
         for (size_t o = 0; o < GO_N; o++) out[o][b] = values[o];
-        for (size_t k = 0; k < R; k++) {
-            if (profile[GP_ERROR]) profile[GP_ERROR][k * count + b] = err[k];
-            if (profile[GP_SAMPLED]) profile[GP_SAMPLED][k * count + b] = samp[k];
-        }
-        for (size_t c = 0; c < R * W; c++)
-            if (profile[GP_WEIGHTS]) profile[GP_WEIGHTS][c * count + b] = wts[c];
-        for (size_t i = 0; i < W; i++) {
+        for (size_t i = 0; i < gt_n_weights(p); i++) {
             if (profile[GP_FINAL]) profile[GP_FINAL][i * count + b] = g.weights[i];
             if (profile[GP_FIRST]) profile[GP_FIRST][i * count + b] = g.first_update[i];
         }
     }
-    free(err), free(samp), free(wts);
+    free(paths);
 }
 
 /* Fig. 15's caption: final (w, b) for beta = 1, 0.1, 0.05. */
