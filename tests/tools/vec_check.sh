@@ -54,6 +54,7 @@ src/models/milburn/weightsde.c:double:ws_lanes_step
 src/models/milburn/observed.c:double:ob_lanes_step
 src/models/milburn/twostate.c:double:ts_lanes_candidate
 src/models/milburn/clock.c:double:ck_lanes_step
+src/models/milburn/clock.c:double:ck_phase_lanes_step
 src/models/ou/simulate.c:double:ou_lanes_step
 src/models/hopfield/graded.c:double:gr_lanes_step
 src/models/hopfield/graded.c:double:gr_lanes_eval

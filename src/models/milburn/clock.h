@@ -163,10 +163,12 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
 void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                         double *path);
 
-/* The same (escapement, drive = constant) for trajectories first .. first + count - 1 at once: tiles
- * of 64 trajectories advanced together, vectors across the batch, bit for bit what ck_trajectory_path
- * gives each (its scalar reference); path (may be NULL): path[(3 j + c) stride + b] for trajectory
- * first + b. */
+/* The same (escapement or phase clock, drive = constant) for trajectories first .. first + count - 1
+ * at once: tiles of 64 trajectories advanced together, vectors across the batch, bit for bit what
+ * ck_trajectory_path gives each (its scalar reference); path (escapement; may be NULL):
+ * path[(3 j + c) stride + b] for trajectory first + b.  The phase clock's steps 2j and 2j + 1 take the
+ * Gaussians of block j of the trajectory's DYNAMICS stream and the uniforms (words 0-1, 2-3) of block j
+ * of its TL_PURPOSE_MODEL stream. */
 void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
                      double *path, size_t stride);
 
