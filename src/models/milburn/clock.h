@@ -154,12 +154,14 @@ void ck_intervals_add(ck_intervals *a, double t);
  * block_var; NaN where too few times were seen. */
 void ck_intervals_finish(const ck_intervals *a, ck_path *out);
 
-/* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
+/* One trajectory of the escapement or the phase clock at constant drive, from the streams of
+ * (key, trajectory). */
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
 /* The same (escapement, drive = constant), and its sample path: path[C j + c] = x, y, v (C = 3) after
  * step round(path_steps (j+1)/path_samples); NaN after the trajectory stopped (its periods recorded).
- * For the escapement at constant drive this is the scalar reference of ck_trajectories: the Gaussians
- * of step k are block k of the trajectory's DYNAMICS stream (tl_stream_gaussians). */
+ * At constant drive this is the scalar reference of ck_trajectories (both oscillators; the phase clock
+ * has no sample path): the escapement's Gaussians of step k are block k of the trajectory's DYNAMICS
+ * stream (tl_stream_gaussians); the phase clock's streams are as ck_trajectories says. */
 void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                         double *path);
 
