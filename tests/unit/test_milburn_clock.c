@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -170,6 +171,197 @@ static void test_vector_kernel(void **state)
                   "%ld stopped before the last path sample\n", differ, full, capped, stopped_early);
     assert_int_equal(differ, 0);
     assert_true(full > 0 && capped > 0 && stopped_early > 0 && stopped_early < COUNT);
+}
+
+/* The phase clock's vector kernel (ck_trajectories, oscillator = phase) against its scalar reference
+ * (ck_trajectory, run_phase) bit for bit: every observable of 77 trajectories (a partial tile) from two
+ * batch offsets, at two noise levels: r = 2 (lanes stopping by their periods and by the time cap), and
+ * r = 0.015, where a step often passes several levels at once (sd = 4.7 per step against 2 pi): those
+ * passages share a time (a first interval of exactly 0 shows some). */
+static void test_phase_vector_kernel(void **state)
+{
+    enum { COUNT = 77, SHIFT = 5 };
+    long differ = 0, full = 0, capped = 0, multiple = 0;
+    for (int wild = 0; wild < 2; wild++) {
+        ck_params p = {.oscillator = CK_PHASE, .omega = 1.5, .radius = wild ? 0.015 : 2, .temperature = 0.5,
+                       .dt = 0.005, .transient = 1, .periods = 8, .max_time = 1 + 8.6 * 4.18879};
+        tl_stream_key key = {.seed = 22};
+        static ck_path vec[COUNT], shifted[COUNT - SHIFT];
+        ck_trajectories(&p, &key, 300, COUNT, vec, NULL, COUNT);
+        ck_trajectories(&p, &key, 300 + SHIFT, COUNT - SHIFT, shifted, NULL, COUNT - SHIFT);
+        for (size_t b = 0; b < COUNT; b++) {
+            ck_path r;
+            ck_trajectory(&p, &key, 300 + b, &r);
+            differ += memcmp(&r, &vec[b], sizeof r) != 0;
+            if (b >= SHIFT) differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+            if (!wild) full += r.intervals == p.periods, capped += r.intervals < p.periods;
+            /* several levels in one step: passages at the same time, a first interval of exactly 0 */
+            if (wild) multiple += r.intervals >= 1 && r.first_period == 0;
+        }
+    }
+    print_message("phase vector kernel: %ld differences; %ld recorded all periods, %ld stopped by the cap, %ld "
+                  "with several passages in one step\n", differ, full, capped, multiple);
+    assert_int_equal(differ, 0);
+    assert_true(full > 0 && capped > 0 && multiple > 0);
+}
+
+/* ---- the passage times' running statistics (ck_intervals) ---- */
+
+/* The two-pass formulas over the recorded list t[0..n] (n intervals): the reference. */
+static void two_pass(const double *t, long n, ck_path *out)
+{
+    out->intervals = n;
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+    if (n < 1) return;
+    out->first_period = t[1] - t[0];
+    out->period_mean = (t[n] - t[0]) / (double)n;
+    if (n < 2) return;
+    double m = out->period_mean, ss = 0, cross = 0;
+    for (long k = 0; k < n; k++) {
+        double d = t[k + 1] - t[k] - m;
+        ss += d * d;
+        if (k + 1 < n) cross += d * (t[k + 2] - t[k + 1] - m);
+    }
+    out->interval_var = ss / (double)(n - 1);
+    out->lag1 = ss > 0 ? cross / ss : NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) {
+        long len = ck_blocks[b], count = n - len + 1;
+        if (count < 2 || len >= n) continue;
+        double mean = (t[n] - t[0]) / (double)n * (double)len, s2 = 0;
+        for (long k = 0; k < count; k++) {
+            double d = t[k + len] - t[k] - mean;
+            s2 += d * d;
+        }
+        out->block_var[b] = s2 / (double)count / ((double)len * (1 - (double)len / (double)n));
+    }
+}
+
+/* a and b agree: both NaN, or within rel * |b| (abs for a correlation) */
+static long disagree(double a, double b, double rel)
+{
+    if (isnan(a) || isnan(b)) return isnan(a) != isnan(b);
+    return !(fabs(a - b) <= rel * fabs(b));
+}
+
+/* Passage times t_0 = start, intervals mean + spread (g_k + 0.6 g_{k-1}) (lag-1 correlation 0.44). */
+static void record_times(double *t, long count, double start, double mean, double spread, uint64_t stream)
+{
+    tl_stream_key key = {.seed = 31};
+    tl_stream_cursor r;
+    tl_stream_cursor_init(&r, &key, TL_PURPOSE_DYNAMICS, stream);
+    double g_prev = tl_stream_cursor_gaussian(&r);
+    t[0] = start;
+    for (long k = 1; k < count; k++) {
+        double g = tl_stream_cursor_gaussian(&r);
+        t[k] = t[k - 1] + mean + spread * (g + 0.6 * g_prev);
+        g_prev = g;
+    }
+}
+
+/* ck_intervals (the running statistics the kernels fold passages into) against the two-pass formulas
+ * on the same recorded times: every count from 0 times up to past the longest block (too few times for
+ * a variance, fewer intervals than a block length: the same NaN), then 10^5 intervals of mean 10^3 and
+ * spread 10^-3 starting at t = 10^6 (a mean 10^6 times the spread): the same to 10^-12 relative
+ * (absolute for the lag-1 correlation).  Raw sums of d and d^2 lose the variance there (asserted). */
+static void test_running_intervals(void **state)
+{
+    assert_int_equal(ck_blocks[CK_N_BLOCKS - 1], CK_BLOCK_MAX); /* the ring holds the longest block */
+    for (int b = 1; b < CK_N_BLOCKS; b++) assert_true(ck_blocks[b] > ck_blocks[b - 1]);
+    enum { BIG = 100001 };
+    double *t = malloc(BIG * sizeof *t);
+    long differ = 0, compared = 0;
+    for (long count = 0; count <= 130; count++) {
+        record_times(t, count, 20, 1.2555, 0.02, (uint64_t)count);
+        ck_intervals a;
+        ck_intervals_init(&a);
+        for (long k = 0; k < count; k++) ck_intervals_add(&a, t[k]);
+        ck_path run = {0}, ref = {0};
+        ck_intervals_finish(&a, &run);
+        two_pass(t, count - 1, &ref);
+        assert_int_equal(run.intervals, ref.intervals);
+        double pairs[][2] = {{run.period_mean, ref.period_mean}, {run.first_period, ref.first_period},
+                             {run.interval_var, ref.interval_var}};
+        for (size_t i = 0; i < 3; i++) differ += disagree(pairs[i][0], pairs[i][1], 1e-12);
+        differ += isnan(run.lag1) != isnan(ref.lag1) || fabs(run.lag1 - ref.lag1) > 1e-12;
+        for (int b = 0; b < CK_N_BLOCKS; b++) differ += disagree(run.block_var[b], ref.block_var[b], 1e-12);
+        compared += !isnan(ref.block_var[CK_N_BLOCKS - 1]);
+    }
+    assert_int_equal(differ, 0);
+    assert_true(compared > 50);
+    /* the cancellation case */
+    record_times(t, BIG, 1e6, 1e3, 1e-3, 1000);
+    ck_intervals a;
+    ck_intervals_init(&a);
+    double raw1 = 0, raw2 = 0;
+    for (long k = 0; k < BIG; k++) {
+        ck_intervals_add(&a, t[k]);
+        if (k) raw1 += t[k] - t[k - 1], raw2 += (t[k] - t[k - 1]) * (t[k] - t[k - 1]);
+    }
+    ck_path run = {0}, ref = {0};
+    ck_intervals_finish(&a, &run);
+    two_pass(t, BIG - 1, &ref);
+    double n = BIG - 1, raw_var = (raw2 - raw1 * raw1 / n) / (n - 1);
+    print_message("10^5 intervals of 1e3 +- 1e-3: variance %.15g (two-pass %.15g, raw sums %.6g), lag-1 %.15f "
+                  "(%.15f), block 40 %.15g (%.15g)\n", run.interval_var, ref.interval_var, raw_var, run.lag1, ref.lag1,
+                  run.block_var[CK_N_BLOCKS - 1], ref.block_var[CK_N_BLOCKS - 1]);
+    assert_int_equal(run.intervals, BIG - 1);
+    assert_true(!disagree(run.period_mean, ref.period_mean, 1e-15));
+    assert_true(!disagree(run.interval_var, ref.interval_var, 1e-12));
+    assert_true(fabs(run.lag1 - ref.lag1) < 1e-12 && ref.lag1 > 0.3);
+    for (int b = 0; b < CK_N_BLOCKS; b++) assert_true(!disagree(run.block_var[b], ref.block_var[b], 1e-12));
+    assert_true(disagree(raw_var, ref.interval_var, 1e-6)); /* the check can see a cancellation */
+    free(t);
+}
+
+/* The memory of a trajectory does not grow with `periods`: with 10^9 periods asked for (a time cap
+ * that ends the run after about 16 of them) the batch kernel (64 lanes, 4.1 TB of passage times before)
+ * and both scalar paths run under an address-space limit of 1 GiB above what the test already maps.
+ * (Not under AddressSanitizer, whose shadow memory an address-space limit would break: there only that
+ * the runs finish.) */
+#if defined(__SANITIZE_ADDRESS__)
+#define CK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CK_ASAN 1
+#endif
+#endif
+static void test_memory_bounded(void **state)
+{
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+#ifndef CK_ASAN
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1) pages = 0;
+        fclose(f);
+    }
+    if (pages > 0) {
+        struct rlimit lim = old;
+        lim.rlim_cur = (rlim_t)pages * 4096 + ((rlim_t)1 << 30);
+        if (old.rlim_cur == RLIM_INFINITY || lim.rlim_cur < old.rlim_cur) assert_int_equal(setrlimit(RLIMIT_AS, &lim), 0);
+    }
+#endif
+    enum { COUNT = 64 };
+    ck_params p = fig22(0.125);
+    p.dt = 1e-3, p.transient = 1, p.periods = 1000000000L, p.max_time = 21;
+    ck_cycle_find(&p);
+    tl_stream_key key = {.seed = 2};
+    static ck_path out[COUNT];
+    ck_trajectories(&p, &key, 0, COUNT, out, NULL, COUNT);
+    ck_path one;
+    ck_trajectory(&p, &key, 3, &one);
+    ck_params phase = {.oscillator = CK_PHASE, .omega = 1.5, .radius = 2, .temperature = 0.5, .dt = 0.005,
+                       .transient = 1, .periods = 1000000000L, .max_time = 50};
+    ck_path ph;
+    ck_trajectory(&phase, &key, 0, &ph);
+    assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
+    print_message("10^9 periods asked, a cap of 20 time units: %ld and %ld intervals recorded\n", out[3].intervals,
+                  ph.intervals);
+    assert_true(memcmp(&one, &out[3], sizeof one) == 0);
+    assert_true(out[3].intervals > 10 && out[3].intervals < 20 && ph.intervals > 5);
+    assert_true(isfinite(out[3].block_var[3]) && isfinite(ph.interval_var));
 }
 
 struct wald_moment {
@@ -496,6 +688,9 @@ int main(void)
         cmocka_unit_test(test_first_law_and_heat),
         cmocka_unit_test(test_step_bias),
         cmocka_unit_test(test_vector_kernel),
+        cmocka_unit_test(test_phase_vector_kernel),
+        cmocka_unit_test(test_running_intervals),
+        cmocka_unit_test(test_memory_bounded),
         cmocka_unit_test(test_wald),
         cmocka_unit_test(test_escapement_against_paper),
         cmocka_unit_test(test_lif),

@@ -69,33 +69,87 @@ void ck_step(const ck_params *p, ck_state *s, tl_stream_cursor *r, double *work,
     *work += dw, *heat += dq, *heat_predicted += dqp;
 }
 
-/* Statistics of the recorded passage times t[0..n]. */
-static void interval_stats(const double *t, long n, ck_path *out)
+/* ---- the statistics of the passage times, folded in as they come (ck_intervals, clock.h) ----
+ *
+ * Each sequence x_k (the intervals; each block length's differences) keeps S1 = sum (x_k - c) and
+ * S2 = sum (x_k - c)^2 about its first value c; the two-pass sum of squares about the mean m is then
+ * S2 - 2 (m - c) S1 + count (m - c)^2, all terms of the size of the spread (m - c is a deviation
+ * of one value).  The pairs of successive intervals need sum u_k u_{k+1} besides. */
+
+#define CK_RING (CK_BLOCK_MAX + 1)
+
+void ck_intervals_init(ck_intervals *a)
 {
+    *a = (ck_intervals){0};
+}
+
+/* Neumaier's compensated sum: s + c carries the rounding error of every addition. */
+static inline void sum_add(ck_sum *a, double x)
+{
+    double t = a->s + x;
+    a->c += fabs(a->s) >= fabs(x) ? (a->s - t) + x : (x - t) + a->s;
+    a->s = t;
+}
+
+static inline double sum_value(ck_sum a)
+{
+    return a.s + a.c;
+}
+
+void ck_intervals_add(ck_intervals *a, double t)
+{
+    long k = a->n; /* this is t_k */
+    if (k == 0) a->first = t;
+    if (k >= 1) {
+        double interval = t - a->ring[(k - 1) % CK_RING];
+        if (k == 1) a->shift = interval;
+        double u = interval - a->shift;
+        if (k >= 2) sum_add(&a->sum_pair, (a->ring[(k - 1) % CK_RING] - a->ring[(k - 2) % CK_RING] - a->shift) * u);
+        sum_add(&a->sum, u), sum_add(&a->sum_sq, u * u);
+        for (int b = 0; b < CK_N_BLOCKS && ck_blocks[b] <= k; b++) { /* ck_blocks ascending */
+            double d = t - a->ring[(k - ck_blocks[b]) % CK_RING];
+            if (k == ck_blocks[b]) a->block_shift[b] = d;
+            double e = d - a->block_shift[b];
+            sum_add(&a->block_sum[b], e), sum_add(&a->block_sq[b], e * e);
+        }
+    }
+    a->ring[k % CK_RING] = t;
+    a->last = t;
+    a->n = k + 1;
+}
+
+/* sum (x - m)^2 over count values from S1, S2 about c: S2 - 2 (m - c) S1 + count (m - c)^2 */
+static double about_mean(double s1, double s2, double count, double c, double m)
+{
+    double off = m - c;
+    return s2 - 2 * off * s1 + count * off * off;
+}
+
+void ck_intervals_finish(const ck_intervals *a, ck_path *out)
+{
+    long n = a->n - 1; /* intervals */
     out->intervals = n;
     out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
     for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
     if (n < 1) return;
-    out->first_period = t[1] - t[0];
-    out->period_mean = (t[n] - t[0]) / (double)n;
+    out->first_period = a->shift;
+    out->period_mean = (a->last - a->first) / (double)n;
     if (n < 2) return;
-    double m = out->period_mean, ss = 0, cross = 0;
-    for (long k = 0; k < n; k++) {
-        double d = t[k + 1] - t[k] - m;
-        ss += d * d;
-        if (k + 1 < n) cross += d * (t[k + 2] - t[k + 1] - m);
-    }
+    double m = out->period_mean, off = m - a->shift;
+    double s1 = sum_value(a->sum), ss = fmax(about_mean(s1, sum_value(a->sum_sq), (double)n, a->shift, m), 0);
+    /* sum over the n - 1 pairs of (u_k - off)(u_{k+1} - off): u_0 = 0, so the u_{k+1} sum to S1 and the
+     * u_k to S1 - u_{n-1} */
+    double u_last = a->last - a->ring[(a->n - 2) % CK_RING] - a->shift;
+    double cross = sum_value(a->sum_pair) - off * (2 * s1 - u_last) + (double)(n - 1) * off * off;
     out->interval_var = ss / (double)(n - 1);
     out->lag1 = ss > 0 ? cross / ss : NAN;
     for (int b = 0; b < CK_N_BLOCKS; b++) {
         long len = ck_blocks[b], count = n - len + 1;
         if (count < 2 || len >= n) continue;
-        double mean = (t[n] - t[0]) / (double)n * (double)len, s2 = 0;
         /* overlapping blocks t_{k+len} - t_k about len times the mean interval */
-        for (long k = 0; k < count; k++) {
-            double d = t[k + len] - t[k] - mean;
-            s2 += d * d;
-        }
+        double mean = (a->last - a->first) / (double)n * (double)len;
+        double s2 = fmax(about_mean(sum_value(a->block_sum[b]), sum_value(a->block_sq[b]), (double)count,
+                                    a->block_shift[b], mean), 0);
         /* for independent intervals E[s2/count] = len V (1 - len/n): the block sums share the mean */
         out->block_var[b] = s2 / (double)count / ((double)len * (1 - (double)len / (double)n));
     }
@@ -105,30 +159,6 @@ static void interval_stats(const double *t, long n, ck_path *out)
 static double time_cap(const ck_params *p)
 {
     return p->max_time;
-}
-
-static void run_phase(const ck_params *p, tl_stream_cursor *r, double *t_cross, long *n_cross, double *t_end)
-{
-    double s2 = ck_sigma(p) / (p->radius * p->radius), sd = sqrt(s2 * p->dt);
-    double psi = 0, level = TWO_PI, t = 0, cap = time_cap(p);
-    long n = 0;
-    while (n <= p->periods && t < cap) {
-        double next = psi + p->omega * p->dt + sd * tl_stream_cursor_gaussian(r);
-        double hit = NAN;
-        if (next >= level) /* linear interpolation inside the step: O(dt) in the time */
-            hit = t + p->dt * (level - psi) / (next - psi);
-        else if (tl_stream_cursor_uniform(r) < exp(-2 * (level - psi) * (level - next) / (s2 * p->dt)))
-            hit = t + p->dt / 2; /* the Brownian bridge went above the level and came back */
-        t += p->dt;
-        psi = next;
-        while (!isnan(hit)) {
-            if (hit >= p->transient) t_cross[n++] = hit;
-            level += TWO_PI;
-            hit = psi >= level && n <= p->periods ? hit : NAN; /* several levels in one step: same time */
-        }
-    }
-    *n_cross = n;
-    *t_end = t;
 }
 
 /* The step after which sample j of the path is taken. */
@@ -278,10 +308,11 @@ static void ck_tile(const ck_params *p, const tl_stream_key *key, uint64_t first
                     double *path, size_t stride)
 {
     const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, stopped from the start */
-    const size_t per = (size_t)p->periods + 1;
     ck_run_consts rc = run_consts(p);
     ck_lanes *s = tl_calloc(1, sizeof *s, "clock lanes");
-    double *t_cross = tl_malloc(n * per * sizeof *t_cross, "passage times"), z[2 * CK_TILE];
+    ck_intervals *times = tl_malloc(n * sizeof *times, "passage statistics");
+    double z[2 * CK_TILE];
+    for (size_t l = 0; l < n; l++) ck_intervals_init(&times[l]);
     for (size_t l = 0; l < lanes; l++) {
         s->x[l] = p->x0, s->y[l] = p->y0, s->v[l] = p->v0;
         s->n[l] = l < n ? 0 : rc.periods + 1;
@@ -293,7 +324,7 @@ static void ck_tile(const ck_params *p, const tl_stream_key *key, uint64_t first
         if (!(flags & 2)) break; /* every lane had stopped: this step changed nothing */
         if (flags & 1)
             for (size_t l = 0; l < n; l++)
-                if (s->recorded[l] != 0) t_cross[l * per + (size_t)s->n[l] - 1] = s->hit[l];
+                if (s->recorded[l] != 0) ck_intervals_add(&times[l], s->hit[l]);
         for (; path && next < p->path_samples && path_step(p, next) == k + 1; next++) {
             double *at = path + 3 * next * stride;
             for (size_t l = 0; l < n; l++) {
@@ -309,9 +340,133 @@ static void ck_tile(const ck_params *p, const tl_stream_key *key, uint64_t first
         out[l] = (ck_path){0};
         lane_finish(s->x[l], s->y[l], s->t[l], s->work[l], s->heat[l], s->predicted[l], s->y2[l], s->r2[l],
                     s->steps[l], s->started[l], s->start[l], s->e0[l], &out[l]);
-        interval_stats(t_cross + l * per, (long)s->n[l] - 1, &out[l]);
+        ck_intervals_finish(&times[l], &out[l]);
     }
-    free(t_cross), free(s);
+    free(times), free(s);
+}
+
+/* ---- the phase clock across the batch ----
+ *
+ * Stream (one per trajectory, keyed by it): steps 2j and 2j + 1 take the two Gaussians of block j of
+ * DYNAMICS (tl_stream_gaussians: cosine, then sine) and the two uniforms of block j of CK_PURPOSE_BRIDGE
+ * (words 0, 1 and words 2, 3, tl_uniform_double) for the Brownian bridge's test, drawn at every step
+ * whether or not the step needs it.  ck_phase_lanes_step advances every lane of a tile by one step,
+ * branch-free; the passages (rare: one in 2 pi/(omega dt) >= 628 steps) are counted and folded in by
+ * phase_passages, scalar, in the steps where some lane crossed.  run_phase is the scalar reference,
+ * the same double operations in the same order. */
+
+#define CK_PURPOSE_BRIDGE TL_PURPOSE_MODEL
+
+typedef struct {
+    double omega_dt, sd, s2_dt, dt, half_dt, periods, cap, transient;
+} ck_phase_consts;
+
+static ck_phase_consts phase_consts(const ck_params *p)
+{
+    double s2 = ck_sigma(p) / (p->radius * p->radius);
+    return (ck_phase_consts){.omega_dt = p->omega * p->dt, .sd = sqrt(s2 * p->dt), .s2_dt = s2 * p->dt,
+                             .dt = p->dt, .half_dt = p->dt / 2, .periods = (double)p->periods,
+                             .cap = time_cap(p), .transient = p->transient};
+}
+
+/* Lane state of the phase clock: psi, the next level 2 pi k, the time, the passages recorded; hit and
+ * crossed: the last step's passage time and whether it crossed (0/1). */
+typedef struct {
+    double psi[CK_TILE], level[CK_TILE], t[CK_TILE], n[CK_TILE], hit[CK_TILE], crossed[CK_TILE];
+} ck_phase_lanes;
+
+/* One step of the phase clock for one trajectory: the scalar reference of ck_phase_lanes_step.
+ * z: the step's Gaussian, u: its uniform.  Returns 1 if it crossed the level (*hit: when). */
+static inline int phase_step(const ck_phase_consts *c, double *psi, double level, double *t, double z, double u,
+                             double *hit)
+{
+    double next = *psi + c->omega_dt + c->sd * z;
+    int above = next >= level;
+    /* the Brownian bridge from psi to next went above the level with probability e^{-2 (level - psi)(level - next)/(s2 dt)} */
+    double bridge = vd_exp1(-2.0 * (level - *psi) * (level - next) / c->s2_dt);
+    int cross = above || u < bridge;
+    /* linear interpolation inside the step (O(dt) in the time); mid-step where the bridge came back */
+    *hit = above ? *t + c->dt * (level - *psi) / (next - *psi) : *t + c->half_dt;
+    *psi = next, *t = *t + c->dt;
+    return cross;
+}
+
+/* Record the passages of a lane that crossed in its last step: one at `hit` after the transient, and
+ * one more at the same time for every further level the step passed (while periods remain). */
+static void phase_passages(const ck_phase_consts *c, double psi, double hit, double *level, double *n,
+                           ck_intervals *times)
+{
+    do {
+        if (hit >= c->transient) ck_intervals_add(times, hit), *n = *n + 1.0;
+        *level = *level + TWO_PI;
+    } while (psi >= *level && *n <= c->periods);
+}
+
+/* One step of every lane that still runs (n <= periods and t < cap), branch-free: phase_step.  z:
+ * the step's Gaussians, hi and lo: the words of its uniforms.  Returns bit 0: some lane crossed
+ * (crossed[], hit[]); bit 1: some lane ran.  A function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) int ck_phase_lanes_step(const ck_phase_consts *c, ck_phase_lanes *restrict s,
+                                                          int lanes, const double *restrict z,
+                                                          const uint32_t *restrict hi, const uint32_t *restrict lo)
+{
+    const double omega_dt = c->omega_dt, sd = c->sd, s2_dt = c->s2_dt, dt = c->dt, half_dt = c->half_dt;
+    const vd one = vd_splat(1.0), periods = vd_splat(c->periods), cap = vd_splat(c->cap);
+    vl any_cross = {0}, any_live = {0};
+    for (int l = 0; l < lanes; l += VD) {
+        vd psi = vd_load(s->psi + l), level = vd_load(s->level + l), t = vd_load(s->t + l);
+        vl live = (vd_load(s->n + l) <= periods) & (t < cap);
+        vd next = psi + omega_dt + sd * vd_load(z + l);
+        vl above = next >= level;
+        vd bridge = vd_exp(-2.0 * (level - psi) * (level - next) / s2_dt);
+        vl cross = live & (above | (vd_uniform(hi + l, lo + l) < bridge));
+        vd den = vd_blend(above, next - psi, one);
+        vd hit = vd_blend(above, t + dt * (level - psi) / den, t + half_dt);
+        vd_store(s->psi + l, vd_blend(live, next, psi));
+        vd_store(s->t + l, vd_blend(live, t + dt, t));
+        vd_store(s->hit + l, hit);
+        vd_store(s->crossed + l, vd_count(cross));
+        any_cross |= cross, any_live |= live;
+    }
+    int flags = 0;
+    for (int i = 0; i < VD; i++) flags |= (any_cross[i] != 0) | (any_live[i] != 0) << 1;
+    return flags;
+}
+
+/* The phase clock's observables of a finished lane (both paths). */
+static void phase_finish(const ck_phase_consts *c, double t, const ck_intervals *times, ck_path *out)
+{
+    *out = (ck_path){0};
+    out->window = t - c->transient;
+    out->y2_mean = out->r2_mean = NAN;
+    ck_intervals_finish(times, out);
+}
+
+/* Phase-clock trajectories first .. first + n - 1, n <= CK_TILE. */
+static void ck_phase_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, ck_path *out)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, stopped from the start */
+    ck_phase_consts c = phase_consts(p);
+    ck_phase_lanes *s = tl_calloc(1, sizeof *s, "phase clock lanes");
+    ck_intervals *times = tl_malloc(n * sizeof *times, "passage statistics");
+    double *z = tl_malloc(2 * lanes * sizeof *z, "phase clock Gaussians");
+    uint32_t *w = tl_malloc(4 * lanes * sizeof *w, "phase clock words");
+    for (size_t l = 0; l < n; l++) ck_intervals_init(&times[l]);
+    for (size_t l = 0; l < lanes; l++) s->level[l] = TWO_PI, s->n[l] = l < n ? 0 : c.periods + 1;
+    for (long k = 0;; k++) {
+        size_t half = (size_t)(k & 1);
+        if (!half) {
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)(k / 2), lanes, z);
+            tl_stream_words(key, CK_PURPOSE_BRIDGE, first, (uint32_t)(k / 2), lanes, w);
+        }
+        int flags = ck_phase_lanes_step(&c, s, (int)lanes, z + half * lanes, w + 2 * half * lanes,
+                                        w + (2 * half + 1) * lanes);
+        if (!(flags & 2)) break; /* every lane had stopped: this step changed nothing */
+        if (flags & 1)
+            for (size_t l = 0; l < n; l++)
+                if (s->crossed[l] != 0) phase_passages(&c, s->psi[l], s->hit[l], &s->level[l], &s->n[l], &times[l]);
+    }
+    for (size_t l = 0; l < n; l++) phase_finish(&c, s->t[l], &times[l], &out[l]);
+    free(w), free(z), free(times), free(s);
 }
 
 void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
@@ -319,13 +474,34 @@ void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t firs
 {
     for (size_t b = 0; b < count; b += CK_TILE) {
         size_t n = count - b < CK_TILE ? count - b : CK_TILE;
-        ck_tile(p, key, first + b, n, out + b, path ? path + b : NULL, stride);
+        if (p->oscillator == CK_PHASE) ck_phase_tile(p, key, first + b, n, out + b);
+        else ck_tile(p, key, first + b, n, out + b, path ? path + b : NULL, stride);
     }
 }
 
+/* The scalar reference of ck_phase_tile: one trajectory, its blocks drawn for it alone. */
+static void run_phase(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    ck_phase_consts c = phase_consts(p);
+    ck_intervals times;
+    ck_intervals_init(&times);
+    double psi = 0, level = TWO_PI, t = 0, n = 0, z[2], hit;
+    uint32_t w[4];
+    for (long k = 0; n <= c.periods && t < c.cap; k++) {
+        int half = (int)(k & 1);
+        if (!half) {
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)(k / 2), 1, z);
+            tl_stream_words(key, CK_PURPOSE_BRIDGE, trajectory, (uint32_t)(k / 2), 1, w);
+        }
+        if (phase_step(&c, &psi, level, &t, z[half], tl_uniform_double(w[2 * half], w[2 * half + 1]), &hit))
+            phase_passages(&c, psi, hit, &level, &n, &times);
+    }
+    phase_finish(&c, t, &times, out);
+}
+
 /* The scalar reference of ck_tile: one trajectory, the lane arithmetic of ck_lanes_step written for doubles. */
-static void run_escapement(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, double *t_cross,
-                           long *n_cross, ck_path *out, double *path)
+static void run_escapement(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_intervals *times,
+                           ck_path *out, double *path)
 {
     ck_run_consts rc = run_consts(p);
     size_t next = 0;
@@ -349,12 +525,11 @@ static void run_escapement(const ck_params *p, const tl_stream_key *key, uint64_
         if (s.x < rc.rearm) armed = 1;
         if (cross) {
             double hit = t + rc.dt * (rc.x_fixed - x_before) / (s.x - x_before);
-            if (in_window && hit >= rc.transient) t_cross[n++] = hit;
+            if (in_window && hit >= rc.transient) ck_intervals_add(times, hit), n++;
             armed = 0;
         }
         t = t + rc.dt;
     }
-    *n_cross = n;
     for (; path && next < p->path_samples; next++) /* the trajectory stopped before these */
         for (size_t c = 0; c < 3; c++) path[3 * next + c] = NAN;
     lane_finish(s.x, s.y, t, w, q, qp, y2, r2, steps, started, start, e0, out);
@@ -368,21 +543,15 @@ void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajec
 void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                         double *path)
 {
-    tl_stream_cursor r;
-    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
-    double *t_cross = tl_malloc((size_t)(p->periods + 1) * sizeof *t_cross, "passage times");
-    long n = 0;
-    *out = (ck_path){0};
     if (p->oscillator == CK_PHASE) {
-        double t_end;
-        run_phase(p, &r, t_cross, &n, &t_end);
-        out->window = t_end - p->transient;
-        out->y2_mean = out->r2_mean = NAN;
-    } else {
-        run_escapement(p, key, trajectory, t_cross, &n, out, path);
+        run_phase(p, key, trajectory, out);
+        return;
     }
-    interval_stats(t_cross, n - 1, out);
-    free(t_cross);
+    ck_intervals times;
+    ck_intervals_init(&times);
+    *out = (ck_path){0};
+    run_escapement(p, key, trajectory, &times, out, path);
+    ck_intervals_finish(&times, out);
 }
 
 /* ---- the LIF synapse switching the clock (section 6.1) ---- */

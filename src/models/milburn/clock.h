@@ -60,8 +60,9 @@ typedef struct {
 } ck_state;
 
 #define CK_N_BLOCKS 6
-/* Block lengths n of Var(t_{k+n} - t_k)/n: the per-period phase diffusion. */
+/* Block lengths n of Var(t_{k+n} - t_k)/n: the per-period phase diffusion; the longest is CK_BLOCK_MAX. */
 extern const int ck_blocks[CK_N_BLOCKS];
+#define CK_BLOCK_MAX 40
 
 typedef struct {
     int oscillator;          /* CK_ESCAPEMENT or CK_PHASE */
@@ -123,19 +124,53 @@ typedef struct {
     double count_high, count_low, time_high, time_low, phase_advance;
 } ck_path;
 
-/* One trajectory of the escapement or the phase clock, from stream (key, trajectory). */
+/* The statistics of a trajectory's passage times t_0, t_1, ..., folded in one at a time, so that a
+ * trajectory needs O(CK_BLOCK_MAX) memory whatever its number of periods: the last CK_BLOCK_MAX + 1
+ * times in a ring and running sums, each of a sequence shifted by its own first value (the intervals
+ * I_k = t_{k+1} - t_k by I_0, each block length n's differences t_{k+n} - t_k by t_n - t_0).  The shift
+ * is a value of the sequence, so the shifted values are of the size of the spread: subtracting it is
+ * exact for values within a factor 2 of it, and the sums of their squares lose nothing however large
+ * the mean is against the spread; the sums are compensated, so that 10^8 terms add no more rounding
+ * than a few.  ck_intervals_finish expands the two-pass sums about the period mean
+ * (t_N - t_0)/N (times n) in them: the same statistics to rounding. */
+typedef struct {
+    double s, c;
+} ck_sum;
+typedef struct {
+    long n;                          /* passage times seen */
+    double first, last;              /* t_0 and the latest */
+    double ring[CK_BLOCK_MAX + 1];   /* t_k at ring[k % (CK_BLOCK_MAX + 1)] */
+    double shift;                    /* I_0 */
+    /* compensated sums (value + its rounding error, Neumaier) of u_k = I_k - I_0: u_k, u_k^2, u_k u_{k+1} */
+    ck_sum sum, sum_sq, sum_pair;
+    double block_shift[CK_N_BLOCKS];
+    ck_sum block_sum[CK_N_BLOCKS], block_sq[CK_N_BLOCKS];
+} ck_intervals;
+
+void ck_intervals_init(ck_intervals *a);
+/* Fold in the next passage time (not before the previous one). */
+void ck_intervals_add(ck_intervals *a, double t);
+/* out->intervals (the number of times seen - 1), period_mean, interval_var, lag1, first_period and
+ * block_var; NaN where too few times were seen. */
+void ck_intervals_finish(const ck_intervals *a, ck_path *out);
+
+/* One trajectory of the escapement or the phase clock at constant drive, from the streams of
+ * (key, trajectory). */
 void ck_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
 /* The same (escapement, drive = constant), and its sample path: path[C j + c] = x, y, v (C = 3) after
  * step round(path_steps (j+1)/path_samples); NaN after the trajectory stopped (its periods recorded).
- * For the escapement at constant drive this is the scalar reference of ck_trajectories: the Gaussians
- * of step k are block k of the trajectory's DYNAMICS stream (tl_stream_gaussians). */
+ * At constant drive this is the scalar reference of ck_trajectories (both oscillators; the phase clock
+ * has no sample path): the escapement's Gaussians of step k are block k of the trajectory's DYNAMICS
+ * stream (tl_stream_gaussians); the phase clock's streams are as ck_trajectories says. */
 void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                         double *path);
 
-/* The same (escapement, drive = constant) for trajectories first .. first + count - 1 at once: tiles
- * of 64 trajectories advanced together, vectors across the batch, bit for bit what ck_trajectory_path
- * gives each (its scalar reference); path (may be NULL): path[(3 j + c) stride + b] for trajectory
- * first + b. */
+/* The same (escapement or phase clock, drive = constant) for trajectories first .. first + count - 1
+ * at once: tiles of 64 trajectories advanced together, vectors across the batch, bit for bit what
+ * ck_trajectory_path gives each (its scalar reference); path (escapement; may be NULL):
+ * path[(3 j + c) stride + b] for trajectory first + b.  The phase clock's steps 2j and 2j + 1 take the
+ * Gaussians of block j of the trajectory's DYNAMICS stream and the uniforms (words 0-1, 2-3) of block j
+ * of its TL_PURPOSE_MODEL stream. */
 void ck_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
                      double *path, size_t stride);
 
