@@ -14,6 +14,8 @@ holds every stored trajectory's sampled path.
                                              Fig. 22 noisy)
   milburn_paths.py fig25 FILE.h5 -o OUT.png  LIF-switched clock (inputs/milburn_clock_lif_paths.ini):
                                              J(t) and 10 v(t) per threshold J0
+  milburn_paths.py fig26 FILE.h5 -o OUT.png  rate-coded clock (inputs/milburn_clock_square_paths.ini):
+                                             v(t) and the square wave M(t) per point (temperature)
 
 Exit status 2 when the file is not of the expected model or holds no sample paths.
 """
@@ -98,10 +100,12 @@ def fig5(run, axes):
     axes[1].legend(fontsize=7, loc="upper right")
 
 
-def clock_times(run, p, J, lif):
+def clock_times(run, p, J, lif, square=False):
     dt = par(run, "dt", p)
     if lif:
         steps = round(par(run, "lif_tau", p) / dt)
+    elif square:  # the whole steps nearest square_cycles periods of M
+        steps = round(par(run, "square_cycles", p) * par(run, "square_period", p) / dt)
     else:  # [0, transient + periods T0], T0 the deterministic period
         steps = round((par(run, "transient", p) + par(run, "periods", p) * float(run.dataset("/clock/period_deterministic")[p])) / dt)
     return np.round(steps * np.arange(1, J + 1) / J) * dt
@@ -142,9 +146,27 @@ def fig25(run, axes):
         ax.legend(fontsize=7, loc="lower left")
 
 
+def fig26(run, axes):
+    paths = run.dataset("/clock/path_samples")
+    P, S, J = paths.shape[0], paths.shape[1], paths.shape[2]
+    for p in range(P):
+        t = clock_times(run, p, J, False, square=True)
+        ax = axes[p]
+        for s in range(min(S, 2)):
+            ax.plot(t, paths[p, s, :, 2], color=COLORS[s], lw=0.7, alpha=0.8, label=f"v(t), sample {s + 1}")
+        ax.plot(t, 1.2 + 0.1 * paths[p, 0, :, 3], color="k", lw=1.2, label="1.2 + M(t)/10")
+        chi, theta, T = par(run, "chi", p), par(run, "square_theta", p), par(run, "temperature", p)
+        hi, lo = float(run.dataset("/clock/rate_high")[p]), float(run.dataset("/clock/rate_low")[p])
+        ax.set_title(f"chi(t) = {chi:g} (1 + {theta:g} M(t)), T = {T:g}: rate {hi:.3f} (M = +1), {lo:.3f} (M = -1)",
+                     fontsize=9)
+        ax.set_xlabel("t")
+        ax.set_ylim(-1.1, 1.45)
+        ax.legend(fontsize=7, loc="lower left", ncol=3)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("figure", choices=["fig4", "fig5", "fig21", "fig25"])
+    ap.add_argument("figure", choices=["fig4", "fig5", "fig21", "fig25", "fig26"])
     ap.add_argument("file")
     ap.add_argument("-o", "--output", required=True)
     args = ap.parse_args()
@@ -160,6 +182,9 @@ def main():
     elif args.figure == "fig21":
         fig, axes = plt.subplots(1, P, figsize=(4.5 * P, 4), squeeze=False)
         fig21(run, axes[0])
+    elif args.figure == "fig26":
+        fig, axes = plt.subplots(P, 1, figsize=(11, 3.2 * P), squeeze=False)
+        fig26(run, axes[:, 0])
     else:
         fig, axes = plt.subplots(1, P, figsize=(6 * P, 4), squeeze=False)
         fig25(run, axes[0])

@@ -167,7 +167,8 @@ static long path_step(const ck_params *p, size_t j)
     return (long)llround((double)p->path_steps * (double)(j + 1) / (double)p->path_samples);
 }
 
-/* Record the state into the samples due after step k (path may be NULL). */
+/* Record the state, and j as the 4th component where there is one (lif: J; square: M), into the samples
+ * due after step k (path may be NULL). */
 static void path_record(const ck_params *p, long k, const ck_state *s, double j, double *path, size_t *next)
 {
     size_t C = ck_path_components(p);
@@ -661,8 +662,10 @@ static void square_phase(const ck_params *p, tl_stream_cursor *r, long steps, ck
     out->phase_advance = psi;
 }
 
-static void square_escapement(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out)
+/* path (may be NULL): path[4 j + c] = x, y, v and M at the sample's time (path_record). */
+static void square_escapement(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out, double *path)
 {
+    size_t next = 0;
     const ck_square *q = &p->square;
     ck_params c = *p;
     ck_state s = {p->x0, p->y0, p->v0};
@@ -680,6 +683,7 @@ static void square_escapement(const ck_params *p, tl_stream_cursor *r, long step
             square_count(q, t + p->dt * (0 - x_before) / (s.x - x_before), out);
             armed = 0;
         }
+        if (path) path_record(p, n + 1, &s, ck_square_level(q, (double)(n + 1) * p->dt), path, &next);
     }
     out->work = w, out->heat = heat, out->heat_predicted = qp;
     out->energy_change = (s.x * s.x + s.y * s.y) / 2 - e0;
@@ -688,6 +692,12 @@ static void square_escapement(const ck_params *p, tl_stream_cursor *r, long step
 }
 
 void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    ck_square_trajectory_path(p, key, trajectory, out, NULL);
+}
+
+void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
+                               double *path)
 {
     tl_stream_cursor r;
     tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
@@ -700,7 +710,7 @@ void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t
         square_phase(p, &r, steps, out);
         out->y2_mean = out->r2_mean = NAN;
     } else {
-        square_escapement(p, &r, steps, out);
+        square_escapement(p, &r, steps, out, path);
     }
     out->intervals = (long)(out->count_high + out->count_low);
     out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;

@@ -71,9 +71,10 @@ static const tl_param_spec ck_param_table[] = {
     {"net_w1", TL_PARAM_REAL, "1", -1e6, 1e6, 0, NULL, "1", "network: weight w_1 of eq. 115"},
     {"net_w2", TL_PARAM_REAL, "1", -1e6, 1e6, 0, NULL, "1", "network: weight w_2 of eq. 115"},
     {"path_samples", TL_PARAM_INT, "0", 0, 1000000, 0, NULL, "1",
-     "escapement, drive = constant or lif: S states (x, y, v, and J for lif) of the sample path profile `path`, "
-     "after the whole steps round(N j/S), N the steps of [0, transient + periods T0] (constant; T0 the "
-     "deterministic period) or of [0, lif_tau] (lif); Figs. 21, 22, 25 with [histogram] store_samples; 0: none"},
+     "escapement, drive = constant, lif or square: S states (x, y, v, and J for lif or the square wave's M for "
+     "square) of the sample path profile `path`, after the whole steps round(N j/S), N the steps of [0, transient + "
+     "periods T0] (constant; T0 the deterministic period), of [0, lif_tau] (lif) or of the square_cycles periods "
+     "(square); Figs. 21, 22, 25, 26 with [histogram] store_samples; 0: none"},
 };
 #define CK_N_PARAMS (sizeof ck_param_table / sizeof ck_param_table[0])
 
@@ -117,9 +118,10 @@ _Static_assert(sizeof ck_observables / sizeof ck_observables[0] == CO_N, "clock 
 static const tl_profile ck_profiles[] = {
     {"block_variance", "time", "Var(t_{k+n} - t_k)/n within each trajectory, n = 1, 2, 5, 10, 20, 40 [point, block]"},
     {"path", "length, length/time, 1, 1",
-     "the sample path after step round(N j/S), S = path_samples: (x, y, v) and, for drive = lif, J [point, j, "
-     "component]; NaN after a trajectory stopped (constant: its periods recorded); the last of lif is at lif_tau: J "
-     "= lif_j; every stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
+     "the sample path after step round(N j/S), S = path_samples: (x, y, v) and, for drive = lif, J, for drive = "
+     "square, M = +-1 of eq. 114 at the sample's time [point, j, component]; NaN after a trajectory stopped "
+     "(constant: its periods recorded); the last of lif is at lif_tau: J = lif_j, of square at the run's end; every "
+     "stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 #define TRIPLE(name, units, what, exact)                                                                        \
@@ -337,12 +339,14 @@ static int ck_validate(const tl_point *pt, char *why, size_t len)
                  "chi_h = %g at bias 0)", p.chi, p.eps, p.x_fixed, ck_chi_hopf(p.gamma, p.kappa));
         return TL_ERR_INPUT;
     }
-    if (p.path_samples > 0 && (phase || square || net)) {
-        snprintf(why, len, "path_samples = %zu: sample paths belong to oscillator = escapement with drive = constant "
-                 "or lif", p.path_samples);
+    if (p.path_samples > 0 && (phase || net)) {
+        snprintf(why, len, "path_samples = %zu: sample paths belong to oscillator = escapement with drive = "
+                 "constant, lif or square", p.path_samples);
         return TL_ERR_INPUT;
     }
-    long path_steps = lif ? lround(p.lif.tau / p.dt) : llround((p.transient + (double)p.periods * t0) / p.dt);
+    long path_steps = lif      ? lround(p.lif.tau / p.dt)
+                      : square ? lround(ck_square_end(&p) / p.dt)
+                               : llround((p.transient + (double)p.periods * t0) / p.dt);
     if (p.path_samples > 0 && (double)p.path_samples > (double)path_steps) {
         snprintf(why, len, "path_samples = %zu is more than the %ld steps of the sampled span", p.path_samples,
                  path_steps);
@@ -362,7 +366,8 @@ static int ck_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXT
 {
     if (v == 1) {
         dims[0] = (size_t)tl_point_int(pt, "path_samples");
-        dims[1] = tl_point_choice(pt, "drive") == CK_LIF ? 4 : 3;
+        int drive = tl_point_choice(pt, "drive");
+        dims[1] = drive == CK_LIF || drive == CK_SQUARE ? 4 : 3;
         return 2;
     }
     dims[0] = CK_N_BLOCKS;
@@ -419,8 +424,9 @@ static void *ck_point_alloc(const tl_point *pt)
         if (isnan(s->t0)) error("clock: no limit cycle at point %zu", pt->index);
     }
     s->p.max_time = p->transient + 20.0 * (double)p->periods * s->t0;
-    s->p.path_steps = p->drive == CK_LIF ? lround(p->lif.tau / p->dt)
-                                         : llround((p->transient + (double)p->periods * s->t0) / p->dt);
+    s->p.path_steps = p->drive == CK_LIF      ? lround(p->lif.tau / p->dt)
+                      : p->drive == CK_SQUARE ? lround(ck_square_end(p) / p->dt)
+                                              : llround((p->transient + (double)p->periods * s->t0) / p->dt);
     return s;
 }
 
@@ -463,7 +469,7 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
         ck_path c;
         if (batch) c = all[b];
         else if (s->p.drive == CK_LIF) ck_lif_trajectory_path(&s->p, key, first + b, &c, path);
-        else if (s->p.drive == CK_SQUARE) ck_square_trajectory(&s->p, key, first + b, &c);
+        else if (s->p.drive == CK_SQUARE) ck_square_trajectory_path(&s->p, key, first + b, &c, path);
         else if (s->p.drive == CK_NETWORK) ck_network_trajectory(&s->p, key, first + b, &c);
         else ck_trajectory_path(&s->p, key, first + b, &c, path);
         double dev = c.lif_j - s->lif_mean;
