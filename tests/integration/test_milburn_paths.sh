@@ -5,8 +5,12 @@
 # trajectory's own final state / position / work / heat / synapse J to the bit
 # (against the per-trajectory observables' samples), and the two-state path
 # (scalar walk) equals the vectorised survival-checkpoint states at the same
-# times; path_samples = 0 (the default) writes no path dataset; bad values
-# (negative, above the declared maximum or the steps, or a drive without
+# times; the rate-coded clock (drive = square, Fig. 26) sampled at every step
+# gives back its y2_mean, r2_mean, count and rate_high/low to the bit, its M
+# is the square wave at the sample's time, a subsampled path is the full one's
+# every 10th point, and Fig. 26's input draws, spiking faster at M = +1;
+# path_samples = 0 (the default) writes no path dataset; bad values (negative,
+# above the declared maximum or the steps, or a drive or oscillator without
 # paths) exit 2 with the key named and write nothing.
 set -u
 BIN=$1
@@ -79,8 +83,29 @@ transient = 0
 periods = 50
 path_samples = 64
 INI
+# the rate code at every step (20/0.01 x 2 = 4000 steps); theta = 0.9: the low level is below the Hopf point
+cat > "$TMP/sq.ini" <<'INI'
+[run]
+model = clock
+trajectories = 4
 
-for name in ts dw ck cc; do
+[grid]
+square_theta = 0.5, 0.9
+
+[clock]
+gamma = 1
+kappa = 1
+chi = 20
+temperature = 0.01
+dt = 0.01
+drive = square
+square_period = 20
+square_cycles = 2
+path_samples = 4000
+INI
+sed 's/^path_samples = 4000/path_samples = 400/' "$TMP/sq.ini" > "$TMP/sq10.ini"
+
+for name in ts dw ck cc sq; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
     $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
@@ -123,6 +148,62 @@ p = f["clock/path_samples"][...]                                 # [P, S, K, 3]
 assert p.shape == (1, 3, 64, 3) and np.isfinite(p[..., :-1, :]).all() and (np.abs(p[..., 2]) <= 1).all(), p.shape
 PY
 
+"$BIN" run "$TMP/sq10.ini" -o "$TMP/sq10.h5" --quiet || fail "the subsampled rate-code run failed"
+"$PY" - "$TMP" <<'PY' && pass "square: the path at every step gives back y2_mean, r2_mean, the passages per level, M(t) to the bit; subsampling takes every 10th" || fail "square path identities"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+def same(a, b, what):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.tobytes() == b.tobytes(), f"{what}: {a.ravel()[:6]} != {b.ravel()[:6]}"
+f = h5py.File(f"{d}/sq.n1.h5", "r")
+p = f["clock/path_samples"][...]                                 # [P, S, K, 4]: every step
+assert p.shape == (2, 4, 4000, 4), p.shape
+dt, P, duty, h = 0.01, 20.0, 0.5, 0.5                            # dt, square_period, square_duty, hysteresis
+x, y, m = p[..., 0], p[..., 1], p[..., 3]
+K = x.shape[-1]
+same(np.cumsum(y * y, axis=-1)[..., -1] / K, f["y2_mean/forward/samples"][...], "y2_mean = sum y^2/steps, in order")
+same(np.cumsum(x * x + y * y, axis=-1)[..., -1] / K, f["r2_mean/forward/samples"][...], "r2_mean")
+def level(t):                                                    # ck_square_level
+    return np.where(t - np.floor(t / P) * P < duty * P, 1.0, -1.0)
+def integral(t):                                                 # ck_square_integral
+    high, whole = duty * P, np.floor(t / P)
+    r = t - whole * P
+    return whole * (2 * high - P) + np.where(r < high, r, 2 * high - r)
+n = np.arange(1, K + 1, dtype=float)
+same(m, np.broadcast_to(level(n * dt), m.shape), "M = the square wave at t = (n + 1) dt")
+window = K * dt
+t_high = (window + integral(np.float64(window))) / 2
+t_low = (window - integral(np.float64(window))) / 2
+for q in range(p.shape[0]):
+    for s in range(p.shape[1]):
+        armed, high, low = 0, 0.0, 0.0
+        for k in range(K):                                       # the passages of square_escapement, step k
+            if x[q, s, k] < -h:
+                armed = 1
+            if armed and x[q, s, k] >= 0:                        # k > 0: x_before is on the path
+                t = float(k) * dt
+                hit = t + dt * (0 - x[q, s, k - 1]) / (x[q, s, k] - x[q, s, k - 1])
+                high, low = (high + 1, low) if level(hit) > 0 else (high, low + 1)
+                armed = 0
+        assert high + low == f["count/forward/samples"][q, s], (q, s, high, low)
+        same(high / t_high, f["rate_high/forward/samples"][q, s], "rate_high")
+        same(low / t_low, f["rate_low/forward/samples"][q, s], "rate_low")
+assert f["count/forward/samples"][0].min() >= 10, "theta = 0.5: both levels spike"
+sub = h5py.File(f"{d}/sq10.h5", "r")["clock/path_samples"][...]
+same(sub, p[:, :, 9::10, :], "path_samples = 400: after steps 10, 20, ..., 4000")
+PY
+
+# Fig. 26's own input and its figure; the rate code: faster at M = +1 (T0 = 2.35 against 2.93)
+"$BIN" run "$ROOT/inputs/milburn_clock_square_paths.ini" -o "$TMP/fig26.h5" --quiet &&
+    "$PY" "$ROOT/analysis/milburn_paths.py" fig26 "$TMP/fig26.h5" -o "$TMP/fig26.png" > /dev/null && [ -s "$TMP/fig26.png" ] &&
+    "$PY" -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r')
+hi, lo = f['clock/rate_high'][...], f['clock/rate_low'][...]
+assert f['clock/path_samples'].shape == (2, 3, 4000, 4) and (hi > 1.2 * lo).all(), (hi, lo)" "$TMP/fig26.h5" &&
+    pass "Fig. 26: the input runs, milburn_paths.py fig26 draws it, rate_high > 1.2 rate_low" ||
+    fail "Fig. 26 input or figure"
+
 # off by default: no path datasets, the rest as before
 printf '[run]\nmodel = twostate\ntrajectories = 10\n\n[twostate]\n' > "$TMP/off.ini"
 "$BIN" run "$TMP/off.ini" -o "$TMP/off.h5" --quiet &&
@@ -133,8 +214,14 @@ bad_input twostate "bad.ini:6: \[twostate\] path_samples: value -1 out of range"
 bad_input twostate "bad.ini:6: \[twostate\] path_samples: value 20000 out of range" "path_samples = 20000"
 bad_input doublewell "path_samples = 200 is more than the 100 steps" "temperature = 0.1" "time = 1" "ramp_time = 1" "dt = 0.01" \
     "path_samples = 200"
-bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement with drive = constant or lif" \
+bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement with drive = constant, lif or square" \
     "oscillator = phase" "temperature = 1" "path_samples = 5"
+bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement" \
+    "oscillator = phase" "temperature = 1" "drive = square" "path_samples = 5"
+bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement" \
+    "temperature = 1" "drive = network" "path_samples = 5"
+bad_input clock "path_samples = 5000 is more than the 4000 steps" \
+    "temperature = 1" "gamma = 1" "dt = 0.01" "drive = square" "square_cycles = 2" "path_samples = 5000"
 bad_input clock "path_samples = 100000 is more than the" "temperature = 0.01" "drive = lif" "dt = 1e-3" \
     "lif_tau = 20" "path_samples = 100000"
 finish
