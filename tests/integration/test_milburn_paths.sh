@@ -8,7 +8,8 @@
 # times; the rate-coded clock (drive = square, Fig. 26) sampled at every step
 # gives back its y2_mean, r2_mean, count and rate_high/low to the bit, its M
 # is the square wave at the sample's time, a subsampled path is the full one's
-# every 10th point, and Fig. 26's input draws, spiking faster at M = +1;
+# every 10th point, and Fig. 26's input draws, spiking faster at M = +1; the
+# phase clock's rate-code path (psi, M) ends at psi = 2 pi phase_rate run;
 # path_samples = 0 (the default) writes no path dataset; bad values (negative,
 # above the declared maximum or the steps, or a drive or oscillator without
 # paths) exit 2 with the key named and write nothing.
@@ -104,8 +105,26 @@ square_cycles = 2
 path_samples = 4000
 INI
 sed 's/^path_samples = 4000/path_samples = 400/' "$TMP/sq.ini" > "$TMP/sq10.ini"
+# the phase clock under the rate code: (psi, M)
+cat > "$TMP/sp.ini" <<'INI'
+[run]
+model = clock
+trajectories = 4
 
-for name in ts dw ck cc sq; do
+[grid]
+square_theta = 0, 0.5
+
+[clock]
+oscillator = phase
+temperature = 0.5
+radius = 2
+dt = 0.01
+drive = square
+square_cycles = 2
+path_samples = 300
+INI
+
+for name in ts dw ck cc sq sp; do
     ok=1
     "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n1.h5" --quiet || ok=0
     $MPIRUN -n 3 "$BIN" run "$TMP/$name.ini" -o "$TMP/$name.n3.h5" --quiet || ok=0
@@ -149,7 +168,7 @@ assert p.shape == (1, 3, 64, 3) and np.isfinite(p[..., :-1, :]).all() and (np.ab
 PY
 
 "$BIN" run "$TMP/sq10.ini" -o "$TMP/sq10.h5" --quiet || fail "the subsampled rate-code run failed"
-"$PY" - "$TMP" <<'PY' && pass "square: the path at every step gives back y2_mean, r2_mean, the passages per level, M(t) to the bit; subsampling takes every 10th" || fail "square path identities"
+"$PY" - "$TMP" <<'PY' && pass "square: the path at every step gives back y2_mean, r2_mean, the passages per level, M(t) to the bit; subsampling takes every 10th; phase clock: psi(end) = 2 pi phase_rate run, M" || fail "square path identities"
 import sys, h5py, numpy as np
 d = sys.argv[1]
 def same(a, b, what):
@@ -191,6 +210,14 @@ for q in range(p.shape[0]):
 assert f["count/forward/samples"][0].min() >= 10, "theta = 0.5: both levels spike"
 sub = h5py.File(f"{d}/sq10.h5", "r")["clock/path_samples"][...]
 same(sub, p[:, :, 9::10, :], "path_samples = 400: after steps 10, 20, ..., 4000")
+f = h5py.File(f"{d}/sp.n1.h5", "r")
+p = f["clock/path_samples"][...]                                 # [P, S, K, 2]: psi, M; 4000 steps
+assert p.shape == (2, 4, 300, 2), p.shape
+w = 4000 * dt
+same(p[..., -1, 0] / (2 * np.pi * w), f["phase_rate/forward/samples"][...], "psi(end)/(2 pi run) = phase_rate")
+steps = np.round(4000 * np.arange(1, 301) / 300)
+same(p[..., 1], np.broadcast_to(level(steps * dt), p[..., 1].shape), "phase clock: M at the sample times")
+assert (np.diff(p[1, :, :, 0], axis=-1).mean() > 0), "psi advances"
 PY
 
 # Fig. 26's own input and its figure; the rate code: faster at M = +1 (T0 = 2.35 against 2.93)
@@ -214,11 +241,9 @@ bad_input twostate "bad.ini:6: \[twostate\] path_samples: value -1 out of range"
 bad_input twostate "bad.ini:6: \[twostate\] path_samples: value 20000 out of range" "path_samples = 20000"
 bad_input doublewell "path_samples = 200 is more than the 100 steps" "temperature = 0.1" "time = 1" "ramp_time = 1" "dt = 0.01" \
     "path_samples = 200"
-bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement with drive = constant, lif or square" \
+bad_input clock "path_samples = 5: sample paths belong to drive = constant, lif or square (escapement) and drive = square (phase)" \
     "oscillator = phase" "temperature = 1" "path_samples = 5"
-bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement" \
-    "oscillator = phase" "temperature = 1" "drive = square" "path_samples = 5"
-bad_input clock "path_samples = 5: sample paths belong to oscillator = escapement" \
+bad_input clock "path_samples = 5: sample paths belong to drive = constant" \
     "temperature = 1" "drive = network" "path_samples = 5"
 bad_input clock "path_samples = 5000 is more than the 4000 steps" \
     "temperature = 1" "gamma = 1" "dt = 0.01" "drive = square" "square_cycles = 2" "path_samples = 5000"

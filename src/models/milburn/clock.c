@@ -167,15 +167,19 @@ static long path_step(const ck_params *p, size_t j)
     return (long)llround((double)p->path_steps * (double)(j + 1) / (double)p->path_samples);
 }
 
-/* Record the state, and j as the 4th component where there is one (lif: J; square: M), into the samples
- * due after step k (path may be NULL). */
-static void path_record(const ck_params *p, long k, const ck_state *s, double j, double *path, size_t *next)
+/* Store the ck_path_components values of state into the samples due after step k (path may be NULL). */
+static void path_store(const ck_params *p, long k, const double *state, double *path, size_t *next)
 {
     size_t C = ck_path_components(p);
-    for (; path && *next < p->path_samples && path_step(p, *next) == k; (*next)++) {
-        double *at = path + C * *next, state[4] = {s->x, s->y, s->v, j};
-        for (size_t c = 0; c < C; c++) at[c] = state[c];
-    }
+    for (; path && *next < p->path_samples && path_step(p, *next) == k; (*next)++)
+        for (size_t c = 0; c < C; c++) path[C * *next + c] = state[c];
+}
+
+/* The escapement's state, and j as the 4th component where there is one (lif: J; square: M). */
+static void path_record(const ck_params *p, long k, const ck_state *s, double j, double *path, size_t *next)
+{
+    double state[4] = {s->x, s->y, s->v, j};
+    path_store(p, k, state, path, next);
 }
 
 /* ---- the escapement clock at constant drive, across the batch ----
@@ -639,8 +643,10 @@ static void square_count(const ck_square *q, double hit, ck_path *out)
 /* The phase clock with omega(t) = omega (1 + theta M(t)): the drift over a step is integrated
  * exactly; a level 2 pi k is crossed when the end point passes it, or, with the Brownian
  * bridge's exact probability, inside the step. */
-static void square_phase(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out)
+/* path (may be NULL): path[2 j + c] = psi (unwrapped) and M at the sample's time. */
+static void square_phase(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out, double *path)
 {
+    size_t sample = 0;
     const ck_square *q = &p->square;
     double s2 = ck_sigma(p) / (p->radius * p->radius), sd = sqrt(s2 * p->dt);
     double psi = 0, level = TWO_PI, s_prev = 0;
@@ -658,6 +664,7 @@ static void square_phase(const ck_params *p, tl_stream_cursor *r, long steps, ck
             level += TWO_PI;
             hit = psi >= level ? hit : NAN;
         }
+        if (path) path_store(p, n + 1, (double[2]){psi, ck_square_level(q, (double)(n + 1) * p->dt)}, path, &sample);
     }
     out->phase_advance = psi;
 }
@@ -707,7 +714,7 @@ void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uin
     double s_end = ck_square_integral(&p->square, out->window);
     out->time_high = (out->window + s_end) / 2, out->time_low = (out->window - s_end) / 2;
     if (p->oscillator == CK_PHASE) {
-        square_phase(p, &r, steps, out);
+        square_phase(p, &r, steps, out, path);
         out->y2_mean = out->r2_mean = NAN;
     } else {
         square_escapement(p, &r, steps, out, path);

@@ -90,15 +90,17 @@ typedef struct {
     /* from the deterministic cycle (escapement; set by ck_cycle_find) */
     double x_fixed;          /* x* = -chi (tanh x* + eps): the section x = x* */
     double x0, y0, v0;       /* a point of the deterministic cycle, on the section */
-    /* the sample path (escapement, drive = constant, lif or square): path_samples states after the whole
-     * steps round(path_steps j/path_samples), j = 1..path_samples (0: none) */
+    /* the sample path (escapement, drive = constant, lif or square; phase clock, drive = square): path_samples
+     * states after the whole steps round(path_steps j/path_samples), j = 1..path_samples (0: none) */
     size_t path_samples;
     long path_steps;
 } ck_params;
 
-/* Components of a sample path: x, y, v, and J (drive = lif) or M (drive = square). */
+/* Components of a sample path: x, y, v, and J (drive = lif) or M (drive = square); the phase clock's
+ * (drive = square): psi, M. */
 static inline size_t ck_path_components(const ck_params *p)
 {
+    if (p->oscillator == CK_PHASE) return 2;
     return p->drive == CK_LIF || p->drive == CK_SQUARE ? 4 : 3;
 }
 
@@ -203,9 +205,9 @@ double ck_lif_end(const ck_params *p);
  * omega(t), so its phase at the grid times is exactly Gaussian; the escapement's chi is the step's
  * average.  Passages upward through x = 0 (psi = 2 pi k). */
 void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
-/* The same (escapement), and its sample path: path[4 j + c] = x, y, v, M after step
- * round(steps (j+1)/path_samples), M = ck_square_level at that step's end (path_steps = steps, the run's);
- * the phase clock has none (path unused). */
+/* The same, and its sample path after step round(steps (j+1)/path_samples) (path_steps = steps, the
+ * run's): escapement path[4 j + c] = x, y, v, M; phase clock path[2 j + c] = psi (unwrapped, from 0), M;
+ * M = ck_square_level at that step's end.  The last is the end: psi = phase_advance. */
 void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                                double *path);
 /* The end of the rate-code run: whole steps dt nearest cycles * period. */

@@ -74,7 +74,8 @@ static const tl_param_spec ck_param_table[] = {
      "escapement, drive = constant, lif or square: S states (x, y, v, and J for lif or the square wave's M for "
      "square) of the sample path profile `path`, after the whole steps round(N j/S), N the steps of [0, transient + "
      "periods T0] (constant; T0 the deterministic period), of [0, lif_tau] (lif) or of the square_cycles periods "
-     "(square); Figs. 21, 22, 25, 26 with [histogram] store_samples; 0: none"},
+     "(square); phase clock, drive = square: (psi, M); Figs. 21, 22, 25, 26 with [histogram] store_samples; 0: "
+     "none"},
 };
 #define CK_N_PARAMS (sizeof ck_param_table / sizeof ck_param_table[0])
 
@@ -117,11 +118,12 @@ _Static_assert(sizeof ck_observables / sizeof ck_observables[0] == CO_N, "clock 
 
 static const tl_profile ck_profiles[] = {
     {"block_variance", "time", "Var(t_{k+n} - t_k)/n within each trajectory, n = 1, 2, 5, 10, 20, 40 [point, block]"},
-    {"path", "length, length/time, 1, 1",
+    {"path", "length, length/time, 1, 1 (phase clock: 1, 1)",
      "the sample path after step round(N j/S), S = path_samples: (x, y, v) and, for drive = lif, J, for drive = "
-     "square, M = +-1 of eq. 114 at the sample's time [point, j, component]; NaN after a trajectory stopped "
-     "(constant: its periods recorded); the last of lif is at lif_tau: J = lif_j, of square at the run's end; every "
-     "stored trajectory's in path_samples (store_samples); absent when path_samples = 0"},
+     "square, M = +-1 of eq. 114 at the sample's time; the phase clock (drive = square): (psi, M), psi unwrapped "
+     "from 0 [point, j, component]; NaN after a trajectory stopped (constant: its periods recorded); the last of "
+     "lif is at lif_tau: J = lif_j, of square at the run's end (phase: psi = 2 pi phase_rate run); every stored "
+     "trajectory's in path_samples (store_samples); absent when path_samples = 0"},
 };
 
 #define TRIPLE(name, units, what, exact)                                                                        \
@@ -339,9 +341,9 @@ static int ck_validate(const tl_point *pt, char *why, size_t len)
                  "chi_h = %g at bias 0)", p.chi, p.eps, p.x_fixed, ck_chi_hopf(p.gamma, p.kappa));
         return TL_ERR_INPUT;
     }
-    if (p.path_samples > 0 && (phase || net)) {
-        snprintf(why, len, "path_samples = %zu: sample paths belong to oscillator = escapement with drive = "
-                 "constant, lif or square", p.path_samples);
+    if (p.path_samples > 0 && (phase ? !square : net)) {
+        snprintf(why, len, "path_samples = %zu: sample paths belong to drive = constant, lif or square "
+                 "(escapement) and drive = square (phase)", p.path_samples);
         return TL_ERR_INPUT;
     }
     long path_steps = lif      ? lround(p.lif.tau / p.dt)
@@ -366,8 +368,8 @@ static int ck_profile_shape(const tl_point *pt, size_t v, size_t dims[TL_MAX_EXT
 {
     if (v == 1) {
         dims[0] = (size_t)tl_point_int(pt, "path_samples");
-        int drive = tl_point_choice(pt, "drive");
-        dims[1] = drive == CK_LIF || drive == CK_SQUARE ? 4 : 3;
+        ck_params p = {.oscillator = tl_point_choice(pt, "oscillator"), .drive = tl_point_choice(pt, "drive")};
+        dims[1] = ck_path_components(&p);
         return 2;
     }
     dims[0] = CK_N_BLOCKS;
