@@ -485,6 +485,48 @@ static void test_lif(void **state)
 }
 
 
+/* drive = lif across the batch (ck_lif_trajectories, tiles of 64) against its scalar reference
+ * (ck_lif_trajectory_path) bit for bit: every observable and the sample path (x, y, v, J), on 77
+ * trajectories (a partial tile) from two batch offsets.  J0 = 1 switches the clock on partway, so
+ * the lanes' chi, passages and counts differ (several distinct counts show the per-lane switch). */
+static void test_lif_vector_kernel(void **state)
+{
+    enum { COUNT = 77, SHIFT = 5, S = 7 };
+    ck_params p = lif_params(1);
+    p.lif.tau = 12;
+    p.path_samples = S, p.path_steps = lround(p.lif.tau / p.dt);
+    tl_stream_key key = {.seed = 23};
+    static ck_path vec[COUNT], shifted[COUNT - SHIFT];
+    static double path[4 * S * COUNT], path_shifted[4 * S * (COUNT - SHIFT)];
+    ck_lif_trajectories(&p, &key, 300, COUNT, vec, path, COUNT);
+    ck_lif_trajectories(&p, &key, 300 + SHIFT, COUNT - SHIFT, shifted, path_shifted, COUNT - SHIFT);
+    long differ = 0, counts[64] = {0}, distinct = 0, nan = 0;
+    for (size_t b = 0; b < COUNT; b++) {
+        ck_path r;
+        double ref[4 * S];
+        ck_lif_trajectory_path(&p, &key, 300 + b, &r, ref);
+        differ += memcmp(&r, &vec[b], sizeof r) != 0;
+        for (size_t i = 0; i < 4 * S; i++) {
+            differ += memcmp(&ref[i], &path[i * COUNT + b], sizeof(double)) != 0;
+            nan += isnan(ref[i]);
+        }
+        if (b >= SHIFT) {
+            differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+            for (size_t i = 0; i < 4 * S; i++)
+                differ += memcmp(&ref[i], &path_shifted[i * (COUNT - SHIFT) + b - SHIFT], sizeof(double)) != 0;
+        }
+        /* the last sample is the end */
+        differ += ref[4 * (S - 1) + 3] != r.lif_j;
+        counts[(size_t)fmin(fmax(r.lif_count, 0), 63)]++;
+    }
+    for (int c = 0; c < 64; c++) distinct += counts[c] > 0;
+    print_message("LIF vector kernel: %ld differences; %ld distinct passage counts, %ld NaN samples\n", differ,
+                  distinct, nan);
+    assert_int_equal(differ, 0);
+    assert_int_equal(nan, 0);
+    assert_true(distinct >= 3);
+}
+
 /* ---- the rate code of eq. 114 (drive = CK_SQUARE) ---- */
 
 /* S(t) = int_0^t M against a midpoint sum of M on a fine grid (exact for a step function up to the
@@ -694,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_wald),
         cmocka_unit_test(test_escapement_against_paper),
         cmocka_unit_test(test_lif),
+        cmocka_unit_test(test_lif_vector_kernel),
         cmocka_unit_test(test_square_wave),
         cmocka_unit_test(test_wald_count),
         cmocka_unit_test(test_square_phase),

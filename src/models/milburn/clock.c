@@ -554,7 +554,15 @@ void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t t
     ck_intervals_finish(&times, out);
 }
 
-/* ---- the LIF synapse switching the clock (section 6.1) ---- */
+/* ---- the LIF synapse switching the clock (section 6.1), across the batch ----
+ *
+ * Streams (per trajectory, keyed by it): block n of DYNAMICS holds the clock's two Gaussians of
+ * step n (its O half-steps, as at constant drive); steps 2j and 2j + 1 take the synapse's Gaussian
+ * from block j of CK_PURPOSE_SYNAPSE (TL_PURPOSE_MODEL; tl_stream_gaussians: the cosine, then the sine).  The drive
+ * h(t)(1 + m(t)) is the same for every trajectory: computed once per step.  Every lane runs the same
+ * steps (no lane stops early), so the tile needs no live mask.  ck_lif_lanes_step advances a tile by
+ * one step; lif_step (one trajectory) is its scalar reference, the same double operations in the
+ * same order (e^x from vecmath.h for eq. 113's switch). */
 
 double ck_lif_drive(const ck_lif *l, double t)
 {
@@ -568,6 +576,154 @@ double ck_lif_end(const ck_params *p)
     return round(p->lif.tau / p->dt) * p->dt;
 }
 
+/* The constants of the LIF run: the clock's step (chi set per step and lane), the synapse's exact
+ * OU step and eq. 113's switch. */
+typedef struct {
+    ck_consts k;
+    double chi, decay, gain, sd, beta_j, threshold, rearm, half_dt;
+    long steps;
+} ck_lif_consts;
+
+#define CK_PURPOSE_SYNAPSE TL_PURPOSE_MODEL /* J's noise: the second stream (the phase clock's bridge) */
+
+static ck_lif_consts lif_consts(const ck_params *p)
+{
+    const ck_lif *l = &p->lif;
+    double k2 = l->k * l->k, decay = exp(-k2 * p->dt);
+    return (ck_lif_consts){.k = step_consts(p), .chi = p->chi, .decay = decay,
+                           .gain = (1 - decay) / k2, /* int_0^h e^{-k^2 (h - s)} ds */
+                           .sd = sqrt(l->noise * (1 - decay * decay) / 2), .beta_j = l->beta_j,
+                           .threshold = l->threshold, .rearm = -p->hysteresis, .half_dt = p->dt / 2,
+                           .steps = lround(l->tau / p->dt)};
+}
+
+/* The synapse's drive over step n: gain times the drive at the step's middle (all lanes). */
+static double lif_step_drive(const ck_params *p, const ck_lif_consts *c, long n)
+{
+    return c->gain * ck_lif_drive(&p->lif, (double)n * p->dt + c->half_dt);
+}
+
+/* Lane state of up to CK_TILE LIF runs: the clock, J, the sums, the passages; flags as doubles (0/1). */
+typedef struct {
+    double x[CK_TILE], y[CK_TILE], v[CK_TILE], j[CK_TILE], work[CK_TILE], heat[CK_TILE], predicted[CK_TILE],
+        count[CK_TILE], armed[CK_TILE];
+} ck_lif_lanes;
+
+/* One step of one LIF run: eq. 113's chi from J at the step's start, the clock's step (step_one), J's
+ * exact OU step with the drive gd, the passage of x upward through 0 (re-armed below -hysteresis).
+ * z0, z1: the clock's Gaussians; zj: J's.  The scalar reference of ck_lif_lanes_step. */
+static inline void lif_step(const ck_lif_consts *c, ck_state *s, double *j, double *w, double *heat, double *qp,
+                            double *count, int *armed, double gd, double z0, double z1, double zj)
+{
+    ck_consts k = c->k;
+    k.chi = c->chi / (1 + vd_exp1(-(c->beta_j * (*j - c->threshold))));
+    double x_before = s->x, dw, dq, dqp;
+    step_one(&k, s, z0, z1, &dw, &dq, &dqp);
+    *w = *w + dw, *heat = *heat + dq, *qp = *qp + dqp;
+    *j = *j * c->decay + gd + c->sd * zj;
+    if (s->x < c->rearm) *armed = 1;
+    if (*armed && s->x >= 0 && x_before < 0) *count = *count + 1.0, *armed = 0;
+}
+
+/* One step of every lane, branch-free: lif_step.  z: the clock's Gaussians (first O half-step at [l],
+ * second at [n + l]); zj: J's.  A function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) void ck_lif_lanes_step(const ck_lif_consts *rc, ck_lif_lanes *restrict s, int lanes,
+                                                         double gd, const double *restrict z, size_t n,
+                                                         const double *restrict zj)
+{
+    const ck_consts *k = &rc->k;
+    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, gamma_t = k->gamma_t,
+                 eps = k->eps, temp = k->temperature, half_h = k->half_h;
+    const double chi = rc->chi, beta_j = rc->beta_j, threshold = rc->threshold, decay = rc->decay, sd = rc->sd,
+                 rearm = rc->rearm;
+    const vd zero = {0}, one = zero + 1.0;
+    for (int l = 0; l < lanes; l += VD) {
+        vd x = vd_load(s->x + l), y = vd_load(s->y + l), j = vd_load(s->j + l);
+        vd chi_l = chi / (1 + vd_exp(-(beta_j * (j - threshold))));
+        vd v = lanes_relax(vd_load(s->v + l), x, gamma_t);
+        vd kick = chi_l * (v - eps) * half_h;
+        vd y0 = y;
+        vd qp = one_a2 * (temp - y0 * y0) * 0.5;
+        y = a * y0 + noise * vd_load(z + l);
+        vd q = (y * y - y0 * y0) * 0.5;
+        vd y1 = y;
+        y = y1 + kick;
+        vd w = (y * y - y1 * y1) * 0.5;
+        vd xn = x * c + y * sn;
+        y = y * c - x * sn;
+        vd y2 = y;
+        y = y2 + kick;
+        w = w + (y * y - y2 * y2) * 0.5;
+        vd y3 = y;
+        qp = qp + one_a2 * (temp - y3 * y3) * 0.5;
+        y = a * y3 + noise * vd_load(z + n + l);
+        q = q + (y * y - y3 * y3) * 0.5;
+        vd_store(s->v + l, lanes_relax(v, xn, gamma_t));
+        vd_store(s->x + l, xn), vd_store(s->y + l, y);
+        vd_store(s->work + l, vd_load(s->work + l) + w);
+        vd_store(s->heat + l, vd_load(s->heat + l) + q);
+        vd_store(s->predicted + l, vd_load(s->predicted + l) + qp);
+        vd_store(s->j + l, j * decay + gd + sd * vd_load(zj + l));
+        /* re-armed below -hysteresis, then a passage: armed, x now at or above 0 and before below */
+        vd armed = vd_blend(xn < rearm, one, vd_load(s->armed + l));
+        vl cross = (armed != zero) & (xn >= zero) & (x < zero);
+        vd_store(s->count + l, vd_load(s->count + l) + vd_count(cross));
+        vd_store(s->armed + l, vd_blend(cross, zero, armed));
+    }
+}
+
+/* The observables of a finished LIF run (both paths). */
+static void lif_finish(const ck_params *p, const ck_lif_consts *c, double x, double y, double j, double w,
+                       double heat, double qp, double count, ck_path *out)
+{
+    const ck_lif *l = &p->lif;
+    *out = (ck_path){0};
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (x * x + y * y) / 2;
+    out->window = (double)c->steps * p->dt;
+    out->lif_j = j, out->lif_count = count;
+    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+    out->y2_mean = out->r2_mean = NAN;
+}
+
+/* LIF runs first .. first + n - 1, n <= CK_TILE; path[(4 j + c) stride + l] as ck_lif_trajectories says. */
+static void ck_lif_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, ck_path *out,
+                        double *path, size_t stride)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, never read */
+    ck_lif_consts c = lif_consts(p);
+    ck_lif_lanes *s = tl_calloc(1, sizeof *s, "LIF lanes"); /* x = y = v = 0: the fixed point (eps = 0) */
+    double *z = tl_malloc(4 * lanes * sizeof *z, "LIF Gaussians"), *zj = z + 2 * lanes;
+    size_t next = 0;
+    for (long k = 0; k < c.steps; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)k, lanes, z);
+        if (!(k & 1)) tl_stream_gaussians(key, CK_PURPOSE_SYNAPSE, first, (uint32_t)(k / 2), lanes, zj);
+        ck_lif_lanes_step(&c, s, (int)lanes, lif_step_drive(p, &c, k), z, lanes, zj + (size_t)(k & 1) * lanes);
+        for (; path && next < p->path_samples && path_step(p, next) == k + 1; next++) {
+            double *at = path + 4 * next * stride;
+            for (size_t l = 0; l < n; l++)
+                at[l] = s->x[l], at[stride + l] = s->y[l], at[2 * stride + l] = s->v[l], at[3 * stride + l] = s->j[l];
+        }
+    }
+    for (; path && next < p->path_samples; next++) /* after the run's end: none when path_steps is the run's */
+        for (size_t i = 0; i < 4; i++)
+            for (size_t l = 0; l < n; l++) path[(4 * next + i) * stride + l] = NAN;
+    for (size_t l = 0; l < n; l++)
+        lif_finish(p, &c, s->x[l], s->y[l], s->j[l], s->work[l], s->heat[l], s->predicted[l], s->count[l], &out[l]);
+    free(z), free(s);
+}
+
+void ck_lif_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                         double *path, size_t stride)
+{
+    for (size_t b = 0; b < count; b += CK_TILE) {
+        size_t n = count - b < CK_TILE ? count - b : CK_TILE;
+        ck_lif_tile(p, key, first + b, n, out + b, path ? path + b : NULL, stride);
+    }
+}
+
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
 {
     ck_lif_trajectory_path(p, key, trajectory, out, NULL);
@@ -576,37 +732,20 @@ void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t tr
 void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                             double *path)
 {
+    ck_lif_consts c = lif_consts(p);
     size_t next = 0;
-    tl_stream_cursor r;
-    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
-    const ck_lif *l = &p->lif;
-    long steps = lround(p->lif.tau / p->dt);
-    double k2 = l->k * l->k, decay = exp(-k2 * p->dt);
-    double gain = (1 - decay) / k2; /* int_0^h e^{-k^2 (h - s)} ds */
-    double sd = sqrt(l->noise * (1 - decay * decay) / 2);
-    ck_params q = *p;
     ck_state s = {0, 0, 0}; /* the fixed point x* = 0 (eps = 0) for every chi */
-    double j = 0, w = 0, heat = 0, qp = 0, count = 0;
+    double j = 0, w = 0, heat = 0, qp = 0, count = 0, z[2], zj[2];
     int armed = 0;
-    *out = (ck_path){0};
-    for (long n = 0; n < steps; n++) {
-        double t = (double)n * p->dt;
-        q.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
-        double x_before = s.x;
-        ck_step(&q, &s, &r, &w, &heat, &qp);
-        j = j * decay + gain * ck_lif_drive(l, t + p->dt / 2) + sd * tl_stream_cursor_gaussian(&r);
-        if (s.x < -p->hysteresis) armed = 1;
-        if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
-        path_record(p, n + 1, &s, j, path, &next);
+    for (long k = 0; k < c.steps; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)k, 1, z);
+        if (!(k & 1)) tl_stream_gaussians(key, CK_PURPOSE_SYNAPSE, trajectory, (uint32_t)(k / 2), 1, zj);
+        lif_step(&c, &s, &j, &w, &heat, &qp, &count, &armed, lif_step_drive(p, &c, k), z[0], z[1], zj[k & 1]);
+        path_record(p, k + 1, &s, j, path, &next);
     }
-    out->work = w, out->heat = heat, out->heat_predicted = qp;
-    out->energy_change = (s.x * s.x + s.y * s.y) / 2;
-    out->window = (double)steps * p->dt;
-    out->lif_j = j, out->lif_count = count;
-    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
-    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
-    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
-    out->y2_mean = out->r2_mean = NAN;
+    for (; path && next < p->path_samples; next++)
+        for (size_t i = 0; i < 4; i++) path[4 * next + i] = NAN;
+    lif_finish(p, &c, s.x, s.y, j, w, heat, qp, count, out);
 }
 
 /* ---- the rate code of eq. 114: a square-wave coupling ---- */

@@ -188,9 +188,17 @@ double ck_lif_drive(const ck_lif *l, double t);
  * OU step (the drive at the step's midpoint), the clock by ck_step at chi(J). */
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
 /* The same, and its sample path: path[4 j + c] = x, y, v, J after step round(steps (j+1)/path_samples)
- * (path_steps = steps, the run's); the last is the end: J = lif_j, (x^2 + y^2)/2 = energy_change. */
+ * (path_steps = steps, the run's); the last is the end: J = lif_j, (x^2 + y^2)/2 = energy_change.
+ * The scalar reference of ck_lif_trajectories: step n takes the clock's two Gaussians from block n of
+ * the trajectory's DYNAMICS stream and J's from block n/2 of its TL_PURPOSE_MODEL stream (the cosine
+ * for even n, the sine for odd; tl_stream_gaussians). */
 void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                             double *path);
+/* drive = lif for trajectories first .. first + count - 1 across the batch (tiles of 64 lanes), each
+ * equal bit for bit to ck_lif_trajectory_path; path (may be NULL): path[(4 j + c) stride + b] for
+ * trajectory first + b. */
+void ck_lif_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                         double *path, size_t stride);
 /* E[J(t_end)] by quadrature (GSL QAG) and Var J(t_end) = sigma_J (1 - e^{-2 k^2 t_end})/2. */
 double ck_lif_mean(const ck_lif *l, double t_end);
 double ck_lif_var(const ck_lif *l, double t_end);
