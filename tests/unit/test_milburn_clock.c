@@ -721,6 +721,47 @@ static void test_network(void **state)
     assert_true(fabs(z_of(&noise, var)) < 3);
 }
 
+/* drive = network across the batch (ck_network_trajectories, tiles of 64) against its scalar reference
+ * (ck_network_trajectory) bit for bit: every observable of 77 trajectories (a partial tile) from two
+ * batch offsets, for both synapses (level and spike), inputs x = (+1, -1): the output's passages and
+ * the inputs' spikes differ among the lanes. */
+static void test_network_vector_kernel(void **state)
+{
+    enum { COUNT = 77, SHIFT = 5 };
+    long differ = 0, distinct_out[2] = {0, 0}, distinct_in[2] = {0, 0};
+    for (int syn = 0; syn < 2; syn++) {
+        ck_params p = lif_params(1);
+        p.drive = CK_NETWORK, p.lif.noise = 0.05, p.lif.tau = 8;
+        p.net.chi = 20, p.net.theta = 0.9, p.net.w[0] = p.net.w[1] = 1;
+        p.net.synapse = syn ? CK_SYNAPSE_SPIKE : CK_SYNAPSE_LEVEL;
+        p.net.x[0] = 1, p.net.x[1] = -1;
+        for (int i = 0; i < 2; i++) {
+            ck_params in = p;
+            in.chi = p.net.chi * (1 + p.net.theta * p.net.x[i]);
+            double t0 = ck_cycle_find(&in);
+            p.net.start[i] = isnan(t0) ? (ck_state){0, 0, 0} : (ck_state){in.x0, in.y0, in.v0};
+        }
+        p.temperature = 4; /* noisy inputs: their spike counts differ among the lanes */
+        tl_stream_key key = {.seed = 24};
+        static ck_path vec[COUNT], shifted[COUNT - SHIFT];
+        ck_network_trajectories(&p, &key, 300, COUNT, vec);
+        ck_network_trajectories(&p, &key, 300 + SHIFT, COUNT - SHIFT, shifted);
+        double seen_out[64] = {0}, seen_in[64] = {0};
+        for (size_t b = 0; b < COUNT; b++) {
+            ck_path r;
+            ck_network_trajectory(&p, &key, 300 + b, &r);
+            differ += memcmp(&r, &vec[b], sizeof r) != 0;
+            if (b >= SHIFT) differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+            seen_out[(size_t)fmin(fmax(r.lif_count, 0), 63)] = 1, seen_in[(size_t)fmin(fmax(r.count_high + 8 * r.count_low, 0), 63)] = 1;
+        }
+        for (int c = 0; c < 64; c++) distinct_out[syn] += seen_out[c] != 0, distinct_in[syn] += seen_in[c] != 0;
+    }
+    print_message("network vector kernel: %ld differences; distinct output counts %ld (level) %ld (spike), input "
+                  "spike counts %ld %ld\n", differ, distinct_out[0], distinct_out[1], distinct_in[0], distinct_in[1]);
+    assert_int_equal(differ, 0);
+    for (int syn = 0; syn < 2; syn++) assert_true(distinct_out[syn] >= 2 && distinct_in[syn] >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_square_escapement),
         cmocka_unit_test(test_rate_blind_synapse),
         cmocka_unit_test(test_network),
+        cmocka_unit_test(test_network_vector_kernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
