@@ -185,6 +185,7 @@ stop_resume() {
 stop_resume phase phase
 stop_resume network netspike
 stop_resume square sqesc
+stop_resume lif lif
 
 # the paper's formulas in place of the exact ones must fail check
 "$PY" - "$TMP" <<'PY'

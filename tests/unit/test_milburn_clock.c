@@ -485,6 +485,48 @@ static void test_lif(void **state)
 }
 
 
+/* drive = lif across the batch (ck_lif_trajectories, tiles of 64) against its scalar reference
+ * (ck_lif_trajectory_path) bit for bit: every observable and the sample path (x, y, v, J), on 77
+ * trajectories (a partial tile) from two batch offsets.  J0 = 1 switches the clock on partway, so
+ * the lanes' chi, passages and counts differ (several distinct counts show the per-lane switch). */
+static void test_lif_vector_kernel(void **state)
+{
+    enum { COUNT = 77, SHIFT = 5, S = 7 };
+    ck_params p = lif_params(1);
+    p.lif.tau = 12;
+    p.path_samples = S, p.path_steps = lround(p.lif.tau / p.dt);
+    tl_stream_key key = {.seed = 23};
+    static ck_path vec[COUNT], shifted[COUNT - SHIFT];
+    static double path[4 * S * COUNT], path_shifted[4 * S * (COUNT - SHIFT)];
+    ck_lif_trajectories(&p, &key, 300, COUNT, vec, path, COUNT);
+    ck_lif_trajectories(&p, &key, 300 + SHIFT, COUNT - SHIFT, shifted, path_shifted, COUNT - SHIFT);
+    long differ = 0, counts[64] = {0}, distinct = 0, nan = 0;
+    for (size_t b = 0; b < COUNT; b++) {
+        ck_path r;
+        double ref[4 * S];
+        ck_lif_trajectory_path(&p, &key, 300 + b, &r, ref);
+        differ += memcmp(&r, &vec[b], sizeof r) != 0;
+        for (size_t i = 0; i < 4 * S; i++) {
+            differ += memcmp(&ref[i], &path[i * COUNT + b], sizeof(double)) != 0;
+            nan += isnan(ref[i]);
+        }
+        if (b >= SHIFT) {
+            differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+            for (size_t i = 0; i < 4 * S; i++)
+                differ += memcmp(&ref[i], &path_shifted[i * (COUNT - SHIFT) + b - SHIFT], sizeof(double)) != 0;
+        }
+        /* the last sample is the end */
+        differ += ref[4 * (S - 1) + 3] != r.lif_j;
+        counts[(size_t)fmin(fmax(r.lif_count, 0), 63)]++;
+    }
+    for (int c = 0; c < 64; c++) distinct += counts[c] > 0;
+    print_message("LIF vector kernel: %ld differences; %ld distinct passage counts, %ld NaN samples\n", differ,
+                  distinct, nan);
+    assert_int_equal(differ, 0);
+    assert_int_equal(nan, 0);
+    assert_true(distinct >= 3);
+}
+
 /* ---- the rate code of eq. 114 (drive = CK_SQUARE) ---- */
 
 /* S(t) = int_0^t M against a midpoint sum of M on a fine grid (exact for a step function up to the
@@ -679,6 +721,47 @@ static void test_network(void **state)
     assert_true(fabs(z_of(&noise, var)) < 3);
 }
 
+/* drive = network across the batch (ck_network_trajectories, tiles of 64) against its scalar reference
+ * (ck_network_trajectory) bit for bit: every observable of 77 trajectories (a partial tile) from two
+ * batch offsets, for both synapses (level and spike), inputs x = (+1, -1): the output's passages and
+ * the inputs' spikes differ among the lanes. */
+static void test_network_vector_kernel(void **state)
+{
+    enum { COUNT = 77, SHIFT = 5 };
+    long differ = 0, distinct_out[2] = {0, 0}, distinct_in[2] = {0, 0};
+    for (int syn = 0; syn < 2; syn++) {
+        ck_params p = lif_params(1);
+        p.drive = CK_NETWORK, p.lif.noise = 0.05, p.lif.tau = 8;
+        p.net.chi = 20, p.net.theta = 0.9, p.net.w[0] = p.net.w[1] = 1;
+        p.net.synapse = syn ? CK_SYNAPSE_SPIKE : CK_SYNAPSE_LEVEL;
+        p.net.x[0] = 1, p.net.x[1] = -1;
+        for (int i = 0; i < 2; i++) {
+            ck_params in = p;
+            in.chi = p.net.chi * (1 + p.net.theta * p.net.x[i]);
+            double t0 = ck_cycle_find(&in);
+            p.net.start[i] = isnan(t0) ? (ck_state){0, 0, 0} : (ck_state){in.x0, in.y0, in.v0};
+        }
+        p.temperature = 4; /* noisy inputs: their spike counts differ among the lanes */
+        tl_stream_key key = {.seed = 24};
+        static ck_path vec[COUNT], shifted[COUNT - SHIFT];
+        ck_network_trajectories(&p, &key, 300, COUNT, vec);
+        ck_network_trajectories(&p, &key, 300 + SHIFT, COUNT - SHIFT, shifted);
+        double seen_out[64] = {0}, seen_in[64] = {0};
+        for (size_t b = 0; b < COUNT; b++) {
+            ck_path r;
+            ck_network_trajectory(&p, &key, 300 + b, &r);
+            differ += memcmp(&r, &vec[b], sizeof r) != 0;
+            if (b >= SHIFT) differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+            seen_out[(size_t)fmin(fmax(r.lif_count, 0), 63)] = 1, seen_in[(size_t)fmin(fmax(r.count_high + 8 * r.count_low, 0), 63)] = 1;
+        }
+        for (int c = 0; c < 64; c++) distinct_out[syn] += seen_out[c] != 0, distinct_in[syn] += seen_in[c] != 0;
+    }
+    print_message("network vector kernel: %ld differences; distinct output counts %ld (level) %ld (spike), input "
+                  "spike counts %ld %ld\n", differ, distinct_out[0], distinct_out[1], distinct_in[0], distinct_in[1]);
+    assert_int_equal(differ, 0);
+    for (int syn = 0; syn < 2; syn++) assert_true(distinct_out[syn] >= 2 && distinct_in[syn] >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -694,12 +777,14 @@ int main(void)
         cmocka_unit_test(test_wald),
         cmocka_unit_test(test_escapement_against_paper),
         cmocka_unit_test(test_lif),
+        cmocka_unit_test(test_lif_vector_kernel),
         cmocka_unit_test(test_square_wave),
         cmocka_unit_test(test_wald_count),
         cmocka_unit_test(test_square_phase),
         cmocka_unit_test(test_square_escapement),
         cmocka_unit_test(test_rate_blind_synapse),
         cmocka_unit_test(test_network),
+        cmocka_unit_test(test_network_vector_kernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -559,7 +559,15 @@ void ck_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t t
     ck_intervals_finish(&times, out);
 }
 
-/* ---- the LIF synapse switching the clock (section 6.1) ---- */
+/* ---- the LIF synapse switching the clock (section 6.1), across the batch ----
+ *
+ * Streams (per trajectory, keyed by it): block n of DYNAMICS holds the clock's two Gaussians of
+ * step n (its O half-steps, as at constant drive); steps 2j and 2j + 1 take the synapse's Gaussian
+ * from block j of CK_PURPOSE_SYNAPSE (TL_PURPOSE_MODEL; tl_stream_gaussians: the cosine, then the sine).  The drive
+ * h(t)(1 + m(t)) is the same for every trajectory: computed once per step.  Every lane runs the same
+ * steps (no lane stops early), so the tile needs no live mask.  ck_lif_lanes_step advances a tile by
+ * one step; lif_step (one trajectory) is its scalar reference, the same double operations in the
+ * same order (e^x from vecmath.h for eq. 113's switch). */
 
 double ck_lif_drive(const ck_lif *l, double t)
 {
@@ -573,6 +581,154 @@ double ck_lif_end(const ck_params *p)
     return round(p->lif.tau / p->dt) * p->dt;
 }
 
+/* The constants of the LIF run: the clock's step (chi set per step and lane), the synapse's exact
+ * OU step and eq. 113's switch. */
+typedef struct {
+    ck_consts k;
+    double chi, decay, gain, sd, beta_j, threshold, rearm, half_dt;
+    long steps;
+} ck_lif_consts;
+
+#define CK_PURPOSE_SYNAPSE TL_PURPOSE_MODEL /* J's noise: the second stream (the phase clock's bridge) */
+
+static ck_lif_consts lif_consts(const ck_params *p)
+{
+    const ck_lif *l = &p->lif;
+    double k2 = l->k * l->k, decay = exp(-k2 * p->dt);
+    return (ck_lif_consts){.k = step_consts(p), .chi = p->chi, .decay = decay,
+                           .gain = (1 - decay) / k2, /* int_0^h e^{-k^2 (h - s)} ds */
+                           .sd = sqrt(l->noise * (1 - decay * decay) / 2), .beta_j = l->beta_j,
+                           .threshold = l->threshold, .rearm = -p->hysteresis, .half_dt = p->dt / 2,
+                           .steps = lround(l->tau / p->dt)};
+}
+
+/* The synapse's drive over step n: gain times the drive at the step's middle (all lanes). */
+static double lif_step_drive(const ck_params *p, const ck_lif_consts *c, long n)
+{
+    return c->gain * ck_lif_drive(&p->lif, (double)n * p->dt + c->half_dt);
+}
+
+/* Lane state of up to CK_TILE LIF runs: the clock, J, the sums, the passages; flags as doubles (0/1). */
+typedef struct {
+    double x[CK_TILE], y[CK_TILE], v[CK_TILE], j[CK_TILE], work[CK_TILE], heat[CK_TILE], predicted[CK_TILE],
+        count[CK_TILE], armed[CK_TILE];
+} ck_lif_lanes;
+
+/* One step of one LIF run: eq. 113's chi from J at the step's start, the clock's step (step_one), J's
+ * exact OU step with the drive gd, the passage of x upward through 0 (re-armed below -hysteresis).
+ * z0, z1: the clock's Gaussians; zj: J's.  The scalar reference of ck_lif_lanes_step. */
+static inline void lif_step(const ck_lif_consts *c, ck_state *s, double *j, double *w, double *heat, double *qp,
+                            double *count, int *armed, double gd, double z0, double z1, double zj)
+{
+    ck_consts k = c->k;
+    k.chi = c->chi / (1 + vd_exp1(-(c->beta_j * (*j - c->threshold))));
+    double x_before = s->x, dw, dq, dqp;
+    step_one(&k, s, z0, z1, &dw, &dq, &dqp);
+    *w = *w + dw, *heat = *heat + dq, *qp = *qp + dqp;
+    *j = *j * c->decay + gd + c->sd * zj;
+    if (s->x < c->rearm) *armed = 1;
+    if (*armed && s->x >= 0 && x_before < 0) *count = *count + 1.0, *armed = 0;
+}
+
+/* One step of every lane, branch-free: lif_step.  z: the clock's Gaussians (first O half-step at [l],
+ * second at [n + l]); zj: J's.  A function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) void ck_lif_lanes_step(const ck_lif_consts *rc, ck_lif_lanes *restrict s, int lanes,
+                                                         double gd, const double *restrict z, size_t n,
+                                                         const double *restrict zj)
+{
+    const ck_consts *k = &rc->k;
+    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, gamma_t = k->gamma_t,
+                 eps = k->eps, temp = k->temperature, half_h = k->half_h;
+    const double chi = rc->chi, beta_j = rc->beta_j, threshold = rc->threshold, decay = rc->decay, sd = rc->sd,
+                 rearm = rc->rearm;
+    const vd zero = {0}, one = zero + 1.0;
+    for (int l = 0; l < lanes; l += VD) {
+        vd x = vd_load(s->x + l), y = vd_load(s->y + l), j = vd_load(s->j + l);
+        vd chi_l = chi / (1 + vd_exp(-(beta_j * (j - threshold))));
+        vd v = lanes_relax(vd_load(s->v + l), x, gamma_t);
+        vd kick = chi_l * (v - eps) * half_h;
+        vd y0 = y;
+        vd qp = one_a2 * (temp - y0 * y0) * 0.5;
+        y = a * y0 + noise * vd_load(z + l);
+        vd q = (y * y - y0 * y0) * 0.5;
+        vd y1 = y;
+        y = y1 + kick;
+        vd w = (y * y - y1 * y1) * 0.5;
+        vd xn = x * c + y * sn;
+        y = y * c - x * sn;
+        vd y2 = y;
+        y = y2 + kick;
+        w = w + (y * y - y2 * y2) * 0.5;
+        vd y3 = y;
+        qp = qp + one_a2 * (temp - y3 * y3) * 0.5;
+        y = a * y3 + noise * vd_load(z + n + l);
+        q = q + (y * y - y3 * y3) * 0.5;
+        vd_store(s->v + l, lanes_relax(v, xn, gamma_t));
+        vd_store(s->x + l, xn), vd_store(s->y + l, y);
+        vd_store(s->work + l, vd_load(s->work + l) + w);
+        vd_store(s->heat + l, vd_load(s->heat + l) + q);
+        vd_store(s->predicted + l, vd_load(s->predicted + l) + qp);
+        vd_store(s->j + l, j * decay + gd + sd * vd_load(zj + l));
+        /* re-armed below -hysteresis, then a passage: armed, x now at or above 0 and before below */
+        vd armed = vd_blend(xn < rearm, one, vd_load(s->armed + l));
+        vl cross = (armed != zero) & (xn >= zero) & (x < zero);
+        vd_store(s->count + l, vd_load(s->count + l) + vd_count(cross));
+        vd_store(s->armed + l, vd_blend(cross, zero, armed));
+    }
+}
+
+/* The observables of a finished LIF run (both paths). */
+static void lif_finish(const ck_params *p, const ck_lif_consts *c, double x, double y, double j, double w,
+                       double heat, double qp, double count, ck_path *out)
+{
+    const ck_lif *l = &p->lif;
+    *out = (ck_path){0};
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (x * x + y * y) / 2;
+    out->window = (double)c->steps * p->dt;
+    out->lif_j = j, out->lif_count = count;
+    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+    out->y2_mean = out->r2_mean = NAN;
+}
+
+/* LIF runs first .. first + n - 1, n <= CK_TILE; path[(4 j + c) stride + l] as ck_lif_trajectories says. */
+static void ck_lif_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, ck_path *out,
+                        double *path, size_t stride)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, never read */
+    ck_lif_consts c = lif_consts(p);
+    ck_lif_lanes *s = tl_calloc(1, sizeof *s, "LIF lanes"); /* x = y = v = 0: the fixed point (eps = 0) */
+    double *z = tl_malloc(4 * lanes * sizeof *z, "LIF Gaussians"), *zj = z + 2 * lanes;
+    size_t next = 0;
+    for (long k = 0; k < c.steps; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)k, lanes, z);
+        if (!(k & 1)) tl_stream_gaussians(key, CK_PURPOSE_SYNAPSE, first, (uint32_t)(k / 2), lanes, zj);
+        ck_lif_lanes_step(&c, s, (int)lanes, lif_step_drive(p, &c, k), z, lanes, zj + (size_t)(k & 1) * lanes);
+        for (; path && next < p->path_samples && path_step(p, next) == k + 1; next++) {
+            double *at = path + 4 * next * stride;
+            for (size_t l = 0; l < n; l++)
+                at[l] = s->x[l], at[stride + l] = s->y[l], at[2 * stride + l] = s->v[l], at[3 * stride + l] = s->j[l];
+        }
+    }
+    for (; path && next < p->path_samples; next++) /* after the run's end: none when path_steps is the run's */
+        for (size_t i = 0; i < 4; i++)
+            for (size_t l = 0; l < n; l++) path[(4 * next + i) * stride + l] = NAN;
+    for (size_t l = 0; l < n; l++)
+        lif_finish(p, &c, s->x[l], s->y[l], s->j[l], s->work[l], s->heat[l], s->predicted[l], s->count[l], &out[l]);
+    free(z), free(s);
+}
+
+void ck_lif_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                         double *path, size_t stride)
+{
+    for (size_t b = 0; b < count; b += CK_TILE) {
+        size_t n = count - b < CK_TILE ? count - b : CK_TILE;
+        ck_lif_tile(p, key, first + b, n, out + b, path ? path + b : NULL, stride);
+    }
+}
+
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
 {
     ck_lif_trajectory_path(p, key, trajectory, out, NULL);
@@ -581,37 +737,20 @@ void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t tr
 void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                             double *path)
 {
+    ck_lif_consts c = lif_consts(p);
     size_t next = 0;
-    tl_stream_cursor r;
-    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
-    const ck_lif *l = &p->lif;
-    long steps = lround(p->lif.tau / p->dt);
-    double k2 = l->k * l->k, decay = exp(-k2 * p->dt);
-    double gain = (1 - decay) / k2; /* int_0^h e^{-k^2 (h - s)} ds */
-    double sd = sqrt(l->noise * (1 - decay * decay) / 2);
-    ck_params q = *p;
     ck_state s = {0, 0, 0}; /* the fixed point x* = 0 (eps = 0) for every chi */
-    double j = 0, w = 0, heat = 0, qp = 0, count = 0;
+    double j = 0, w = 0, heat = 0, qp = 0, count = 0, z[2], zj[2];
     int armed = 0;
-    *out = (ck_path){0};
-    for (long n = 0; n < steps; n++) {
-        double t = (double)n * p->dt;
-        q.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
-        double x_before = s.x;
-        ck_step(&q, &s, &r, &w, &heat, &qp);
-        j = j * decay + gain * ck_lif_drive(l, t + p->dt / 2) + sd * tl_stream_cursor_gaussian(&r);
-        if (s.x < -p->hysteresis) armed = 1;
-        if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
-        path_record(p, n + 1, &s, j, path, &next);
+    for (long k = 0; k < c.steps; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)k, 1, z);
+        if (!(k & 1)) tl_stream_gaussians(key, CK_PURPOSE_SYNAPSE, trajectory, (uint32_t)(k / 2), 1, zj);
+        lif_step(&c, &s, &j, &w, &heat, &qp, &count, &armed, lif_step_drive(p, &c, k), z[0], z[1], zj[k & 1]);
+        path_record(p, k + 1, &s, j, path, &next);
     }
-    out->work = w, out->heat = heat, out->heat_predicted = qp;
-    out->energy_change = (s.x * s.x + s.y * s.y) / 2;
-    out->window = (double)steps * p->dt;
-    out->lif_j = j, out->lif_count = count;
-    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
-    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
-    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
-    out->y2_mean = out->r2_mean = NAN;
+    for (; path && next < p->path_samples; next++)
+        for (size_t i = 0; i < 4; i++) path[4 * next + i] = NAN;
+    lif_finish(p, &c, s.x, s.y, j, w, heat, qp, count, out);
 }
 
 /* ---- the rate code of eq. 114: a square-wave coupling ---- */
@@ -724,52 +863,222 @@ void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uin
     for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
 }
 
-/* ---- eq. 115: a two-input spiking perceptron of clocks ---- */
+/* ---- eq. 115: a two-input spiking perceptron of clocks, across the batch ----
+ *
+ * Streams (per trajectory, keyed by it): block n of DYNAMICS holds the output clock's two Gaussians of
+ * step n; block n of CK_PURPOSE_INPUT + i those of input clock i; steps 2j and 2j + 1 take J's
+ * Gaussian from block j of CK_PURPOSE_SYNAPSE (the cosine, then the sine), as for drive = lif.  The
+ * window h(t) is the same for every trajectory (once per step); the drive depends on the lane's
+ * inputs.  ck_net_lanes_step advances a tile by one step; net_step (one trajectory) is its scalar
+ * reference, the same double operations in the same order. */
+
+#define CK_PURPOSE_INPUT (TL_PURPOSE_MODEL + 1) /* input i: CK_PURPOSE_INPUT + i */
+
+/* The constants of the network run: the lif run's (the output's chi, J's step) and the inputs'. */
+typedef struct {
+    ck_lif_consts o;
+    double in_chi[2], kw[2], dt, alpha, tau;
+    int level; /* CK_SYNAPSE_LEVEL: the synapse integrates 1 + v_l; else a unit pulse per passage */
+} ck_net_consts;
+
+static ck_net_consts net_consts(const ck_params *p)
+{
+    const ck_lif *l = &p->lif;
+    ck_net_consts c = {.o = lif_consts(p), .dt = p->dt, .alpha = l->alpha, .tau = l->tau,
+                       .level = p->net.synapse == CK_SYNAPSE_LEVEL};
+    for (int i = 0; i < 2; i++) {
+        c.in_chi[i] = p->net.chi * (1 + p->net.theta * p->net.x[i]);
+        c.kw[i] = l->k * p->net.w[i];
+    }
+    return c;
+}
+
+/* The window h at the middle of step n (all lanes). */
+static double net_window(const ck_params *p, const ck_net_consts *c, long n)
+{
+    double mid = (double)n * p->dt + c->o.half_dt;
+    return 1 / (1 + exp(c->alpha * (mid - c->tau)));
+}
+
+/* Input i's contribution to the drive over a step: k w_i h (1 + (v before + v after)/2) (level), or
+ * k w_i h / dt if it spiked (a unit pulse within the step), 0 otherwise. */
+static inline double net_term(const ck_net_consts *c, int i, double h, double v0, double v1, int spike)
+{
+    double level = c->kw[i] * h * (1 + (v0 + v1) / 2), pulse = c->kw[i] * h / c->dt;
+    return c->level ? level : spike ? pulse : 0.0;
+}
+
+/* One step of one network run: the inputs (their own escapement clocks and bath, chi fixed), the
+ * drive, the output clock switched by J at the step's start (eq. 113), J and J_det, the passages. */
+typedef struct {
+    ck_state s, in[2];
+    double j, j_det, w, heat, qp, count, spikes[2];
+    int armed, in_armed[2];
+} ck_net_run;
+
+static inline void net_step(const ck_net_consts *c, ck_net_run *r, double h, const double z[2], const double zi[2][2],
+                            double zj)
+{
+    double drive = 0, scratch;
+    for (int i = 0; i < 2; i++) {
+        ck_consts k = c->o.k;
+        k.chi = c->in_chi[i];
+        double x_before = r->in[i].x, v_before = r->in[i].v;
+        step_one(&k, &r->in[i], zi[i][0], zi[i][1], &scratch, &scratch, &scratch);
+        if (r->in[i].x < c->o.rearm) r->in_armed[i] = 1;
+        int spike = r->in_armed[i] && r->in[i].x >= 0 && x_before < 0;
+        if (spike) r->in_armed[i] = 0, r->spikes[i] = r->spikes[i] + 1.0;
+        drive = drive + net_term(c, i, h, v_before, r->in[i].v, spike);
+    }
+    ck_consts k = c->o.k;
+    k.chi = c->o.chi / (1 + vd_exp1(-(c->o.beta_j * (r->j - c->o.threshold))));
+    double x_before = r->s.x, dw, dq, dqp, gd = c->o.gain * drive;
+    step_one(&k, &r->s, z[0], z[1], &dw, &dq, &dqp);
+    r->w = r->w + dw, r->heat = r->heat + dq, r->qp = r->qp + dqp;
+    /* the exact OU step of J with the drive held over the step (a pulse: its integral); J_det the same
+     * without the noise, so J - J_det is exactly the OU noise */
+    r->j_det = r->j_det * c->o.decay + gd;
+    r->j = r->j * c->o.decay + gd + c->o.sd * zj;
+    if (r->s.x < c->o.rearm) r->armed = 1;
+    if (r->armed && r->s.x >= 0 && x_before < 0) r->count = r->count + 1.0, r->armed = 0;
+}
+
+/* The splitting step of step_one on lanes with the lane's chi: x, y, v updated; w, q, qp the step's
+ * work, heat, predicted heat. */
+static inline void lanes_splitting(const ck_consts *k, vd chi, vd *x, vd *y, vd *v, vd z0, vd z1, vd *w, vd *q,
+                                   vd *qp)
+{
+    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, temp = k->temperature;
+    vd x0 = *x, vr = lanes_relax(*v, x0, k->gamma_t);
+    vd kick = chi * (vr - k->eps) * k->half_h;
+    vd y0 = *y;
+    vd p = one_a2 * (temp - y0 * y0) * 0.5;
+    vd yy = a * y0 + noise * z0;
+    vd qq = (yy * yy - y0 * y0) * 0.5;
+    vd y1 = yy;
+    yy = y1 + kick;
+    vd ww = (yy * yy - y1 * y1) * 0.5;
+    vd xn = x0 * c + yy * sn;
+    yy = yy * c - x0 * sn;
+    vd y2 = yy;
+    yy = y2 + kick;
+    ww = ww + (yy * yy - y2 * y2) * 0.5;
+    vd y3 = yy;
+    p = p + one_a2 * (temp - y3 * y3) * 0.5;
+    yy = a * y3 + noise * z1;
+    qq = qq + (yy * yy - y3 * y3) * 0.5;
+    *x = xn, *y = yy, *v = lanes_relax(vr, xn, k->gamma_t);
+    *w = ww, *q = qq, *qp = p;
+}
+
+/* Lane state of up to CK_TILE network runs: the output clock, J, J_det, the sums and passages, and the
+ * two inputs' clocks, re-arming flags and passages; flags as doubles (0/1). */
+typedef struct {
+    double x[CK_TILE], y[CK_TILE], v[CK_TILE], j[CK_TILE], j_det[CK_TILE], work[CK_TILE], heat[CK_TILE],
+        predicted[CK_TILE], count[CK_TILE], armed[CK_TILE];
+    double ix[2][CK_TILE], iy[2][CK_TILE], iv[2][CK_TILE], iarmed[2][CK_TILE], spikes[2][CK_TILE];
+} ck_net_lanes;
+
+/* One step of every lane, branch-free: net_step.  kwh[i] = k w_i h and pulse[i] = k w_i h/dt: the step's
+ * terms of net_term (computed by the caller: no scalar arithmetic here).  z: the output's Gaussians ([l],
+ * [n + l]); zi[i]: input i's; zj: J's.  A function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) void ck_net_lanes_step(const ck_net_consts *rc, ck_net_lanes *restrict s, int lanes,
+                                                         const double kwh[2], const double pulse[2],
+                                                         const double *restrict z, size_t n,
+                                                         const double *restrict zi0, const double *restrict zi1,
+                                                         const double *restrict zj)
+{
+    const ck_lif_consts *o = &rc->o;
+    const double chi = o->chi, beta_j = o->beta_j, threshold = o->threshold, decay = o->decay, sd = o->sd,
+                 rearm = o->rearm, gain = o->gain;
+    const vd zero = {0}, one = zero + 1.0;
+    const vl level = (vl){0} + (rc->level ? -1 : 0);
+    const double *zi[2] = {zi0, zi1};
+    const vd in_chi[2] = {vd_splat(rc->in_chi[0]), vd_splat(rc->in_chi[1])};
+    const vd kwh_v[2] = {vd_splat(kwh[0]), vd_splat(kwh[1])}, pulse_v[2] = {vd_splat(pulse[0]), vd_splat(pulse[1])};
+    for (int l = 0; l < lanes; l += VD) {
+        vd drive = zero, w, q, qp;
+        for (int i = 0; i < 2; i++) {
+            vd x = vd_load(s->ix[i] + l), y = vd_load(s->iy[i] + l), v = vd_load(s->iv[i] + l), x0 = x, v0 = v;
+            lanes_splitting(&o->k, in_chi[i], &x, &y, &v, vd_load(zi[i] + l), vd_load(zi[i] + n + l), &w,
+                            &q, &qp);
+            vd armed = vd_blend(x < rearm, one, vd_load(s->iarmed[i] + l));
+            vl spike = (armed != zero) & (x >= zero) & (x0 < zero);
+            vd_store(s->iarmed[i] + l, vd_blend(spike, zero, armed));
+            vd_store(s->spikes[i] + l, vd_load(s->spikes[i] + l) + vd_count(spike));
+            vd_store(s->ix[i] + l, x), vd_store(s->iy[i] + l, y), vd_store(s->iv[i] + l, v);
+            vd term_level = kwh_v[i] * (1 + (v0 + v) / 2);
+            drive = drive + vd_blend(level, term_level, vd_blend(spike, pulse_v[i], zero));
+        }
+        vd x = vd_load(s->x + l), y = vd_load(s->y + l), v = vd_load(s->v + l), j = vd_load(s->j + l), x0 = x;
+        vd chi_l = chi / (1 + vd_exp(-(beta_j * (j - threshold))));
+        vd gd = gain * drive;
+        lanes_splitting(&o->k, chi_l, &x, &y, &v, vd_load(z + l), vd_load(z + n + l), &w, &q, &qp);
+        vd_store(s->x + l, x), vd_store(s->y + l, y), vd_store(s->v + l, v);
+        vd_store(s->work + l, vd_load(s->work + l) + w);
+        vd_store(s->heat + l, vd_load(s->heat + l) + q);
+        vd_store(s->predicted + l, vd_load(s->predicted + l) + qp);
+        vd_store(s->j_det + l, vd_load(s->j_det + l) * decay + gd);
+        vd_store(s->j + l, j * decay + gd + sd * vd_load(zj + l));
+        vd armed = vd_blend(x < rearm, one, vd_load(s->armed + l));
+        vl cross = (armed != zero) & (x >= zero) & (x0 < zero);
+        vd_store(s->count + l, vd_load(s->count + l) + vd_count(cross));
+        vd_store(s->armed + l, vd_blend(cross, zero, armed));
+    }
+}
+
+/* The observables of a finished network run (both paths). */
+static void net_finish(const ck_params *p, const ck_net_consts *c, const ck_net_run *r, ck_path *out)
+{
+    lif_finish(p, &c->o, r->s.x, r->s.y, r->j, r->w, r->heat, r->qp, r->count, out);
+    out->phase_advance = r->j - r->j_det;
+    out->count_high = r->spikes[0], out->count_low = r->spikes[1];
+}
+
+/* Network runs first .. first + n - 1, n <= CK_TILE. */
+static void ck_net_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, ck_path *out)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, never read */
+    ck_net_consts c = net_consts(p);
+    ck_net_lanes *s = tl_calloc(1, sizeof *s, "network lanes"); /* the output at rest at 0 */
+    double *z = tl_malloc(8 * lanes * sizeof *z, "network Gaussians"), *zi = z + 2 * lanes, *zj = z + 6 * lanes;
+    for (size_t l = 0; l < lanes; l++)
+        for (int i = 0; i < 2; i++) s->ix[i][l] = p->net.start[i].x, s->iy[i][l] = p->net.start[i].y, s->iv[i][l] = p->net.start[i].v;
+    for (long k = 0; k < c.o.steps; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)k, lanes, z);
+        for (int i = 0; i < 2; i++) tl_stream_gaussians(key, CK_PURPOSE_INPUT + (uint32_t)i, first, (uint32_t)k, lanes, zi + 2 * i * lanes);
+        if (!(k & 1)) tl_stream_gaussians(key, CK_PURPOSE_SYNAPSE, first, (uint32_t)(k / 2), lanes, zj);
+        double h = net_window(p, &c, k), kwh[2] = {c.kw[0] * h, c.kw[1] * h}, pulse[2] = {kwh[0] / c.dt, kwh[1] / c.dt};
+        ck_net_lanes_step(&c, s, (int)lanes, kwh, pulse, z, lanes, zi, zi + 2 * lanes, zj + (size_t)(k & 1) * lanes);
+    }
+    for (size_t l = 0; l < n; l++) {
+        ck_net_run r = {.s = {s->x[l], s->y[l], s->v[l]}, .j = s->j[l], .j_det = s->j_det[l], .w = s->work[l],
+                        .heat = s->heat[l], .qp = s->predicted[l], .count = s->count[l],
+                        .spikes = {s->spikes[0][l], s->spikes[1][l]}};
+        net_finish(p, &c, &r, &out[l]);
+    }
+    free(z), free(s);
+}
+
+void ck_network_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count,
+                             ck_path *out)
+{
+    for (size_t b = 0; b < count; b += CK_TILE) {
+        size_t n = count - b < CK_TILE ? count - b : CK_TILE;
+        ck_net_tile(p, key, first + b, n, out + b);
+    }
+}
 
 void ck_network_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
 {
-    tl_stream_cursor r;
-    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
-    const ck_lif *l = &p->lif;
-    long steps = lround(l->tau / p->dt);
-    double k2 = l->k * l->k, decay = exp(-k2 * p->dt), gain = (1 - decay) / k2;
-    double sd = sqrt(l->noise * (1 - decay * decay) / 2);
-    ck_params post = *p, pre[2] = {*p, *p};
-    ck_state s = {0, 0, 0}, in[2];
-    in[0] = p->net.start[0], in[1] = p->net.start[1];
-    double j = 0, j_det = 0, w = 0, heat = 0, qp = 0, count = 0, spikes[2] = {0, 0}, scratch = 0;
-    int armed = 0, in_armed[2] = {0, 0};
-    for (int i = 0; i < 2; i++) pre[i].chi = p->net.chi * (1 + p->net.theta * p->net.x[i]);
-    *out = (ck_path){0};
-    for (long n = 0; n < steps; n++) {
-        double t = (double)n * p->dt, mid = t + p->dt / 2;
-        double h = 1 / (1 + exp(l->alpha * (mid - l->tau))), drive = 0;
-        for (int i = 0; i < 2; i++) { /* the inputs: their own escapement clocks, their own bath */
-            double x_before = in[i].x, v_before = in[i].v;
-            ck_step(&pre[i], &in[i], &r, &scratch, &scratch, &scratch);
-            if (in[i].x < -p->hysteresis) in_armed[i] = 1;
-            int spike = in_armed[i] && in[i].x >= 0 && x_before < 0;
-            if (spike) in_armed[i] = 0, spikes[i]++;
-            if (p->net.synapse == CK_SYNAPSE_LEVEL) drive += l->k * p->net.w[i] * h * (1 + (v_before + in[i].v) / 2);
-            else if (spike) drive += l->k * p->net.w[i] * h / p->dt; /* a unit pulse within the step */
-        }
-        post.chi = p->chi / (1 + exp(-l->beta_j * (j - l->threshold))); /* eq. 113 at the step's start */
-        double x_before = s.x;
-        ck_step(&post, &s, &r, &w, &heat, &qp);
-        /* the exact OU step of J with the drive held over the step (a pulse: its integral, decayed by half a step
-         * on average -- the same in J and J_det, so J - J_det is exactly the OU noise) */
-        j_det = j_det * decay + gain * drive;
-        j = j * decay + gain * drive + sd * tl_stream_cursor_gaussian(&r);
-        if (s.x < -p->hysteresis) armed = 1;
-        if (armed && s.x >= 0 && x_before < 0) count++, armed = 0;
+    ck_net_consts c = net_consts(p);
+    ck_net_run r = {.in = {p->net.start[0], p->net.start[1]}};
+    double z[2], zi[2][2], zj[2];
+    for (long k = 0; k < c.o.steps; k++) {
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)k, 1, z);
+        for (int i = 0; i < 2; i++) tl_stream_gaussians(key, CK_PURPOSE_INPUT + (uint32_t)i, trajectory, (uint32_t)k, 1, zi[i]);
+        if (!(k & 1)) tl_stream_gaussians(key, CK_PURPOSE_SYNAPSE, trajectory, (uint32_t)(k / 2), 1, zj);
+        net_step(&c, &r, net_window(p, &c, k), z, (const double(*)[2])zi, zj[k & 1]);
     }
-    out->work = w, out->heat = heat, out->heat_predicted = qp;
-    out->energy_change = (s.x * s.x + s.y * s.y) / 2;
-    out->window = (double)steps * p->dt;
-    out->lif_j = j, out->lif_count = count, out->phase_advance = j - j_det;
-    out->fire_probability = 1 / (1 + exp(-l->fire_beta * (count - l->fire_threshold)));
-    out->count_high = spikes[0], out->count_low = spikes[1];
-    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
-    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
-    out->y2_mean = out->r2_mean = NAN;
+    net_finish(p, &c, &r, out);
 }

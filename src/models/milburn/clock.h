@@ -190,9 +190,17 @@ double ck_lif_drive(const ck_lif *l, double t);
  * OU step (the drive at the step's midpoint), the clock by ck_step at chi(J). */
 void ck_lif_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
 /* The same, and its sample path: path[4 j + c] = x, y, v, J after step round(steps (j+1)/path_samples)
- * (path_steps = steps, the run's); the last is the end: J = lif_j, (x^2 + y^2)/2 = energy_change. */
+ * (path_steps = steps, the run's); the last is the end: J = lif_j, (x^2 + y^2)/2 = energy_change.
+ * The scalar reference of ck_lif_trajectories: step n takes the clock's two Gaussians from block n of
+ * the trajectory's DYNAMICS stream and J's from block n/2 of its TL_PURPOSE_MODEL stream (the cosine
+ * for even n, the sine for odd; tl_stream_gaussians). */
 void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                             double *path);
+/* drive = lif for trajectories first .. first + count - 1 across the batch (tiles of 64 lanes), each
+ * equal bit for bit to ck_lif_trajectory_path; path (may be NULL): path[(4 j + c) stride + b] for
+ * trajectory first + b. */
+void ck_lif_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count, ck_path *out,
+                         double *path, size_t stride);
 /* E[J(t_end)] by quadrature (GSL QAG) and Var J(t_end) = sigma_J (1 - e^{-2 k^2 t_end})/2. */
 double ck_lif_mean(const ck_lif *l, double t_end);
 double ck_lif_var(const ck_lif *l, double t_end);
@@ -219,6 +227,13 @@ double ck_square_end(const ck_params *p);
  * J_det the same synapse driven by the same inputs without its own noise (exactly Gaussian, mean 0,
  * variance sigma_J (1 - e^{-2 k^2 t})/2). */
 void ck_network_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out);
+/* drive = network for trajectories first .. first + count - 1 across the batch (tiles of 64 lanes), each
+ * equal bit for bit to ck_network_trajectory, its scalar reference.  Step n takes the output clock's two
+ * Gaussians from block n of the trajectory's DYNAMICS stream, input i's from block n of its
+ * TL_PURPOSE_MODEL + 1 + i stream, and J's from block n/2 of its TL_PURPOSE_MODEL stream (the cosine
+ * for even n, the sine for odd; tl_stream_gaussians). */
+void ck_network_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count,
+                             ck_path *out);
 /* The synapse's drive in the rate approximation: sum_l k w_l r_l int_0^tau e^{-k^2 (tau - s)} h(s) ds,
  * r_l = 1/T0(chi_l) for spikes (0 with no cycle) and 1 for levels (v averages to 0 over a cycle). */
 double ck_network_j_approx(const ck_params *p, const double rate[2]);
