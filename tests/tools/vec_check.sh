@@ -60,6 +60,7 @@ src/models/milburn/clock.c:double:ck_lanes_step
 src/models/milburn/clock.c:double:ck_phase_lanes_step
 src/models/milburn/clock.c:double:ck_lif_lanes_step
 src/models/milburn/clock.c:double:ck_net_lanes_step
+src/models/milburn/clock.c:double:ck_square_lanes_step
 src/models/milburn/gate.c:double:not_lanes_epoch
 src/models/milburn/gate.c:double:xor_lanes_epoch
 src/models/ou/simulate.c:double:ou_lanes_step

@@ -650,6 +650,60 @@ static void test_square_escapement(void **state)
     assert_true(out.count_low < 5 && out.count_high > 35);
 }
 
+/* The rate code across the batch (ck_square_trajectories) against its scalar reference
+ * (ck_square_trajectory_path), bit for bit, for both oscillators: 77 trajectories (a tile and a partial
+ * one) from two batch offsets, every observable and the sample path (x, y, v, M) or (psi, M); the lanes
+ * differ (no two ends alike, more than one passage count).  Any change to one of the two (an operation reordered, a lane's
+ * passage sorted by the wrong time, a stream block shifted) fails it. */
+static void test_square_vector_kernel(void **state)
+{
+    enum { COUNT = 77, SHIFT = 5, S = 7 };
+    for (int o = 0; o < 2; o++) {
+        ck_params p = o == 0 ? (ck_params){.oscillator = CK_PHASE, .omega = 2, .radius = 1.5, .temperature = 0.5,
+                                           .dt = 0.004, .drive = CK_SQUARE,
+                                           .square = {.theta = 0.5, .period = 2, .duty = 0.3, .cycles = 3}}
+                             : (ck_params){.oscillator = CK_ESCAPEMENT, .gamma = 1, .kappa = 1, .chi = 20, .eps = 0,
+                                           .temperature = 1, .dt = 1e-3, .hysteresis = 0.5, .drive = CK_SQUARE,
+                                           .x0 = 1.5, .y0 = 0, .v0 = 0,
+                                           .square = {.theta = 0.5, .period = 4, .duty = 0.5, .cycles = 3}};
+        long steps = lround(ck_square_end(&p) / p.dt);
+        p.path_samples = S, p.path_steps = steps;
+        size_t C = ck_path_components(&p);
+        tl_stream_key key = {.seed = 29};
+        static ck_path vec[COUNT], shifted[COUNT - SHIFT];
+        static double path[4 * S * COUNT], path_shifted[4 * S * (COUNT - SHIFT)];
+        ck_square_trajectories(&p, &key, 300, COUNT, vec, path, COUNT);
+        ck_square_trajectories(&p, &key, 300 + SHIFT, COUNT - SHIFT, shifted, path_shifted, COUNT - SHIFT);
+        long differ = 0, counts[64] = {0}, distinct = 0, nan = 0, same = 0;
+        for (size_t b = 0; b < COUNT; b++) {
+            ck_path r;
+            double ref[4 * S];
+            ck_square_trajectory_path(&p, &key, 300 + b, &r, ref);
+            differ += memcmp(&r, &vec[b], sizeof r) != 0;
+            for (size_t i = 0; i < C * S; i++) {
+                differ += memcmp(&ref[i], &path[i * COUNT + b], sizeof(double)) != 0;
+                nan += isnan(ref[i]);
+            }
+            if (b >= SHIFT) {
+                differ += memcmp(&r, &shifted[b - SHIFT], sizeof r) != 0;
+                for (size_t i = 0; i < C * S; i++)
+                    differ += memcmp(&ref[i], &path_shifted[i * (COUNT - SHIFT) + b - SHIFT], sizeof(double)) != 0;
+            }
+            if (o == 0) differ += ref[C * (S - 1)] != r.phase_advance; /* the last sample is the end */
+            counts[(size_t)fmin(fmax(r.count_high + 8 * r.count_low, 0), 63)]++;
+            for (size_t a = 0; a < b; a++) /* every lane its own path: no two ends alike */
+                same += o == 0 ? vec[a].phase_advance == r.phase_advance : vec[a].heat == r.heat;
+        }
+        for (int c = 0; c < 64; c++) distinct += counts[c] > 0;
+        print_message("square vector kernel (%s): %ld differences; %ld distinct passage counts, %ld equal ends, "
+                      "%ld NaN samples\n", o == 0 ? "phase" : "escapement", differ, distinct, same, nan);
+        assert_int_equal(differ, 0);
+        assert_int_equal(nan, 0);
+        assert_int_equal(same, 0);
+        assert_true(distinct >= 2);
+    }
+}
+
 /* Eq. 115's synapse integrates 1 + v_l.  At eps = 0 the cycle is symmetric under (x, y, v) -> -(x, y, v),
  * so v averages to 0 over a period at every chi: the drive k w (1 + <v>) is the same at both levels of
  * the rate code while the rates differ by 25 % -- the synapse cannot read eq. 114's code. */
@@ -782,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_wald_count),
         cmocka_unit_test(test_square_phase),
         cmocka_unit_test(test_square_escapement),
+        cmocka_unit_test(test_square_vector_kernel),
         cmocka_unit_test(test_rate_blind_synapse),
         cmocka_unit_test(test_network),
         cmocka_unit_test(test_network_vector_kernel),

@@ -753,116 +753,6 @@ void ck_lif_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64
     lif_finish(p, &c, s.x, s.y, j, w, heat, qp, count, out);
 }
 
-/* ---- the rate code of eq. 114: a square-wave coupling ---- */
-
-double ck_square_integral(const ck_square *q, double t)
-{
-    double P = q->period, high = q->duty * P, whole = floor(t / P), r = t - whole * P;
-    double partial = r < high ? r : 2 * high - r; /* up by r while high, then down */
-    return whole * (2 * high - P) + partial;
-}
-
-int ck_square_level(const ck_square *q, double t)
-{
-    double r = t - floor(t / q->period) * q->period;
-    return r < q->duty * q->period ? 1 : -1;
-}
-
-double ck_square_end(const ck_params *p)
-{
-    return round((double)p->square.cycles * p->square.period / p->dt) * p->dt;
-}
-
-static void square_count(const ck_square *q, double hit, ck_path *out)
-{
-    if (ck_square_level(q, hit) > 0) out->count_high++;
-    else out->count_low++;
-}
-
-/* The phase clock with omega(t) = omega (1 + theta M(t)): the drift over a step is integrated
- * exactly; a level 2 pi k is crossed when the end point passes it, or, with the Brownian
- * bridge's exact probability, inside the step. */
-/* path (may be NULL): path[2 j + c] = psi (unwrapped) and M at the sample's time. */
-static void square_phase(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out, double *path)
-{
-    size_t sample = 0;
-    const ck_square *q = &p->square;
-    double s2 = ck_sigma(p) / (p->radius * p->radius), sd = sqrt(s2 * p->dt);
-    double psi = 0, level = TWO_PI, s_prev = 0;
-    for (long n = 0; n < steps; n++) {
-        double t = (double)n * p->dt, s_next = ck_square_integral(q, t + p->dt);
-        double next = psi + p->omega * (p->dt + q->theta * (s_next - s_prev)) + sd * tl_stream_cursor_gaussian(r);
-        s_prev = s_next;
-        double hit = NAN;
-        if (next >= level) hit = t + p->dt * (level - psi) / (next - psi);
-        else if (tl_stream_cursor_uniform(r) < exp(-2 * (level - psi) * (level - next) / (s2 * p->dt)))
-            hit = t + p->dt / 2;
-        psi = next;
-        while (!isnan(hit)) {
-            square_count(q, hit, out);
-            level += TWO_PI;
-            hit = psi >= level ? hit : NAN;
-        }
-        if (path) path_store(p, n + 1, (double[2]){psi, ck_square_level(q, (double)(n + 1) * p->dt)}, path, &sample);
-    }
-    out->phase_advance = psi;
-}
-
-/* path (may be NULL): path[4 j + c] = x, y, v and M at the sample's time (path_record). */
-static void square_escapement(const ck_params *p, tl_stream_cursor *r, long steps, ck_path *out, double *path)
-{
-    size_t next = 0;
-    const ck_square *q = &p->square;
-    ck_params c = *p;
-    ck_state s = {p->x0, p->y0, p->v0};
-    double w = 0, heat = 0, qp = 0, y2 = 0, r2 = 0, s_prev = 0, e0 = (s.x * s.x + s.y * s.y) / 2;
-    int armed = 0;
-    for (long n = 0; n < steps; n++) {
-        double t = (double)n * p->dt, s_next = ck_square_integral(q, t + p->dt);
-        c.chi = p->chi * (1 + q->theta * (s_next - s_prev) / p->dt); /* the step's average of eq. 114 */
-        s_prev = s_next;
-        double x_before = s.x;
-        ck_step(&c, &s, r, &w, &heat, &qp);
-        y2 += s.y * s.y, r2 += s.x * s.x + s.y * s.y;
-        if (s.x < -p->hysteresis) armed = 1;
-        if (armed && s.x >= 0) {
-            square_count(q, t + p->dt * (0 - x_before) / (s.x - x_before), out);
-            armed = 0;
-        }
-        if (path) path_record(p, n + 1, &s, ck_square_level(q, (double)(n + 1) * p->dt), path, &next);
-    }
-    out->work = w, out->heat = heat, out->heat_predicted = qp;
-    out->energy_change = (s.x * s.x + s.y * s.y) / 2 - e0;
-    out->y2_mean = y2 / (double)steps, out->r2_mean = r2 / (double)steps;
-    out->phase_advance = NAN;
-}
-
-void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
-{
-    ck_square_trajectory_path(p, key, trajectory, out, NULL);
-}
-
-void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
-                               double *path)
-{
-    tl_stream_cursor r;
-    tl_stream_cursor_init(&r, key, TL_PURPOSE_DYNAMICS, trajectory);
-    long steps = lround(ck_square_end(p) / p->dt);
-    *out = (ck_path){0};
-    out->window = (double)steps * p->dt;
-    double s_end = ck_square_integral(&p->square, out->window);
-    out->time_high = (out->window + s_end) / 2, out->time_low = (out->window - s_end) / 2;
-    if (p->oscillator == CK_PHASE) {
-        square_phase(p, &r, steps, out, path);
-        out->y2_mean = out->r2_mean = NAN;
-    } else {
-        square_escapement(p, &r, steps, out, path);
-    }
-    out->intervals = (long)(out->count_high + out->count_low);
-    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
-    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
-}
-
 /* ---- eq. 115: a two-input spiking perceptron of clocks, across the batch ----
  *
  * Streams (per trajectory, keyed by it): block n of DYNAMICS holds the output clock's two Gaussians of
@@ -1081,4 +971,284 @@ void ck_network_trajectory(const ck_params *p, const tl_stream_key *key, uint64_
         net_step(&c, &r, net_window(p, &c, k), z, (const double(*)[2])zi, zj[k & 1]);
     }
     net_finish(p, &c, &r, out);
+}
+
+/* ---- the rate code of eq. 114: a square-wave coupling ---- */
+
+double ck_square_integral(const ck_square *q, double t)
+{
+    double P = q->period, high = q->duty * P, whole = floor(t / P), r = t - whole * P;
+    double partial = r < high ? r : 2 * high - r; /* up by r while high, then down */
+    return whole * (2 * high - P) + partial;
+}
+
+int ck_square_level(const ck_square *q, double t)
+{
+    double r = t - floor(t / q->period) * q->period;
+    return r < q->duty * q->period ? 1 : -1;
+}
+
+double ck_square_end(const ck_params *p)
+{
+    return round((double)p->square.cycles * p->square.period / p->dt) * p->dt;
+}
+
+static void square_count(const ck_square *q, double hit, ck_path *out)
+{
+    if (ck_square_level(q, hit) > 0) out->count_high++;
+    else out->count_low++;
+}
+
+/* ---- the rate code across the batch ----
+ *
+ * Streams (per trajectory, keyed by it), as at constant drive: the escapement's step n takes the two
+ * Gaussians of block n of DYNAMICS; the phase clock's steps 2j and 2j + 1 take the Gaussians of block j
+ * of DYNAMICS and the uniforms of block j of CK_PURPOSE_BRIDGE (drawn at every step).  The drive (the
+ * escapement's chi over the step, the phase clock's drift) is the same for every trajectory: computed
+ * once per step by square_drive.  Every lane runs the same steps (no lane stops), so the escapement's
+ * tile needs no live mask and the phase clock's runs ck_phase_lanes_step with no period limit or cap.
+ * The passages are rare (one in 2 pi/dt steps): ck_square_lanes_step and ck_phase_lanes_step flag the
+ * lanes that crossed, and square_count sorts them by M at the passage, scalar.  The scalar references
+ * (square_escapement, square_phase) do the same double operations in the same order. */
+
+/* The integral of M over step n, S((n+1) dt) - S(n dt); *s_prev carries S(n dt) from step to step. */
+static double square_step(const ck_params *p, long n, double *s_prev)
+{
+    double s_next = ck_square_integral(&p->square, (double)n * p->dt + p->dt), ds = s_next - *s_prev;
+    *s_prev = s_next;
+    return ds;
+}
+
+/* The escapement's chi over step n: the step's average of eq. 114. */
+static double square_chi(const ck_params *p, double ds)
+{
+    return p->chi * (1 + p->square.theta * ds / p->dt);
+}
+
+/* The phase clock's constants under the square drive: no period limit, no cap (the run is the drive's). */
+static ck_phase_consts square_phase_consts(const ck_params *p)
+{
+    ck_phase_consts c = phase_consts(p);
+    c.periods = INFINITY, c.cap = INFINITY, c.transient = 0;
+    return c;
+}
+
+/* The phase clock's drift over a step whose integral of M is ds: omega (dt + theta ds), exact. */
+static double square_drift(const ck_params *p, double ds)
+{
+    return p->omega * (p->dt + p->square.theta * ds);
+}
+
+/* The passages of a lane that crossed in its last step: one at `hit` for every level the step passed. */
+static void square_passages(const ck_square *q, double psi, double hit, double *level, ck_path *out)
+{
+    do {
+        square_count(q, hit, out);
+        *level = *level + TWO_PI;
+    } while (psi >= *level);
+}
+
+/* The phase clock with omega(t) = omega (1 + theta M(t)): the drift over a step is integrated exactly;
+ * a level 2 pi k is crossed when the end point passes it, or, with the Brownian bridge's exact
+ * probability, inside the step (phase_step).  One trajectory: the scalar reference of the phase tile.
+ * path (may be NULL): path[2 j + c] = psi (unwrapped) and M at the sample's time. */
+static void square_phase(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, long steps,
+                         ck_path *out, double *path)
+{
+    size_t sample = 0;
+    ck_phase_consts c = square_phase_consts(p);
+    double psi = 0, level = TWO_PI, t = 0, s_prev = 0, z[2], hit;
+    uint32_t w[4];
+    for (long n = 0; n < steps; n++) {
+        int half = (int)(n & 1);
+        if (!half) {
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)(n / 2), 1, z);
+            tl_stream_words(key, CK_PURPOSE_BRIDGE, trajectory, (uint32_t)(n / 2), 1, w);
+        }
+        c.omega_dt = square_drift(p, square_step(p, n, &s_prev));
+        if (phase_step(&c, &psi, level, &t, z[half], tl_uniform_double(w[2 * half], w[2 * half + 1]), &hit))
+            square_passages(&p->square, psi, hit, &level, out);
+        if (path) path_store(p, n + 1, (double[2]){psi, ck_square_level(&p->square, (double)(n + 1) * p->dt)}, path, &sample);
+    }
+    out->phase_advance = psi;
+}
+
+/* Phase-clock trajectories first .. first + n - 1 under the square drive, n <= CK_TILE;
+ * path[(2 j + c) stride + l]. */
+static void ck_square_phase_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, long steps,
+                                 ck_path *out, double *path, size_t stride)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, never read */
+    ck_phase_consts c = square_phase_consts(p);
+    ck_phase_lanes *s = tl_calloc(1, sizeof *s, "phase clock lanes");
+    double *z = tl_malloc(2 * lanes * sizeof *z, "phase clock Gaussians"), s_prev = 0;
+    uint32_t *w = tl_malloc(4 * lanes * sizeof *w, "phase clock words");
+    for (size_t l = 0; l < lanes; l++) s->level[l] = TWO_PI;
+    size_t next = 0;
+    for (long k = 0; k < steps; k++) {
+        size_t half = (size_t)(k & 1);
+        if (!half) {
+            tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)(k / 2), lanes, z);
+            tl_stream_words(key, CK_PURPOSE_BRIDGE, first, (uint32_t)(k / 2), lanes, w);
+        }
+        c.omega_dt = square_drift(p, square_step(p, k, &s_prev));
+        int flags = ck_phase_lanes_step(&c, s, (int)lanes, z + half * lanes, w + 2 * half * lanes,
+                                        w + (2 * half + 1) * lanes);
+        if (flags & 1)
+            for (size_t l = 0; l < n; l++)
+                if (s->crossed[l] != 0) square_passages(&p->square, s->psi[l], s->hit[l], &s->level[l], &out[l]);
+        for (; path && next < p->path_samples && path_step(p, next) == k + 1; next++) {
+            double *at = path + 2 * next * stride, m = ck_square_level(&p->square, (double)(k + 1) * p->dt);
+            for (size_t l = 0; l < n; l++) at[l] = s->psi[l], at[stride + l] = m;
+        }
+    }
+    for (size_t l = 0; l < n; l++) out[l].phase_advance = s->psi[l];
+    free(w), free(z), free(s);
+}
+
+/* path (may be NULL): path[4 j + c] = x, y, v and M at the sample's time (path_record).  One trajectory:
+ * the scalar reference of ck_square_tile. */
+static void square_escapement(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, long steps,
+                              ck_path *out, double *path)
+{
+    size_t next = 0;
+    ck_consts k = step_consts(p);
+    ck_state s = {p->x0, p->y0, p->v0};
+    double w = 0, heat = 0, qp = 0, y2 = 0, r2 = 0, s_prev = 0, e0 = (s.x * s.x + s.y * s.y) / 2, z[2];
+    int armed = 0;
+    for (long n = 0; n < steps; n++) {
+        double t = (double)n * p->dt, dw, dq, dqp;
+        k.chi = square_chi(p, square_step(p, n, &s_prev));
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, trajectory, (uint32_t)n, 1, z);
+        double x_before = s.x;
+        step_one(&k, &s, z[0], z[1], &dw, &dq, &dqp);
+        w = w + dw, heat = heat + dq, qp = qp + dqp;
+        y2 = y2 + s.y * s.y, r2 = r2 + (s.x * s.x + s.y * s.y);
+        if (s.x < -p->hysteresis) armed = 1;
+        if (armed && s.x >= 0) {
+            square_count(&p->square, t + p->dt * (0 - x_before) / (s.x - x_before), out);
+            armed = 0;
+        }
+        if (path) path_record(p, n + 1, &s, ck_square_level(&p->square, (double)(n + 1) * p->dt), path, &next);
+    }
+    out->work = w, out->heat = heat, out->heat_predicted = qp;
+    out->energy_change = (s.x * s.x + s.y * s.y) / 2 - e0;
+    out->y2_mean = y2 / (double)steps, out->r2_mean = r2 / (double)steps;
+    out->phase_advance = NAN;
+}
+
+/* Lane state of up to CK_TILE escapements under the square drive; flags as doubles (0/1). */
+typedef struct {
+    double x[CK_TILE], y[CK_TILE], v[CK_TILE], work[CK_TILE], heat[CK_TILE], predicted[CK_TILE], y2[CK_TILE],
+        r2[CK_TILE], armed[CK_TILE], hit[CK_TILE], crossed[CK_TILE];
+} ck_square_lanes;
+
+/* One step of every lane, branch-free: the loop body of square_escapement with the step's chi, t = n dt
+ * its start.  z: the step's Gaussians ([l], [n + l]).  Returns 1 if some lane passed upward through 0
+ * (crossed[], hit[]).  A function of its own for tests/tools/vec_check.sh. */
+static __attribute__((noinline)) int ck_square_lanes_step(const ck_consts *k, ck_square_lanes *restrict s, int lanes,
+                                                           double chi, double t, double dt, double rearm,
+                                                           const double *restrict z, size_t n)
+{
+    const vd zero = {0}, one = zero + 1.0, chi_v = vd_splat(chi);
+    vl any = {0};
+    for (int l = 0; l < lanes; l += VD) {
+        vd x = vd_load(s->x + l), y = vd_load(s->y + l), v = vd_load(s->v + l), x0 = x, w, q, qp;
+        lanes_splitting(k, chi_v, &x, &y, &v, vd_load(z + l), vd_load(z + n + l), &w, &q, &qp);
+        vd_store(s->x + l, x), vd_store(s->y + l, y), vd_store(s->v + l, v);
+        vd_store(s->work + l, vd_load(s->work + l) + w);
+        vd_store(s->heat + l, vd_load(s->heat + l) + q);
+        vd_store(s->predicted + l, vd_load(s->predicted + l) + qp);
+        vd_store(s->y2 + l, vd_load(s->y2 + l) + y * y);
+        vd_store(s->r2 + l, vd_load(s->r2 + l) + (x * x + y * y));
+        /* re-armed below -hysteresis, then a passage: armed and x now at or above 0 */
+        vd armed = vd_blend(x < rearm, one, vd_load(s->armed + l));
+        vl cross = (armed != zero) & (x >= zero);
+        vd den = vd_blend(cross, x - x0, one);
+        vd_store(s->hit + l, t + dt * (zero - x0) / den);
+        vd_store(s->crossed + l, vd_count(cross));
+        vd_store(s->armed + l, vd_blend(cross, zero, armed));
+        any |= cross;
+    }
+    int flag = 0;
+    for (int i = 0; i < VD; i++) flag |= any[i] != 0;
+    return flag;
+}
+
+/* Escapements first .. first + n - 1 under the square drive, n <= CK_TILE; path[(4 j + c) stride + l]. */
+static void ck_square_tile(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t n, long steps,
+                           ck_path *out, double *path, size_t stride)
+{
+    const size_t lanes = (n + 15) / 16 * 16; /* whole Philox vectors; lanes >= n are padding, never read */
+    ck_consts k = step_consts(p);
+    ck_square_lanes *s = tl_calloc(1, sizeof *s, "square-drive lanes");
+    double *z = tl_malloc(2 * lanes * sizeof *z, "square-drive Gaussians"), s_prev = 0;
+    double e0 = (p->x0 * p->x0 + p->y0 * p->y0) / 2;
+    for (size_t l = 0; l < lanes; l++) s->x[l] = p->x0, s->y[l] = p->y0, s->v[l] = p->v0;
+    size_t next = 0;
+    for (long i = 0; i < steps; i++) {
+        double chi = square_chi(p, square_step(p, i, &s_prev));
+        tl_stream_gaussians(key, TL_PURPOSE_DYNAMICS, first, (uint32_t)i, lanes, z);
+        if (ck_square_lanes_step(&k, s, (int)lanes, chi, (double)i * p->dt, p->dt, -p->hysteresis, z, lanes))
+            for (size_t l = 0; l < n; l++)
+                if (s->crossed[l] != 0) square_count(&p->square, s->hit[l], &out[l]);
+        for (; path && next < p->path_samples && path_step(p, next) == i + 1; next++) {
+            double *at = path + 4 * next * stride, m = ck_square_level(&p->square, (double)(i + 1) * p->dt);
+            for (size_t l = 0; l < n; l++)
+                at[l] = s->x[l], at[stride + l] = s->y[l], at[2 * stride + l] = s->v[l], at[3 * stride + l] = m;
+        }
+    }
+    for (size_t l = 0; l < n; l++) {
+        ck_path *o = &out[l];
+        o->work = s->work[l], o->heat = s->heat[l], o->heat_predicted = s->predicted[l];
+        o->energy_change = (s->x[l] * s->x[l] + s->y[l] * s->y[l]) / 2 - e0;
+        o->y2_mean = s->y2[l] / (double)steps, o->r2_mean = s->r2[l] / (double)steps;
+        o->phase_advance = NAN;
+    }
+    free(z), free(s);
+}
+
+/* The observables every rate-code run shares: the run, the time at each level; zero counts. */
+static void square_begin(const ck_params *p, long steps, ck_path *out)
+{
+    *out = (ck_path){0};
+    out->window = (double)steps * p->dt;
+    double s_end = ck_square_integral(&p->square, out->window);
+    out->time_high = (out->window + s_end) / 2, out->time_low = (out->window - s_end) / 2;
+}
+
+static void square_end(const ck_params *p, ck_path *out)
+{
+    if (p->oscillator == CK_PHASE) out->y2_mean = out->r2_mean = NAN;
+    out->intervals = (long)(out->count_high + out->count_low);
+    out->period_mean = out->interval_var = out->lag1 = out->first_period = NAN;
+    for (int b = 0; b < CK_N_BLOCKS; b++) out->block_var[b] = NAN;
+}
+
+void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out)
+{
+    ck_square_trajectory_path(p, key, trajectory, out, NULL);
+}
+
+void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
+                               double *path)
+{
+    long steps = lround(ck_square_end(p) / p->dt);
+    square_begin(p, steps, out);
+    if (p->oscillator == CK_PHASE) square_phase(p, key, trajectory, steps, out, path);
+    else square_escapement(p, key, trajectory, steps, out, path);
+    square_end(p, out);
+}
+
+void ck_square_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count,
+                            ck_path *out, double *path, size_t stride)
+{
+    long steps = lround(ck_square_end(p) / p->dt);
+    for (size_t b = 0; b < count; b += CK_TILE) {
+        size_t n = count - b < CK_TILE ? count - b : CK_TILE;
+        for (size_t l = 0; l < n; l++) square_begin(p, steps, &out[b + l]);
+        if (p->oscillator == CK_PHASE) ck_square_phase_tile(p, key, first + b, n, steps, out + b, path ? path + b : NULL, stride);
+        else ck_square_tile(p, key, first + b, n, steps, out + b, path ? path + b : NULL, stride);
+        for (size_t l = 0; l < n; l++) square_end(p, &out[b + l]);
+    }
 }

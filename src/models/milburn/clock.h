@@ -218,6 +218,13 @@ void ck_square_trajectory(const ck_params *p, const tl_stream_key *key, uint64_t
  * M = ck_square_level at that step's end.  The last is the end: psi = phase_advance. */
 void ck_square_trajectory_path(const ck_params *p, const tl_stream_key *key, uint64_t trajectory, ck_path *out,
                                double *path);
+/* Trajectories first .. first + count - 1 under the rate code, across the batch (tiles of 64 lanes),
+ * equal bit for bit to ck_square_trajectory_path, its scalar reference.  Streams per trajectory: the
+ * escapement's step n takes the two Gaussians of block n of DYNAMICS; the phase clock's steps 2j, 2j + 1
+ * the Gaussians of block j of DYNAMICS and the uniforms of block j of TL_PURPOSE_MODEL.  path (may be
+ * NULL): path[(C j + c) stride + b] for trajectory first + b, C = ck_path_components. */
+void ck_square_trajectories(const ck_params *p, const tl_stream_key *key, uint64_t first, size_t count,
+                            ck_path *out, double *path, size_t stride);
 /* The end of the rate-code run: whole steps dt nearest cycles * period. */
 double ck_square_end(const ck_params *p);
 

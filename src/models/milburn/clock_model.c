@@ -463,16 +463,16 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
     const ck_state_point *s = state;
     size_t S = profile[1] ? s->p.path_samples : 0, C = ck_path_components(&s->p);
     double *path = S ? tl_malloc(S * C * sizeof *path, "sample path") : NULL;
-    /* both oscillators at constant drive, drive = lif and network: the whole batch at once, vectors across it */
-    int batch = s->p.drive == CK_CONSTANT || s->p.drive == CK_LIF || s->p.drive == CK_NETWORK;
+    /* every drive: the whole batch at once, vectors across it */
+    int batch = s->p.drive == CK_CONSTANT || s->p.drive == CK_LIF || s->p.drive == CK_SQUARE || s->p.drive == CK_NETWORK;
     ck_path *all = batch ? tl_malloc(count * sizeof *all, "clock paths") : NULL;
     if (s->p.drive == CK_CONSTANT) ck_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
     if (s->p.drive == CK_LIF) ck_lif_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
+    if (s->p.drive == CK_SQUARE) ck_square_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
     if (s->p.drive == CK_NETWORK) ck_network_trajectories(&s->p, key, first, count, all);
     for (size_t b = 0; b < count; b++) {
         ck_path c;
         if (batch) c = all[b];
-        else if (s->p.drive == CK_SQUARE) ck_square_trajectory_path(&s->p, key, first + b, &c, path);
         else ck_trajectory_path(&s->p, key, first + b, &c, path);
         double dev = c.lif_j - s->lif_mean;
         double w = c.window > 0 ? c.window : 1;
