@@ -461,19 +461,15 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
                         double *const out[TL_MAX_OBSERVABLES], double *const profile[TL_MAX_PROFILES])
 {
     const ck_state_point *s = state;
-    size_t S = profile[1] ? s->p.path_samples : 0, C = ck_path_components(&s->p);
-    double *path = S ? tl_malloc(S * C * sizeof *path, "sample path") : NULL;
-    /* every drive: the whole batch at once, vectors across it */
-    int batch = s->p.drive == CK_CONSTANT || s->p.drive == CK_LIF || s->p.drive == CK_SQUARE || s->p.drive == CK_NETWORK;
-    ck_path *all = batch ? tl_malloc(count * sizeof *all, "clock paths") : NULL;
+    size_t S = profile[1] ? s->p.path_samples : 0;
+    /* every drive: the whole batch at once, vectors across it; the sample paths straight into the profile */
+    ck_path *all = tl_malloc(count * sizeof *all, "clock paths");
     if (s->p.drive == CK_CONSTANT) ck_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
     if (s->p.drive == CK_LIF) ck_lif_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
     if (s->p.drive == CK_SQUARE) ck_square_trajectories(&s->p, key, first, count, all, S ? profile[1] : NULL, count);
     if (s->p.drive == CK_NETWORK) ck_network_trajectories(&s->p, key, first, count, all);
     for (size_t b = 0; b < count; b++) {
-        ck_path c;
-        if (batch) c = all[b];
-        else ck_trajectory_path(&s->p, key, first + b, &c, path);
+        ck_path c = all[b];
         double dev = c.lif_j - s->lif_mean;
         double w = c.window > 0 ? c.window : 1;
         int square = s->p.drive == CK_SQUARE, net = s->p.drive == CK_NETWORK;
@@ -497,10 +493,8 @@ static void ck_simulate(void *state, const tl_stream_key *key, uint64_t first, s
         for (size_t o = 0; o < CO_N; o++) out[o][b] = finite_or_zero(values[o]);
         if (profile[0])
             for (size_t k = 0; k < CK_N_BLOCKS; k++) profile[0][k * count + b] = finite_or_zero(c.block_var[k]);
-        if (!batch)
-            for (size_t i = 0; i < S * C; i++) profile[1][i * count + b] = path[i];
     }
-    free(path), free(all);
+    free(all);
 }
 
 static void ck_extra_fill(void *state, size_t e, const size_t dims[TL_MAX_EXTRA_RANK], double *out)
