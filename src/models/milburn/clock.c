@@ -223,6 +223,34 @@ static inline vd lanes_relax(vd v, vd x, double gamma_t)
     return target + (v - target) * vd_exp(-(gamma_t * (e + ei)));
 }
 
+/* The splitting step of step_one on lanes with the lane's chi: x, y, v updated; w, q, qp the step's
+ * work, heat, predicted heat. */
+static inline void lanes_splitting(const ck_consts *k, vd chi, vd *x, vd *y, vd *v, vd z0, vd z1, vd *w, vd *q,
+                                   vd *qp)
+{
+    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, temp = k->temperature;
+    vd x0 = *x, vr = lanes_relax(*v, x0, k->gamma_t);
+    vd kick = chi * (vr - k->eps) * k->half_h;
+    vd y0 = *y;
+    vd p = one_a2 * (temp - y0 * y0) * 0.5;
+    vd yy = a * y0 + noise * z0;
+    vd qq = (yy * yy - y0 * y0) * 0.5;
+    vd y1 = yy;
+    yy = y1 + kick;
+    vd ww = (yy * yy - y1 * y1) * 0.5;
+    vd xn = x0 * c + yy * sn;
+    yy = yy * c - x0 * sn;
+    vd y2 = yy;
+    yy = y2 + kick;
+    ww = ww + (yy * yy - y2 * y2) * 0.5;
+    vd y3 = yy;
+    p = p + one_a2 * (temp - y3 * y3) * 0.5;
+    yy = a * y3 + noise * z1;
+    qq = qq + (yy * yy - y3 * y3) * 0.5;
+    *x = xn, *y = yy, *v = lanes_relax(vr, xn, k->gamma_t);
+    *w = ww, *q = qq, *qp = p;
+}
+
 /* One step of every lane that still runs (n <= periods and t < cap), branch-free: the
  * splitting of step_one, the window's sums, the passage test through x = x* (re-armed
  * below x* - hysteresis) with its interpolated time.  z: the step's Gaussians (first O
@@ -233,33 +261,15 @@ static __attribute__((noinline)) int ck_lanes_step(const ck_run_consts *rc, ck_l
                                                     const double *restrict z, size_t n)
 {
     const ck_consts *k = &rc->k;
-    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, gamma_t = k->gamma_t,
-                 chi = k->chi, eps = k->eps, temp = k->temperature, half_h = k->half_h;
+    const double chi = k->chi;
     const double xf = rc->x_fixed, rearm = rc->rearm, transient = rc->transient, dt = rc->dt;
     const vd zero = {0}, one = zero + 1.0, periods = vd_splat(rc->periods), cap = vd_splat(rc->cap);
     vl any_rec = {0}, any_live = {0};
     for (int l = 0; l < lanes; l += VD) {
         vd x = vd_load(s->x + l), y = vd_load(s->y + l), t = vd_load(s->t + l), n_rec = vd_load(s->n + l);
         vl live = (n_rec <= periods) & (t < cap), win = live & (t >= transient);
-        vd v = lanes_relax(vd_load(s->v + l), x, gamma_t);
-        vd kick = chi * (v - eps) * half_h;
-        vd y0 = y;
-        vd qp = one_a2 * (temp - y0 * y0) * 0.5;
-        y = a * y0 + noise * vd_load(z + l);
-        vd q = (y * y - y0 * y0) * 0.5;
-        vd y1 = y;
-        y = y1 + kick;
-        vd w = (y * y - y1 * y1) * 0.5;
-        vd xn = x * c + y * sn;
-        y = y * c - x * sn;
-        vd y2 = y;
-        y = y2 + kick;
-        w = w + (y * y - y2 * y2) * 0.5;
-        vd y3 = y;
-        qp = qp + one_a2 * (temp - y3 * y3) * 0.5;
-        y = a * y3 + noise * vd_load(z + n + l);
-        q = q + (y * y - y3 * y3) * 0.5;
-        vd vn = lanes_relax(v, xn, gamma_t);
+        vd xn = x, vn = vd_load(s->v + l), w, q, qp;
+        lanes_splitting(k, vd_splat(chi), &xn, &y, &vn, vd_load(z + l), vd_load(z + n + l), &w, &q, &qp);
         /* the window opens at the first step that starts at t >= transient */
         vd started = vd_load(s->started + l);
         vl fresh = win & (started == zero);
@@ -637,33 +647,15 @@ static __attribute__((noinline)) void ck_lif_lanes_step(const ck_lif_consts *rc,
                                                          const double *restrict zj)
 {
     const ck_consts *k = &rc->k;
-    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, gamma_t = k->gamma_t,
-                 eps = k->eps, temp = k->temperature, half_h = k->half_h;
     const double chi = rc->chi, beta_j = rc->beta_j, threshold = rc->threshold, decay = rc->decay, sd = rc->sd,
                  rearm = rc->rearm;
     const vd zero = {0}, one = zero + 1.0;
     for (int l = 0; l < lanes; l += VD) {
         vd x = vd_load(s->x + l), y = vd_load(s->y + l), j = vd_load(s->j + l);
         vd chi_l = chi / (1 + vd_exp(-(beta_j * (j - threshold))));
-        vd v = lanes_relax(vd_load(s->v + l), x, gamma_t);
-        vd kick = chi_l * (v - eps) * half_h;
-        vd y0 = y;
-        vd qp = one_a2 * (temp - y0 * y0) * 0.5;
-        y = a * y0 + noise * vd_load(z + l);
-        vd q = (y * y - y0 * y0) * 0.5;
-        vd y1 = y;
-        y = y1 + kick;
-        vd w = (y * y - y1 * y1) * 0.5;
-        vd xn = x * c + y * sn;
-        y = y * c - x * sn;
-        vd y2 = y;
-        y = y2 + kick;
-        w = w + (y * y - y2 * y2) * 0.5;
-        vd y3 = y;
-        qp = qp + one_a2 * (temp - y3 * y3) * 0.5;
-        y = a * y3 + noise * vd_load(z + n + l);
-        q = q + (y * y - y3 * y3) * 0.5;
-        vd_store(s->v + l, lanes_relax(v, xn, gamma_t));
+        vd xn = x, v = vd_load(s->v + l), w, q, qp;
+        lanes_splitting(k, chi_l, &xn, &y, &v, vd_load(z + l), vd_load(z + n + l), &w, &q, &qp);
+        vd_store(s->v + l, v);
         vd_store(s->x + l, xn), vd_store(s->y + l, y);
         vd_store(s->work + l, vd_load(s->work + l) + w);
         vd_store(s->heat + l, vd_load(s->heat + l) + q);
@@ -833,33 +825,6 @@ static inline void net_step(const ck_net_consts *c, ck_net_run *r, double h, con
     if (r->armed && r->s.x >= 0 && x_before < 0) r->count = r->count + 1.0, r->armed = 0;
 }
 
-/* The splitting step of step_one on lanes with the lane's chi: x, y, v updated; w, q, qp the step's
- * work, heat, predicted heat. */
-static inline void lanes_splitting(const ck_consts *k, vd chi, vd *x, vd *y, vd *v, vd z0, vd z1, vd *w, vd *q,
-                                   vd *qp)
-{
-    const double a = k->a, one_a2 = k->one_a2, noise = k->noise, c = k->c, sn = k->sn, temp = k->temperature;
-    vd x0 = *x, vr = lanes_relax(*v, x0, k->gamma_t);
-    vd kick = chi * (vr - k->eps) * k->half_h;
-    vd y0 = *y;
-    vd p = one_a2 * (temp - y0 * y0) * 0.5;
-    vd yy = a * y0 + noise * z0;
-    vd qq = (yy * yy - y0 * y0) * 0.5;
-    vd y1 = yy;
-    yy = y1 + kick;
-    vd ww = (yy * yy - y1 * y1) * 0.5;
-    vd xn = x0 * c + yy * sn;
-    yy = yy * c - x0 * sn;
-    vd y2 = yy;
-    yy = y2 + kick;
-    ww = ww + (yy * yy - y2 * y2) * 0.5;
-    vd y3 = yy;
-    p = p + one_a2 * (temp - y3 * y3) * 0.5;
-    yy = a * y3 + noise * z1;
-    qq = qq + (yy * yy - y3 * y3) * 0.5;
-    *x = xn, *y = yy, *v = lanes_relax(vr, xn, k->gamma_t);
-    *w = ww, *q = qq, *qp = p;
-}
 
 /* Lane state of up to CK_TILE network runs: the output clock, J, J_det, the sums and passages, and the
  * two inputs' clocks, re-arming flags and passages; flags as doubles (0/1). */
