@@ -50,12 +50,20 @@ fuzz() {
             alone=$((alone + 1)); cp "$c" "$TMP/art_${name}_alone_$alone"
             echo "($name: $(basename "$c") did not crash when replayed alone; its replay printed:)"
             tail -3 "$c.trace" | sed 's/^/    /'
-        # the first frame in either libhdf5 or our code (by source path, or by the
-        # binary where the symbolizer is missing); libc's memcpy, the sanitizers,
-        # libFuzzer and the allocator come before both or between
-        elif grep -E "^ +#[0-9]+ " "$c.trace" |
-            grep -v "fuzzer::\|__interceptor_\|__sanitizer\|__asan\|__ubsan\| in malloc \| in calloc \| in realloc \| in free " |
-            grep -m1 "libhdf5\|/src/\|/tests/fuzz/\|/$name+0x" | grep -q "libhdf5"; then
+        # a crash: the first frame in either libhdf5 or our code (by source path, or by
+        # the binary where the symbolizer is missing) decides; libc's memcpy, the
+        # sanitizers, libFuzzer and the allocator come before both or between (so for
+        # a single allocation over the limit, "out-of-memory (malloc(N))").  An RSS
+        # limit's report, "out-of-memory (used: ...)", lists the largest live
+        # allocations instead (libFuzzer's own and MPI's among them): it is ours only
+        # if one of them comes from our sources.
+        elif if grep -q "ERROR: libFuzzer: out-of-memory (used:" "$c.trace"; then
+                 ! grep -E "^ +#[0-9]+ " "$c.trace" | grep -q "/src/"
+             else
+                 grep -E "^ +#[0-9]+ " "$c.trace" |
+                     grep -v "fuzzer::\|__interceptor_\|__sanitizer\|__asan\|__ubsan\| in malloc \| in calloc \| in realloc \| in free \| in main \|libstdc++" |
+                     grep -m1 "libhdf5\|/src/\|/tests/fuzz/\|/$name+0x" | grep -q "libhdf5"
+             fi; then
             lib=$((lib + 1)); cp "$c" "$TMP/art_${name}_libcrash_$lib"
         else
             ours=$((ours + 1))
