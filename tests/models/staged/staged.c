@@ -3,16 +3,19 @@
  *     blob[0]: stages applied so far (each stage adds 1),
  *     blob[1]: v_{s+1} = cos(v_s) + x0 (s + 1), from v_0 = 0,
  *     blob[2]: the last stage's index (a stage out of order stops the run),
- * and every stage call writes one line "staged: stage S of x0 = X" to stderr,
- * so a test counts how often each stage ran over all ranks and sessions.
+ * and every stage call writes one line "staged: stage S of x0 = X", appended
+ * to the file named by STAGED_LOG (stderr without it), so a test counts how
+ * often each stage ran over all ranks and sessions.
  * The trajectories are the prepared value plus a standard normal; the filled
  * datasets are the prepared value, the stage count of its chain and the value
  * recomputed here from x0 (what an unstaged run gives).  Points that differ
  * only in `time` share a chain (prepare_key).
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "thermolearn/error.h"
 #include "thermolearn/model.h"
@@ -83,6 +86,19 @@ static size_t blob_size(const tl_point *pt)
     return 3;
 }
 
+/* One line per stage call.  The ranks append to STAGED_LOG with O_APPEND, one write() a line, so
+ * no line is lost or split on its way (under mpirun, stderr goes through mpirun's forwarding). */
+static void log_stage(size_t s, double x0)
+{
+    char line[96];
+    int n = snprintf(line, sizeof line, "staged: stage %zu of x0 = %g\n", s, x0);
+    const char *path = getenv("STAGED_LOG");
+    int fd = path ? open(path, O_WRONLY | O_APPEND | O_CREAT, 0644) : STDERR_FILENO;
+    if (fd < 0) error("staged: cannot open STAGED_LOG %s", path);
+    if (write(fd, line, (size_t)n) != n) error("staged: cannot write the stage line");
+    if (path) close(fd);
+}
+
 static void stage(void *state, size_t s, double *blob)
 {
     const staged *m = state;
@@ -91,7 +107,7 @@ static void stage(void *state, size_t s, double *blob)
     blob[0] += 1;
     blob[1] = cos(blob[1]) + m->x0 * (double)(s + 1);
     blob[2] = (double)s;
-    fprintf(stderr, "staged: stage %zu of x0 = %g\n", s, m->x0);
+    log_stage(s, m->x0);
 }
 
 static void finish(void *state, const double *blob)
