@@ -135,6 +135,24 @@ static double calibrate_lanes(long traj, long steps, double *wall)
     return sum;
 }
 
+/* Trajectories 0 .. traj - 1 of seed 1 in the engine's units of work, across the batch or (scalar, the
+ * filtered loop only) one at a time: the sum of their final weights. */
+static double sum_final_weights(const ws_run *run, long traj, int scalar)
+{
+    tl_stream_key key = {1, 0, 0};
+    double *out = tl_malloc(TL_BATCH * WS_N_OBS * sizeof *out, "observables"), checksum = 0;
+    for (long first = 0; first < traj; first += TL_BATCH) {
+        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
+        if (scalar)
+            for (size_t b = 0; b < n; b++)
+                ws_filtered_trajectory(run, &key, (uint64_t)first + b, out + b * WS_N_OBS, NULL, NULL);
+        else ws_trajectories(run, &key, (uint64_t)first, n, out, NULL, NULL);
+        for (size_t b = 0; b < n; b++) checksum += out[b * WS_N_OBS + WS_OBS_W_FINAL];
+    }
+    free(out);
+    return checksum;
+}
+
 /* The full loop of eq. 84 at the docs' point gamma_s = Gamma = 10 (Fig. 20's weight, dt = 2e-3,
  * time = 10), across the batch or (scalar) one trajectory at a time. */
 static int filtered_bench(long traj, int scalar)
@@ -144,18 +162,9 @@ static int filtered_bench(long traj, int scalar)
                    .feedback = WS_FILTERED, .switch_rate = 10, .measurement_rate = 10, .transient = 0};
     ws_run run;
     ws_run_init(&run, &p);
-    tl_stream_key key = {1, 0, 0};
-    double *out = tl_malloc(TL_BATCH * WS_N_OBS * sizeof *out, "observables");
-    double checksum = 0, t0 = MPI_Wtime();
+    double t0 = MPI_Wtime();
     clock_t c0 = clock();
-    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
-        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
-        if (scalar)
-            for (size_t b = 0; b < n; b++)
-                ws_filtered_trajectory(&run, &key, (uint64_t)first + b, out + b * WS_N_OBS, NULL, NULL);
-        else ws_trajectories(&run, &key, (uint64_t)first, n, out, NULL, NULL);
-        for (size_t b = 0; b < n; b++) checksum += out[b * WS_N_OBS + WS_OBS_W_FINAL];
-    }
+    double checksum = sum_final_weights(&run, traj, scalar);
     double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall, cal_cpu;
     double cal = calibrate_observed(traj, run.steps, &cal_wall, &cal_cpu);
@@ -166,7 +175,6 @@ static int filtered_bench(long traj, int scalar)
            traj, steps, wall, cal_wall, checksum, cal);
     printf("cpu_steps_per_s %.4e\ncpu_calibration_per_s %.4e\ncpu_ratio_to_calibration %.3f\n", steps / cpu,
            steps / cal_cpu, cpu / cal_cpu);
-    free(out);
     return 0;
 }
 
@@ -185,21 +193,14 @@ int milburn_weightsde_bench(int argc, char **argv)
                    .integrator = WS_EXACT, .dt = 1e-3, .time = 10, .bins = 1, .w_min = -4, .w_max = 3};
     ws_run run;
     ws_run_init(&run, &p);
-    tl_stream_key key = {1, 0, 0};
-    double *out = tl_malloc(TL_BATCH * WS_N_OBS * sizeof *out, "observables");
-    double checksum = 0, t0 = MPI_Wtime();
+    double t0 = MPI_Wtime();
     clock_t c0 = clock();
-    for (long first = 0; first < traj; first += TL_BATCH) { /* the engine's units of work */
-        size_t n = (size_t)(traj - first < TL_BATCH ? traj - first : TL_BATCH);
-        ws_trajectories(&run, &key, (uint64_t)first, n, out, NULL, NULL);
-        for (size_t b = 0; b < n; b++) checksum += out[b * WS_N_OBS + WS_OBS_W_FINAL];
-    }
+    double checksum = sum_final_weights(&run, traj, 0);
     double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double wall = MPI_Wtime() - t0, steps = (double)traj * (double)run.steps, cal_wall;
     double cal = calibrate_lanes(traj, run.steps, &cal_wall);
     report("weightsde: Fig. 20, switch_beta = 2, dt = 1e-3, time = 10, exact integrator, across the batch", traj, steps,
            wall, cal_wall, checksum, cal);
     printf("cpu_steps_per_s %.4e\n", steps / cpu);
-    free(out);
     return 0;
 }
